@@ -1,0 +1,131 @@
+/*
+ * The connection's side of a fork, and the whole of `replyd -i`.
+ *
+ * A forked child first undoes what it inherited from the master (signal
+ * handlers and mask, listeners, the syslog socket), moves the connection
+ * to fd 0 and 1, and then runs exactly what inetd mode runs: look at the
+ * peer, drop privileges, arm the session timer, call the handler.  Every
+ * path of a forked child ends in _exit(): it must never fall back into
+ * the master's loop.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "handler.h"
+#include "log.h"
+
+static void
+reset_signals(void)
+{
+	static const int sigs[] = { SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGUSR1,
+	    SIGPIPE, SIGALRM };
+	struct sigaction sa;
+	sigset_t none;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Who is on the other end of fd 0; "stdin" when it is not a socket. */
+static void
+conn_init(struct conn *c, const struct service *svc)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	memset(c, 0, sizeof(*c));
+	c->svc = svc;
+	if (getpeername(0, (struct sockaddr *)&ss, &len) == 0 &&
+	    addr_text((struct sockaddr *)&ss, &c->remote) == 0) {
+		len = sizeof(ss);
+		if (getsockname(0, (struct sockaddr *)&ss, &len) == 0 &&
+		    addr_text((struct sockaddr *)&ss, &c->local) == 0)
+			c->is_socket = 1;
+		addr_join(&c->remote, c->peer, sizeof(c->peer));
+	} else {
+		strcpy(c->peer, "stdin");
+	}
+}
+
+/* Started as root: become the service's user before any handler code. */
+static int
+drop_privileges(const struct service *svc)
+{
+	if (geteuid() != 0 || svc->user == NULL || svc->uid == 0)
+		return 0;
+	if (setgroups(1, &svc->gid) < 0 || setgid(svc->gid) < 0 ||
+	    setuid(svc->uid) < 0) {
+		log_msg(LOG_ERR, "%s: cannot become user %s: %s", svc->name,
+		    svc->user, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+child_serve(const struct service *svc)
+{
+	struct conn c;
+
+	conn_init(&c, svc);
+	log_msg(LOG_INFO, "%s: connect from %s", svc->name, c.peer);
+	if (drop_privileges(svc) < 0)
+		return EX_OSERR;
+	if (svc->session_timeout > 0)
+		alarm(svc->session_timeout);
+	return svc->handler->serve(&c);
+}
+
+void
+child_forked(const struct service *svc, int fd)
+{
+	reset_signals();
+	if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0)
+		_exit(EX_OSERR);
+	/*
+	 * Close everything else the master holds: listeners, the syslog
+	 * socket (reopened on the next line logged), anything inherited.
+	 */
+	closelog();
+	close_range(3, ~0U, 0);
+	_exit(child_serve(svc));
+}
+
+/*
+ * inetd, xinetd or systemd (Accept=yes) accepted the connection and put
+ * it on fd 0 and 1.  With several services, the one listening on the
+ * port the connection came in on is served, else the first.
+ */
+int
+child_inetd(const struct conf *c)
+{
+	const struct service *svc = &c->svc[0];
+	struct sockaddr_storage ss;
+	struct addr_text t;
+	socklen_t len = sizeof(ss);
+	size_t i;
+
+	if (getsockname(0, (struct sockaddr *)&ss, &len) == 0 &&
+	    addr_text((struct sockaddr *)&ss, &t) == 0)
+		for (i = 0; i < c->nsvc; i++)
+			if (c->svc[i].port == strtol(t.port, NULL, 10)) {
+				svc = &c->svc[i];
+				break;
+			}
+	signal(SIGPIPE, SIG_DFL);
+	return child_serve(svc);
+}

@@ -1,0 +1,15 @@
+/*
+ * What happens to one connection once it is on fd 0 and 1: the part a
+ * forked child and `replyd -i` share.
+ */
+#ifndef REPLYD_CHILD_H
+#define REPLYD_CHILD_H
+
+#include "conf.h"
+
+void	child_forked(const struct service *svc, int fd)
+	    __attribute__((noreturn));
+int	child_inetd(const struct conf *c);
+int	child_serve(const struct service *svc);
+
+#endif

@@ -1,0 +1,784 @@
+/*
+ * Loading and validating the libconfig file.  (The prefix is conf_, not
+ * config_, which is libconfig's own namespace.)
+ *
+ * Every key has an entry in one table with the function that checks and
+ * stores it.  A file is checked completely: each problem is recorded as
+ * "FILE:LINE: what is wrong and what is allowed", and only a file with no
+ * problem becomes a struct conf.  With a `services` list the top-level
+ * keys are defaults: they are checked once on their own, then applied
+ * again (silently) under each service before the service's own keys.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <libconfig.h>
+#include <libgen.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "conf.h"
+#include "handler.h"
+
+struct ctx {
+	const char		*path;
+	const struct conf_opts	*opts;
+	struct conf_errors	*errs;	/* NULL while re-applying defaults */
+	int			 nerr;
+};
+
+struct key {
+	const char	*name;
+	int		 where;
+#define AT_TOP	1
+#define AT_SVC	2
+	int		(*apply)(struct ctx *, struct service *,
+			    const config_setting_t *);
+};
+
+static void
+errf(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+errf(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
+{
+	const char *file = s ? config_setting_source_file(s) : NULL;
+	unsigned line = s ? config_setting_source_line(s) : 0;
+	char what[512], *msg, **grown;
+	va_list ap;
+
+	x->nerr++;
+	if (x->errs == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (file == NULL)
+		file = x->path;
+	if ((line > 0 ? asprintf(&msg, "%s:%u: %s", file, line, what) :
+	    asprintf(&msg, "%s: %s", file, what)) < 0)
+		return;
+	grown = realloc(x->errs->msg, (x->errs->n + 1) * sizeof(char *));
+	if (grown == NULL) {
+		free(msg);
+		return;
+	}
+	x->errs->msg = grown;
+	x->errs->msg[x->errs->n++] = msg;
+}
+
+/* What a wrong value was, for "(got ...)". */
+static const char *
+got(const config_setting_t *s, char *buf, size_t bufsz)
+{
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		snprintf(buf, bufsz, "%lld",
+		    (long long)config_setting_get_int64(s));
+		return buf;
+	case CONFIG_TYPE_STRING:
+		snprintf(buf, bufsz, "\"%.64s\"", config_setting_get_string(s));
+		return buf;
+	case CONFIG_TYPE_FLOAT:
+		return "a decimal number";
+	case CONFIG_TYPE_BOOL:
+		return "a boolean";
+	case CONFIG_TYPE_ARRAY:
+		return "an array";
+	case CONFIG_TYPE_LIST:
+		return "a list";
+	case CONFIG_TYPE_GROUP:
+		return "a group";
+	}
+	return "something else";
+}
+
+/* libconfig 1.5 wraps too-large literals into an int: read as int64. */
+static int
+get_int(struct ctx *x, const config_setting_t *s, const char *key,
+    long long lo, long long hi, long long *out)
+{
+	int t = config_setting_type(s);
+	char buf[96];
+	long long v;
+
+	if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
+		v = config_setting_get_int64(s);
+		if (v >= lo && v <= hi) {
+			*out = v;
+			return 0;
+		}
+	}
+	errf(x, s, "%s must be an integer from %lld to %lld (got %s)", key, lo,
+	    hi, got(s, buf, sizeof(buf)));
+	return -1;
+}
+
+static int
+get_string(struct ctx *x, const config_setting_t *s, const char *key,
+    char **out)
+{
+	char buf[96], *copy;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		errf(x, s, "%s must be a string (got %s)", key,
+		    got(s, buf, sizeof(buf)));
+		return -1;
+	}
+	if ((copy = strdup(config_setting_get_string(s))) == NULL) {
+		errf(x, s, "out of memory");
+		return -1;
+	}
+	free(*out);
+	*out = copy;
+	return 0;
+}
+
+static void
+strv_free(char **v)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
+ * A string or a list/array of strings into a NULL-terminated vector
+ * after `first` (which, if not NULL, becomes element 0).
+ */
+static int
+get_strv(struct ctx *x, const config_setting_t *s, const char *key,
+    const char *first, size_t max, char ***out)
+{
+	int t = config_setting_type(s), n, i, k = 0, bad = 0;
+	char buf[96], **v;
+
+	n = t == CONFIG_TYPE_STRING ? 1 : config_setting_length(s);
+	if (t != CONFIG_TYPE_STRING && t != CONFIG_TYPE_ARRAY &&
+	    t != CONFIG_TYPE_LIST) {
+		errf(x, s, "%s must be a string or a list of strings (got %s)",
+		    key, got(s, buf, sizeof(buf)));
+		return -1;
+	}
+	if ((size_t)n > max) {
+		errf(x, s, "%s has %d entries, at most %zu are allowed", key, n,
+		    max);
+		return -1;
+	}
+	if ((v = calloc(n + 2, sizeof(char *))) == NULL)
+		return -1;
+	if (first != NULL)
+		v[k++] = strdup(first);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = t == CONFIG_TYPE_STRING ? s :
+		    config_setting_get_elem(s, i);
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			errf(x, e, "%s must hold only strings (got %s)", key,
+			    got(e, buf, sizeof(buf)));
+			bad = 1;
+			continue;
+		}
+		v[k++] = strdup(config_setting_get_string(e));
+	}
+	if (bad) {
+		strv_free(v);
+		return -1;
+	}
+	strv_free(*out);
+	*out = v;
+	return 0;
+}
+
+static int
+k_port(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	long long v;
+
+	if (get_int(x, s, "port", 0, 65535, &v) < 0)
+		return -1;
+	svc->port = v;
+	return 0;
+}
+
+static int
+k_listen(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char **v = NULL;
+	size_t i;
+	int bad = 0;
+
+	if (get_strv(x, s, "listen", NULL, 64, &v) < 0)
+		return -1;
+	for (i = 0; v[i] != NULL; i++) {
+		if (addr_parse(v[i], 0, &ss, &len) == 0)
+			continue;
+		errf(x, s, "listen must name numeric IPv4 or IPv6 addresses "
+		    "such as \"127.0.0.1\" or \"::\" (got \"%.64s\")", v[i]);
+		bad = 1;
+	}
+	if (v[0] == NULL) {
+		errf(x, s, "listen must name at least one address");
+		bad = 1;
+	}
+	if (bad) {
+		strv_free(v);
+		return -1;
+	}
+	strv_free(svc->listen);
+	svc->listen = v;
+	return 0;
+}
+
+static int
+k_protocol(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	char *v = NULL;
+	int rc = 0;
+
+	if (get_string(x, s, "protocol", &v) < 0)
+		return -1;
+	if (strcmp(v, "tcp") == 0)
+		svc->proto = PROTO_TCP;
+	else {
+		errf(x, s, "protocol must be \"tcp\" (got \"%.64s\")", v);
+		rc = -1;
+	}
+	free(v);
+	return rc;
+}
+
+static int
+k_handler(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	const struct handler *h;
+	char *v = NULL;
+
+	if (get_string(x, s, "handler", &v) < 0)
+		return -1;
+	if ((h = handler_find(v)) == NULL)
+		errf(x, s, "handler must be one of %s (got \"%.64s\")",
+		    handler_names(), v);
+	else
+		svc->handler = h;
+	free(v);
+	return h == NULL ? -1 : 0;
+}
+
+static int
+k_reply(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	if (get_string(x, s, "reply", &svc->reply) < 0)
+		return -1;
+	svc->reply_len = strlen(svc->reply);
+	return 0;
+}
+
+static int
+k_max_request(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	long long v;
+
+	if (get_int(x, s, "max_request", 1, CONF_MAX_REQUEST_LIMIT, &v) < 0)
+		return -1;
+	svc->max_request = v;
+	return 0;
+}
+
+static int
+k_timeout(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	long long v;
+
+	if (get_int(x, s, "timeout", 1, 86400, &v) < 0)
+		return -1;
+	svc->timeout = v;
+	return 0;
+}
+
+static int
+k_session_timeout(struct ctx *x, struct service *svc,
+    const config_setting_t *s)
+{
+	long long v;
+
+	if (get_int(x, s, "session_timeout", 0, 7 * 86400, &v) < 0)
+		return -1;
+	svc->session_timeout = v;
+	return 0;
+}
+
+static int
+k_max_children(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	long long v;
+
+	if (get_int(x, s, "max_children", 1, 65536, &v) < 0)
+		return -1;
+	svc->max_children = v;
+	return 0;
+}
+
+static int
+k_reuse_port(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	char buf[96];
+
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		errf(x, s, "reuse_port must be true or false (got %s)",
+		    got(s, buf, sizeof(buf)));
+		return -1;
+	}
+	svc->reuse_port = config_setting_get_bool(s);
+	return 0;
+}
+
+static int
+k_user(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	struct passwd *pw;
+	char *name = NULL;
+
+	if (get_string(x, s, "user", &name) < 0)
+		return -1;
+	if ((pw = getpwnam(name)) == NULL) {
+		errf(x, s, "user \"%.64s\" does not exist", name);
+		free(name);
+		return -1;
+	}
+	free(svc->user);
+	svc->user = name;
+	svc->uid = pw->pw_uid;
+	if (!svc->group_set)
+		svc->gid = pw->pw_gid;
+	return 0;
+}
+
+static int
+k_group(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	struct group *gr;
+	char *name = NULL;
+
+	if (get_string(x, s, "group", &name) < 0)
+		return -1;
+	if ((gr = getgrnam(name)) == NULL) {
+		errf(x, s, "group \"%.64s\" does not exist", name);
+		free(name);
+		return -1;
+	}
+	free(name);
+	svc->gid = gr->gr_gid;
+	svc->group_set = 1;
+	return 0;
+}
+
+static int
+k_name(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	char *v = NULL;
+	size_t n;
+
+	if (get_string(x, s, "name", &v) < 0)
+		return -1;
+	n = strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_.-");
+	if (v[0] == '\0' || v[n] != '\0' || n > 64) {
+		errf(x, s, "name must be 1 to 64 letters, digits, '_', '.' or "
+		    "'-' (got \"%.64s\")", v);
+		free(v);
+		return -1;
+	}
+	free(svc->name);
+	svc->name = v;
+	return 0;
+}
+
+static int
+exec_program(struct ctx *x, struct exec_spec *e, const config_setting_t *s)
+{
+	struct stat st;
+	char *prog = NULL;
+
+	if (get_string(x, s, "exec.program", &prog) < 0)
+		return -1;
+	if (prog[0] != '/')
+		errf(x, s, "exec.program must be an absolute path (got \"%.64s\")",
+		    prog);
+	else if (stat(prog, &st) < 0)
+		errf(x, s, "exec.program \"%.64s\": %s", prog, strerror(errno));
+	else if (!S_ISREG(st.st_mode) || access(prog, X_OK) < 0)
+		errf(x, s, "exec.program \"%.64s\" is not an executable file",
+		    prog);
+	else {
+		free(e->program);
+		e->program = prog;
+		return 0;
+	}
+	free(prog);
+	return -1;
+}
+
+static int
+exec_env(struct ctx *x, struct exec_spec *e, const config_setting_t *s)
+{
+	char **v = NULL;
+	size_t i, n;
+	int bad = 0;
+
+	if (get_strv(x, s, "exec.env", NULL, CONF_MAX_ENV, &v) < 0)
+		return -1;
+	for (i = 0; v[i] != NULL; i++) {
+		n = strspn(v[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789_");
+		if (n > 0 && v[i][n] == '=' && !(v[i][0] >= '0' && v[i][0] <= '9'))
+			continue;
+		errf(x, s, "exec.env entries must look like \"NAME=value\" "
+		    "(got \"%.64s\")", v[i]);
+		bad = 1;
+	}
+	if (bad) {
+		strv_free(v);
+		return -1;
+	}
+	strv_free(e->env);
+	e->env = v;
+	return 0;
+}
+
+/*
+ * exec = { program = "/path"; args = [ ... ]; env = [ "A=b" ]; }
+ * args become argv[1..]; argv[0] is the program.
+ */
+static int
+k_exec(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	const config_setting_t *e, *args = NULL;
+	char buf[96];
+	int i, rc = 0;
+
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+		errf(x, s, "exec must be a group { program = \"...\"; args = "
+		    "[...]; env = [...]; } (got %s)", got(s, buf, sizeof(buf)));
+		return -1;
+	}
+	for (i = 0; (e = config_setting_get_elem(s, i)) != NULL; i++) {
+		const char *name = config_setting_name(e);
+
+		if (strcmp(name, "program") == 0)
+			rc |= exec_program(x, &svc->exec, e);
+		else if (strcmp(name, "args") == 0)
+			args = e;
+		else if (strcmp(name, "env") == 0)
+			rc |= exec_env(x, &svc->exec, e);
+		else {
+			errf(x, e, "unknown key \"exec.%s\" (allowed: program, "
+			    "args, env)", name);
+			rc = -1;
+		}
+	}
+	if (svc->exec.program == NULL && config_setting_get_member(s,
+	    "program") == NULL) {
+		errf(x, s, "exec needs program = \"/absolute/path\"");
+		rc = -1;
+	}
+	if (svc->exec.program == NULL)
+		return -1;
+	if (args != NULL)
+		return rc | get_strv(x, args, "exec.args", svc->exec.program,
+		    256, &svc->exec.argv);
+	strv_free(svc->exec.argv);
+	if ((svc->exec.argv = calloc(2, sizeof(char *))) == NULL ||
+	    (svc->exec.argv[0] = strdup(svc->exec.program)) == NULL)
+		return -1;
+	return rc;
+}
+
+static const struct key keys[] = {
+	{ "port",		AT_TOP | AT_SVC,	k_port },
+	{ "listen",		AT_TOP | AT_SVC,	k_listen },
+	{ "protocol",		AT_TOP | AT_SVC,	k_protocol },
+	{ "handler",		AT_TOP | AT_SVC,	k_handler },
+	{ "reply",		AT_TOP | AT_SVC,	k_reply },
+	{ "max_request",	AT_TOP | AT_SVC,	k_max_request },
+	{ "timeout",		AT_TOP | AT_SVC,	k_timeout },
+	{ "session_timeout",	AT_TOP | AT_SVC,	k_session_timeout },
+	{ "max_children",	AT_TOP | AT_SVC,	k_max_children },
+	{ "reuse_port",		AT_TOP | AT_SVC,	k_reuse_port },
+	{ "user",		AT_TOP | AT_SVC,	k_user },
+	{ "group",		AT_TOP | AT_SVC,	k_group },
+	{ "exec",		AT_TOP | AT_SVC,	k_exec },
+	{ "name",		AT_SVC,			k_name },
+	{ "services",		AT_TOP,			NULL },
+};
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static void
+unknown_key(struct ctx *x, const config_setting_t *s, int where)
+{
+	char allowed[512] = "";
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (!(keys[i].where & where))
+			continue;
+		if (allowed[0] != '\0')
+			strcat(allowed, ", ");
+		strcat(allowed, keys[i].name);
+	}
+	errf(x, s, "unknown key \"%s\" (allowed: %s)", config_setting_name(s),
+	    allowed);
+}
+
+/* Apply every setting of one group (the file's root or a service). */
+static void
+apply_group(struct ctx *x, struct service *svc, const config_setting_t *g,
+    int where)
+{
+	const config_setting_t *s;
+	size_t k;
+	int i;
+
+	for (i = 0; (s = config_setting_get_elem(g, i)) != NULL; i++) {
+		const char *name = config_setting_name(s);
+
+		for (k = 0; k < NKEYS; k++)
+			if (strcmp(keys[k].name, name) == 0)
+				break;
+		if (k == NKEYS || !(keys[k].where & where))
+			unknown_key(x, s, where);
+		else if (keys[k].apply != NULL)
+			keys[k].apply(x, svc, s);
+	}
+}
+
+static void
+service_init(struct service *svc)
+{
+	memset(svc, 0, sizeof(*svc));
+	svc->port = CONF_DEFAULT_PORT;
+	svc->proto = PROTO_TCP;
+	svc->handler = handler_find("reply");
+	svc->reply = strdup(CONF_DEFAULT_REPLY);
+	svc->reply_len = strlen(CONF_DEFAULT_REPLY);
+	svc->max_request = CONF_DEFAULT_MAX_REQUEST;
+	svc->timeout = CONF_DEFAULT_TIMEOUT;
+	svc->max_children = CONF_DEFAULT_MAX_CHILDREN;
+	svc->uid = getuid();
+	svc->gid = getgid();
+}
+
+static void
+service_free(struct service *svc)
+{
+	free(svc->name);
+	strv_free(svc->listen);
+	free(svc->reply);
+	free(svc->user);
+	free(svc->exec.program);
+	strv_free(svc->exec.argv);
+	strv_free(svc->exec.env);
+}
+
+/* Checks that need the whole service: keys that depend on each other. */
+static void
+service_check(struct ctx *x, struct service *svc, const config_setting_t *g)
+{
+	if (svc->handler == handler_find("exec") && svc->exec.program == NULL)
+		errf(x, g, "service \"%s\": handler \"exec\" needs exec = { "
+		    "program = \"/absolute/path\"; }", svc->name);
+	if (x->opts->as_root && svc->user == NULL)
+		errf(x, g, "service \"%s\": refusing to run handlers as root: "
+		    "set user (user = \"root\" allows it)", svc->name);
+}
+
+static int
+read_file(struct ctx *x, config_t *cf)
+{
+	char *copy;
+	FILE *fp;
+	int ok;
+
+	if ((fp = fopen(x->path, "re")) == NULL) {
+		errf(x, NULL, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	/* Relative @include paths are relative to the file itself. */
+	if ((copy = strdup(x->path)) != NULL)
+		config_set_include_dir(cf, dirname(copy));
+	free(copy);
+	ok = config_read(cf, fp);
+	fclose(fp);
+	if (ok == CONFIG_TRUE)
+		return 0;
+	x->nerr++;
+	if (x->errs != NULL) {
+		const char *file = config_error_file(cf);
+		struct conf_errors *e = x->errs;
+		char *msg, **grown;
+
+		if (asprintf(&msg, "%s:%d: %s", file ? file : x->path,
+		    config_error_line(cf), config_error_text(cf)) < 0)
+			return -1;
+		if ((grown = realloc(e->msg, (e->n + 1) * sizeof(*grown))) ==
+		    NULL) {
+			free(msg);
+			return -1;
+		}
+		e->msg = grown;
+		e->msg[e->n++] = msg;
+	}
+	return -1;
+}
+
+/* One service from the root group alone (no `services` list). */
+static int
+load_single(struct ctx *x, struct conf *c, const config_setting_t *root)
+{
+	if ((c->svc = calloc(1, sizeof(*c->svc))) == NULL)
+		return -1;
+	c->nsvc = 1;
+	service_init(&c->svc[0]);
+	c->svc[0].name = strdup(CONF_DEFAULT_NAME);
+	apply_group(x, &c->svc[0], root, AT_TOP);
+	if (x->opts->port >= 0)
+		c->svc[0].port = x->opts->port;
+	service_check(x, &c->svc[0], root);
+	return 0;
+}
+
+static int
+load_services(struct ctx *x, struct conf *c, const config_setting_t *root,
+    const config_setting_t *list)
+{
+	struct conf_errors *errs = x->errs;
+	struct service defaults;
+	int i, j, n = config_setting_length(list);
+	char buf[96];
+
+	if (config_setting_type(list) != CONFIG_TYPE_LIST || n == 0) {
+		errf(x, list, "services must be a non-empty list of groups "
+		    "( { name = \"...\"; ... }, ... ) (got %s)",
+		    got(list, buf, sizeof(buf)));
+		return -1;
+	}
+	/* The defaults are checked once, on their own. */
+	service_init(&defaults);
+	apply_group(x, &defaults, root, AT_TOP);
+	service_free(&defaults);
+	if ((c->svc = calloc(n, sizeof(*c->svc))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, i);
+		struct service *svc = &c->svc[c->nsvc++];
+
+		service_init(svc);
+		svc->line = config_setting_source_line(g);
+		x->errs = NULL;
+		apply_group(x, svc, root, AT_TOP);
+		x->errs = errs;
+		if (x->opts->port >= 0)
+			svc->port = x->opts->port;
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			errf(x, g, "services entries must be groups { name = "
+			    "\"...\"; ... } (got %s)", got(g, buf, sizeof(buf)));
+			continue;
+		}
+		apply_group(x, svc, g, AT_SVC);
+		if (svc->name == NULL) {
+			errf(x, g, "a service needs a name (name = \"...\";)");
+			continue;
+		}
+		for (j = 0; j < i; j++)
+			if (c->svc[j].name && strcmp(c->svc[j].name,
+			    svc->name) == 0)
+				errf(x, g, "service name \"%s\" is used twice",
+				    svc->name);
+		service_check(x, svc, g);
+	}
+	return 0;
+}
+
+/*
+ * Returns the configuration, or NULL when the file has any problem; then
+ * errs (if not NULL) lists them all.
+ */
+struct conf *
+conf_load(const char *path, const struct conf_opts *opts,
+    struct conf_errors *errs)
+{
+	struct ctx x = { .path = path, .opts = opts, .errs = errs };
+	const config_setting_t *root, *list;
+	struct conf *c;
+	config_t cf;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->path = strdup(path)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	config_init(&cf);
+	if (read_file(&x, &cf) == 0) {
+		root = config_root_setting(&cf);
+		if ((list = config_setting_get_member(root, "services")) != NULL)
+			load_services(&x, c, root, list);
+		else
+			load_single(&x, c, root);
+	}
+	config_destroy(&cf);
+	if (x.nerr > 0 || c->nsvc == 0) {
+		conf_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+conf_free(struct conf *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nsvc; i++)
+		service_free(&c->svc[i]);
+	free(c->svc);
+	free(c->path);
+	free(c);
+}
+
+void
+conf_errors_free(struct conf_errors *errs)
+{
+	size_t i;
+
+	for (i = 0; i < errs->n; i++)
+		free(errs->msg[i]);
+	free(errs->msg);
+	errs->msg = NULL;
+	errs->n = 0;
+}
+
+struct service *
+conf_service(const struct conf *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsvc; i++)
+		if (strcmp(c->svc[i].name, name) == 0)
+			return &c->svc[i];
+	return NULL;
+}

@@ -1,0 +1,82 @@
+/*
+ * The configuration as the rest of replyd sees it: a list of services,
+ * each complete (defaults and inherited top-level keys already applied),
+ * validated, with names resolved (handler, user, group).  libconfig stays
+ * inside conf.c.
+ */
+#ifndef REPLYD_CONF_H
+#define REPLYD_CONF_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define CONF_DEFAULT_PORT	7788
+#define CONF_DEFAULT_REPLY	"thank you !\n"
+#define CONF_DEFAULT_MAX_REQUEST 1024
+#define CONF_MAX_REQUEST_LIMIT	(1024 * 1024)
+#define CONF_DEFAULT_TIMEOUT	10
+#define CONF_DEFAULT_MAX_CHILDREN 64
+#define CONF_DEFAULT_NAME	"replyd"
+#define CONF_MAX_ENV		64
+
+enum conf_proto { PROTO_TCP, PROTO_UDP };
+
+struct handler;
+struct listener;
+
+struct exec_spec {
+	char	 *program;
+	char	**argv;		/* NULL-terminated; argv[0] is the program */
+	char	**env;		/* NULL-terminated NAME=value, from exec.env */
+};
+
+struct service {
+	char		 *name;
+	int		  port;
+	char		**listen;	/* NULL-terminated; NULL: the default */
+	enum conf_proto	  proto;
+	const struct handler *handler;
+	char		 *reply;
+	size_t		  reply_len;
+	size_t		  max_request;
+	int		  timeout;	/* seconds */
+	int		  session_timeout; /* seconds, 0: off */
+	int		  max_children;
+	int		  reuse_port;
+	char		 *user;		/* NULL: keep the current user */
+	uid_t		  uid;
+	gid_t		  gid;
+	int		  group_set;	/* gid from `group`, not the user's */
+	struct exec_spec  exec;
+	unsigned	  line;		/* where it is defined, for messages */
+
+	/* Run-time state, owned by the master (server.c). */
+	struct listener	 *ls;
+	size_t		  nls;
+	int		  active;	/* live children */
+};
+
+struct conf {
+	char		*path;
+	struct service	*svc;
+	size_t		 nsvc;
+};
+
+/* Every problem found in one file, each "FILE:LINE: what is wrong". */
+struct conf_errors {
+	char	**msg;
+	size_t	  n;
+};
+
+struct conf_opts {
+	int	port;		/* -p: overrides the top-level port; -1: not */
+	int	as_root;	/* handlers would start as root */
+};
+
+struct conf	*conf_load(const char *path, const struct conf_opts *opts,
+		    struct conf_errors *errs);
+void		 conf_free(struct conf *c);
+void		 conf_errors_free(struct conf_errors *errs);
+struct service	*conf_service(const struct conf *c, const char *name);
+
+#endif

@@ -1,0 +1,12 @@
+/*
+ * Becoming a daemon, the pidfile, and a sane fd 0-2 at start-up.
+ */
+#ifndef REPLYD_DAEMON_H
+#define REPLYD_DAEMON_H
+
+int	daemon_sane_fds(void);
+int	daemon_detach(void);
+void	daemon_ready(void);
+int	daemon_pidfile(const char *path);
+
+#endif

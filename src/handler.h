@@ -1,0 +1,35 @@
+/*
+ * Handlers: the swappable reply logic.  A handler reads the client on
+ * fd 0 and answers on fd 1, so it cannot tell whether the master forked
+ * it or inetd exec'd it.  Adding one is a file in handlers/ and a line in
+ * the table in handler.c.
+ */
+#ifndef REPLYD_HANDLER_H
+#define REPLYD_HANDLER_H
+
+#include "addr.h"
+#include "conf.h"
+
+/* One connection as a handler sees it. */
+struct conn {
+	const struct service	*svc;
+	int			 is_socket;	/* 0: stdin was a pipe or tty */
+	struct addr_text	 local;
+	struct addr_text	 remote;
+	char			 peer[ADDR_STRLEN];	/* for log lines */
+};
+
+struct handler {
+	const char	*name;
+	/* Returns the child's exit status. */
+	int		(*serve)(const struct conn *c);
+};
+
+const struct handler	*handler_find(const char *name);
+const char		*handler_names(void);
+
+int	handler_reply(const struct conn *c);
+int	handler_echo(const struct conn *c);
+int	handler_exec(const struct conn *c);
+
+#endif

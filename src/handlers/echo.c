@@ -1,0 +1,37 @@
+/*
+ * The "echo" handler (RFC 862): send back whatever arrives until the
+ * client closes or stays silent for the timeout.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "handler.h"
+#include "io.h"
+#include "log.h"
+
+int
+handler_echo(const struct conn *c)
+{
+	const struct service *s = c->svc;
+	char buf[8192];
+	unsigned long long total = 0;
+	ssize_t n;
+
+	while ((n = io_read(0, buf, sizeof(buf), s->timeout)) > 0) {
+		if (io_write_all(1, buf, n, s->timeout) < 0)
+			break;
+		total += n;
+	}
+	if (n < 0 && errno == ETIMEDOUT)
+		log_msg(LOG_INFO, "%s: %s: timeout after %d s idle", s->name,
+		    c->peer, s->timeout);
+	else if (n != 0)
+		log_msg(LOG_INFO, "%s: %s: %s", s->name, c->peer,
+		    strerror(errno));
+	log_msg(LOG_INFO, "%s: %s: echoed %llu bytes", s->name, c->peer,
+	    total);
+	return n == 0 || errno == ETIMEDOUT ? 0 : EX_IOERR;
+}

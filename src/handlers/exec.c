@@ -1,0 +1,71 @@
+/*
+ * The "exec" handler: replace the child with an external program, the
+ * connection on its stdin and stdout, in a clean environment carrying
+ * the UCSPI variables (as tcpserver sets them) and the configured extras.
+ * argv was prepared once at config load; only the per-connection
+ * variables are built here.  Only fds 0, 1 and 2 survive: everything
+ * replyd opens is close-on-exec, and the child has closed the rest.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "handler.h"
+#include "log.h"
+
+/* conf.c allows at most CONF_MAX_ENV entries in exec.env. */
+#define EXEC_ENV_FIXED 8
+
+static void
+setvar(char **envp, size_t *n, char *buf, size_t bufsz, const char *name,
+    const char *value)
+{
+	snprintf(buf, bufsz, "%s=%s", name, value);
+	envp[(*n)++] = buf;
+}
+
+int
+handler_exec(const struct conn *c)
+{
+	const struct service *s = c->svc;
+	char vars[6][INET6_ADDRSTRLEN + 32];
+	char *envp[CONF_MAX_ENV + EXEC_ENV_FIXED + 1];
+	size_t n = 0, i;
+	int has_path = 0;
+
+	/* exec.env comes first so that it can set PATH itself. */
+	for (i = 0; s->exec.env != NULL && s->exec.env[i] != NULL; i++) {
+		envp[n++] = s->exec.env[i];
+		has_path |= strncmp(s->exec.env[i], "PATH=", 5) == 0;
+	}
+	if (!has_path)
+		envp[n++] = "PATH=/usr/local/bin:/usr/bin:/bin";
+	envp[n++] = s->proto == PROTO_UDP ? "PROTO=UDP" : "PROTO=TCP";
+	setvar(envp, &n, vars[0], sizeof(vars[0]), "REPLYD_SERVICE", s->name);
+	if (c->is_socket) {
+		const char *p = s->proto == PROTO_UDP ? "UDP" : "TCP";
+		char name[32];
+
+		snprintf(name, sizeof(name), "%sLOCALIP", p);
+		setvar(envp, &n, vars[1], sizeof(vars[1]), name, c->local.ip);
+		snprintf(name, sizeof(name), "%sLOCALPORT", p);
+		setvar(envp, &n, vars[2], sizeof(vars[2]), name, c->local.port);
+		snprintf(name, sizeof(name), "%sREMOTEIP", p);
+		setvar(envp, &n, vars[3], sizeof(vars[3]), name, c->remote.ip);
+		snprintf(name, sizeof(name), "%sREMOTEPORT", p);
+		setvar(envp, &n, vars[4], sizeof(vars[4]), name, c->remote.port);
+	}
+	envp[n] = NULL;
+
+	/* Under inetd nothing else closed what we may have inherited. */
+	closelog();
+	close_range(3, ~0U, 0);
+	execve(s->exec.program, s->exec.argv, envp);
+	log_msg(LOG_ERR, "%s: %s: cannot run %s: %s", s->name, c->peer,
+	    s->exec.program, strerror(errno));
+	return EX_OSERR;
+}

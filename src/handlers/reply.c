@@ -1,0 +1,58 @@
+/*
+ * The "reply" handler, the tutorial this project grew from: read one
+ * request (at most max_request bytes; the first read that returns data,
+ * EOF or the timeout ends it), log it, answer with the configured text.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "handler.h"
+#include "io.h"
+#include "log.h"
+
+/* Requests up to this size are read into the stack, larger ones into the heap. */
+#define REPLY_STACK_BUF 4096
+
+int
+handler_reply(const struct conn *c)
+{
+	const struct service *s = c->svc;
+	char stackbuf[REPLY_STACK_BUF], esc[LOG_ESCAPED_MAX];
+	char *buf = stackbuf;
+	ssize_t n;
+
+	if (s->max_request > sizeof(stackbuf) &&
+	    (buf = malloc(s->max_request)) == NULL) {
+		log_msg(LOG_ERR, "%s: %s: out of memory", s->name, c->peer);
+		return EX_OSERR;
+	}
+	n = io_read(0, buf, s->max_request, s->timeout);
+	if (n < 0 && errno == ETIMEDOUT) {
+		log_msg(LOG_INFO, "%s: %s: timeout after %d s, nothing received",
+		    s->name, c->peer, s->timeout);
+		n = -2;
+	} else if (n < 0) {
+		log_msg(LOG_INFO, "%s: %s: read: %s", s->name, c->peer,
+		    strerror(errno));
+	} else {
+		log_escape(esc, sizeof(esc), buf, n);
+		log_msg(LOG_INFO, "%s: %s: received %zd bytes: \"%s\"",
+		    s->name, c->peer, n, esc);
+	}
+	if (buf != stackbuf)
+		free(buf);
+	if (n < 0)
+		return n == -2 ? 0 : EX_IOERR;
+	if (io_write_all(1, s->reply, s->reply_len, s->timeout) < 0) {
+		log_msg(LOG_INFO, "%s: %s: write: %s", s->name, c->peer,
+		    strerror(errno));
+		return EX_IOERR;
+	}
+	log_msg(LOG_INFO, "%s: %s: sent %zu bytes", s->name, c->peer,
+	    s->reply_len);
+	return 0;
+}

@@ -1,0 +1,29 @@
+/*
+ * Listening sockets.  Each remembers how it was configured (address as
+ * written, port, protocol) so that a reload can keep the sockets whose
+ * configuration did not change instead of closing and reopening them.
+ */
+#ifndef REPLYD_LISTEN_H
+#define REPLYD_LISTEN_H
+
+#include "addr.h"
+#include "conf.h"
+
+struct listener {
+	int		 fd;
+	char		*spec;		/* address as configured; NULL: default */
+	int		 port;		/* port as configured (0: any) */
+	enum conf_proto	 proto;
+	int		 reuse_port;
+	int		 claimed;	/* taken over by a new configuration */
+	char		 name[ADDR_STRLEN];	/* bound address, for logs */
+};
+
+int	listen_open(struct listener *l, const char *spec, int port,
+	    enum conf_proto proto, int reuse_port);
+int	listen_same(const struct listener *l, const char *spec, int port,
+	    enum conf_proto proto, int reuse_port);
+void	listen_close(struct listener *l);
+const char *listen_proto(enum conf_proto proto);
+
+#endif

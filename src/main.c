@@ -1,0 +1,153 @@
+/*
+ * replyd: parse the command line, load the configuration, dispatch to
+ * the master (server_run), the handler-only mode (child_inetd) or the
+ * check (-t).  Everything else lives in libreplyd.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "conf.h"
+#include "daemon.h"
+#include "log.h"
+#include "server.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+static const char usage[] =
+"Usage: replyd [-c FILE] [-f] [-i] [-t] [-p PORT] [-P PIDFILE] [-h] [-V]\n"
+"Answer network clients with a reply produced by a swappable handler.\n"
+"\n"
+"  -c, --config FILE    configuration file (default " SYSCONFDIR "/replyd.conf)\n"
+"  -f, --foreground     do not daemonize; log to stderr\n"
+"  -i, --inetd          handler only: serve the connection on stdin/stdout\n"
+"  -t, --check          check the configuration and exit\n"
+"  -p, --port PORT      listen on PORT instead of the configured port\n"
+"  -P, --pidfile FILE   write the master's pid to FILE\n"
+"  -h, --help           show this help and exit\n"
+"  -V, --version        show the version and exit\n"
+"\n"
+"See replyd(8) and replyd.conf(5).\n";
+
+static int
+usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "replyd: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'replyd --help' for more information.\n");
+	return EX_USAGE;
+}
+
+/* The config is re-read after chdir("/"), so keep its absolute path. */
+static char *
+absolute(const char *path)
+{
+	char cwd[PATH_MAX], *abs;
+
+	if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return strdup(path);
+	if (asprintf(&abs, "%s/%s", cwd, path) < 0)
+		return NULL;
+	return abs;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "foreground",	no_argument,		NULL, 'f' },
+		{ "inetd",	no_argument,		NULL, 'i' },
+		{ "check",	no_argument,		NULL, 't' },
+		{ "port",	required_argument,	NULL, 'p' },
+		{ "pidfile",	required_argument,	NULL, 'P' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct server_opts so = { .config = SYSCONFDIR "/replyd.conf",
+	    .port = -1 };
+	int ch, inetd = 0, check = 0;
+	struct conf *c;
+	char *end;
+	long v;
+
+	if (daemon_sane_fds() < 0)
+		return EX_OSERR;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":c:fitp:P:hV", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			so.config = optarg;
+			break;
+		case 'f':
+			so.foreground = 1;
+			break;
+		case 'i':
+			inetd = 1;
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'p':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 0 || v > 65535)
+				return usage_error("-p wants a port from 0 to "
+				    "65535 (got \"%s\")", optarg);
+			so.port = v;
+			break;
+		case 'P':
+			so.pidfile = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case 'V':
+			printf("replyd %s\n", PACKAGE_VERSION);
+			return 0;
+		case ':':
+			return usage_error("option %s needs an argument",
+			    argv[optind - 1]);
+		default:
+			return usage_error("unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (inetd && check)
+		return usage_error("-i and -t do not go together");
+
+	if ((c = server_load(so.config, so.port)) == NULL)
+		return EX_CONFIG;
+	if (check) {
+		printf("replyd: %s: ok\n", so.config);
+		conf_free(c);
+		return 0;
+	}
+	if (inetd)
+		return child_inetd(c);
+	if ((so.config = absolute(so.config)) == NULL ||
+	    (so.pidfile && (so.pidfile = absolute(so.pidfile)) == NULL))
+		return EX_OSERR;
+	return server_run(c, &so);
+}
