@@ -102,7 +102,49 @@ got(const config_setting_t *s, char *buf, size_t bufsz)
 	return "something else";
 }
 
-/* libconfig 1.5 wraps too-large literals into an int: read as int64. */
+/*
+ * libconfig 1.5 silently wraps an integer literal that does not fit in 32
+ * bits (port = 4294967376 reads as 80), so the literal is read again from
+ * the file.  Returns 1 and the literal as written when the value libconfig
+ * gives is such a wrapped one, else 0.
+ */
+static int
+wrapped(struct ctx *x, const config_setting_t *s, long long v, char *lit,
+    size_t litsz)
+{
+	const char *file = config_setting_source_file(s), *name, *p, *q;
+	unsigned line = config_setting_source_line(s), n = 0;
+	char text[4096], *end;
+	long long raw;
+	FILE *fp;
+	int rc = 0;
+
+	name = config_setting_name(s);
+	if (config_setting_type(s) != CONFIG_TYPE_INT || name == NULL ||
+	    (fp = fopen(file ? file : x->path, "re")) == NULL)
+		return 0;
+	while (n < line && fgets(text, sizeof(text), fp) != NULL)
+		n++;
+	fclose(fp);
+	for (p = text; n == line && (p = strstr(p, name)) != NULL; p++) {
+		q = p + strlen(name);
+		q += strspn(q, " \t");
+		if (*q != '=' && *q != ':')
+			continue;
+		q += 1 + strspn(q + 1, " \t");
+		errno = 0;
+		raw = strtoll(q, &end, strncasecmp(q, "0x", 2) == 0 ? 16 : 10);
+		if (end == q || (int)raw != (int)v)
+			continue;
+		if (errno == ERANGE || raw != v) {
+			snprintf(lit, litsz, "%.*s", (int)strcspn(q, " \t;,\n"), q);
+			rc = 1;
+		}
+		break;
+	}
+	return rc;
+}
+
 static int
 get_int(struct ctx *x, const config_setting_t *s, const char *key,
     long long lo, long long hi, long long *out)
@@ -113,6 +155,11 @@ get_int(struct ctx *x, const config_setting_t *s, const char *key,
 
 	if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
 		v = config_setting_get_int64(s);
+		if (wrapped(x, s, v, buf, sizeof(buf))) {
+			errf(x, s, "%s must be an integer from %lld to %lld "
+			    "(got %s)", key, lo, hi, buf);
+			return -1;
+		}
 		if (v >= lo && v <= hi) {
 			*out = v;
 			return 0;
@@ -475,6 +522,7 @@ k_exec(struct ctx *x, struct service *svc, const config_setting_t *s)
 		    "[...]; env = [...]; } (got %s)", got(s, buf, sizeof(buf)));
 		return -1;
 	}
+	svc->exec.seen = 1;
 	for (i = 0; (e = config_setting_get_elem(s, i)) != NULL; i++) {
 		const char *name = config_setting_name(e);
 
@@ -597,7 +645,7 @@ service_free(struct service *svc)
 static void
 service_check(struct ctx *x, struct service *svc, const config_setting_t *g)
 {
-	if (svc->handler == handler_find("exec") && svc->exec.program == NULL)
+	if (svc->handler == handler_find("exec") && !svc->exec.seen)
 		errf(x, g, "service \"%s\": handler \"exec\" needs exec = { "
 		    "program = \"/absolute/path\"; }", svc->name);
 	if (x->opts->as_root && svc->user == NULL)

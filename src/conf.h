@@ -28,6 +28,7 @@ struct exec_spec {
 	char	 *program;
 	char	**argv;		/* NULL-terminated; argv[0] is the program */
 	char	**env;		/* NULL-terminated NAME=value, from exec.env */
+	int	  seen;		/* the exec group was given */
 };
 
 struct service {

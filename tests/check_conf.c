@@ -1,0 +1,264 @@
+/*
+ * Configuration loading: values, defaults, inheritance, and that every
+ * error is reported with its line.  (The corpus of bad files in
+ * data/bad/ is run through the real binary by t-badconf.sh.)
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "handler.h"
+
+static char path[64];
+static struct conf_errors errs;
+
+static struct conf *
+load_text(const char *text, int port, int as_root)
+{
+	struct conf_opts o = { .port = port, .as_root = as_root };
+	int fd;
+
+	strcpy(path, "/tmp/check_conf.XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
+	close(fd);
+	conf_errors_free(&errs);
+	return conf_load(path, &o, &errs);
+}
+
+static void
+teardown(void)
+{
+	unlink(path);
+	conf_errors_free(&errs);
+}
+
+/* The n-th error, without the "FILE" prefix. */
+static const char *
+err(size_t n)
+{
+	ck_assert_uint_gt(errs.n, n);
+	return errs.msg[n] + strlen(path);
+}
+
+START_TEST(tutorial_file)
+{
+	struct conf *c = load_text("port = 7788;\nreply = \"thank you !\\n\";\n",
+	    -1, 0);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->nsvc, 1);
+	ck_assert_str_eq(c->svc[0].name, "replyd");
+	ck_assert_int_eq(c->svc[0].port, 7788);
+	ck_assert_str_eq(c->svc[0].reply, "thank you !\n");
+	ck_assert_uint_eq(c->svc[0].reply_len, 12);
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(defaults)
+{
+	struct conf *c = load_text("", -1, 0);
+	const struct service *s;
+
+	ck_assert_ptr_nonnull(c);
+	s = &c->svc[0];
+	ck_assert_int_eq(s->port, 7788);
+	ck_assert_ptr_null(s->listen);
+	ck_assert_ptr_eq(s->handler, handler_find("reply"));
+	ck_assert_str_eq(s->reply, "thank you !\n");
+	ck_assert_uint_eq(s->max_request, 1024);
+	ck_assert_int_eq(s->timeout, 10);
+	ck_assert_int_eq(s->max_children, 64);
+	ck_assert_int_eq(s->session_timeout, 0);
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(every_key)
+{
+	struct conf *c = load_text(
+	    "port = 1;\nlisten = [ \"127.0.0.1\", \"::1\" ];\n"
+	    "protocol = \"tcp\";\nhandler = \"exec\";\nreply = \"r\";\n"
+	    "max_request = 5;\ntimeout = 6;\nsession_timeout = 7;\n"
+	    "max_children = 8;\nreuse_port = true;\nuser = \"root\";\n"
+	    "group = \"root\";\n"
+	    "exec = { program = \"/bin/sh\"; args = [ \"-c\", \"x\" ];\n"
+	    "  env = [ \"A=1\" ]; };\n", -1, 1);
+	const struct service *s;
+
+	ck_assert_ptr_nonnull(c);
+	s = &c->svc[0];
+	ck_assert_int_eq(s->port, 1);
+	ck_assert_str_eq(s->listen[0], "127.0.0.1");
+	ck_assert_str_eq(s->listen[1], "::1");
+	ck_assert_ptr_null(s->listen[2]);
+	ck_assert_ptr_eq(s->handler, handler_find("exec"));
+	ck_assert_uint_eq(s->max_request, 5);
+	ck_assert_int_eq(s->timeout, 6);
+	ck_assert_int_eq(s->session_timeout, 7);
+	ck_assert_int_eq(s->max_children, 8);
+	ck_assert_int_eq(s->reuse_port, 1);
+	ck_assert_str_eq(s->user, "root");
+	ck_assert_int_eq(s->uid, 0);
+	ck_assert_str_eq(s->exec.argv[0], "/bin/sh");
+	ck_assert_str_eq(s->exec.argv[1], "-c");
+	ck_assert_str_eq(s->exec.argv[2], "x");
+	ck_assert_ptr_null(s->exec.argv[3]);
+	ck_assert_str_eq(s->exec.env[0], "A=1");
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(port_override)
+{
+	struct conf *c = load_text("port = 1;\n", 2345, 0);
+
+	ck_assert_int_eq(c->svc[0].port, 2345);
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(all_errors_reported_with_lines)
+{
+	struct conf *c = load_text("port = 70000;\n# comment\n"
+	    "handler = \"nope\";\nmax_children = 0;\nfoo = 1;\n", -1, 0);
+
+	ck_assert_ptr_null(c);
+	ck_assert_uint_eq(errs.n, 4);
+	ck_assert_str_eq(err(0),
+	    ":1: port must be an integer from 0 to 65535 (got 70000)");
+	ck_assert_str_eq(err(1),
+	    ":3: handler must be one of reply, echo, exec (got \"nope\")");
+	ck_assert_str_eq(err(2),
+	    ":4: max_children must be an integer from 1 to 65536 (got 0)");
+	ck_assert_ptr_nonnull(strstr(err(3), ":5: unknown key \"foo\""));
+}
+END_TEST
+
+START_TEST(wrapped_integers_are_caught)
+{
+	/* libconfig 1.5 reads 4294967376 as 80 */
+	ck_assert_ptr_null(load_text("port = 4294967376;\n", -1, 0));
+	ck_assert_str_eq(err(0),
+	    ":1: port must be an integer from 0 to 65535 (got 4294967376)");
+	ck_assert_ptr_null(load_text("timeout = 0x100000005;\n", -1, 0));
+	ck_assert_ptr_nonnull(strstr(err(0), "(got 0x100000005)"));
+}
+END_TEST
+
+START_TEST(wrong_types)
+{
+	ck_assert_ptr_null(load_text("reply = 1;\nlisten = true;\n"
+	    "max_request = \"1\";\nexec = 3;\n", -1, 0));
+	ck_assert_uint_eq(errs.n, 4);
+	ck_assert_str_eq(err(0), ":1: reply must be a string (got 1)");
+	ck_assert_str_eq(err(1),
+	    ":2: listen must be a string or a list of strings (got a boolean)");
+	ck_assert_ptr_nonnull(strstr(err(2), "(got \"1\")"));
+	ck_assert_ptr_nonnull(strstr(err(3), ":4: exec must be a group"));
+}
+END_TEST
+
+START_TEST(root_needs_user)
+{
+	ck_assert_ptr_null(load_text("port = 1;\n", -1, 1));
+	ck_assert_ptr_nonnull(strstr(err(0), "refusing to run handlers as root"));
+	conf_free(load_text("port = 1;\nuser = \"root\";\n", -1, 1));
+	ck_assert_uint_eq(errs.n, 0);
+}
+END_TEST
+
+START_TEST(services_inherit_defaults)
+{
+	struct conf *c = load_text("reply = \"top\\n\";\ntimeout = 3;\n"
+	    "services = (\n { name = \"a\"; port = 1; },\n"
+	    " { name = \"b\"; port = 2; reply = \"own\\n\"; handler = \"echo\"; }\n"
+	    ");\n", -1, 0);
+	struct service *a, *b;
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->nsvc, 2);
+	a = conf_service(c, "a");
+	b = conf_service(c, "b");
+	ck_assert_str_eq(a->reply, "top\n");
+	ck_assert_int_eq(a->timeout, 3);
+	ck_assert_int_eq(a->port, 1);
+	ck_assert_str_eq(b->reply, "own\n");
+	ck_assert_int_eq(b->timeout, 3);
+	ck_assert_ptr_eq(b->handler, handler_find("echo"));
+	ck_assert_ptr_null(conf_service(c, "c"));
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(services_errors_once)
+{
+	/* A bad default is reported once, not once per service. */
+	ck_assert_ptr_null(load_text("timeout = 0;\nservices = (\n"
+	    " { name = \"a\"; },\n { name = \"b\"; }\n);\n", -1, 0));
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_ptr_nonnull(strstr(err(0), ":1: timeout must be"));
+}
+END_TEST
+
+START_TEST(missing_file)
+{
+	struct conf_opts o = { .port = -1 };
+
+	conf_errors_free(&errs);
+	ck_assert_ptr_null(conf_load("/nonexistent/replyd.conf", &o, &errs));
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_str_eq(errs.msg[0], "/nonexistent/replyd.conf: cannot read: "
+	    "No such file or directory");
+}
+END_TEST
+
+START_TEST(shipped_config_is_valid)
+{
+	struct conf_opts o = { .port = -1 };
+	struct conf *c;
+
+	conf_errors_free(&errs);
+	c = conf_load(TOP_SRCDIR "/conf/replyd.conf", &o, &errs);
+	if (c == NULL && errs.n > 0 && strstr(errs.msg[0], "user \"replyd\""))
+		return;	/* no replyd user on this machine: that is all */
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->svc[0].port, 7788);
+	ck_assert_str_eq(c->svc[0].reply, "thank you !\n");
+	conf_free(c);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("conf");
+	TCase *tc = tcase_create("load");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, tutorial_file);
+	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, every_key);
+	tcase_add_test(tc, port_override);
+	tcase_add_test(tc, all_errors_reported_with_lines);
+	tcase_add_test(tc, wrapped_integers_are_caught);
+	tcase_add_test(tc, wrong_types);
+	tcase_add_test(tc, root_needs_user);
+	tcase_add_test(tc, services_inherit_defaults);
+	tcase_add_test(tc, services_errors_once);
+	tcase_add_test(tc, missing_file);
+	tcase_add_test(tc, shipped_config_is_valid);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

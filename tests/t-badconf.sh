@@ -1,0 +1,23 @@
+#!/bin/sh
+# Every file in data/bad/ must be refused by "replyd -t" with exit 78 and
+# exactly the messages its "#@ :LINE: message" comments list, each as
+# "replyd: FILE:LINE: message", and no other message with a line number.
+. "$(dirname "$0")/lib.sh"
+
+for f in "$TESTDATA"/bad/*.conf; do
+	name=$(basename "$f")
+	"$REPLYD" -t -c "$f" > /dev/null 2> "$WORK/err"
+	rc=$?
+	same "$name: exit 78" "$rc" 78
+	want=$(sed -n 's/^#@ //p' "$f" | while IFS= read -r m; do
+		case "$m" in
+		:*) printf 'replyd: %s%s\n' "$f" "$m" ;;
+		*) printf 'replyd: %s: %s\n' "$f" "$m" ;;
+		esac
+	done)
+	# The refusal to run as root (when the tests run as root) is not
+	# what these files are about.
+	got=$(grep -v 'refusing to run handlers as root' "$WORK/err")
+	same "$name: every error, and only those, reported" "$got" "$want"
+done
+finish

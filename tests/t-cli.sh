@@ -1,0 +1,110 @@
+#!/bin/sh
+# The command line: options, exit codes (sysexits) and their messages.
+. "$(dirname "$0")/lib.sh"
+
+# run ARGS...: sets RC, OUT and ERR.
+run() {
+	"$REPLYD" "$@" > "$WORK/o" 2> "$WORK/e"
+	RC=$?
+	OUT=$(cat "$WORK/o")
+	ERR=$(cat "$WORK/e")
+}
+
+run --help
+same "--help exits 0" "$RC" 0
+check "--help lists every option" sh -c 'for o in --config --foreground \
+    --inetd --check --port --pidfile --help --version; do
+	grep -q -- "$o" "$1" || exit 1; done' sh "$WORK/o"
+run -h
+same "-h exits 0" "$RC" 0
+run -V
+same "-V prints the version" "$OUT" "replyd $(sed -n 's/^AC_INIT(\[replyd\], \[\([^]]*\)\].*/\1/p' "$TOP_SRCDIR/configure.ac")"
+
+run --bogus
+same "an unknown option exits 64" "$RC" 64
+same "an unknown option says which" "$(echo "$ERR" | head -n 1)" \
+    "replyd: unknown option --bogus"
+run -x
+same "an unknown short option exits 64" "$RC" 64
+run -p 70000
+same "-p out of range exits 64" "$RC" 64
+same "-p out of range says what is allowed" "$(echo "$ERR" | head -n 1)" \
+    'replyd: -p wants a port from 0 to 65535 (got "70000")'
+run -p 12ab
+same "-p with trailing garbage exits 64" "$RC" 64
+run -c
+same "-c without a file exits 64" "$RC" 64
+same "a missing argument is named" "$(echo "$ERR" | head -n 1)" \
+    "replyd: option -c needs an argument"
+run extra
+same "a stray argument exits 64" "$RC" 64
+run -i -t
+same "-i with -t exits 64" "$RC" 64
+
+good=$(conf good <<'C'
+port = 7788;
+reply = "ok\n";
+C
+)
+run -t -c "$good"
+same "-t on a good file exits 0" "$RC" 0
+same "-t on a good file says ok" "$OUT" "replyd: $good: ok"
+run -t -c "$WORK/missing.conf"
+same "-t on a missing file exits 78" "$RC" 78
+same "-t on a missing file says why" "$ERR" \
+    "replyd: $WORK/missing.conf: cannot read: No such file or directory"
+run -c "$WORK/missing.conf" -f
+same "starting on a missing file exits 78" "$RC" 78
+
+if [ "$(id -u)" = 0 ]; then
+	printf 'port = 7788;\n' > "$WORK/root.conf"
+	run -t -c "$WORK/root.conf"
+	same "as root, a config without user is refused (78)" "$RC" 78
+	same "as root, the refusal says what to do" "$ERR" \
+	    "replyd: $WORK/root.conf: service \"replyd\": refusing to run handlers as root: set user (user = \"root\" allows it)"
+	printf 'port = 7788;\nuser = "root";\n' > "$WORK/root.conf"
+	run -t -c "$WORK/root.conf"
+	same "as root, user = \"root\" is accepted" "$RC" 0
+else
+	printf 'port = 7788;\n' > "$WORK/root.conf"
+	run -t -c "$WORK/root.conf"
+	same "as a user, a config without user is fine" "$RC" 0
+fi
+
+# A port in use: exit 71 and one clear line.
+cf=$(conf busy <<'C'
+port = 0;
+listen = "127.0.0.1";
+C
+)
+start busy "$cf"
+run -f -c "$cf" -p "$PORT"
+same "a port in use exits 71" "$RC" 71
+same "a port in use is one clear line" "$ERR" \
+    "replyd: cannot listen on 127.0.0.1:$PORT: Address already in use"
+# -p overrides the configured port.
+cf2=$(conf override <<'C'
+port = 1;
+listen = "127.0.0.1";
+C
+)
+start override "$cf2" -p 0
+check "-p overrides the configured port" [ "$PORT" -gt 1 ]
+stop "$PID"
+
+# Daemon mode: detaches, writes the pidfile, serves, stops on SIGTERM.
+dport=$(port_of "$WORK/busy.log" "")
+kill "$(echo $PIDS | awk '{print $1}')"
+sleep 0.2
+"$REPLYD" -c "$cf" -p "$dport" -P "$WORK/replyd.pid" 2>"$WORK/daemon.err"
+same "daemon mode: the starting command exits 0" "$?" 0
+dpid=$(cat "$WORK/replyd.pid" 2>/dev/null)
+PIDS="$PIDS $dpid"
+check "daemon mode: the pidfile names a live process" kill -0 "${dpid:-0}"
+same "daemon mode: it serves" "$("$TCLIENT" -d x 127.0.0.1 "$dport")" \
+    "thank you !"
+kill -TERM "$dpid"
+for i in $(seq 50); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
+check "daemon mode: SIGTERM stops it" sh -c "! kill -0 $dpid 2>/dev/null"
+check "daemon mode: the pidfile is removed" [ ! -e "$WORK/replyd.pid" ]
+finish

@@ -1,0 +1,70 @@
+#!/bin/sh
+# echo and exec handlers over real sockets; what an exec'd program sees.
+. "$(dirname "$0")/lib.sh"
+
+cf=$(conf echo <<'C'
+port = 0;
+listen = "127.0.0.1";
+handler = "echo";
+C
+)
+start echo "$cf"
+out=$("$TCLIENT" -H -d 'line one\nline two' 127.0.0.1 "$PORT")
+same "echo sends back what it got until EOF" "$out" "$(printf 'line one\nline two')"
+check "echo logs how much it echoed" wait_log "$LOG" 'echoed 17 bytes'
+stop "$PID"
+
+# The program reports its environment, arguments and descriptors.
+cat > "$WORK/show.sh" <<'S'
+#!/bin/sh
+read -r line
+echo "got=$line"
+echo "args=$*"
+env | sort | grep -E '^(PROTO|TCP[A-Z]+|REPLYD_[A-Z]+|EXTRA|PATH)='
+echo "uid=$(id -u)"
+echo "fds:"
+exec ls /proc/self/fd
+S
+chmod 755 "$WORK/show.sh"
+cf=$(conf exec <<C
+port = 0;
+listen = "127.0.0.1";
+handler = "exec";
+exec = {
+	program = "$WORK/show.sh";
+	args = [ "one", "two words" ];
+	env = [ "EXTRA=yes" ];
+};
+C
+)
+start exec "$cf"
+out=$("$TCLIENT" -d 'hello\n' 127.0.0.1 "$PORT")
+echo "$out" | sed 's/^/# /'
+lport=$(echo "$out" | sed -n 's/^TCPREMOTEPORT=//p')
+same "exec: the program reads the request on stdin" \
+    "$(echo "$out" | grep '^got=')" "got=hello"
+same "exec: args are passed" "$(echo "$out" | grep '^args=')" "args=one two words"
+same "exec: PROTO=TCP" "$(echo "$out" | grep '^PROTO=')" "PROTO=TCP"
+same "exec: TCPLOCALIP" "$(echo "$out" | grep '^TCPLOCALIP=')" "TCPLOCALIP=127.0.0.1"
+same "exec: TCPLOCALPORT is the service port" \
+    "$(echo "$out" | grep '^TCPLOCALPORT=')" "TCPLOCALPORT=$PORT"
+same "exec: TCPREMOTEIP" "$(echo "$out" | grep '^TCPREMOTEIP=')" "TCPREMOTEIP=127.0.0.1"
+check "exec: TCPREMOTEPORT is the client's port" [ "${lport:-0}" -gt 0 ]
+same "exec: REPLYD_SERVICE" "$(echo "$out" | grep '^REPLYD_SERVICE=')" \
+    "REPLYD_SERVICE=replyd"
+same "exec: exec.env is added" "$(echo "$out" | grep '^EXTRA=')" "EXTRA=yes"
+same "exec: a clean PATH" "$(echo "$out" | grep '^PATH=')" \
+    "PATH=/usr/local/bin:/usr/bin:/bin"
+# ls itself opens one descriptor (3, the directory it lists); any
+# other is one the program inherited.
+fdl=$(echo "$out" | sed '1,/^fds:$/d' | sort -n | tr '\n' ' ')
+same "exec: only fds 0, 1 and 2 are inherited" "$fdl" "0 1 2 3 "
+if [ "$(id -u)" = 0 ]; then
+	same "exec: as root the program runs as the configured user" \
+	    "$(echo "$out" | grep '^uid=')" "uid=$(id -u nobody)"
+else
+	same "exec: the program runs as the invoking user" \
+	    "$(echo "$out" | grep '^uid=')" "uid=$(id -u)"
+fi
+stop "$PID"
+finish

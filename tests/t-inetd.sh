@@ -1,0 +1,48 @@
+#!/bin/sh
+# replyd -i: the handler alone, with the connection already on stdin and
+# stdout.  A real socket is put there by replyd's own exec handler
+# running "replyd -i" (the superservers themselves are tested apart).
+. "$(dirname "$0")/lib.sh"
+
+inner=$(conf inner <<'C'
+reply = "from inetd mode\n";
+C
+)
+out=$(printf 'hi\n' | "$REPLYD" -i -c "$inner" 2>"$WORK/pipe.log")
+same "-i on a pipe: the handler answers on stdout" "$out" "from inetd mode"
+check "-i on a pipe: the peer is logged as stdin" \
+    grep -q 'connect from stdin' "$WORK/pipe.log"
+check "-i on a pipe: the request is logged" \
+    grep -q 'received 3 bytes: "hi\\x0a"' "$WORK/pipe.log"
+
+cat > "$WORK/inetd.sh" <<S
+#!/bin/sh
+exec "$REPLYD" -i -c "$inner"
+S
+chmod 755 "$WORK/inetd.sh"
+chmod 644 "$inner"
+outer=$(conf outer <<C
+port = 0;
+listen = "127.0.0.1";
+handler = "exec";
+exec = { program = "$WORK/inetd.sh"; };
+C
+)
+start outer "$outer"
+out=$("$TCLIENT" -d 'hello\n' 127.0.0.1 "$PORT")
+same "-i on a socket: the client gets the reply" "$out" "from inetd mode"
+check "-i on a socket: the peer comes from getpeername(0)" \
+    wait_log "$LOG" '^replyd: replyd: connect from 127\.0\.0\.1:[0-9]+$'
+
+# The inner replyd's own log lines come through stderr, and so does an
+# echo service on the same socket.
+echo_cf=$(conf innerecho <<'C'
+handler = "echo";
+C
+)
+chmod 644 "$echo_cf"
+sed -i "s|$inner|$echo_cf|" "$WORK/inetd.sh"
+out=$("$TCLIENT" -H -d "round trip" 127.0.0.1 "$PORT")
+same "-i echo: the same handler code serves inetd mode" "$out" "round trip"
+stop "$PID"
+finish

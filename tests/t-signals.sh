@@ -1,0 +1,85 @@
+#!/bin/sh
+# SIGHUP reloads (keeping listeners and children), a bad file on reload
+# keeps the old configuration, SIGTERM stops gracefully.
+. "$(dirname "$0")/lib.sh"
+
+cf=$(conf hup <<'C'
+port = 0;
+listen = "127.0.0.1";
+reply = "first\n";
+C
+)
+start hup "$cf"
+port0=$PORT
+same "before SIGHUP: the first reply" "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" first
+inode0=$(readlink "/proc/$PID/fd/$(ls -l /proc/$PID/fd | awk '/socket:/ {print $9; exit}')")
+
+sed -i 's/first/second/' "$cf"
+kill -HUP "$PID"
+check "SIGHUP: the reload is logged" wait_log "$LOG" 'reloaded .*: 1 service$'
+same "after SIGHUP: new clients get the new reply" \
+    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" second
+inode1=$(readlink "/proc/$PID/fd/$(ls -l /proc/$PID/fd | awk '/socket:/ {print $9; exit}')")
+same "SIGHUP: the listening socket is kept, not reopened" "$inode1" "$inode0"
+check "SIGHUP: port 0 keeps the port already bound" \
+    sh -c "[ \$(grep -c 'listening on' '$LOG') -eq 1 ]"
+
+printf 'timeout = "broken";\nnonsense = 1;\n' >> "$cf"
+kill -HUP "$PID"
+check "SIGHUP with a bad file: the error is logged with its line" \
+    wait_log "$LOG" "$cf:5: timeout must be an integer"
+check "SIGHUP with a bad file: every error is logged" \
+    wait_log "$LOG" "$cf:6: unknown key \"nonsense\""
+check "SIGHUP with a bad file: the old configuration is kept" \
+    wait_log "$LOG" 'reload failed: keeping the old configuration'
+same "SIGHUP with a bad file: still serving the old reply" \
+    "$("$TCLIENT" -d x 127.0.0.1 "$port0")" second
+stop "$PID"
+
+# A reload never kills a live child; a changed address opens a new socket.
+cf=$(conf live <<'C'
+port = 0;
+listen = "127.0.0.1";
+handler = "exec";
+exec = { program = "/bin/sh"; args = [ "-c", "read x; sleep 1; echo done" ]; };
+C
+)
+start live "$cf"
+"$TCLIENT" -d 'x\n' 127.0.0.1 "$PORT" > "$WORK/live.out" &
+cpid=$!
+wait_log "$LOG" 'connect from'
+sed -i 's/127.0.0.1/127.0.0.2/' "$cf"
+kill -HUP "$PID"
+wait_log "$LOG" 'reloaded'
+wait "$cpid"
+same "SIGHUP: a child in flight finishes its reply" "$(cat "$WORK/live.out")" done
+check "SIGHUP: a changed address is bound anew" \
+    wait_log "$LOG" 'listening on 127\.0\.0\.2:'
+stop "$PID"
+
+# SIGTERM: stop accepting, let children finish, exit 0.
+cf=$(conf term <<'C'
+port = 0;
+listen = "127.0.0.1";
+handler = "exec";
+exec = { program = "/bin/sh"; args = [ "-c", "read x; sleep 1; echo finished" ]; };
+C
+)
+start term "$cf"
+"$TCLIENT" -d 'x\n' 127.0.0.1 "$PORT" > "$WORK/term.out" &
+cpid=$!
+wait_log "$LOG" 'connect from'
+kids=$(pgrep -P "$PID")
+kill -TERM "$PID"
+wait "$PID"
+same "SIGTERM: the master exits 0" "$?" 0
+wait "$cpid"
+same "SIGTERM: the child in flight finished its reply" \
+    "$(cat "$WORK/term.out")" finished
+left=0
+for k in $kids; do kill -0 "$k" 2>/dev/null && left=$((left + 1)); done
+check "SIGTERM: a child was running when the master was told to stop" \
+    [ -n "$kids" ]
+same "SIGTERM: no child of the master is left" "$left" 0
+check "SIGTERM: the stop is logged" wait_log "$LOG" 'stopping: 1 children to finish'
+finish

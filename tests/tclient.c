@@ -1,0 +1,241 @@
+/*
+ * tclient: the test suite's TCP client.
+ *
+ *   tclient [-s SRC] [-d DATA] [-H] [-w SECS] [-t] HOST PORT
+ *	one connection: send DATA (nothing without -d), half-close with
+ *	-H, print everything received until the server closes; -t prints
+ *	the seconds it took on stderr.  Exit 0 once the server closed,
+ *	1 if it could not connect, 2 on timeout (-w, default 10 s).
+ *   tclient -n COUNT -c CONC -e EXPECT [-d DATA] HOST PORT
+ *	COUNT connections, CONC at a time (one process each), each must
+ *	get exactly EXPECT back; prints "ok=N failed=N", exit 0 if none
+ *	failed.
+ *
+ * DATA and EXPECT may hold \n, \r, \t, \\ and \xNN escapes.
+ * Only numeric loopback addresses are accepted: tests never send
+ * anything elsewhere.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct opts {
+	const char	*src, *host, *port;
+	char		*data, *expect;
+	size_t		 datalen;
+	int		 halfclose, wait, timing, count, conc;
+};
+
+/* Undo the escapes in place; returns the length (NUL bytes allowed). */
+static size_t
+unescape(char *s)
+{
+	char *start = s, *o = s, hex[3] = { 0 };
+
+	while (*s) {
+		if (*s != '\\' || s[1] == '\0') {
+			*o++ = *s++;
+			continue;
+		}
+		s++;
+		switch (*s) {
+		case 'n': *o++ = '\n'; s++; break;
+		case 'r': *o++ = '\r'; s++; break;
+		case 't': *o++ = '\t'; s++; break;
+		case 'x':
+			if (s[1] && s[2]) {
+				hex[0] = s[1];
+				hex[1] = s[2];
+				*o++ = (char)strtol(hex, NULL, 16);
+				s += 3;
+				break;
+			}
+			/* FALLTHROUGH */
+		default: *o++ = *s++; break;
+		}
+	}
+	*o = '\0';
+	return o - start;
+}
+
+static int
+make_addr(const char *host, const char *port, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+		if ((ntohl(in->sin_addr.s_addr) >> 24) != 127)
+			return -1;
+		in->sin_family = AF_INET;
+		in->sin_port = htons(atoi(port));
+		*len = sizeof(*in);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		if (!IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
+			return -1;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(atoi(port));
+		*len = sizeof(*in6);
+		return 0;
+	}
+	return -1;
+}
+
+static int
+dial(const struct opts *o)
+{
+	struct sockaddr_storage ss, src;
+	socklen_t len, slen;
+	int fd;
+
+	if (make_addr(o->host, o->port, &ss, &len) < 0) {
+		fprintf(stderr, "tclient: %s is not a loopback address\n",
+		    o->host);
+		exit(1);
+	}
+	if ((fd = socket(ss.ss_family, SOCK_STREAM, 0)) < 0)
+		return -1;
+	if (o->src != NULL && (make_addr(o->src, "0", &src, &slen) < 0 ||
+	    bind(fd, (struct sockaddr *)&src, slen) < 0)) {
+		close(fd);
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* One exchange; the reply goes to buf (NUL-terminated, truncated). */
+static int
+exchange(const struct opts *o, char *buf, size_t bufsz, size_t *got)
+{
+	struct pollfd p;
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	if ((fd = dial(o)) < 0)
+		return 1;
+	if (o->data != NULL && write(fd, o->data, o->datalen) < 0) {
+		close(fd);
+		return 1;
+	}
+	if (o->halfclose)
+		shutdown(fd, SHUT_WR);
+	p.fd = fd;
+	p.events = POLLIN;
+	for (;;) {
+		if (poll(&p, 1, o->wait * 1000) <= 0) {
+			close(fd);
+			return 2;
+		}
+		r = read(fd, buf + n, bufsz - 1 - n);
+		if (r <= 0)
+			break;
+		n += r;
+		if (n == bufsz - 1)
+			n = 0;	/* keep draining; the tail is kept */
+	}
+	buf[n] = '\0';
+	*got = n;
+	close(fd);
+	return r < 0 ? 3 : 0;
+}
+
+static int
+single(const struct opts *o)
+{
+	static char buf[1 << 20];
+	struct timespec a, b;
+	size_t got = 0;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	rc = exchange(o, buf, sizeof(buf), &got);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	fwrite(buf, 1, got, stdout);
+	if (o->timing)
+		fprintf(stderr, "%.2f\n", (b.tv_sec - a.tv_sec) +
+		    (b.tv_nsec - a.tv_nsec) / 1e9);
+	return rc;
+}
+
+static int
+worker(const struct opts *o, int count)
+{
+	char buf[4096];
+	size_t got;
+	int i, failed = 0;
+
+	for (i = 0; i < count; i++)
+		if (exchange(o, buf, sizeof(buf), &got) != 0 ||
+		    got != strlen(o->expect) || strcmp(buf, o->expect) != 0)
+			failed++;
+	return failed > 255 ? 255 : failed;
+}
+
+static int
+load(const struct opts *o)
+{
+	int i, st, failed = 0, each = o->count / o->conc;
+	pid_t pid;
+
+	for (i = 0; i < o->conc; i++) {
+		int mine = each + (i < o->count % o->conc);
+
+		if ((pid = fork()) == 0)
+			_exit(worker(o, mine));
+		if (pid < 0)
+			failed += mine;
+	}
+	while ((pid = wait(&st)) > 0)
+		failed += WIFEXITED(st) ? WEXITSTATUS(st) : each;
+	printf("ok=%d failed=%d\n", o->count - failed, failed);
+	return failed != 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { .wait = 10, .count = 0, .conc = 1 };
+	int ch;
+
+	while ((ch = getopt(argc, argv, "s:d:e:Hw:tn:c:")) != -1) {
+		switch (ch) {
+		case 's': o.src = optarg; break;
+		case 'd': o.data = optarg; break;
+		case 'e': o.expect = optarg; break;
+		case 'H': o.halfclose = 1; break;
+		case 'w': o.wait = atoi(optarg); break;
+		case 't': o.timing = 1; break;
+		case 'n': o.count = atoi(optarg); break;
+		case 'c': o.conc = atoi(optarg); break;
+		default: return 64;
+		}
+	}
+	if (argc - optind != 2 || o.conc < 1 || (o.count > 0 && !o.expect)) {
+		fprintf(stderr, "usage: tclient [options] HOST PORT\n");
+		return 64;
+	}
+	if (o.data != NULL)
+		o.datalen = unescape(o.data);
+	if (o.expect != NULL)
+		unescape(o.expect);
+	o.host = argv[optind];
+	o.port = argv[optind + 1];
+	return o.count > 0 ? load(&o) : single(&o);
+}
