@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -61,16 +62,31 @@ conn_init(struct conn *c, const struct service *svc)
 	}
 }
 
-/* Started as root: become the service's user before any handler code. */
+/*
+ * Started as root: enter exec.chroot if there is one, then become the
+ * service's user, supplementary groups cleared, before any handler code.
+ * Then no handler can gain privileges again (setuid bits, file
+ * capabilities) unless exec.no_new_privs = false says it must.
+ */
 static int
 drop_privileges(const struct service *svc)
 {
-	if (geteuid() != 0 || svc->user == NULL || svc->uid == 0)
-		return 0;
-	if (setgroups(1, &svc->gid) < 0 || setgid(svc->gid) < 0 ||
-	    setuid(svc->uid) < 0) {
+	if (geteuid() == 0 && svc->exec.chroot != NULL &&
+	    (chroot(svc->exec.chroot) < 0 || chdir("/") < 0)) {
+		log_msg(LOG_ERR, "%s: cannot chroot to %s: %s", svc->name,
+		    svc->exec.chroot, strerror(errno));
+		return -1;
+	}
+	if (geteuid() == 0 && svc->user != NULL && svc->uid != 0 &&
+	    (setgroups(0, NULL) < 0 || setgid(svc->gid) < 0 ||
+	    setuid(svc->uid) < 0)) {
 		log_msg(LOG_ERR, "%s: cannot become user %s: %s", svc->name,
 		    svc->user, strerror(errno));
+		return -1;
+	}
+	if (svc->exec.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		log_msg(LOG_ERR, "%s: cannot set no_new_privs: %s", svc->name,
+		    strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -85,8 +101,6 @@ child_serve(const struct service *svc)
 	log_msg(LOG_INFO, "%s: connect from %s", svc->name, c.peer);
 	if (drop_privileges(svc) < 0)
 		return EX_OSERR;
-	if (svc->session_timeout > 0)
-		alarm(svc->session_timeout);
 	return svc->handler->serve(&c);
 }
 
@@ -127,5 +141,8 @@ child_inetd(const struct conf *c)
 				break;
 			}
 	signal(SIGPIPE, SIG_DFL);
+	/* No master watches the clock here: SIGALRM ends the session. */
+	if (svc->session_timeout > 0)
+		alarm(svc->session_timeout);
 	return child_serve(svc);
 }

@@ -434,6 +434,124 @@ k_group(struct ctx *x, struct service *svc, const config_setting_t *s)
 }
 
 static int
+get_acl(struct ctx *x, const config_setting_t *s, const char *key,
+    struct acl *acl)
+{
+	struct cidr *v;
+	char **strs = NULL;
+	size_t i, n;
+	int bad = 0;
+
+	if (get_strv(x, s, key, NULL, 4096, &strs) < 0)
+		return -1;
+	for (n = 0; strs[n] != NULL; n++)
+		;
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL) {
+		strv_free(strs);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (cidr_parse(strs[i], &v[i]) == 0)
+			continue;
+		errf(x, s, "%s entries must be IPv4 or IPv6 addresses or "
+		    "prefixes such as \"10.0.0.0/8\" or \"::1\" (got \"%.64s\")",
+		    key, strs[i]);
+		bad = 1;
+	}
+	strv_free(strs);
+	if (bad) {
+		free(v);
+		return -1;
+	}
+	free(acl->v);
+	acl->v = v;
+	acl->n = n;
+	return 0;
+}
+
+static int
+k_allow(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	return get_acl(x, s, "allow", &svc->allow);
+}
+
+static int
+k_deny(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	return get_acl(x, s, "deny", &svc->deny);
+}
+
+static int
+k_per_source(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	long long v;
+
+	if (get_int(x, s, "per_source", 0, 65536, &v) < 0)
+		return -1;
+	svc->per_source = v;
+	return 0;
+}
+
+static int
+k_per_source_prefix6(struct ctx *x, struct service *svc,
+    const config_setting_t *s)
+{
+	long long v;
+
+	if (get_int(x, s, "per_source_ipv6_prefix", 1, 128, &v) < 0)
+		return -1;
+	svc->per_source_prefix6 = v;
+	return 0;
+}
+
+static int
+get_rate(struct ctx *x, const config_setting_t *s, const char *key,
+    double *out)
+{
+	int t = config_setting_type(s);
+	char buf[96];
+	double v;
+
+	if (t == CONFIG_TYPE_FLOAT)
+		v = config_setting_get_float(s);
+	else if ((t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) &&
+	    !wrapped(x, s, config_setting_get_int64(s), buf, sizeof(buf)))
+		v = config_setting_get_int64(s);
+	else
+		v = -1;
+	if (v >= 0 && v <= CONF_MAX_RATE) {
+		*out = v;
+		return 0;
+	}
+	errf(x, s, "%s must be a number from 0 to %d per second, 0 for no "
+	    "limit (got %s)", key, CONF_MAX_RATE, t == CONFIG_TYPE_FLOAT ?
+	    "a negative or huge number" : got(s, buf, sizeof(buf)));
+	return -1;
+}
+
+static int
+k_rate(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	return get_rate(x, s, "rate", &svc->rate);
+}
+
+static int
+k_per_source_rate(struct ctx *x, struct service *svc,
+    const config_setting_t *s)
+{
+	return get_rate(x, s, "per_source_rate", &svc->per_source_rate);
+}
+
+static int
+k_busy_reply(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	if (get_string(x, s, "busy_reply", &svc->busy_reply) < 0)
+		return -1;
+	svc->busy_reply_len = strlen(svc->busy_reply);
+	return 0;
+}
+
+static int
 k_name(struct ctx *x, struct service *svc, const config_setting_t *s)
 {
 	char *v = NULL;
@@ -457,17 +575,18 @@ k_name(struct ctx *x, struct service *svc, const config_setting_t *s)
 static int
 exec_program(struct ctx *x, struct exec_spec *e, const config_setting_t *s)
 {
+	char *prog = NULL, full[4096];
 	struct stat st;
-	char *prog = NULL;
 
 	if (get_string(x, s, "exec.program", &prog) < 0)
 		return -1;
+	snprintf(full, sizeof(full), "%s%s", e->chroot ? e->chroot : "", prog);
 	if (prog[0] != '/')
 		errf(x, s, "exec.program must be an absolute path (got \"%.64s\")",
 		    prog);
-	else if (stat(prog, &st) < 0)
-		errf(x, s, "exec.program \"%.64s\": %s", prog, strerror(errno));
-	else if (!S_ISREG(st.st_mode) || access(prog, X_OK) < 0)
+	else if (stat(full, &st) < 0)
+		errf(x, s, "exec.program \"%.64s\": %s", full, strerror(errno));
+	else if (!S_ISREG(st.st_mode) || access(full, X_OK) < 0)
 		errf(x, s, "exec.program \"%.64s\" is not an executable file",
 		    prog);
 	else {
@@ -506,6 +625,39 @@ exec_env(struct ctx *x, struct exec_spec *e, const config_setting_t *s)
 	return 0;
 }
 
+static int
+exec_chroot(struct ctx *x, struct exec_spec *e, const config_setting_t *s)
+{
+	struct stat st;
+	char *dir = NULL;
+
+	if (get_string(x, s, "exec.chroot", &dir) < 0)
+		return -1;
+	if (dir[0] != '/' || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		errf(x, s, "exec.chroot must be an existing directory given "
+		    "by its absolute path (got \"%.64s\")", dir);
+		free(dir);
+		return -1;
+	}
+	free(e->chroot);
+	e->chroot = dir;
+	return 0;
+}
+
+static int
+exec_nnp(struct ctx *x, struct exec_spec *e, const config_setting_t *s)
+{
+	char buf[96];
+
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		errf(x, s, "exec.no_new_privs must be true or false (got %s)",
+		    got(s, buf, sizeof(buf)));
+		return -1;
+	}
+	e->no_new_privs = config_setting_get_bool(s);
+	return 0;
+}
+
 /*
  * exec = { program = "/path"; args = [ ... ]; env = [ "A=b" ]; }
  * args become argv[1..]; argv[0] is the program.
@@ -523,6 +675,9 @@ k_exec(struct ctx *x, struct service *svc, const config_setting_t *s)
 		return -1;
 	}
 	svc->exec.seen = 1;
+	/* The program is looked for inside the chroot: read that first. */
+	if ((e = config_setting_get_member(s, "chroot")) != NULL)
+		rc |= exec_chroot(x, &svc->exec, e);
 	for (i = 0; (e = config_setting_get_elem(s, i)) != NULL; i++) {
 		const char *name = config_setting_name(e);
 
@@ -532,9 +687,13 @@ k_exec(struct ctx *x, struct service *svc, const config_setting_t *s)
 			args = e;
 		else if (strcmp(name, "env") == 0)
 			rc |= exec_env(x, &svc->exec, e);
+		else if (strcmp(name, "chroot") == 0)
+			continue;
+		else if (strcmp(name, "no_new_privs") == 0)
+			rc |= exec_nnp(x, &svc->exec, e);
 		else {
 			errf(x, e, "unknown key \"exec.%s\" (allowed: program, "
-			    "args, env)", name);
+			    "args, env, chroot, no_new_privs)", name);
 			rc = -1;
 		}
 	}
@@ -569,6 +728,13 @@ static const struct key keys[] = {
 	{ "user",		AT_TOP | AT_SVC,	k_user },
 	{ "group",		AT_TOP | AT_SVC,	k_group },
 	{ "exec",		AT_TOP | AT_SVC,	k_exec },
+	{ "allow",		AT_TOP | AT_SVC,	k_allow },
+	{ "deny",		AT_TOP | AT_SVC,	k_deny },
+	{ "per_source",		AT_TOP | AT_SVC,	k_per_source },
+	{ "per_source_ipv6_prefix", AT_TOP | AT_SVC,	k_per_source_prefix6 },
+	{ "rate",		AT_TOP | AT_SVC,	k_rate },
+	{ "per_source_rate",	AT_TOP | AT_SVC,	k_per_source_rate },
+	{ "busy_reply",		AT_TOP | AT_SVC,	k_busy_reply },
 	{ "name",		AT_SVC,			k_name },
 	{ "services",		AT_TOP,			NULL },
 };
@@ -625,6 +791,8 @@ service_init(struct service *svc)
 	svc->max_request = CONF_DEFAULT_MAX_REQUEST;
 	svc->timeout = CONF_DEFAULT_TIMEOUT;
 	svc->max_children = CONF_DEFAULT_MAX_CHILDREN;
+	svc->per_source_prefix6 = 64;
+	svc->exec.no_new_privs = 1;
 	svc->uid = getuid();
 	svc->gid = getgid();
 }
@@ -637,8 +805,13 @@ service_free(struct service *svc)
 	free(svc->reply);
 	free(svc->user);
 	free(svc->exec.program);
+	free(svc->exec.chroot);
 	strv_free(svc->exec.argv);
 	strv_free(svc->exec.env);
+	free(svc->allow.v);
+	free(svc->deny.v);
+	free(svc->busy_reply);
+	free(svc->srcrate);
 }
 
 /* Checks that need the whole service: keys that depend on each other. */

@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "acl.h"
+#include "rate.h"
+
 #define CONF_DEFAULT_PORT	7788
 #define CONF_DEFAULT_REPLY	"thank you !\n"
 #define CONF_DEFAULT_MAX_REQUEST 1024
@@ -18,6 +21,7 @@
 #define CONF_DEFAULT_MAX_CHILDREN 64
 #define CONF_DEFAULT_NAME	"replyd"
 #define CONF_MAX_ENV		64
+#define CONF_MAX_RATE		1000000
 
 enum conf_proto { PROTO_TCP, PROTO_UDP };
 
@@ -28,6 +32,8 @@ struct exec_spec {
 	char	 *program;
 	char	**argv;		/* NULL-terminated; argv[0] is the program */
 	char	**env;		/* NULL-terminated NAME=value, from exec.env */
+	char	 *chroot;	/* entered before the user is dropped to */
+	int	  no_new_privs;	/* PR_SET_NO_NEW_PRIVS in the child */
 	int	  seen;		/* the exec group was given */
 };
 
@@ -49,12 +55,25 @@ struct service {
 	gid_t		  gid;
 	int		  group_set;	/* gid from `group`, not the user's */
 	struct exec_spec  exec;
+	struct acl	  allow, deny;
+	int		  per_source;	/* children per source, 0: off */
+	int		  per_source_prefix6;
+	double		  rate;		/* new connections/s, 0: off */
+	double		  per_source_rate;
+	char		 *busy_reply;	/* to clients refused as busy */
+	size_t		  busy_reply_len;
 	unsigned	  line;		/* where it is defined, for messages */
 
 	/* Run-time state, owned by the master (server.c). */
 	struct listener	 *ls;
 	size_t		  nls;
 	int		  active;	/* live children */
+	struct bucket	  bucket;	/* for rate */
+	struct srcbucket *srcrate;	/* for per_source_rate */
+	struct svc_stats {
+		unsigned long accepted, served, failed, denied, busy,
+			      limited, expired;
+	} stats;
 };
 
 struct conf {

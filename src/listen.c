@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "listen.h"
+#include "log.h"
 
 const char *
 listen_proto(enum conf_proto proto)
@@ -106,4 +107,112 @@ listen_close(struct listener *l)
 	l->fd = -1;
 	free(l->spec);
 	l->spec = NULL;
+}
+
+/* A listener of the old configuration that fits, not yet claimed. */
+static struct listener *
+find_old(struct conf *old, const char *spec, const struct service *svc)
+{
+	size_t i, j;
+
+	for (i = 0; old != NULL && i < old->nsvc; i++)
+		for (j = 0; j < old->svc[i].nls; j++) {
+			struct listener *l = &old->svc[i].ls[j];
+
+			if (!l->claimed && l->fd >= 0 && listen_same(l, spec,
+			    svc->port, svc->proto, svc->reuse_port))
+				return l;
+		}
+	return NULL;
+}
+
+static int
+claimed_fd(const struct conf *old, int fd)
+{
+	size_t i, j;
+
+	for (i = 0; fd >= 0 && old != NULL && i < old->nsvc; i++)
+		for (j = 0; j < old->svc[i].nls; j++)
+			if (old->svc[i].ls[j].claimed &&
+			    old->svc[i].ls[j].fd == fd)
+				return 1;
+	return 0;
+}
+
+/*
+ * Give every service of c its listeners: the old configuration's where
+ * they fit (claimed, not yet moved), new sockets otherwise.  On failure
+ * nothing of old has changed.
+ */
+int
+listen_conf_open(struct conf *c, struct conf *old)
+{
+	size_t i, j, n;
+
+	for (i = 0; i < c->nsvc; i++) {
+		struct service *svc = &c->svc[i];
+
+		for (n = 0; svc->listen != NULL && svc->listen[n] != NULL; n++)
+			;
+		svc->nls = n > 0 ? n : 1;
+		if ((svc->ls = calloc(svc->nls, sizeof(*svc->ls))) == NULL)
+			goto fail;
+		for (j = 0; j < svc->nls; j++)
+			svc->ls[j].fd = -1;
+		for (j = 0; j < svc->nls; j++) {
+			const char *spec = n > 0 ? svc->listen[j] : NULL;
+			struct listener *o = find_old(old, spec, svc);
+
+			if (o != NULL) {
+				o->claimed = 1;
+				svc->ls[j] = *o;
+				svc->ls[j].claimed = 0;
+				svc->ls[j].spec = spec ? strdup(spec) : NULL;
+			} else if (listen_open(&svc->ls[j], spec, svc->port,
+			    svc->proto, svc->reuse_port) < 0) {
+				log_msg(LOG_ERR, "cannot listen on %s: %s",
+				    svc->ls[j].name, strerror(errno));
+				goto fail;
+			} else
+				log_msg(LOG_NOTICE, "%s: listening on %s (%s)",
+				    svc->name, svc->ls[j].name,
+				    listen_proto(svc->proto));
+		}
+	}
+	return 0;
+fail:
+	for (i = 0; i < c->nsvc; i++) {
+		for (j = 0; j < c->svc[i].nls && c->svc[i].ls; j++) {
+			struct listener *l = &c->svc[i].ls[j];
+
+			if (claimed_fd(old, l->fd))
+				l->fd = -1;	/* still old's */
+			listen_close(l);
+		}
+		free(c->svc[i].ls);
+		c->svc[i].ls = NULL;
+		c->svc[i].nls = 0;
+	}
+	for (i = 0; old != NULL && i < old->nsvc; i++)
+		for (j = 0; j < old->svc[i].nls; j++)
+			old->svc[i].ls[j].claimed = 0;
+	return -1;
+}
+
+/* Close the listeners of c, except those a newer configuration claimed. */
+void
+listen_conf_close(struct conf *c)
+{
+	size_t i, j;
+
+	for (i = 0; c != NULL && i < c->nsvc; i++) {
+		for (j = 0; j < c->svc[i].nls; j++) {
+			if (c->svc[i].ls[j].claimed)
+				c->svc[i].ls[j].fd = -1;
+			listen_close(&c->svc[i].ls[j]);
+		}
+		free(c->svc[i].ls);
+		c->svc[i].ls = NULL;
+		c->svc[i].nls = 0;
+	}
 }

@@ -21,10 +21,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "admit.h"
 #include "child.h"
 #include "daemon.h"
+#include "kids.h"
 #include "listen.h"
 #include "log.h"
+#include "rate.h"
 #include "server.h"
 
 /* How long children may finish after SIGTERM, then after our SIGTERM. */
@@ -33,21 +36,14 @@
 /* Connections taken from one listener per wake-up, for fairness. */
 #define ACCEPT_BURST	16
 
-struct child {
-	pid_t		 pid;
-	struct service	*svc;		/* NULL once its service is gone */
-	struct timespec	 start;
-};
-
 struct server {
 	struct conf			*conf;
 	const struct server_opts	*opts;
-	struct child			*kids;
-	size_t				 nkids, cap;
+	struct kids			 kids;
 	sigset_t			 waitmask;	/* mask inside ppoll */
 	int				 stopping;	/* 0, then 1..3 */
 	struct timespec			 deadline;
-	unsigned long			 accepted, failed, reloads, forkfail;
+	unsigned long			 reloads, forkfail;
 };
 
 static volatile sig_atomic_t got_chld, got_hup, got_term, got_usr1;
@@ -98,170 +94,76 @@ ms_since(const struct timespec *t)
 	    (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
-/* A listener of the old configuration that fits, not yet claimed. */
-static struct listener *
-find_old(struct conf *old, const char *spec, const struct service *svc)
-{
-	size_t i, j;
-
-	for (i = 0; old != NULL && i < old->nsvc; i++)
-		for (j = 0; j < old->svc[i].nls; j++) {
-			struct listener *l = &old->svc[i].ls[j];
-
-			if (!l->claimed && l->fd >= 0 && listen_same(l, spec,
-			    svc->port, svc->proto, svc->reuse_port))
-				return l;
-		}
-	return NULL;
-}
-
-static int
-claimed_fd(const struct conf *old, int fd)
-{
-	size_t i, j;
-
-	for (i = 0; fd >= 0 && old != NULL && i < old->nsvc; i++)
-		for (j = 0; j < old->svc[i].nls; j++)
-			if (old->svc[i].ls[j].claimed &&
-			    old->svc[i].ls[j].fd == fd)
-				return 1;
-	return 0;
-}
-
-/*
- * Give every service of c its listeners: the old configuration's where
- * they fit (claimed, not yet moved), new sockets otherwise.  On failure
- * nothing of old has changed.
- */
-static int
-open_listeners(struct conf *c, struct conf *old)
-{
-	size_t i, j, n;
-
-	for (i = 0; i < c->nsvc; i++) {
-		struct service *svc = &c->svc[i];
-
-		for (n = 0; svc->listen != NULL && svc->listen[n] != NULL; n++)
-			;
-		svc->nls = n > 0 ? n : 1;
-		if ((svc->ls = calloc(svc->nls, sizeof(*svc->ls))) == NULL)
-			goto fail;
-		for (j = 0; j < svc->nls; j++)
-			svc->ls[j].fd = -1;
-		for (j = 0; j < svc->nls; j++) {
-			const char *spec = n > 0 ? svc->listen[j] : NULL;
-			struct listener *o = find_old(old, spec, svc);
-
-			if (o != NULL) {
-				o->claimed = 1;
-				svc->ls[j] = *o;
-				svc->ls[j].claimed = 0;
-				svc->ls[j].spec = spec ? strdup(spec) : NULL;
-			} else if (listen_open(&svc->ls[j], spec, svc->port,
-			    svc->proto, svc->reuse_port) < 0) {
-				log_msg(LOG_ERR, "cannot listen on %s: %s",
-				    svc->ls[j].name, strerror(errno));
-				goto fail;
-			} else
-				log_msg(LOG_NOTICE, "%s: listening on %s (%s)",
-				    svc->name, svc->ls[j].name,
-				    listen_proto(svc->proto));
-		}
-	}
-	return 0;
-fail:
-	for (i = 0; i < c->nsvc; i++) {
-		for (j = 0; j < c->svc[i].nls && c->svc[i].ls; j++) {
-			struct listener *l = &c->svc[i].ls[j];
-
-			if (claimed_fd(old, l->fd))
-				l->fd = -1;	/* still old's */
-			listen_close(l);
-		}
-		free(c->svc[i].ls);
-		c->svc[i].ls = NULL;
-		c->svc[i].nls = 0;
-	}
-	for (i = 0; old != NULL && i < old->nsvc; i++)
-		for (j = 0; j < old->svc[i].nls; j++)
-			old->svc[i].ls[j].claimed = 0;
-	return -1;
-}
-
-/* Close the listeners of c, except those a newer configuration claimed. */
 static void
-close_listeners(struct conf *c)
+spawn(struct server *s, struct service *svc, int fd, const struct srckey *src,
+    const struct timespec *now)
 {
-	size_t i, j;
-
-	for (i = 0; c != NULL && i < c->nsvc; i++) {
-		for (j = 0; j < c->svc[i].nls; j++) {
-			if (c->svc[i].ls[j].claimed)
-				c->svc[i].ls[j].fd = -1;
-			listen_close(&c->svc[i].ls[j]);
-		}
-		free(c->svc[i].ls);
-		c->svc[i].ls = NULL;
-		c->svc[i].nls = 0;
-	}
-}
-
-static void
-spawn(struct server *s, struct service *svc, int fd)
-{
-	struct child *k;
+	struct kid *k;
 	pid_t pid;
 
-	if (s->nkids == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-
-		if ((k = realloc(s->kids, cap * sizeof(*k))) == NULL) {
-			log_msg(LOG_ERR, "%s: out of memory", svc->name);
-			close(fd);
-			return;
-		}
-		s->kids = k;
-		s->cap = cap;
+	if ((k = kids_add(&s->kids)) == NULL) {
+		log_msg(LOG_ERR, "%s: out of memory", svc->name);
+		close(fd);
+		return;
 	}
 	pid = fork();
 	if (pid == 0)
 		child_forked(svc, fd);
 	close(fd);
 	if (pid < 0) {
+		kids_remove(&s->kids, k);
 		s->forkfail++;
 		log_msg(LOG_ERR, "%s: fork: %s", svc->name, strerror(errno));
 		return;
 	}
-	k = &s->kids[s->nkids++];
 	k->pid = pid;
 	k->svc = svc;
-	clock_gettime(CLOCK_MONOTONIC, &k->start);
+	k->src = *src;
+	k->start = *now;
 	svc->active++;
-	s->accepted++;
+	svc->stats.accepted++;
 }
 
 static void
 accept_some(struct server *s, struct service *svc, struct listener *l)
 {
+	struct sockaddr_storage ss;
+	struct timespec now;
+	struct srckey src;
+	enum admit why;
+	socklen_t len;
 	int i, fd;
 
+	clock_gettime(CLOCK_MONOTONIC, &now);
 	for (i = 0; i < ACCEPT_BURST && svc->active < svc->max_children; i++) {
-		fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd >= 0) {
-			spawn(s, svc, fd);
-			continue;
+		if (svc->rate > 0 &&
+		    bucket_wait_ms(&svc->bucket, svc->rate, &now) > 0)
+			break;
+		len = sizeof(ss);
+		fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_msg(LOG_ERR, "%s: accept: %s", svc->name,
+				    strerror(errno));
+			break;
 		}
-		if (errno == EINTR || errno == ECONNABORTED)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			log_msg(LOG_ERR, "%s: accept: %s", svc->name,
-			    strerror(errno));
-		break;
+		if (svc->rate > 0)
+			bucket_take(&svc->bucket, svc->rate, &now);
+		srckey_make(&src, (struct sockaddr *)&ss,
+		    svc->per_source_prefix6);
+		why = admit_check(svc, &s->kids, (struct sockaddr *)&ss, &src,
+		    &now);
+		if (why != ADMIT_OK)
+			admit_refuse(svc, fd, why, (struct sockaddr *)&ss);
+		else
+			spawn(s, svc, fd, &src, &now);
 	}
 }
 
 static void
-log_exit(const struct child *k, int status)
+log_exit(const struct kid *k, int status)
 {
 	const char *name = k->svc ? k->svc->name : "(removed)";
 	long ms = ms_since(&k->start);
@@ -277,23 +179,62 @@ log_exit(const struct child *k, int status)
 static void
 reap(struct server *s)
 {
+	struct kid *k;
 	pid_t pid;
-	size_t i;
 	int st;
 
 	got_chld = 0;
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		for (i = 0; i < s->nkids && s->kids[i].pid != pid; i++)
-			;
-		if (i == s->nkids)
+		if ((k = kids_find(&s->kids, pid)) == NULL)
 			continue;
-		log_exit(&s->kids[i], st);
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			s->failed++;
-		if (s->kids[i].svc != NULL)
-			s->kids[i].svc->active--;
-		s->kids[i] = s->kids[--s->nkids];
+		log_exit(k, st);
+		if (k->svc != NULL) {
+			k->svc->active--;
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+				k->svc->stats.served++;
+			else
+				k->svc->stats.failed++;
+		}
+		kids_remove(&s->kids, k);
 	}
+}
+
+/*
+ * session_timeout: a child past it gets SIGTERM, and SIGKILL STOP_KILL
+ * seconds later.  Returns the milliseconds until the next such step
+ * (-1: none pending).
+ */
+static long
+expire(struct server *s)
+{
+	long next = -1, age, limit;
+	size_t i;
+
+	for (i = 0; i < s->kids.n; i++) {
+		struct kid *k = &s->kids.v[i];
+
+		if (k->svc == NULL || k->svc->session_timeout == 0 ||
+		    k->signalled == SIGKILL)
+			continue;
+		age = ms_since(&k->start);
+		limit = k->svc->session_timeout * 1000L +
+		    (k->signalled ? STOP_KILL * 1000L : 0);
+		if (age >= limit) {
+			k->signalled = k->signalled ? SIGKILL : SIGTERM;
+			kill(k->pid, k->signalled);
+			if (k->signalled == SIGTERM)
+				k->svc->stats.expired++;
+			log_msg(LOG_NOTICE, "%s: child %ld past session_timeout "
+			    "(%d s): sent %s", k->svc->name, (long)k->pid,
+			    k->svc->session_timeout,
+			    k->signalled == SIGTERM ? "SIGTERM" : "SIGKILL");
+			if (k->signalled == SIGTERM &&
+			    (next < 0 || next > STOP_KILL * 1000L))
+				next = STOP_KILL * 1000L;
+		} else if (next < 0 || limit - age < next)
+			next = limit - age;
+	}
+	return next;
 }
 
 /* Load a configuration, logging every problem found in it. */
@@ -329,18 +270,22 @@ reload(struct server *s)
 		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
 		return;
 	}
-	if (open_listeners(c, s->conf) < 0) {
+	if (listen_conf_open(c, s->conf) < 0) {
 		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
 		conf_free(c);
 		return;
 	}
-	for (i = 0; i < s->nkids; i++) {
-		if (s->kids[i].svc != NULL)
-			s->kids[i].svc = conf_service(c, s->kids[i].svc->name);
-		if (s->kids[i].svc != NULL)
-			s->kids[i].svc->active++;
+	for (i = 0; i < c->nsvc; i++) {
+		struct service *old = conf_service(s->conf, c->svc[i].name);
+
+		/* Counters and rate buckets live on across reloads. */
+		if (old != NULL) {
+			c->svc[i].stats = old->stats;
+			c->svc[i].bucket = old->bucket;
+		}
 	}
-	close_listeners(s->conf);
+	kids_remap(&s->kids, c);
+	listen_conf_close(s->conf);
 	conf_free(s->conf);
 	s->conf = c;
 	s->reloads++;
@@ -351,65 +296,89 @@ reload(struct server *s)
 static void
 counters(struct server *s)
 {
+	size_t i;
+
 	got_usr1 = 0;
-	log_msg(LOG_NOTICE, "counters: accepted %lu, failed %lu, active %zu, "
-	    "reloads %lu, fork failures %lu", s->accepted, s->failed,
-	    s->nkids, s->reloads, s->forkfail);
+	for (i = 0; i < s->conf->nsvc; i++) {
+		const struct service *v = &s->conf->svc[i];
+
+		log_msg(LOG_NOTICE, "%s: counters: accepted %lu, served %lu, "
+		    "failed %lu, denied %lu, busy %lu, rate-limited %lu, "
+		    "expired %lu, active %d", v->name, v->stats.accepted,
+		    v->stats.served, v->stats.failed, v->stats.denied,
+		    v->stats.busy, v->stats.limited, v->stats.expired,
+		    v->active);
+	}
+	log_msg(LOG_NOTICE, "counters: children %zu, reloads %lu, fork "
+	    "failures %lu", s->kids.n, s->reloads, s->forkfail);
 }
 
 /*
  * SIGTERM/SIGINT: stop accepting, give children STOP_GRACE seconds, then
- * SIGTERM them, then SIGKILL after STOP_KILL more.  Returns the ppoll
- * timeout until the next step.
+ * SIGTERM them, then SIGKILL after STOP_KILL more.  Returns the ms until
+ * the next step.
  */
-static void
-stop_step(struct server *s, struct timespec *wait)
+static long
+stop_step(struct server *s)
 {
 	struct timespec now;
 	size_t i;
+	long ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (s->stopping == 0) {
-		log_msg(LOG_NOTICE, "stopping: %zu children to finish", s->nkids);
-		close_listeners(s->conf);
+		log_msg(LOG_NOTICE, "stopping: %zu children to finish",
+		    s->kids.n);
+		listen_conf_close(s->conf);
 		s->stopping = 1;
 		s->deadline = now;
 		s->deadline.tv_sec += STOP_GRACE;
-	} else if (now.tv_sec > s->deadline.tv_sec ||
-	    (now.tv_sec == s->deadline.tv_sec &&
-	    now.tv_nsec >= s->deadline.tv_nsec)) {
+	} else if (ms_since(&s->deadline) >= 0) {
 		s->stopping++;
-		for (i = 0; i < s->nkids; i++)
-			kill(s->kids[i].pid, s->stopping == 2 ? SIGTERM : SIGKILL);
+		for (i = 0; i < s->kids.n; i++)
+			kill(s->kids.v[i].pid,
+			    s->stopping == 2 ? SIGTERM : SIGKILL);
 		log_msg(LOG_NOTICE, "stopping: sent %s to %zu children",
-		    s->stopping == 2 ? "SIGTERM" : "SIGKILL", s->nkids);
+		    s->stopping == 2 ? "SIGTERM" : "SIGKILL", s->kids.n);
 		s->deadline = now;
 		s->deadline.tv_sec += STOP_KILL;
 	}
-	wait->tv_sec = s->deadline.tv_sec - now.tv_sec;
-	wait->tv_nsec = s->deadline.tv_nsec - now.tv_nsec;
-	if (wait->tv_nsec < 0) {
-		wait->tv_sec--;
-		wait->tv_nsec += 1000000000L;
-	}
-	if (wait->tv_sec < 0)
-		wait->tv_sec = wait->tv_nsec = 0;
+	ms = -ms_since(&s->deadline);
+	return ms > 0 ? ms : 0;
 }
 
-/* The listeners to wait on: those of services with room for a child. */
+/* The sooner of two waits in ms, -1 meaning none. */
+static long
+sooner(long a, long b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
+/*
+ * The listeners to wait on: those of services with room for a child and,
+ * with rate set, a token.  *wake is when a paused service gets one.
+ */
 static size_t
 poll_set(struct server *s, struct pollfd *pfd, struct service **svc,
-    struct listener **ls, size_t max)
+    struct listener **ls, size_t max, long *wake)
 {
+	struct timespec now;
 	size_t i, j, n = 0;
+	long ms;
 
 	if (s->stopping)
 		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
 	for (i = 0; i < s->conf->nsvc; i++) {
 		struct service *v = &s->conf->svc[i];
 
 		if (v->active >= v->max_children)
 			continue;
+		if (v->rate > 0 &&
+		    (ms = bucket_wait_ms(&v->bucket, v->rate, &now)) > 0) {
+			*wake = sooner(*wake, ms);
+			continue;
+		}
 		for (j = 0; j < v->nls && n < max; j++, n++) {
 			pfd[n].fd = v->ls[j].fd;
 			pfd[n].events = POLLIN;
@@ -429,8 +398,9 @@ serve_loop(struct server *s)
 	struct pollfd pfd[MAX_POLL];
 	struct service *svc[MAX_POLL];
 	struct listener *ls[MAX_POLL];
-	struct timespec wait;
+	struct timespec ts;
 	size_t n, i;
+	long wake;
 
 	for (;;) {
 		if (got_chld)
@@ -439,13 +409,16 @@ serve_loop(struct server *s)
 			reload(s);
 		if (got_usr1)
 			counters(s);
+		wake = expire(s);
 		if (got_term || s->stopping) {
-			if (s->nkids == 0)
+			if (s->kids.n == 0)
 				return;
-			stop_step(s, &wait);
+			wake = sooner(wake, stop_step(s));
 		}
-		n = poll_set(s, pfd, svc, ls, MAX_POLL);
-		if (ppoll(pfd, n, s->stopping ? &wait : NULL, &s->waitmask) <= 0)
+		n = poll_set(s, pfd, svc, ls, MAX_POLL, &wake);
+		ts.tv_sec = wake / 1000;
+		ts.tv_nsec = wake % 1000 * 1000000L;
+		if (ppoll(pfd, n, wake >= 0 ? &ts : NULL, &s->waitmask) <= 0)
 			continue;
 		for (i = 0; i < n; i++)
 			if (pfd[i].revents & POLLIN)
@@ -458,7 +431,7 @@ server_run(struct conf *c, const struct server_opts *o)
 {
 	struct server s = { .conf = c, .opts = o };
 
-	if (open_listeners(c, NULL) < 0) {
+	if (listen_conf_open(c, NULL) < 0) {
 		conf_free(c);
 		return EX_OSERR;
 	}
@@ -479,8 +452,8 @@ server_run(struct conf *c, const struct server_opts *o)
 	log_msg(LOG_NOTICE, "stopped");
 	if (o->pidfile != NULL)
 		unlink(o->pidfile);
-	close_listeners(s.conf);
+	listen_conf_close(s.conf);
 	conf_free(s.conf);
-	free(s.kids);
+	free(s.kids.v);
 	return 0;
 }

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "handler.h"
@@ -61,6 +63,17 @@ handler_exec(const struct conn *c)
 	}
 	envp[n] = NULL;
 
+	/*
+	 * The program's own reads and writes on the connection fail after
+	 * `timeout` idle seconds: the kernel enforces the idle timeout that
+	 * the built-in handlers enforce with poll().
+	 */
+	if (c->is_socket) {
+		struct timeval tv = { .tv_sec = s->timeout };
+
+		setsockopt(0, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(0, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
 	/* Under inetd nothing else closed what we may have inherited. */
 	closelog();
 	close_range(3, ~0U, 0);

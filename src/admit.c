@@ -1,0 +1,70 @@
+/*
+ * Admission.  Everything here runs in the master for every connection,
+ * so it only looks at the address the kernel gave accept(): no DNS, no
+ * read from the client.  The order is documented in replyd.conf(5):
+ * deny wins over allow; an allow list, when given, must match; then the
+ * per-source limits.  A refused client is closed at once; a busy or
+ * rate-limited one first gets busy_reply if one is configured, sent
+ * without ever blocking the master.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "admit.h"
+#include "log.h"
+#include "rate.h"
+
+enum admit
+admit_check(struct service *svc, const struct kids *k,
+    const struct sockaddr *sa, const struct srckey *src,
+    const struct timespec *now)
+{
+	if (acl_match(&svc->deny, sa))
+		return ADMIT_DENIED;
+	if (svc->allow.n > 0 && !acl_match(&svc->allow, sa))
+		return ADMIT_DENIED;
+	if (svc->per_source > 0 &&
+	    kids_from(k, svc, src) >= (size_t)svc->per_source)
+		return ADMIT_BUSY;
+	if (svc->per_source_rate > 0) {
+		if (svc->srcrate == NULL &&
+		    (svc->srcrate = calloc(RATE_SOURCES,
+		    sizeof(*svc->srcrate))) == NULL)
+			return ADMIT_OK;
+		if (!bucket_take(rate_source(svc->srcrate, src),
+		    svc->per_source_rate, now))
+			return ADMIT_LIMITED;
+	}
+	return ADMIT_OK;
+}
+
+void
+admit_refuse(struct service *svc, int fd, enum admit why,
+    const struct sockaddr *sa)
+{
+	static const char *const reason[] = {
+		[ADMIT_DENIED] = "access denied",
+		[ADMIT_BUSY] = "per_source limit reached",
+		[ADMIT_LIMITED] = "per_source_rate exceeded",
+	};
+	char peer[ADDR_STRLEN] = "?";
+	struct addr_text t;
+
+	if (why == ADMIT_DENIED)
+		svc->stats.denied++;
+	else if (why == ADMIT_BUSY)
+		svc->stats.busy++;
+	else
+		svc->stats.limited++;
+	if (why != ADMIT_DENIED && svc->busy_reply != NULL)
+		(void)!send(fd, svc->busy_reply, svc->busy_reply_len,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+	close(fd);
+	if (addr_text(sa, &t) == 0)
+		addr_join(&t, peer, sizeof(peer));
+	log_msg(LOG_NOTICE, "%s: refused %s: %s", svc->name, peer, reason[why]);
+}

@@ -1,0 +1,27 @@
+/*
+ * The master's decision, before it forks, whether a new client is
+ * served: access lists, then per_source, then per_source_rate.
+ */
+#ifndef REPLYD_ADMIT_H
+#define REPLYD_ADMIT_H
+
+#include <sys/socket.h>
+#include <time.h>
+
+#include "conf.h"
+#include "kids.h"
+
+enum admit {
+	ADMIT_OK,
+	ADMIT_DENIED,		/* deny matched, or allow did not */
+	ADMIT_BUSY,		/* per_source children already live */
+	ADMIT_LIMITED,		/* per_source_rate exceeded */
+};
+
+enum admit	 admit_check(struct service *svc, const struct kids *k,
+		    const struct sockaddr *sa, const struct srckey *src,
+		    const struct timespec *now);
+void		 admit_refuse(struct service *svc, int fd, enum admit why,
+		    const struct sockaddr *sa);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * The child table.  It is searched linearly: it holds at most the sum of
+ * every service's max_children (64 by default), and a linear scan of a
+ * few dozen entries costs less than any index would to keep up.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kids.h"
+
+/* A new zeroed entry, or NULL when out of memory. */
+struct kid *
+kids_add(struct kids *k)
+{
+	struct kid *v;
+
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 64;
+
+		if ((v = realloc(k->v, cap * sizeof(*v))) == NULL)
+			return NULL;
+		k->v = v;
+		k->cap = cap;
+	}
+	v = &k->v[k->n++];
+	memset(v, 0, sizeof(*v));
+	return v;
+}
+
+struct kid *
+kids_find(struct kids *k, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		if (k->v[i].pid == pid)
+			return &k->v[i];
+	return NULL;
+}
+
+void
+kids_remove(struct kids *k, struct kid *kid)
+{
+	*kid = k->v[--k->n];
+}
+
+/* Live children of svc from the source src. */
+size_t
+kids_from(const struct kids *k, const struct service *svc,
+    const struct srckey *src)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < k->n; i++)
+		if (k->v[i].svc == svc && srckey_eq(&k->v[i].src, src))
+			n++;
+	return n;
+}
+
+/*
+ * After a reload: each child now counts against the service of the same
+ * name in the new configuration, if there is one.
+ */
+void
+kids_remap(struct kids *k, struct conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++) {
+		if (k->v[i].svc != NULL)
+			k->v[i].svc = conf_service(c, k->v[i].svc->name);
+		if (k->v[i].svc != NULL)
+			k->v[i].svc->active++;
+	}
+}

@@ -1,0 +1,34 @@
+/*
+ * The master's table of live children: which service each serves, since
+ * when, and from which source (for per_source limits and session_timeout).
+ */
+#ifndef REPLYD_KIDS_H
+#define REPLYD_KIDS_H
+
+#include <sys/types.h>
+#include <time.h>
+
+#include "acl.h"
+#include "conf.h"
+
+struct kid {
+	pid_t		 pid;
+	struct service	*svc;		/* NULL once its service is gone */
+	struct srckey	 src;
+	struct timespec	 start;
+	int		 signalled;	/* 0, SIGTERM or SIGKILL sent */
+};
+
+struct kids {
+	struct kid	*v;
+	size_t		 n, cap;
+};
+
+struct kid	*kids_add(struct kids *k);
+struct kid	*kids_find(struct kids *k, pid_t pid);
+void		 kids_remove(struct kids *k, struct kid *kid);
+size_t		 kids_from(const struct kids *k, const struct service *svc,
+		    const struct srckey *src);
+void		 kids_remap(struct kids *k, struct conf *c);
+
+#endif
