@@ -107,6 +107,12 @@ child_serve(const struct service *svc)
 void
 child_forked(const struct service *svc, int fd)
 {
+	/*
+	 * A process group of its own: the master's timeouts reach whatever
+	 * an exec'd program starts, and a ^C on the master's terminal
+	 * reaches only the master, which then lets children finish.
+	 */
+	setpgid(0, 0);
 	reset_signals();
 	if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0)
 		_exit(EX_OSERR);

@@ -110,6 +110,8 @@ spawn(struct server *s, struct service *svc, int fd, const struct srckey *src,
 	if (pid == 0)
 		child_forked(svc, fd);
 	close(fd);
+	if (pid > 0)
+		setpgid(pid, pid);	/* as the child does: no race */
 	if (pid < 0) {
 		kids_remove(&s->kids, k);
 		s->forkfail++;
@@ -221,7 +223,7 @@ expire(struct server *s)
 		    (k->signalled ? STOP_KILL * 1000L : 0);
 		if (age >= limit) {
 			k->signalled = k->signalled ? SIGKILL : SIGTERM;
-			kill(k->pid, k->signalled);
+			kill(-k->pid, k->signalled);
 			if (k->signalled == SIGTERM)
 				k->svc->stats.expired++;
 			log_msg(LOG_NOTICE, "%s: child %ld past session_timeout "
@@ -336,7 +338,7 @@ stop_step(struct server *s)
 	} else if (ms_since(&s->deadline) >= 0) {
 		s->stopping++;
 		for (i = 0; i < s->kids.n; i++)
-			kill(s->kids.v[i].pid,
+			kill(-s->kids.v[i].pid,
 			    s->stopping == 2 ? SIGTERM : SIGKILL);
 		log_msg(LOG_NOTICE, "stopping: sent %s to %zu children",
 		    s->stopping == 2 ? "SIGTERM" : "SIGKILL", s->kids.n);

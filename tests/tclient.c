@@ -1,10 +1,11 @@
 /*
  * tclient: the test suite's TCP client.
  *
- *   tclient [-s SRC] [-d DATA] [-H] [-w SECS] [-t] HOST PORT
- *	one connection: send DATA (nothing without -d), half-close with
- *	-H, print everything received until the server closes; -t prints
- *	the seconds it took on stderr.  Exit 0 once the server closed,
+ *   tclient [-s SRC] [-d DATA] [-z BYTES] [-H] [-R] [-w SECS] [-t] HOST PORT
+ *	one connection: send DATA (nothing without -d) and then BYTES
+ *	bytes of 'z', half-close with -H, or reset the connection at once
+ *	with -R; print everything received until the server closes; -t
+ *	prints the seconds it took on stderr.  Exit 0 once the server closed,
  *	1 if it could not connect, 2 on timeout (-w, default 10 s).
  *   tclient -n COUNT -c CONC -e EXPECT [-d DATA] HOST PORT
  *	COUNT connections, CONC at a time (one process each), each must
@@ -19,6 +20,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +33,8 @@ struct opts {
 	const char	*src, *host, *port;
 	char		*data, *expect;
 	size_t		 datalen;
-	int		 halfclose, wait, timing, count, conc;
+	int		 halfclose, reset, wait, timing, count, conc;
+	long		 bulk;
 };
 
 /* Undo the escapes in place; returns the length (NUL bytes allowed). */
@@ -119,6 +122,23 @@ dial(const struct opts *o)
 	return fd;
 }
 
+/* Stops early, without failing, when the server closes first. */
+static int
+send_bulk(int fd, long n)
+{
+	static char z[65536];
+	ssize_t r;
+
+	memset(z, 'z', sizeof(z));
+	while (n > 0) {
+		r = write(fd, z, n < (long)sizeof(z) ? (size_t)n : sizeof(z));
+		if (r < 0)
+			return errno == EPIPE || errno == ECONNRESET ? 0 : -1;
+		n -= r;
+	}
+	return 0;
+}
+
 /* One exchange; the reply goes to buf (NUL-terminated, truncated). */
 static int
 exchange(const struct opts *o, char *buf, size_t bufsz, size_t *got)
@@ -133,6 +153,19 @@ exchange(const struct opts *o, char *buf, size_t bufsz, size_t *got)
 	if (o->data != NULL && write(fd, o->data, o->datalen) < 0) {
 		close(fd);
 		return 1;
+	}
+	if (o->bulk > 0 && send_bulk(fd, o->bulk) < 0) {
+		close(fd);
+		return 3;
+	}
+	if (o->reset) {
+		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(fd);
+		*got = 0;
+		buf[0] = '\0';
+		return 0;
 	}
 	if (o->halfclose)
 		shutdown(fd, SHUT_WR);
@@ -214,12 +247,15 @@ main(int argc, char **argv)
 	struct opts o = { .wait = 10, .count = 0, .conc = 1 };
 	int ch;
 
-	while ((ch = getopt(argc, argv, "s:d:e:Hw:tn:c:")) != -1) {
+	signal(SIGPIPE, SIG_IGN);
+	while ((ch = getopt(argc, argv, "s:d:e:Hw:tn:c:z:R")) != -1) {
 		switch (ch) {
 		case 's': o.src = optarg; break;
 		case 'd': o.data = optarg; break;
 		case 'e': o.expect = optarg; break;
 		case 'H': o.halfclose = 1; break;
+		case 'R': o.reset = 1; break;
+		case 'z': o.bulk = atol(optarg); break;
 		case 'w': o.wait = atoi(optarg); break;
 		case 't': o.timing = 1; break;
 		case 'n': o.count = atoi(optarg); break;

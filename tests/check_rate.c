@@ -1,0 +1,103 @@
+/*
+ * Token buckets: a burst of max(rate, 1), then one token per 1/rate s;
+ * the per-source table stays fixed in size.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rate.h"
+
+static struct timespec
+at(double s)
+{
+	struct timespec t = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
+
+	return t;
+}
+
+START_TEST(burst_then_pace)
+{
+	struct bucket b = { 0 };
+	struct timespec t = at(100);
+	int i;
+
+	for (i = 0; i < 5; i++)
+		ck_assert(bucket_take(&b, 5, &t));
+	ck_assert(!bucket_take(&b, 5, &t));
+	ck_assert_int_gt(bucket_wait_ms(&b, 5, &t), 150);
+	ck_assert_int_le(bucket_wait_ms(&b, 5, &t), 201);
+	t = at(100.1);
+	ck_assert(!bucket_take(&b, 5, &t));
+	t = at(100.2);
+	ck_assert(bucket_take(&b, 5, &t));
+	ck_assert(!bucket_take(&b, 5, &t));
+}
+END_TEST
+
+START_TEST(never_above_capacity)
+{
+	struct bucket b = { 0 };
+	struct timespec t = at(1);
+	int i, n = 0;
+
+	bucket_take(&b, 2, &t);
+	t = at(1000);		/* a long quiet time */
+	for (i = 0; i < 10; i++)
+		n += bucket_take(&b, 2, &t);
+	ck_assert_int_eq(n, 2);
+}
+END_TEST
+
+START_TEST(slow_rates_still_admit_one)
+{
+	struct bucket b = { 0 };
+	struct timespec t = at(10);
+
+	ck_assert(bucket_take(&b, 0.5, &t));
+	ck_assert(!bucket_take(&b, 0.5, &t));
+	t = at(11.9);
+	ck_assert(!bucket_take(&b, 0.5, &t));
+	t = at(12.1);
+	ck_assert(bucket_take(&b, 0.5, &t));
+}
+END_TEST
+
+START_TEST(sources_have_own_buckets)
+{
+	struct srcbucket *table = calloc(RATE_SOURCES, sizeof(*table));
+	struct srckey a, b;
+	struct timespec t = at(5);
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.b[1] = 1;
+	b.b[1] = 2;
+	ck_assert(bucket_take(rate_source(table, &a), 1, &t));
+	ck_assert(!bucket_take(rate_source(table, &a), 1, &t));
+	if (srckey_hash(&a) % RATE_SOURCES != srckey_hash(&b) % RATE_SOURCES)
+		ck_assert(bucket_take(rate_source(table, &b), 1, &t));
+	ck_assert(!bucket_take(rate_source(table, &a), 1, &t));
+	free(table);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("rate");
+	TCase *tc = tcase_create("bucket");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, burst_then_pace);
+	tcase_add_test(tc, never_above_capacity);
+	tcase_add_test(tc, slow_rates_still_admit_one);
+	tcase_add_test(tc, sources_have_own_buckets);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
