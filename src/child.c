@@ -11,12 +11,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -126,6 +128,27 @@ child_forked(const struct service *svc, int fd)
 }
 
 /*
+ * inetd and xinetd put the connection on fd 2 as well.  Then stderr is
+ * no log channel: the log goes to syslog, and fd 2 to /dev/null, so no
+ * log line and no handler's complaint ever reaches the client.
+ */
+static void
+keep_log_off_the_wire(void)
+{
+	struct stat a, b;
+	int fd;
+
+	if (fstat(0, &a) < 0 || fstat(2, &b) < 0 || !S_ISSOCK(a.st_mode) ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		return;
+	log_use_syslog(1);
+	if ((fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) >= 0) {
+		dup2(fd, 2);
+		close(fd);
+	}
+}
+
+/*
  * inetd, xinetd or systemd (Accept=yes) accepted the connection and put
  * it on fd 0 and 1.  With several services, the one listening on the
  * port the connection came in on is served, else the first.
@@ -146,6 +169,7 @@ child_inetd(const struct conf *c)
 				svc = &c->svc[i];
 				break;
 			}
+	keep_log_off_the_wire();
 	signal(SIGPIPE, SIG_DFL);
 	/* No master watches the clock here: SIGALRM ends the session. */
 	if (svc->session_timeout > 0)

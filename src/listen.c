@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,91 @@ listen_close(struct listener *l)
 	l->spec = NULL;
 }
 
+/*
+ * Socket activation (systemd Accept=no): the sockets passed as fds 3.. by
+ * LISTEN_FDS, when LISTEN_PID is us.  Each serves the service whose port
+ * (and listen address, when one is written) it is bound to.
+ */
+static int	inherited[64];
+static size_t	ninherited;
+
+int
+listen_inherit(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	long n, i;
+	char *end;
+
+	if (pid == NULL || fds == NULL ||
+	    strtol(pid, &end, 10) != (long)getpid() || *end != '\0')
+		return 0;
+	n = strtol(fds, &end, 10);
+	if (*end != '\0' || n < 0 || n > 64)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		fcntl(3 + i, F_SETFD, FD_CLOEXEC);
+		fcntl(3 + i, F_SETFL, fcntl(3 + i, F_GETFL) | O_NONBLOCK);
+		inherited[ninherited++] = 3 + i;
+	}
+	/* Handlers must not think the sockets are theirs. */
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return (int)ninherited;
+}
+
+/* An inherited socket for this listener, moved into l; 0, or -1. */
+static int
+take_inherited(struct listener *l, const char *spec,
+    const struct service *svc)
+{
+	struct sockaddr_storage ss, want;
+	struct addr_text t;
+	socklen_t len, wlen;
+	int type, wtype = svc->proto == PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
+	size_t i;
+
+	for (i = 0; i < ninherited; i++) {
+		len = sizeof(type);
+		if (inherited[i] < 0 || getsockopt(inherited[i], SOL_SOCKET,
+		    SO_TYPE, &type, &len) < 0 || type != wtype)
+			continue;
+		len = sizeof(ss);
+		if (getsockname(inherited[i], (struct sockaddr *)&ss, &len) < 0 ||
+		    addr_text((struct sockaddr *)&ss, &t) < 0 ||
+		    strtol(t.port, NULL, 10) != svc->port)
+			continue;
+		if (spec != NULL && (addr_parse(spec, svc->port, &want,
+		    &wlen) < 0 || wlen != len || memcmp(&want, &ss, len) != 0))
+			continue;
+		memset(l, 0, sizeof(*l));
+		l->fd = inherited[i];
+		l->spec = spec ? strdup(spec) : NULL;
+		l->port = svc->port;
+		l->proto = svc->proto;
+		l->reuse_port = svc->reuse_port;
+		addr_join(&t, l->name, sizeof(l->name));
+		inherited[i] = -1;
+		return 0;
+	}
+	return -1;
+}
+
+/* Inherited sockets no service wanted are closed, not kept open unseen. */
+void
+listen_inherit_done(void)
+{
+	size_t i;
+
+	for (i = 0; i < ninherited; i++)
+		if (inherited[i] >= 0) {
+			log_msg(LOG_WARNING, "fd %d from socket activation "
+			    "matches no service: closed", inherited[i]);
+			close(inherited[i]);
+			inherited[i] = -1;
+		}
+}
+
 /* A listener of the old configuration that fits, not yet claimed. */
 static struct listener *
 find_old(struct conf *old, const char *spec, const struct service *svc)
@@ -168,6 +254,10 @@ listen_conf_open(struct conf *c, struct conf *old)
 				svc->ls[j] = *o;
 				svc->ls[j].claimed = 0;
 				svc->ls[j].spec = spec ? strdup(spec) : NULL;
+			} else if (take_inherited(&svc->ls[j], spec, svc) == 0) {
+				log_msg(LOG_NOTICE, "%s: listening on %s (%s, "
+				    "from socket activation)", svc->name,
+				    svc->ls[j].name, listen_proto(svc->proto));
 			} else if (listen_open(&svc->ls[j], spec, svc->port,
 			    svc->proto, svc->reuse_port) < 0) {
 				log_msg(LOG_ERR, "cannot listen on %s: %s",

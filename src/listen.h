@@ -26,6 +26,9 @@ int	listen_same(const struct listener *l, const char *spec, int port,
 void	listen_close(struct listener *l);
 const char *listen_proto(enum conf_proto proto);
 
+int	listen_inherit(void);
+void	listen_inherit_done(void);
+
 /* Every listener of a configuration, reusing old's where they fit. */
 int	listen_conf_open(struct conf *c, struct conf *old);
 void	listen_conf_close(struct conf *c);

@@ -433,10 +433,12 @@ server_run(struct conf *c, const struct server_opts *o)
 {
 	struct server s = { .conf = c, .opts = o };
 
+	listen_inherit();
 	if (listen_conf_open(c, NULL) < 0) {
 		conf_free(c);
 		return EX_OSERR;
 	}
+	listen_inherit_done();
 	if (!o->foreground && daemon_detach() < 0) {
 		log_msg(LOG_ERR, "cannot daemonize: %s", strerror(errno));
 		return EX_OSERR;
