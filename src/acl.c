@@ -26,7 +26,7 @@ cidr_parse(const char *s, struct cidr *c)
 	if ((slash = strchr(buf, '/')) != NULL) {
 		*slash++ = '\0';
 		bits = strtol(slash, &end, 10);
-		if (*slash == '\0' || *end != '\0' || bits < 0)
+		if (*slash == '\0' || *end != '\0' || bits < 0 || bits > 128)
 			goto bad;
 	}
 	memset(c, 0, sizeof(*c));

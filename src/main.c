@@ -85,7 +85,8 @@ main(int argc, char **argv)
 	};
 	struct server_opts so = { .config = SYSCONFDIR "/replyd.conf",
 	    .port = -1 };
-	int ch, inetd = 0, check = 0;
+	char *config, *pidfile;
+	int ch, inetd = 0, check = 0, rc;
 	struct conf *c;
 	char *end;
 	long v;
@@ -146,8 +147,10 @@ main(int argc, char **argv)
 	}
 	if (inetd)
 		return child_inetd(c);
-	if ((so.config = absolute(so.config)) == NULL ||
-	    (so.pidfile && (so.pidfile = absolute(so.pidfile)) == NULL))
-		return EX_OSERR;
-	return server_run(c, &so);
+	so.config = config = absolute(so.config);
+	so.pidfile = pidfile = so.pidfile ? absolute(so.pidfile) : NULL;
+	rc = config == NULL ? EX_OSERR : server_run(c, &so);
+	free(config);
+	free(pidfile);
+	return rc;
 }

@@ -432,21 +432,20 @@ int
 server_run(struct conf *c, const struct server_opts *o)
 {
 	struct server s = { .conf = c, .opts = o };
+	int rc = EX_OSERR;
 
 	listen_inherit();
-	if (listen_conf_open(c, NULL) < 0) {
-		conf_free(c);
-		return EX_OSERR;
-	}
+	if (listen_conf_open(c, NULL) < 0)
+		goto out;
 	listen_inherit_done();
 	if (!o->foreground && daemon_detach() < 0) {
 		log_msg(LOG_ERR, "cannot daemonize: %s", strerror(errno));
-		return EX_OSERR;
+		goto out;
 	}
 	if (o->pidfile != NULL && daemon_pidfile(o->pidfile) < 0) {
 		log_msg(LOG_ERR, "cannot write %s: %s", o->pidfile,
 		    strerror(errno));
-		return EX_OSERR;
+		goto out;
 	}
 	if (!o->foreground)
 		daemon_ready();
@@ -456,8 +455,10 @@ server_run(struct conf *c, const struct server_opts *o)
 	log_msg(LOG_NOTICE, "stopped");
 	if (o->pidfile != NULL)
 		unlink(o->pidfile);
+	rc = 0;
+out:
 	listen_conf_close(s.conf);
 	conf_free(s.conf);
 	free(s.kids.v);
-	return 0;
+	return rc;
 }

@@ -36,7 +36,24 @@ same() {
 	fi
 }
 skip_all() { echo "1..0 # SKIP $*"; trap - EXIT; rm -rf "$WORK"; exit 0; }
-finish() { echo "1..$T"; }
+# With REPLYD_VALGRIND=1 every replyd a test starts runs under valgrind
+# memcheck, and the test ends with one more point: no error, no leak.
+finish() {
+	if [ -n "${REPLYD_VALGRIND:-}" ]; then
+		for p in $PIDS; do kill "$p" 2>/dev/null; done
+		sleep 1
+		bad=$(grep -lE 'ERROR SUMMARY: [1-9]|definitely lost: [1-9]' \
+		    "$WORK"/valgrind.*.log 2>/dev/null)
+		n=$(ls "$WORK"/valgrind.*.log 2>/dev/null | wc -l)
+		if [ -z "$bad" ] && [ "$n" -gt 0 ]; then
+			ok "valgrind: $n processes, no error, no definite leak"
+		else
+			not_ok "valgrind: $n processes, no error, no definite leak"
+			for f in $bad; do sed 's/^/# /' "$f"; done
+		fi
+	fi
+	echo "1..$T"
+}
 
 # As root, handlers must run as somebody: the tests use nobody.
 if [ "$(id -u)" = 0 ]; then USERLINE='user = "nobody";'; else USERLINE=''; fi
@@ -63,10 +80,16 @@ start() {
 	local name=$1 cf=$2
 	shift 2
 	LOG=$WORK/$name.log
-	"$REPLYD" -f -c "$cf" "$@" > "$WORK/$name.out" 2> "$LOG" &
+	if [ -n "${REPLYD_VALGRIND:-}" ]; then
+		valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+		    --log-file="$WORK/valgrind.%p.log" \
+		    "$REPLYD" -f -c "$cf" "$@" > "$WORK/$name.out" 2> "$LOG" &
+	else
+		"$REPLYD" -f -c "$cf" "$@" > "$WORK/$name.out" 2> "$LOG" &
+	fi
 	PID=$!
 	PIDS="$PIDS $PID"
-	if ! wait_log "$LOG" 'listening on' 5; then
+	if ! wait_log "$LOG" 'listening on' 20; then
 		echo "# replyd did not start:"; sed 's/^/#   /' "$LOG"
 		PORT=0
 		return 1
