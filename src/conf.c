@@ -714,6 +714,96 @@ k_exec(struct ctx *x, struct service *svc, const config_setting_t *s)
 	return rc;
 }
 
+/* A module setting's value as the string the module is handed. */
+static char *
+setting_text(const config_setting_t *s)
+{
+	char *v = NULL;
+
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_STRING:
+		return strdup(config_setting_get_string(s));
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		if (asprintf(&v, "%lld",
+		    (long long)config_setting_get_int64(s)) < 0)
+			return NULL;
+		return v;
+	case CONFIG_TYPE_FLOAT:
+		if (asprintf(&v, "%g", config_setting_get_float(s)) < 0)
+			return NULL;
+		return v;
+	case CONFIG_TYPE_BOOL:
+		return strdup(config_setting_get_bool(s) ? "true" : "false");
+	}
+	return NULL;
+}
+
+static void
+module_free(struct module_spec *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		free(m->keys[i]);
+		free(m->values[i]);
+	}
+	free(m->keys);
+	free(m->values);
+	free(m->path);
+	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * module = { path = "/x.so"; any = "setting"; ... }: loaded here, in the
+ * master, so that a module that cannot serve is a configuration error.
+ */
+static int
+k_module(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	struct module_spec *m = &svc->module;
+	const config_setting_t *e;
+	char buf[256];
+	int i, n;
+
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+		errf(x, s, "module must be a group { path = \"/path/to/x.so\"; "
+		    "... } (got %s)", got(s, buf, sizeof(buf)));
+		return -1;
+	}
+	module_free(m);
+	m->seen = 1;
+	n = config_setting_length(s);
+	m->keys = calloc(n + 1, sizeof(char *));
+	m->values = calloc(n + 1, sizeof(char *));
+	if (m->keys == NULL || m->values == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, i);
+		if (strcmp(config_setting_name(e), "path") == 0) {
+			if (get_string(x, e, "module.path", &m->path) < 0)
+				return -1;
+			continue;
+		}
+		if ((m->values[m->n] = setting_text(e)) == NULL) {
+			errf(x, e, "module.%s must be a string, number or "
+			    "boolean (got %s)", config_setting_name(e),
+			    got(e, buf, sizeof(buf)));
+			return -1;
+		}
+		m->keys[m->n++] = strdup(config_setting_name(e));
+	}
+	if (m->path == NULL || m->path[0] != '/') {
+		errf(x, s, "module needs path = \"/absolute/path/to/module.so\"");
+		return -1;
+	}
+	if (module_load(m, buf, sizeof(buf)) < 0) {
+		errf(x, s, "module \"%.64s\": %s", m->path, buf);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct key keys[] = {
 	{ "port",		AT_TOP | AT_SVC,	k_port },
 	{ "listen",		AT_TOP | AT_SVC,	k_listen },
@@ -728,6 +818,7 @@ static const struct key keys[] = {
 	{ "user",		AT_TOP | AT_SVC,	k_user },
 	{ "group",		AT_TOP | AT_SVC,	k_group },
 	{ "exec",		AT_TOP | AT_SVC,	k_exec },
+	{ "module",		AT_TOP | AT_SVC,	k_module },
 	{ "allow",		AT_TOP | AT_SVC,	k_allow },
 	{ "deny",		AT_TOP | AT_SVC,	k_deny },
 	{ "per_source",		AT_TOP | AT_SVC,	k_per_source },
@@ -806,6 +897,7 @@ service_free(struct service *svc)
 	free(svc->user);
 	free(svc->exec.program);
 	free(svc->exec.chroot);
+	module_free(&svc->module);
 	strv_free(svc->exec.argv);
 	strv_free(svc->exec.env);
 	free(svc->allow.v);
@@ -821,6 +913,9 @@ service_check(struct ctx *x, struct service *svc, const config_setting_t *g)
 	if (svc->handler == handler_find("exec") && !svc->exec.seen)
 		errf(x, g, "service \"%s\": handler \"exec\" needs exec = { "
 		    "program = \"/absolute/path\"; }", svc->name);
+	if (svc->handler == handler_find("module") && !svc->module.seen)
+		errf(x, g, "service \"%s\": handler \"module\" needs module = "
+		    "{ path = \"/absolute/path/to/module.so\"; }", svc->name);
 	if (x->opts->as_root && svc->user == NULL)
 		errf(x, g, "service \"%s\": refusing to run handlers as root: "
 		    "set user (user = \"root\" allows it)", svc->name);

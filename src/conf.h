@@ -27,6 +27,7 @@ enum conf_proto { PROTO_TCP, PROTO_UDP };
 
 struct handler;
 struct listener;
+struct replyd_module;
 
 struct exec_spec {
 	char	 *program;
@@ -35,6 +36,15 @@ struct exec_spec {
 	char	 *chroot;	/* entered before the user is dropped to */
 	int	  no_new_privs;	/* PR_SET_NO_NEW_PRIVS in the child */
 	int	  seen;		/* the exec group was given */
+};
+
+struct module_spec {
+	char		 *path;
+	char		**keys;		/* the group's other settings */
+	char		**values;
+	size_t		  n;
+	const struct replyd_module *mod;	/* loaded at config time */
+	int		  seen;
 };
 
 struct service {
@@ -55,6 +65,7 @@ struct service {
 	gid_t		  gid;
 	int		  group_set;	/* gid from `group`, not the user's */
 	struct exec_spec  exec;
+	struct module_spec module;
 	struct acl	  allow, deny;
 	int		  per_source;	/* children per source, 0: off */
 	int		  per_source_prefix6;

@@ -12,6 +12,7 @@ static const struct handler handlers[] = {
 	{ "reply",	handler_reply },
 	{ "echo",	handler_echo },
 	{ "exec",	handler_exec },
+	{ "module",	handler_module },
 };
 
 const struct handler *

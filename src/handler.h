@@ -31,5 +31,8 @@ const char		*handler_names(void);
 int	handler_reply(const struct conn *c);
 int	handler_echo(const struct conn *c);
 int	handler_exec(const struct conn *c);
+int	handler_module(const struct conn *c);
+
+int	module_load(struct module_spec *m, char *err, size_t errlen);
 
 #endif

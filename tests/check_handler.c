@@ -19,7 +19,8 @@ START_TEST(table_lookup)
 	ck_assert_ptr_null(handler_find("chargen"));
 	ck_assert_ptr_null(handler_find(""));
 	ck_assert_ptr_null(handler_find("Reply"));
-	ck_assert_str_eq(handler_names(), "reply, echo, exec");
+	ck_assert_str_eq(handler_names(), "reply, echo, exec, module");
+	ck_assert_str_eq(handler_find("module")->name, "module");
 }
 END_TEST
 
