@@ -25,6 +25,7 @@
 #include "child.h"
 #include "handler.h"
 #include "log.h"
+#include "proxy.h"
 
 static void
 reset_signals(void)
@@ -94,15 +95,72 @@ drop_privileges(const struct service *svc)
 	return 0;
 }
 
+/*
+ * proxy_protocol: a trusted balancer's header names the real client,
+ * who then replaces the balancer as the peer (logs, UCSPI variables,
+ * allow/deny).  From anyone else a header is refused, when it arrives
+ * with the connection; other data is an ordinary request.
+ */
+static int
+proxy_step(struct conn *c)
+{
+	const struct service *svc = c->svc;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	unsigned char head[12];
+	struct proxy_info pi;
+	ssize_t n;
+
+	if (getpeername(0, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	if (!acl_match(&svc->proxy_from, (struct sockaddr *)&ss)) {
+		n = recv(0, head, sizeof(head), MSG_PEEK | MSG_DONTWAIT);
+		if (n > 0 && proxy_looks_like(head, n)) {
+			log_msg(LOG_NOTICE, "%s: refused %s: PROXY header from "
+			    "an untrusted source", svc->name, c->peer);
+			return -1;
+		}
+		return 0;
+	}
+	if (proxy_read(0, svc->timeout, &pi) < 0) {
+		log_msg(LOG_NOTICE, "%s: refused %s: %s", svc->name, c->peer,
+		    errno == EPROTO ? "malformed or oversized PROXY header" :
+		    errno == ETIMEDOUT ? "no PROXY header before timeout" :
+		    strerror(errno));
+		return -1;
+	}
+	if (pi.local)
+		return 0;
+	strcpy(c->via, c->peer);
+	if (addr_text((struct sockaddr *)&pi.src, &c->remote) < 0 ||
+	    addr_text((struct sockaddr *)&pi.dst, &c->local) < 0)
+		return -1;
+	addr_join(&c->remote, c->peer, sizeof(c->peer));
+	if (acl_match(&svc->deny, (struct sockaddr *)&pi.src) ||
+	    (svc->allow.n > 0 &&
+	    !acl_match(&svc->allow, (struct sockaddr *)&pi.src))) {
+		log_msg(LOG_NOTICE, "%s: refused %s via %s: access denied",
+		    svc->name, c->peer, c->via);
+		return -1;
+	}
+	return 0;
+}
+
 int
 child_serve(const struct service *svc)
 {
 	struct conn c;
 
 	conn_init(&c, svc);
-	log_msg(LOG_INFO, "%s: connect from %s", svc->name, c.peer);
 	if (drop_privileges(svc) < 0)
 		return EX_OSERR;
+	if (svc->proxy_protocol && c.is_socket && proxy_step(&c) < 0)
+		return EX_NOPERM;
+	if (c.via[0] != '\0')
+		log_msg(LOG_INFO, "%s: connect from %s via %s", svc->name,
+		    c.peer, c.via);
+	else
+		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c.peer);
 	return svc->handler->serve(&c);
 }
 

@@ -380,17 +380,23 @@ k_max_children(struct ctx *x, struct service *svc, const config_setting_t *s)
 }
 
 static int
-k_reuse_port(struct ctx *x, struct service *svc, const config_setting_t *s)
+get_bool(struct ctx *x, const config_setting_t *s, const char *key, int *out)
 {
 	char buf[96];
 
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		errf(x, s, "reuse_port must be true or false (got %s)",
+		errf(x, s, "%s must be true or false (got %s)", key,
 		    got(s, buf, sizeof(buf)));
 		return -1;
 	}
-	svc->reuse_port = config_setting_get_bool(s);
+	*out = config_setting_get_bool(s);
 	return 0;
+}
+
+static int
+k_reuse_port(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	return get_bool(x, s, "reuse_port", &svc->reuse_port);
 }
 
 static int
@@ -479,6 +485,19 @@ static int
 k_deny(struct ctx *x, struct service *svc, const config_setting_t *s)
 {
 	return get_acl(x, s, "deny", &svc->deny);
+}
+
+static int
+k_proxy_from(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	return get_acl(x, s, "proxy_from", &svc->proxy_from);
+}
+
+static int
+k_proxy_protocol(struct ctx *x, struct service *svc,
+    const config_setting_t *s)
+{
+	return get_bool(x, s, "proxy_protocol", &svc->proxy_protocol);
 }
 
 static int
@@ -647,15 +666,7 @@ exec_chroot(struct ctx *x, struct exec_spec *e, const config_setting_t *s)
 static int
 exec_nnp(struct ctx *x, struct exec_spec *e, const config_setting_t *s)
 {
-	char buf[96];
-
-	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		errf(x, s, "exec.no_new_privs must be true or false (got %s)",
-		    got(s, buf, sizeof(buf)));
-		return -1;
-	}
-	e->no_new_privs = config_setting_get_bool(s);
-	return 0;
+	return get_bool(x, s, "exec.no_new_privs", &e->no_new_privs);
 }
 
 /*
@@ -826,6 +837,8 @@ static const struct key keys[] = {
 	{ "rate",		AT_TOP | AT_SVC,	k_rate },
 	{ "per_source_rate",	AT_TOP | AT_SVC,	k_per_source_rate },
 	{ "busy_reply",		AT_TOP | AT_SVC,	k_busy_reply },
+	{ "proxy_protocol",	AT_TOP | AT_SVC,	k_proxy_protocol },
+	{ "proxy_from",		AT_TOP | AT_SVC,	k_proxy_from },
 	{ "name",		AT_SVC,			k_name },
 	{ "services",		AT_TOP,			NULL },
 };
@@ -901,6 +914,7 @@ service_free(struct service *svc)
 	strv_free(svc->exec.argv);
 	strv_free(svc->exec.env);
 	free(svc->allow.v);
+	free(svc->proxy_from.v);
 	free(svc->deny.v);
 	free(svc->busy_reply);
 	free(svc->srcrate);
@@ -916,6 +930,9 @@ service_check(struct ctx *x, struct service *svc, const config_setting_t *g)
 	if (svc->handler == handler_find("module") && !svc->module.seen)
 		errf(x, g, "service \"%s\": handler \"module\" needs module = "
 		    "{ path = \"/absolute/path/to/module.so\"; }", svc->name);
+	if (svc->proxy_protocol && svc->proxy_from.n == 0)
+		errf(x, g, "service \"%s\": proxy_protocol needs proxy_from, "
+		    "the addresses of the load balancers to trust", svc->name);
 	if (x->opts->as_root && svc->user == NULL)
 		errf(x, g, "service \"%s\": refusing to run handlers as root: "
 		    "set user (user = \"root\" allows it)", svc->name);

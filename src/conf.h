@@ -67,6 +67,8 @@ struct service {
 	struct exec_spec  exec;
 	struct module_spec module;
 	struct acl	  allow, deny;
+	int		  proxy_protocol;
+	struct acl	  proxy_from;	/* who may send a PROXY header */
 	int		  per_source;	/* children per source, 0: off */
 	int		  per_source_prefix6;
 	double		  rate;		/* new connections/s, 0: off */

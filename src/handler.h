@@ -17,6 +17,7 @@ struct conn {
 	struct addr_text	 local;
 	struct addr_text	 remote;
 	char			 peer[ADDR_STRLEN];	/* for log lines */
+	char			 via[ADDR_STRLEN];	/* PROXY: the balancer */
 };
 
 struct handler {

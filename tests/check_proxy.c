@@ -1,0 +1,177 @@
+/*
+ * PROXY protocol parsing: v1 and v2 headers, good and hostile, whole and
+ * cut short.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "proxy.h"
+
+static struct proxy_info pi;
+
+static int
+parse(const void *buf, size_t n)
+{
+	return proxy_parse(buf, n, &pi);
+}
+
+static const char *
+src(void)
+{
+	static char out[ADDR_STRLEN];
+	struct addr_text t;
+
+	ck_assert_int_eq(addr_text((struct sockaddr *)&pi.src, &t), 0);
+	addr_join(&t, out, sizeof(out));
+	return out;
+}
+
+START_TEST(v1_tcp4)
+{
+	const char h[] = "PROXY TCP4 192.0.2.1 198.51.100.2 56324 7788\r\nhello";
+
+	ck_assert_int_eq(parse(h, sizeof(h) - 1), (int)sizeof(h) - 1 - 5);
+	ck_assert_int_eq(pi.version, 1);
+	ck_assert_int_eq(pi.local, 0);
+	ck_assert_str_eq(src(), "192.0.2.1:56324");
+}
+END_TEST
+
+START_TEST(v1_tcp6_and_unknown)
+{
+	const char h6[] = "PROXY TCP6 2001:db8::1 2001:db8::2 1 2\r\n";
+	const char hu[] = "PROXY UNKNOWN ffff:f...f:ffff 1 2\r\n";
+
+	ck_assert_int_eq(parse(h6, sizeof(h6) - 1), (int)sizeof(h6) - 1);
+	ck_assert_str_eq(src(), "[2001:db8::1]:1");
+	ck_assert_int_eq(parse(hu, sizeof(hu) - 1), (int)sizeof(hu) - 1);
+	ck_assert_int_eq(pi.local, 1);
+}
+END_TEST
+
+START_TEST(v1_hostile)
+{
+	static const char *bad[] = {
+		"PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n",		/* no CR */
+		"PROXY TCP5 1.2.3.4 5.6.7.8 1 2\r\n",
+		"PROXY TCP4 1.2.3.4 5.6.7.8 1\r\n",
+		"PROXY TCP4 1.2.3.4 5.6.7.8 1 2 3\r\n",
+		"PROXY TCP4 ::1 5.6.7.8 1 2\r\n",		/* family */
+		"PROXY TCP4 1.2.3.4 5.6.7.8 1 65536\r\n",
+		"PROXY TCP4 1.2.3.4 5.6.7.8 -1 2\r\n",
+		"PROXY TCP4 1.2.3.4 5.6.7.8 01 2\r\n",
+		"PROXY TCP4 1.2.3.4 5.6.7.8 1 2\rX",
+		"PROXY TCP4 host.example 5.6.7.8 1 2\r\n",
+		"GET / HTTP/1.0\r\n",
+	};
+	char long_line[200];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(parse(bad[i], strlen(bad[i])) < 0, "%s", bad[i]);
+	memset(long_line, '1', sizeof(long_line));
+	memcpy(long_line, "PROXY TCP4 ", 11);
+	ck_assert_int_lt(parse(long_line, sizeof(long_line)), 0);
+}
+END_TEST
+
+START_TEST(incomplete_wants_more)
+{
+	const char h[] = "PROXY TCP4 192.0.2.1 198.51.100.2 56324 7788\r\n";
+	static const unsigned char v2[] = { 0x0d, 0x0a, 0x0d, 0x0a, 0x00,
+	    0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21, 0x11, 0x00, 0x0c };
+	size_t n;
+
+	for (n = 1; n < sizeof(h) - 1; n++)
+		ck_assert_msg(parse(h, n) == 0, "v1 cut at %zu", n);
+	for (n = 1; n <= sizeof(v2); n++)
+		ck_assert_msg(parse(v2, n) == 0, "v2 cut at %zu", n);
+}
+END_TEST
+
+static size_t
+v2_header(unsigned char *b, int cmd, int fam, size_t addrlen)
+{
+	static const unsigned char sig[12] = { 0x0d, 0x0a, 0x0d, 0x0a, 0x00,
+	    0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a };
+
+	memcpy(b, sig, 12);
+	b[12] = 0x20 | cmd;
+	b[13] = fam;
+	b[14] = addrlen >> 8;
+	b[15] = addrlen & 0xff;
+	return 16 + addrlen;
+}
+
+START_TEST(v2_tcp4_tcp6_local)
+{
+	unsigned char b[600];
+	size_t n;
+
+	memset(b, 0, sizeof(b));
+	n = v2_header(b, 1, 0x11, 12);
+	inet_pton(AF_INET, "203.0.113.9", b + 16);
+	inet_pton(AF_INET, "127.0.0.1", b + 20);
+	b[24] = 0x1f;
+	b[25] = 0x90;	/* 8080 */
+	ck_assert_int_eq(parse(b, n + 3), (int)n);
+	ck_assert_int_eq(pi.version, 2);
+	ck_assert_str_eq(src(), "203.0.113.9:8080");
+
+	n = v2_header(b, 1, 0x21, 36 + 8);	/* with 8 bytes of TLVs */
+	inet_pton(AF_INET6, "2001:db8::7", b + 16);
+	b[48] = 0;
+	b[49] = 80;
+	ck_assert_int_eq(parse(b, n), (int)n);
+	ck_assert_str_eq(src(), "[2001:db8::7]:80");
+
+	n = v2_header(b, 0, 0x00, 0);
+	ck_assert_int_eq(parse(b, n), 16);
+	ck_assert_int_eq(pi.local, 1);
+}
+END_TEST
+
+START_TEST(v2_hostile)
+{
+	unsigned char b[2048];
+	size_t n;
+
+	memset(b, 0, sizeof(b));
+	n = v2_header(b, 1, 0x11, 4);		/* too short for IPv4 */
+	ck_assert_int_lt(parse(b, n), 0);
+	n = v2_header(b, 2, 0x11, 12);		/* no such command */
+	ck_assert_int_lt(parse(b, n), 0);
+	n = v2_header(b, 1, 0x31, 216);		/* AF_UNIX: not for us */
+	ck_assert_int_lt(parse(b, n), 0);
+	n = v2_header(b, 1, 0x11, 1000);	/* oversized */
+	ck_assert_int_lt(parse(b, n), 0);
+	v2_header(b, 1, 0x11, 12);
+	b[12] = 0x11;				/* version 1 in a v2 header */
+	ck_assert_int_lt(parse(b, 28), 0);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("proxy");
+	TCase *tc = tcase_create("parse");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, v1_tcp4);
+	tcase_add_test(tc, v1_tcp6_and_unknown);
+	tcase_add_test(tc, v1_hostile);
+	tcase_add_test(tc, incomplete_wants_more);
+	tcase_add_test(tc, v2_tcp4_tcp6_local);
+	tcase_add_test(tc, v2_hostile);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,101 @@
+#!/bin/sh
+# PROXY protocol: the real HAProxy in front of two replyd instances, one
+# with send-proxy (v1), one with send-proxy-v2; trusted and untrusted
+# sources; malformed headers.  Skips without haproxy; CI installs it.
+. "$(dirname "$0")/lib.sh"
+
+HAPROXY=${HAPROXY:-$(command -v haproxy || true)}
+[ -x /usr/sbin/haproxy ] && [ -z "$HAPROXY" ] && HAPROXY=/usr/sbin/haproxy
+[ -n "$HAPROXY" ] || skip_all "needs haproxy"
+
+cat > "$WORK/peer.sh" <<'S'
+#!/bin/sh
+read -r line
+echo "got=$line remote=$TCPREMOTEIP local=$TCPLOCALIP"
+S
+chmod 755 "$WORK/peer.sh"
+backend() {
+	conf "$1" <<C
+port = 0;
+listen = "127.0.0.1";
+proxy_protocol = true;
+proxy_from = [ "127.0.0.1" ];
+handler = "exec";
+exec = { program = "$WORK/peer.sh"; };
+C
+}
+start a "$(backend a)"
+pa=$PORT loga=$LOG
+start b "$(backend b)"
+pb=$PORT logb=$LOG
+
+# A free port for haproxy's frontend.
+start probe "$(conf probe <<'C'
+port = 0;
+listen = "127.0.0.1";
+C
+)"
+pf=$PORT
+stop "$PID"
+cat > "$WORK/haproxy.cfg" <<H
+global
+	maxconn 100
+defaults
+	mode tcp
+	timeout connect 2s
+	timeout client 5s
+	timeout server 5s
+frontend fe
+	bind 127.0.0.1:$pf
+	default_backend be
+backend be
+	balance roundrobin
+	server a 127.0.0.1:$pa send-proxy
+	server b 127.0.0.1:$pb send-proxy-v2
+H
+"$HAPROXY" -db -f "$WORK/haproxy.cfg" > "$WORK/haproxy.log" 2>&1 &
+hpid=$!
+PIDS="$PIDS $hpid"
+for i in $(seq 50); do
+	out=$("$TCLIENT" -s 127.0.0.7 -w 5 -d 'one\n' 127.0.0.1 "$pf" 2>/dev/null) &&
+	    [ -n "$out" ] && break
+	sleep 0.1
+done
+out2=$("$TCLIENT" -s 127.0.0.7 -w 5 -d 'two\n' 127.0.0.1 "$pf")
+same "haproxy: the handler sees the real client (first backend)" \
+    "$(echo "$out" | sed 's/got=[a-z]* //')" "remote=127.0.0.7 local=127.0.0.1"
+same "haproxy: the handler sees the real client (second backend)" \
+    "$(echo "$out2" | sed 's/got=[a-z]* //')" "remote=127.0.0.7 local=127.0.0.1"
+check "send-proxy (v1): replyd logs the client and the balancer" \
+    wait_log "$loga" 'connect from 127\.0\.0\.7:[0-9]+ via 127\.0\.0\.1:[0-9]+$'
+check "send-proxy-v2: replyd logs the client and the balancer" \
+    wait_log "$logb" 'connect from 127\.0\.0\.7:[0-9]+ via 127\.0\.0\.1:[0-9]+$'
+kill "$hpid"; wait "$hpid" 2>/dev/null
+
+# Straight to a backend, not through the balancer.
+same "untrusted source without a header: an ordinary client" \
+    "$("$TCLIENT" -s 127.0.0.5 -d 'plain\n' 127.0.0.1 "$pa")" \
+    "got=plain remote=127.0.0.5 local=127.0.0.1"
+same "untrusted source with a header: closed" \
+    "$("$TCLIENT" -s 127.0.0.5 -d 'PROXY TCP4 1.1.1.1 127.0.0.1 1 2\r\nhi\n' 127.0.0.1 "$pa")" ""
+check "untrusted source with a header: logged" \
+    wait_log "$loga" 'refused 127\.0\.0\.5:[0-9]+: PROXY header from an untrusted source'
+same "trusted source, malformed header: closed" \
+    "$("$TCLIENT" -d 'PROXY TCP4 1.1.1.1 nonsense\r\nhi\n' 127.0.0.1 "$pa")" ""
+check "trusted source, malformed header: logged" \
+    wait_log "$loga" 'refused 127\.0\.0\.1:[0-9]+: malformed or oversized PROXY header'
+same "trusted source, oversized header: closed" \
+    "$("$TCLIENT" -z 300 -d 'PROXY TCP4 ' 127.0.0.1 "$pa")" ""
+
+# Without proxy_protocol a PROXY header is just request data.
+start plain "$(conf plain <<'C'
+port = 0;
+listen = "127.0.0.1";
+C
+)"
+same "without proxy_protocol: a header is an ordinary request" \
+    "$("$TCLIENT" -d 'PROXY TCP4 1.1.1.1 2.2.2.2 1 2\r\n' 127.0.0.1 "$PORT")" \
+    "thank you !"
+check "without proxy_protocol: it is logged as data" \
+    wait_log "$LOG" 'received 32 bytes: "PROXY TCP4 1\.1\.1\.1 2\.2\.2\.2 1 2\\x0d\\x0a"'
+finish
