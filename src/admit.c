@@ -42,9 +42,9 @@ admit_check(struct service *svc, const struct kids *k,
 	return ADMIT_OK;
 }
 
+/* Count and log a refusal (UDP: nothing is sent back). */
 void
-admit_refuse(struct service *svc, int fd, enum admit why,
-    const struct sockaddr *sa)
+admit_log(struct service *svc, enum admit why, const struct sockaddr *sa)
 {
 	static const char *const reason[] = {
 		[ADMIT_DENIED] = "access denied",
@@ -60,11 +60,18 @@ admit_refuse(struct service *svc, int fd, enum admit why,
 		svc->stats.busy++;
 	else
 		svc->stats.limited++;
+	if (addr_text(sa, &t) == 0)
+		addr_join(&t, peer, sizeof(peer));
+	log_msg(LOG_NOTICE, "%s: refused %s: %s", svc->name, peer, reason[why]);
+}
+
+void
+admit_refuse(struct service *svc, int fd, enum admit why,
+    const struct sockaddr *sa)
+{
 	if (why != ADMIT_DENIED && svc->busy_reply != NULL)
 		(void)!send(fd, svc->busy_reply, svc->busy_reply_len,
 		    MSG_DONTWAIT | MSG_NOSIGNAL);
 	close(fd);
-	if (addr_text(sa, &t) == 0)
-		addr_join(&t, peer, sizeof(peer));
-	log_msg(LOG_NOTICE, "%s: refused %s: %s", svc->name, peer, reason[why]);
+	admit_log(svc, why, sa);
 }

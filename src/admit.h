@@ -21,6 +21,8 @@ enum admit {
 enum admit	 admit_check(struct service *svc, const struct kids *k,
 		    const struct sockaddr *sa, const struct srckey *src,
 		    const struct timespec *now);
+void		 admit_log(struct service *svc, enum admit why,
+		    const struct sockaddr *sa);
 void		 admit_refuse(struct service *svc, int fd, enum admit why,
 		    const struct sockaddr *sa);
 

@@ -26,6 +26,7 @@
 #include "handler.h"
 #include "log.h"
 #include "proxy.h"
+#include "udp.h"
 
 static void
 reset_signals(void)
@@ -146,26 +147,40 @@ proxy_step(struct conn *c)
 	return 0;
 }
 
+/* Serve one client, its connection on fd 0 and 1, described by c. */
+int
+child_serve_conn(struct conn *c)
+{
+	const struct service *svc = c->svc;
+
+	if (drop_privileges(svc) < 0)
+		return EX_OSERR;
+	if (svc->proxy_protocol && c->is_socket && proxy_step(c) < 0)
+		return EX_NOPERM;
+	if (c->via[0] != '\0')
+		log_msg(LOG_INFO, "%s: connect from %s via %s", svc->name,
+		    c->peer, c->via);
+	else
+		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c->peer);
+	return svc->handler->serve(c);
+}
+
 int
 child_serve(const struct service *svc)
 {
 	struct conn c;
 
 	conn_init(&c, svc);
-	if (drop_privileges(svc) < 0)
-		return EX_OSERR;
-	if (svc->proxy_protocol && c.is_socket && proxy_step(&c) < 0)
-		return EX_NOPERM;
-	if (c.via[0] != '\0')
-		log_msg(LOG_INFO, "%s: connect from %s via %s", svc->name,
-		    c.peer, c.via);
-	else
-		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c.peer);
-	return svc->handler->serve(&c);
+	return child_serve_conn(&c);
 }
 
+/*
+ * After fork in the master: in and out are the connection (TCP, the same
+ * fd) or the handler's ends of the datagram relay (UDP, with udp the
+ * peer already known).
+ */
 void
-child_forked(const struct service *svc, int fd)
+child_forked(const struct service *svc, int in, int out, struct conn *udp)
 {
 	/*
 	 * A process group of its own: the master's timeouts reach whatever
@@ -174,7 +189,7 @@ child_forked(const struct service *svc, int fd)
 	 */
 	setpgid(0, 0);
 	reset_signals();
-	if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0)
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0)
 		_exit(EX_OSERR);
 	/*
 	 * Close everything else the master holds: listeners, the syslog
@@ -182,7 +197,7 @@ child_forked(const struct service *svc, int fd)
 	 */
 	closelog();
 	close_range(3, ~0U, 0);
-	_exit(child_serve(svc));
+	_exit(udp != NULL ? child_serve_conn(udp) : child_serve(svc));
 }
 
 /*
@@ -219,6 +234,7 @@ child_inetd(const struct conf *c)
 	struct addr_text t;
 	socklen_t len = sizeof(ss);
 	size_t i;
+	int type;
 
 	if (getsockname(0, (struct sockaddr *)&ss, &len) == 0 &&
 	    addr_text((struct sockaddr *)&ss, &t) == 0)
@@ -229,6 +245,10 @@ child_inetd(const struct conf *c)
 			}
 	keep_log_off_the_wire();
 	signal(SIGPIPE, SIG_DFL);
+	len = sizeof(type);
+	if (getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+	    type == SOCK_DGRAM)
+		return udp_inetd(svc);
 	/* No master watches the clock here: SIGALRM ends the session. */
 	if (svc->session_timeout > 0)
 		alarm(svc->session_timeout);

@@ -7,9 +7,13 @@
 
 #include "conf.h"
 
-void	child_forked(const struct service *svc, int fd)
+struct conn;
+
+void	child_forked(const struct service *svc, int in, int out,
+	    struct conn *udp)
 	    __attribute__((noreturn));
 int	child_inetd(const struct conf *c);
 int	child_serve(const struct service *svc);
+int	child_serve_conn(struct conn *c);
 
 #endif

@@ -300,8 +300,11 @@ k_protocol(struct ctx *x, struct service *svc, const config_setting_t *s)
 		return -1;
 	if (strcmp(v, "tcp") == 0)
 		svc->proto = PROTO_TCP;
+	else if (strcmp(v, "udp") == 0)
+		svc->proto = PROTO_UDP;
 	else {
-		errf(x, s, "protocol must be \"tcp\" (got \"%.64s\")", v);
+		errf(x, s, "protocol must be \"tcp\" or \"udp\" (got \"%.64s\")",
+		    v);
 		rc = -1;
 	}
 	free(v);
@@ -542,8 +545,8 @@ get_rate(struct ctx *x, const config_setting_t *s, const char *key,
 		*out = v;
 		return 0;
 	}
-	errf(x, s, "%s must be a number from 0 to %d per second, 0 for no "
-	    "limit (got %s)", key, CONF_MAX_RATE, t == CONFIG_TYPE_FLOAT ?
+	errf(x, s, "%s must be a number from 0 to %d, 0 for no limit "
+	    "(got %s)", key, CONF_MAX_RATE, t == CONFIG_TYPE_FLOAT ?
 	    "a negative or huge number" : got(s, buf, sizeof(buf)));
 	return -1;
 }
@@ -559,6 +562,13 @@ k_per_source_rate(struct ctx *x, struct service *svc,
     const config_setting_t *s)
 {
 	return get_rate(x, s, "per_source_rate", &svc->per_source_rate);
+}
+
+static int
+k_max_amplification(struct ctx *x, struct service *svc,
+    const config_setting_t *s)
+{
+	return get_rate(x, s, "max_amplification", &svc->max_amplification);
 }
 
 static int
@@ -837,6 +847,7 @@ static const struct key keys[] = {
 	{ "rate",		AT_TOP | AT_SVC,	k_rate },
 	{ "per_source_rate",	AT_TOP | AT_SVC,	k_per_source_rate },
 	{ "busy_reply",		AT_TOP | AT_SVC,	k_busy_reply },
+	{ "max_amplification",	AT_TOP | AT_SVC,	k_max_amplification },
 	{ "proxy_protocol",	AT_TOP | AT_SVC,	k_proxy_protocol },
 	{ "proxy_from",		AT_TOP | AT_SVC,	k_proxy_from },
 	{ "name",		AT_SVC,			k_name },
@@ -896,6 +907,7 @@ service_init(struct service *svc)
 	svc->timeout = CONF_DEFAULT_TIMEOUT;
 	svc->max_children = CONF_DEFAULT_MAX_CHILDREN;
 	svc->per_source_prefix6 = 64;
+	svc->max_amplification = CONF_DEFAULT_AMPLIFICATION;
 	svc->exec.no_new_privs = 1;
 	svc->uid = getuid();
 	svc->gid = getgid();
@@ -930,6 +942,9 @@ service_check(struct ctx *x, struct service *svc, const config_setting_t *g)
 	if (svc->handler == handler_find("module") && !svc->module.seen)
 		errf(x, g, "service \"%s\": handler \"module\" needs module = "
 		    "{ path = \"/absolute/path/to/module.so\"; }", svc->name);
+	if (svc->proto == PROTO_UDP && svc->proxy_protocol)
+		errf(x, g, "service \"%s\": proxy_protocol is for TCP services",
+		    svc->name);
 	if (svc->proxy_protocol && svc->proxy_from.n == 0)
 		errf(x, g, "service \"%s\": proxy_protocol needs proxy_from, "
 		    "the addresses of the load balancers to trust", svc->name);

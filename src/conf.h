@@ -22,6 +22,7 @@
 #define CONF_DEFAULT_NAME	"replyd"
 #define CONF_MAX_ENV		64
 #define CONF_MAX_RATE		1000000
+#define CONF_DEFAULT_AMPLIFICATION 3
 
 enum conf_proto { PROTO_TCP, PROTO_UDP };
 
@@ -73,6 +74,7 @@ struct service {
 	int		  per_source_prefix6;
 	double		  rate;		/* new connections/s, 0: off */
 	double		  per_source_rate;
+	double		  max_amplification;	/* UDP: reply/request bytes */
 	char		 *busy_reply;	/* to clients refused as busy */
 	size_t		  busy_reply_len;
 	unsigned	  line;		/* where it is defined, for messages */

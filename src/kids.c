@@ -26,6 +26,7 @@ kids_add(struct kids *k)
 	}
 	v = &k->v[k->n++];
 	memset(v, 0, sizeof(*v));
+	v->relay.fd = v->relay.out = -1;
 	return v;
 }
 

@@ -10,6 +10,7 @@
 
 #include "acl.h"
 #include "conf.h"
+#include "udp.h"
 
 struct kid {
 	pid_t		 pid;
@@ -17,6 +18,7 @@ struct kid {
 	struct srckey	 src;
 	struct timespec	 start;
 	int		 signalled;	/* 0, SIGTERM or SIGKILL sent */
+	struct udp_relay relay;		/* UDP: fd -1 once done */
 };
 
 struct kids {

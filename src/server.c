@@ -29,6 +29,7 @@
 #include "log.h"
 #include "rate.h"
 #include "server.h"
+#include "udp.h"
 
 /* How long children may finish after SIGTERM, then after our SIGTERM. */
 #define STOP_GRACE	5
@@ -40,6 +41,14 @@ struct server {
 	struct conf			*conf;
 	const struct server_opts	*opts;
 	struct kids			 kids;
+	struct udp_req			 req;		/* UDP receive buffer */
+	struct pollfd			*pfd;		/* the poll set ... */
+	struct slot {
+		struct service	*svc;
+		struct listener	*l;
+		pid_t		 kid;		/* a UDP relay of this child */
+	}				*slot;		/* ... and what each is */
+	size_t				 cap;
 	sigset_t			 waitmask;	/* mask inside ppoll */
 	int				 stopping;	/* 0, then 1..3 */
 	struct timespec			 deadline;
@@ -94,29 +103,35 @@ ms_since(const struct timespec *t)
 	    (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
-static void
-spawn(struct server *s, struct service *svc, int fd, const struct srckey *src,
-    const struct timespec *now)
+/*
+ * Fork a child for fd[0] and fd[1] (a TCP connection twice, or the ends
+ * of a UDP relay, with udp describing the peer).  The master keeps
+ * neither.
+ */
+static struct kid *
+spawn(struct server *s, struct service *svc, const int fd[2],
+    const struct srckey *src, const struct timespec *now, struct conn *udp)
 {
 	struct kid *k;
 	pid_t pid;
 
 	if ((k = kids_add(&s->kids)) == NULL) {
 		log_msg(LOG_ERR, "%s: out of memory", svc->name);
-		close(fd);
-		return;
-	}
-	pid = fork();
-	if (pid == 0)
-		child_forked(svc, fd);
-	close(fd);
+		pid = -1;
+	} else if ((pid = fork()) == 0)
+		child_forked(svc, fd[0], fd[1], udp);
+	close(fd[0]);
+	if (fd[1] != fd[0])
+		close(fd[1]);
+	if (k == NULL)
+		return NULL;
 	if (pid > 0)
 		setpgid(pid, pid);	/* as the child does: no race */
 	if (pid < 0) {
 		kids_remove(&s->kids, k);
 		s->forkfail++;
 		log_msg(LOG_ERR, "%s: fork: %s", svc->name, strerror(errno));
-		return;
+		return NULL;
 	}
 	k->pid = pid;
 	k->svc = svc;
@@ -124,23 +139,28 @@ spawn(struct server *s, struct service *svc, int fd, const struct srckey *src,
 	k->start = *now;
 	svc->active++;
 	svc->stats.accepted++;
+	return k;
+}
+
+/* Room for one more child now: max_children and the rate bucket. */
+static int
+has_room(struct service *svc, const struct timespec *now)
+{
+	return svc->active < svc->max_children && (svc->rate <= 0 ||
+	    bucket_wait_ms(&svc->bucket, svc->rate, now) == 0);
 }
 
 static void
-accept_some(struct server *s, struct service *svc, struct listener *l)
+accept_tcp(struct server *s, struct service *svc, struct listener *l,
+    const struct timespec *now)
 {
 	struct sockaddr_storage ss;
-	struct timespec now;
 	struct srckey src;
 	enum admit why;
 	socklen_t len;
 	int i, fd;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	for (i = 0; i < ACCEPT_BURST && svc->active < svc->max_children; i++) {
-		if (svc->rate > 0 &&
-		    bucket_wait_ms(&svc->bucket, svc->rate, &now) > 0)
-			break;
+	for (i = 0; i < ACCEPT_BURST && has_room(svc, now); i++) {
 		len = sizeof(ss);
 		fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
 		if (fd < 0) {
@@ -152,15 +172,54 @@ accept_some(struct server *s, struct service *svc, struct listener *l)
 			break;
 		}
 		if (svc->rate > 0)
-			bucket_take(&svc->bucket, svc->rate, &now);
+			bucket_take(&svc->bucket, svc->rate, now);
 		srckey_make(&src, (struct sockaddr *)&ss,
 		    svc->per_source_prefix6);
 		why = admit_check(svc, &s->kids, (struct sockaddr *)&ss, &src,
-		    &now);
+		    now);
 		if (why != ADMIT_OK)
 			admit_refuse(svc, fd, why, (struct sockaddr *)&ss);
 		else
-			spawn(s, svc, fd, &src, &now);
+			spawn(s, svc, (int[2]){ fd, fd }, &src, now, NULL);
+	}
+}
+
+static void
+accept_udp(struct server *s, struct service *svc, struct listener *l,
+    const struct timespec *now)
+{
+	struct udp_relay relay;
+	struct srckey src;
+	struct conn c;
+	struct kid *k;
+	enum admit why;
+	int i, r, cfd[2];
+
+	for (i = 0; i < ACCEPT_BURST && has_room(svc, now); i++) {
+		if ((r = udp_recv(svc, l->fd, &s->req)) == 0)
+			break;
+		if (r < 0)
+			continue;
+		if (svc->rate > 0)
+			bucket_take(&svc->bucket, svc->rate, now);
+		srckey_make(&src, (struct sockaddr *)&s->req.peer,
+		    svc->per_source_prefix6);
+		why = admit_check(svc, &s->kids,
+		    (struct sockaddr *)&s->req.peer, &src, now);
+		if (why != ADMIT_OK) {
+			admit_log(svc, why, (struct sockaddr *)&s->req.peer);
+			continue;
+		}
+		if (udp_start(svc, &s->req, l->fd, &relay, cfd) < 0) {
+			log_msg(LOG_ERR, "%s: socketpair: %s", svc->name,
+			    strerror(errno));
+			continue;
+		}
+		udp_conn(svc, l->fd, &s->req.peer, &c);
+		if ((k = spawn(s, svc, cfd, &src, now, &c)) != NULL)
+			k->relay = relay;
+		else
+			udp_end(&relay);
 	}
 }
 
@@ -190,6 +249,10 @@ reap(struct server *s)
 		if ((k = kids_find(&s->kids, pid)) == NULL)
 			continue;
 		log_exit(k, st);
+		if (k->relay.fd >= 0) {
+			udp_pump(&k->relay);	/* what it wrote before exiting */
+			udp_end(&k->relay);
+		}
 		if (k->svc != NULL) {
 			k->svc->active--;
 			if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
@@ -356,22 +419,50 @@ sooner(long a, long b)
 	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
 }
 
+static int
+poll_add(struct server *s, size_t n, int fd, struct service *svc,
+    struct listener *l, pid_t kid)
+{
+	if (n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct pollfd *p = realloc(s->pfd, cap * sizeof(*p));
+		struct slot *t;
+
+		if (p == NULL)
+			return -1;
+		s->pfd = p;
+		if ((t = realloc(s->slot, cap * sizeof(*t))) == NULL)
+			return -1;
+		s->slot = t;
+		s->cap = cap;
+	}
+	s->pfd[n].fd = fd;
+	s->pfd[n].events = POLLIN;
+	s->pfd[n].revents = 0;
+	s->slot[n].svc = svc;
+	s->slot[n].l = l;
+	s->slot[n].kid = kid;
+	return 0;
+}
+
 /*
- * The listeners to wait on: those of services with room for a child and,
- * with rate set, a token.  *wake is when a paused service gets one.
+ * What to wait on: the listeners of services with room for a child (and,
+ * with rate set, a token: *wake is when a paused service gets one), and
+ * the UDP relays of live children.
  */
 static size_t
-poll_set(struct server *s, struct pollfd *pfd, struct service **svc,
-    struct listener **ls, size_t max, long *wake)
+poll_set(struct server *s, long *wake)
 {
 	struct timespec now;
 	size_t i, j, n = 0;
 	long ms;
 
-	if (s->stopping)
-		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	for (i = 0; i < s->conf->nsvc; i++) {
+	for (i = 0; i < s->kids.n; i++)
+		if (s->kids.v[i].relay.fd >= 0 && poll_add(s, n,
+		    s->kids.v[i].relay.fd, NULL, NULL, s->kids.v[i].pid) == 0)
+			n++;
+	for (i = 0; !s->stopping && i < s->conf->nsvc; i++) {
 		struct service *v = &s->conf->svc[i];
 
 		if (v->active >= v->max_children)
@@ -381,26 +472,18 @@ poll_set(struct server *s, struct pollfd *pfd, struct service **svc,
 			*wake = sooner(*wake, ms);
 			continue;
 		}
-		for (j = 0; j < v->nls && n < max; j++, n++) {
-			pfd[n].fd = v->ls[j].fd;
-			pfd[n].events = POLLIN;
-			pfd[n].revents = 0;
-			svc[n] = v;
-			ls[n] = &v->ls[j];
-		}
+		for (j = 0; j < v->nls; j++)
+			if (poll_add(s, n, v->ls[j].fd, v, &v->ls[j], 0) == 0)
+				n++;
 	}
 	return n;
 }
 
-#define MAX_POLL 256
-
 static void
 serve_loop(struct server *s)
 {
-	struct pollfd pfd[MAX_POLL];
-	struct service *svc[MAX_POLL];
-	struct listener *ls[MAX_POLL];
-	struct timespec ts;
+	struct timespec ts, now;
+	struct kid *k;
 	size_t n, i;
 	long wake;
 
@@ -417,14 +500,25 @@ serve_loop(struct server *s)
 				return;
 			wake = sooner(wake, stop_step(s));
 		}
-		n = poll_set(s, pfd, svc, ls, MAX_POLL, &wake);
+		n = poll_set(s, &wake);
 		ts.tv_sec = wake / 1000;
 		ts.tv_nsec = wake % 1000 * 1000000L;
-		if (ppoll(pfd, n, wake >= 0 ? &ts : NULL, &s->waitmask) <= 0)
+		if (ppoll(s->pfd, n, wake >= 0 ? &ts : NULL, &s->waitmask) <= 0)
 			continue;
-		for (i = 0; i < n; i++)
-			if (pfd[i].revents & POLLIN)
-				accept_some(s, svc[i], ls[i]);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		for (i = 0; i < n; i++) {
+			struct slot *t = &s->slot[i];
+
+			if (s->pfd[i].revents == 0)
+				continue;
+			if (t->svc == NULL) {
+				if ((k = kids_find(&s->kids, t->kid)) != NULL)
+					udp_pump(&k->relay);
+			} else if (t->svc->proto == PROTO_UDP)
+				accept_udp(s, t->svc, t->l, &now);
+			else
+				accept_tcp(s, t->svc, t->l, &now);
+		}
 	}
 }
 
@@ -460,5 +554,8 @@ out:
 	listen_conf_close(s.conf);
 	conf_free(s.conf);
 	free(s.kids.v);
+	free(s.pfd);
+	free(s.slot);
+	free(s.req.data);
 	return rc;
 }

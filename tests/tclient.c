@@ -7,6 +7,10 @@
  *	with -R; print everything received until the server closes; -t
  *	prints the seconds it took on stderr.  Exit 0 once the server closed,
  *	1 if it could not connect, 2 on timeout (-w, default 10 s).
+ *   tclient -u [-s SRC] [-d DATA] [-z BYTES] [-w SECS] HOST PORT
+ *	UDP: send one datagram (DATA, then BYTES bytes of 'z'), print the
+ *	datagrams that come back (until 300 ms pass without one); exit 0
+ *	if any came, 2 if none came within SECS.
  *   tclient -n COUNT -c CONC -e EXPECT [-d DATA] HOST PORT
  *	COUNT connections, CONC at a time (one process each), each must
  *	get exactly EXPECT back; prints "ok=N failed=N", exit 0 if none
@@ -33,7 +37,7 @@ struct opts {
 	const char	*src, *host, *port;
 	char		*data, *expect;
 	size_t		 datalen;
-	int		 halfclose, reset, wait, timing, count, conc;
+	int		 halfclose, reset, wait, timing, count, conc, udp;
 	long		 bulk;
 };
 
@@ -108,7 +112,8 @@ dial(const struct opts *o)
 		    o->host);
 		exit(1);
 	}
-	if ((fd = socket(ss.ss_family, SOCK_STREAM, 0)) < 0)
+	if ((fd = socket(ss.ss_family, o->udp ? SOCK_DGRAM : SOCK_STREAM,
+	    0)) < 0)
 		return -1;
 	if (o->src != NULL && (make_addr(o->src, "0", &src, &slen) < 0 ||
 	    bind(fd, (struct sockaddr *)&src, slen) < 0)) {
@@ -190,6 +195,38 @@ exchange(const struct opts *o, char *buf, size_t bufsz, size_t *got)
 }
 
 static int
+datagram(const struct opts *o)
+{
+	static unsigned char buf[70000];
+	struct pollfd p;
+	size_t n = 0;
+	ssize_t r;
+	int fd, got = 0;
+
+	if ((fd = dial(o)) < 0)
+		return 1;
+	if (o->data != NULL)
+		memcpy(buf, o->data, n = o->datalen);
+	if (o->bulk > 0 && n + o->bulk <= sizeof(buf)) {
+		memset(buf + n, 'z', o->bulk);
+		n += o->bulk;
+	}
+	if (send(fd, buf, n, 0) < 0) {
+		perror("tclient: send");
+		return 1;
+	}
+	p.fd = fd;
+	p.events = POLLIN;
+	while (poll(&p, 1, got ? 300 : o->wait * 1000) > 0 &&
+	    (r = recv(fd, buf, sizeof(buf), 0)) >= 0) {
+		fwrite(buf, 1, r, stdout);
+		got++;
+	}
+	close(fd);
+	return got ? 0 : 2;
+}
+
+static int
 single(const struct opts *o)
 {
 	static char buf[1 << 20];
@@ -248,13 +285,14 @@ main(int argc, char **argv)
 	int ch;
 
 	signal(SIGPIPE, SIG_IGN);
-	while ((ch = getopt(argc, argv, "s:d:e:Hw:tn:c:z:R")) != -1) {
+	while ((ch = getopt(argc, argv, "s:d:e:Hw:tn:c:z:Ru")) != -1) {
 		switch (ch) {
 		case 's': o.src = optarg; break;
 		case 'd': o.data = optarg; break;
 		case 'e': o.expect = optarg; break;
 		case 'H': o.halfclose = 1; break;
 		case 'R': o.reset = 1; break;
+		case 'u': o.udp = 1; break;
 		case 'z': o.bulk = atol(optarg); break;
 		case 'w': o.wait = atoi(optarg); break;
 		case 't': o.timing = 1; break;
@@ -273,5 +311,7 @@ main(int argc, char **argv)
 		unescape(o.expect);
 	o.host = argv[optind];
 	o.port = argv[optind + 1];
+	if (o.udp)
+		return datagram(&o);
 	return o.count > 0 ? load(&o) : single(&o);
 }

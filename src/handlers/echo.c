@@ -16,7 +16,8 @@ int
 handler_echo(const struct conn *c)
 {
 	const struct service *s = c->svc;
-	char buf[8192];
+	/* Big enough for any datagram, which must come in one read. */
+	static char buf[65536];
 	unsigned long long total = 0;
 	ssize_t n;
 

@@ -1,0 +1,106 @@
+#!/bin/sh
+# UDP services: exchanges over IPv4 and IPv6, empty and maximal
+# datagrams, the amplification limit, exec handlers with UCSPI UDP
+# variables.
+. "$(dirname "$0")/lib.sh"
+
+# A UDP listener's port from the log, by address.
+uport() { grep "listening on $2" "$1" | sed -E 's/.*:([0-9]+) \(udp\)$/\1/'; }
+
+cf=$(conf udp <<'C'
+port = 0;
+protocol = "udp";
+listen = [ "127.0.0.1", "::1" ];
+C
+)
+start udp "$cf"
+p4=$(uport "$LOG" 127.0.0.1)
+p6=$(uport "$LOG" '\[::1\]')
+same "udp: a datagram gets the reply (IPv4)" \
+    "$("$TCLIENT" -u -d 'hello\n' 127.0.0.1 "$p4")" "thank you !"
+same "udp: a datagram gets the reply (IPv6)" \
+    "$("$TCLIENT" -u -d 'hello\n' ::1 "$p6")" "thank you !"
+check "udp: the request is logged" wait_log "$LOG" 'received 6 bytes: "hello\\x0a"'
+"$TCLIENT" -u -w 1 127.0.0.1 "$p4" > "$WORK/empty.out"
+same "udp: a 0-byte datagram gets no 12-byte reply (amplification)" \
+    "$(cat "$WORK/empty.out")" ""
+check "udp: ... and that is logged" wait_log "$LOG" \
+    'reply not sent: 12 bytes for a 0-byte request is over max_amplification \(3\)'
+check "udp: the master is still there" kill -0 "$PID"
+stop "$PID"
+
+cf=$(conf big <<'C'
+port = 0;
+protocol = "udp";
+listen = "127.0.0.1";
+handler = "echo";
+C
+)
+start big "$cf"
+n=$("$TCLIENT" -u -z 65507 127.0.0.1 "$PORT" | wc -c)
+same "udp echo: a 65507-byte datagram comes back whole" "$n" 65507
+same "udp echo: an empty datagram comes back empty" \
+    "$("$TCLIENT" -u -w 1 127.0.0.1 "$PORT" | wc -c)" 0
+stop "$PID"
+
+cf=$(conf amp <<'C'
+port = 0;
+protocol = "udp";
+listen = "127.0.0.1";
+reply = "0123456789012345678901234567890123456789\n";
+C
+)
+start amp "$cf"
+same "udp: a reply 7x the request is not sent" \
+    "$("$TCLIENT" -u -w 1 -d 'hello\n' 127.0.0.1 "$PORT")" ""
+check "udp: the cut is logged" wait_log "$LOG" \
+    'reply not sent: 41 bytes for a 6-byte request is over max_amplification'
+stop "$PID"
+sed -i 's/^port = 0;/port = 0;\nmax_amplification = 0;/' "$cf"
+start amp2 "$cf"
+same "udp: max_amplification = 0 lifts the limit" \
+    "$("$TCLIENT" -u -d 'hello\n' 127.0.0.1 "$PORT")" \
+    "0123456789012345678901234567890123456789"
+stop "$PID"
+
+cat > "$WORK/udpenv.sh" <<'S'
+#!/bin/sh
+read -r line
+echo "got=$line proto=$PROTO remote=$UDPREMOTEIP local=$UDPLOCALIP:$UDPLOCALPORT service=$REPLYD_SERVICE"
+S
+chmod 755 "$WORK/udpenv.sh"
+cf=$(conf udpexec <<C
+port = 0;
+protocol = "udp";
+listen = "127.0.0.1";
+handler = "exec";
+max_amplification = 20;
+exec = { program = "$WORK/udpenv.sh"; };
+C
+)
+start udpexec "$cf"
+same "udp exec: the program gets the datagram and UCSPI UDP variables" \
+    "$("$TCLIENT" -u -d 'ping\n' 127.0.0.1 "$PORT")" \
+    "got=ping proto=UDP remote=127.0.0.1 local=127.0.0.1:$PORT service=replyd"
+stop "$PID"
+
+# Exchanges run in parallel: a slow one does not hold up the next.
+cf=$(conf slowudp <<'C'
+port = 0;
+protocol = "udp";
+listen = "127.0.0.1";
+handler = "exec";
+exec = { program = "/bin/sh"; args = [ "-c", "read x; [ \"$x\" = slow ] && sleep 2; echo $x" ]; };
+C
+)
+start slowudp "$cf"
+"$TCLIENT" -u -w 5 -d 'slow\n' 127.0.0.1 "$PORT" > "$WORK/slow.out" &
+cpid=$!
+sleep 0.2
+secs=$("$TCLIENT" -t -u -w 5 -d 'fast\n' 127.0.0.1 "$PORT" 2>&1 >"$WORK/fast.out")
+same "udp: a second exchange is answered while the first runs" \
+    "$(cat "$WORK/fast.out")" fast
+wait "$cpid"
+same "udp: the slow one still gets its answer" "$(cat "$WORK/slow.out")" slow
+stop "$PID"
+finish
