@@ -195,19 +195,31 @@ listen_inherit_done(void)
 		}
 }
 
-/* A listener of the old configuration that fits, not yet claimed. */
+/*
+ * A listener of the old configuration that fits, not yet claimed: the
+ * same service's first; another service's only for a fixed port (one
+ * the kernel chose belongs to the service that asked for it).
+ */
 static struct listener *
 find_old(struct conf *old, const char *spec, const struct service *svc)
 {
 	size_t i, j;
+	int pass;
 
-	for (i = 0; old != NULL && i < old->nsvc; i++)
-		for (j = 0; j < old->svc[i].nls; j++) {
-			struct listener *l = &old->svc[i].ls[j];
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; old != NULL && i < old->nsvc; i++) {
+			int same = strcmp(old->svc[i].name, svc->name) == 0;
 
-			if (!l->claimed && l->fd >= 0 && listen_same(l, spec,
-			    svc->port, svc->proto, svc->reuse_port))
-				return l;
+			if (pass == 0 ? !same : same || svc->port == 0)
+				continue;
+			for (j = 0; j < old->svc[i].nls; j++) {
+				struct listener *l = &old->svc[i].ls[j];
+
+				if (!l->claimed && l->fd >= 0 && listen_same(l,
+				    spec, svc->port, svc->proto,
+				    svc->reuse_port))
+					return l;
+			}
 		}
 	return NULL;
 }

@@ -101,6 +101,71 @@ PIDS="$PIDS $spid"
 expect "systemd-socket-activate -a" "$port"
 kill "$spid"; wait "$spid" 2>/dev/null
 
+# UDP, inetd's "dgram wait": replyd -i gets the service socket itself.
+udphandler=$(conf udphandler <<C
+handler = "exec";
+protocol = "udp";
+timeout = 2;
+max_amplification = 20;
+exec = { program = "$WORK/udppeer.sh"; };
+C
+)
+chmod 644 "$udphandler"
+cat > "$WORK/udppeer.sh" <<'S'
+#!/bin/sh
+read -r line
+echo "got=$line proto=$PROTO remote=$UDPREMOTEIP"
+S
+chmod 755 "$WORK/udppeer.sh"
+# uexpect NAME PORT
+uexpect() {
+	local out i
+	for i in $(seq 30); do
+		out=$("$TCLIENT" -u -w 1 -d 'hi\n' 127.0.0.1 "$2" 2>/dev/null) &&
+		    [ -n "$out" ] && break
+	done
+	same "$1: replyd -i serves datagrams" "$out" \
+	    "got=hi proto=UDP remote=127.0.0.1"
+	out=$("$TCLIENT" -u -w 2 -d 'again\n' 127.0.0.1 "$2" 2>/dev/null)
+	same "$1: and the next one" "$out" "got=again proto=UDP remote=127.0.0.1"
+}
+
+port=$(free_port)
+cat > "$WORK/xinetd-udp.conf" <<X
+defaults
+{
+	instances = 50
+	cps = 1000 1
+}
+service replyd-udp
+{
+	type = UNLISTED
+	socket_type = dgram
+	protocol = udp
+	wait = yes
+	user = $ME
+	bind = 127.0.0.1
+	port = $port
+	server = $REPLYD
+	server_args = -i -c $udphandler
+}
+X
+"$XINETD" -dontfork -f "$WORK/xinetd-udp.conf" -pidfile "$WORK/xinetd-udp.pid" \
+    -filelog "$WORK/xinetd-udp.log" 2> "$WORK/xinetd-udp.err" &
+xpid=$!
+PIDS="$PIDS $xpid"
+uexpect "xinetd dgram wait" "$port"
+kill "$xpid"; wait "$xpid" 2>/dev/null
+
+port=$(free_port)
+printf '127.0.0.1:%s dgram udp wait %s %s replyd -i -c %s\n' \
+    "$port" "$ME" "$REPLYD" "$udphandler" > "$WORK/inetd-udp.conf"
+"$INETD" -d "$WORK/inetd-udp.conf" > "$WORK/inetd-udp.log" 2>&1 &
+ipid=$!
+PIDS="$PIDS $ipid"
+uexpect "openbsd-inetd dgram wait" "$port"
+kill "$ipid"; wait "$ipid" 2>/dev/null
+
 # systemd-socket-activate without -a: the master takes LISTEN_FDS.
 port=$(free_port)
 master=$(conf master <<C

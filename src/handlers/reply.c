@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sysexits.h>
 
 #include "handler.h"
@@ -16,6 +17,26 @@
 
 /* Requests up to this size are read into the stack, larger ones into the heap. */
 #define REPLY_STACK_BUF 4096
+
+/*
+ * Closing a TCP socket with unread bytes makes the kernel answer with a
+ * reset, and a client that gets the reset before it has read the reply
+ * loses the reply.  So: FIN first, then swallow what has already
+ * arrived, without waiting for more.
+ */
+static void
+linger_close(const struct conn *c)
+{
+	char sink[4096];
+	int i;
+
+	if (!c->is_socket || c->svc->proto != PROTO_TCP)
+		return;
+	shutdown(1, SHUT_WR);
+	for (i = 0; i < 16 && recv(0, sink, sizeof(sink), MSG_DONTWAIT) > 0;
+	    i++)
+		;
+}
 
 int
 handler_reply(const struct conn *c)
@@ -54,5 +75,6 @@ handler_reply(const struct conn *c)
 	}
 	log_msg(LOG_INFO, "%s: %s: sent %zu bytes", s->name, c->peer,
 	    s->reply_len);
+	linger_close(c);
 	return 0;
 }
