@@ -8,7 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hot.h"
 #include "kids.h"
+
+void
+kids_free(struct kids *k)
+{
+	hot_free(k->v, k->cap * sizeof(*k->v));
+	k->v = NULL;
+	k->n = k->cap = 0;
+}
 
 /* A new zeroed entry, or NULL when out of memory. */
 struct kid *
@@ -19,7 +28,8 @@ kids_add(struct kids *k)
 	if (k->n == k->cap) {
 		size_t cap = k->cap ? k->cap * 2 : 64;
 
-		if ((v = realloc(k->v, cap * sizeof(*v))) == NULL)
+		if ((v = hot_realloc(k->v, k->cap * sizeof(*v),
+		    cap * sizeof(*v))) == NULL)
 			return NULL;
 		k->v = v;
 		k->cap = cap;

@@ -32,5 +32,6 @@ void		 kids_remove(struct kids *k, struct kid *kid);
 size_t		 kids_from(const struct kids *k, const struct service *svc,
 		    const struct srckey *src);
 void		 kids_remap(struct kids *k, struct conf *c);
+void		 kids_free(struct kids *k);
 
 #endif

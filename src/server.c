@@ -24,6 +24,7 @@
 #include "admit.h"
 #include "child.h"
 #include "daemon.h"
+#include "hot.h"
 #include "kids.h"
 #include "listen.h"
 #include "log.h"
@@ -425,13 +426,15 @@ poll_add(struct server *s, size_t n, int fd, struct service *svc,
 {
 	if (n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct pollfd *p = realloc(s->pfd, cap * sizeof(*p));
+		struct pollfd *p = hot_realloc(s->pfd, s->cap * sizeof(*p),
+		    cap * sizeof(*p));
 		struct slot *t;
 
 		if (p == NULL)
 			return -1;
 		s->pfd = p;
-		if ((t = realloc(s->slot, cap * sizeof(*t))) == NULL)
+		if ((t = hot_realloc(s->slot, s->cap * sizeof(*t),
+		    cap * sizeof(*t))) == NULL)
 			return -1;
 		s->slot = t;
 		s->cap = cap;
@@ -553,9 +556,9 @@ server_run(struct conf *c, const struct server_opts *o)
 out:
 	listen_conf_close(s.conf);
 	conf_free(s.conf);
-	free(s.kids.v);
-	free(s.pfd);
-	free(s.slot);
+	kids_free(&s.kids);
+	hot_free(s.pfd, s.cap * sizeof(*s.pfd));
+	hot_free(s.slot, s.cap * sizeof(*s.slot));
 	free(s.req.data);
 	return rc;
 }
