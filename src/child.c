@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +199,49 @@ child_forked(const struct service *svc, int in, int out, struct conn *udp)
 	closelog();
 	close_range(3, ~0U, 0);
 	_exit(udp != NULL ? child_serve_conn(udp) : child_serve(svc));
+}
+
+/*
+ * exec handlers over TCP start like posix_spawn(): the child shares the
+ * master's memory until it calls execve, and the master waits (for
+ * microseconds, CLONE_VFORK) instead of copying its page tables.  What
+ * runs before execve only makes system calls and writes to its own
+ * stack; signals stay blocked until their handlers are reset, so none of
+ * the master's handlers can run in the child.
+ */
+struct spawn_args {
+	const struct service	*svc;
+	int			 fd;
+};
+
+static char spawn_stack[64 * 1024] __attribute__((aligned(16)));
+
+static int
+spawned(void *arg)
+{
+	const struct spawn_args *a = arg;
+
+	setpgid(0, 0);
+	reset_signals();
+	/* The fd is close-on-exec here: execve leaves only 0 and 1. */
+	if (dup2(a->fd, 0) < 0 || dup2(a->fd, 1) < 0)
+		_exit(EX_OSERR);
+	_exit(child_serve(a->svc));
+}
+
+pid_t
+child_spawn(const struct service *svc, int fd)
+{
+	struct spawn_args a = { svc, fd };
+	sigset_t all, old;
+	pid_t pid;
+
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = clone(spawned, spawn_stack + sizeof(spawn_stack),
+	    CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return pid;
 }
 
 /*

@@ -9,10 +9,10 @@
 #include "handler.h"
 
 static const struct handler handlers[] = {
-	{ "reply",	handler_reply },
-	{ "echo",	handler_echo },
-	{ "exec",	handler_exec },
-	{ "module",	handler_module },
+	{ "reply",	handler_reply,	0 },
+	{ "echo",	handler_echo,	0 },
+	{ "exec",	handler_exec,	1 },
+	{ "module",	handler_module,	0 },
 };
 
 const struct handler *

@@ -24,6 +24,8 @@ struct handler {
 	const char	*name;
 	/* Returns the child's exit status. */
 	int		(*serve)(const struct conn *c);
+	/* Ends in execve: may start in memory shared with the master. */
+	int		 spawn;
 };
 
 const struct handler	*handler_find(const char *name);

@@ -119,7 +119,9 @@ spawn(struct server *s, struct service *svc, const int fd[2],
 	if ((k = kids_add(&s->kids)) == NULL) {
 		log_msg(LOG_ERR, "%s: out of memory", svc->name);
 		pid = -1;
-	} else if ((pid = fork()) == 0)
+	} else if (svc->handler->spawn && udp == NULL)
+		pid = child_spawn(svc, fd[0]);
+	else if ((pid = fork()) == 0)
 		child_forked(svc, fd[0], fd[1], udp);
 	close(fd[0]);
 	if (fd[1] != fd[0])
