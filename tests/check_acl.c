@@ -9,6 +9,7 @@
 
 #include "acl.h"
 #include "addr.h"
+#include "check_run.h"
 
 static struct sockaddr_storage ss;
 
@@ -125,8 +126,6 @@ main(void)
 {
 	Suite *s = suite_create("acl");
 	TCase *tc = tcase_create("acl");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, parse);
 	tcase_add_test(tc, match_v4);
@@ -134,9 +133,5 @@ main(void)
 	tcase_add_test(tc, match_everything_and_nothing);
 	tcase_add_test(tc, sources);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "check_run.h"
 
 START_TEST(parses_numeric_addresses)
 {
@@ -74,17 +75,11 @@ main(void)
 {
 	Suite *s = suite_create("addr");
 	TCase *tc = tcase_create("addr");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, parses_numeric_addresses);
 	tcase_add_test(tc, rejects_names_and_junk);
 	tcase_add_test(tc, prints_mapped_ipv4_as_ipv4);
 	tcase_add_test(tc, prints_ipv6_in_brackets);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

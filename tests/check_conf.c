@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "handler.h"
+#include "check_run.h"
 
 static char path[64];
 static struct conf_errors errs;
@@ -21,6 +22,8 @@ load_text(const char *text, int port, int as_root)
 	struct conf_opts o = { .port = port, .as_root = as_root };
 	int fd;
 
+	if (path[0] != '\0')
+		unlink(path);
 	strcpy(path, "/tmp/check_conf.XXXXXX");
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
@@ -239,8 +242,6 @@ main(void)
 {
 	Suite *s = suite_create("conf");
 	TCase *tc = tcase_create("load");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, tutorial_file);
@@ -256,9 +257,5 @@ main(void)
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, shipped_config_is_valid);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "handler.h"
+#include "check_run.h"
 
 START_TEST(table_lookup)
 {
@@ -147,8 +148,6 @@ main(void)
 	Suite *s = suite_create("handler");
 	TCase *table = tcase_create("table");
 	TCase *tc = tcase_create("builtin");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(table, table_lookup);
 	suite_add_tcase(s, table);
@@ -159,9 +158,5 @@ main(void)
 	tcase_add_test(tc, reply_reads_at_most_max_request);
 	tcase_add_test(tc, echo_until_eof);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

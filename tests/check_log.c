@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "check_run.h"
 
 static const char *
 esc(const void *in, size_t n)
@@ -112,8 +113,6 @@ main(void)
 {
 	Suite *s = suite_create("log");
 	TCase *tc = tcase_create("escape");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, every_single_byte, 0, 256);
 	tcase_add_test(tc, no_control_byte_survives);
@@ -124,9 +123,5 @@ main(void)
 	tcase_add_test(tc, worst_case_fits);
 	tcase_add_test(tc, small_buffer_is_safe);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -9,6 +9,7 @@
 
 #include "addr.h"
 #include "proxy.h"
+#include "check_run.h"
 
 static struct proxy_info pi;
 
@@ -159,8 +160,6 @@ main(void)
 {
 	Suite *s = suite_create("proxy");
 	TCase *tc = tcase_create("parse");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, v1_tcp4);
 	tcase_add_test(tc, v1_tcp6_and_unknown);
@@ -169,9 +168,5 @@ main(void)
 	tcase_add_test(tc, v2_tcp4_tcp6_local);
 	tcase_add_test(tc, v2_hostile);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rate.h"
+#include "check_run.h"
 
 static struct timespec
 at(double s)
@@ -87,17 +88,11 @@ main(void)
 {
 	Suite *s = suite_create("rate");
 	TCase *tc = tcase_create("bucket");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, burst_then_pace);
 	tcase_add_test(tc, never_above_capacity);
 	tcase_add_test(tc, slow_rates_still_admit_one);
 	tcase_add_test(tc, sources_have_own_buckets);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }
