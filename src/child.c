@@ -22,6 +22,9 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#endif
 
 #include "child.h"
 #include "handler.h"
@@ -241,6 +244,10 @@ child_spawn(const struct service *svc, int fd)
 	pid = clone(spawned, spawn_stack + sizeof(spawn_stack),
 	    CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+#ifdef __SANITIZE_ADDRESS__
+	/* The child left its frames marked in the shared shadow memory. */
+	__asan_unpoison_memory_region(spawn_stack, sizeof(spawn_stack));
+#endif
 	return pid;
 }
 
