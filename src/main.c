@@ -26,7 +26,7 @@
 #endif
 
 static const char usage[] =
-"Usage: replyd [-c FILE] [-f] [-i] [-t] [-p PORT] [-P PIDFILE] [-h] [-V]\n"
+"Usage: replyd [-c FILE] [-f] [-i] [-t] [-p PORT] [-P PIDFILE] [-h] [-V] [FILE]\n"
 "Answer network clients with a reply produced by a swappable handler.\n"
 "\n"
 "  -c, --config FILE    configuration file (default " SYSCONFDIR "/replyd.conf)\n"
@@ -37,6 +37,7 @@ static const char usage[] =
 "  -P, --pidfile FILE   write the master's pid to FILE\n"
 "  -h, --help           show this help and exit\n"
 "  -V, --version        show the version and exit\n"
+"  FILE                 the configuration file, as with -c\n"
 "\n"
 "See replyd(8) and replyd.conf(5).\n";
 
@@ -86,7 +87,7 @@ main(int argc, char **argv)
 	struct server_opts so = { .config = SYSCONFDIR "/replyd.conf",
 	    .port = -1 };
 	char *config, *pidfile;
-	int ch, inetd = 0, check = 0, rc;
+	int ch, inetd = 0, check = 0, config_given = 0, rc;
 	struct conf *c;
 	char *end;
 	long v;
@@ -99,6 +100,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'c':
 			so.config = optarg;
+			config_given = 1;
 			break;
 		case 'f':
 			so.foreground = 1;
@@ -133,6 +135,9 @@ main(int argc, char **argv)
 			return usage_error("unknown option %s", argv[optind - 1]);
 		}
 	}
+	/* "replyd -t /etc/replyd.conf" reads as it is meant. */
+	if (optind < argc && !config_given)
+		so.config = argv[optind++];
 	if (optind < argc)
 		return usage_error("unexpected argument \"%s\"", argv[optind]);
 	if (inetd && check)

@@ -36,8 +36,12 @@ run -c
 same "-c without a file exits 64" "$RC" 64
 same "a missing argument is named" "$(echo "$ERR" | head -n 1)" \
     "replyd: option -c needs an argument"
-run extra
+run one two
 same "a stray argument exits 64" "$RC" 64
+same "a stray argument is named" "$(echo "$ERR" | head -n 1)" \
+    'replyd: unexpected argument "two"'
+run -c "$WORK/x.conf" extra
+same "a file argument after -c is a stray argument (64)" "$RC" 64
 run -i -t
 same "-i with -t exits 64" "$RC" 64
 
@@ -49,6 +53,8 @@ C
 run -t -c "$good"
 same "-t on a good file exits 0" "$RC" 0
 same "-t on a good file says ok" "$OUT" "replyd: $good: ok"
+run -t "$good"
+same "-t FILE: the file may be given without -c" "$OUT" "replyd: $good: ok"
 run -t -c "$WORK/missing.conf"
 same "-t on a missing file exits 78" "$RC" 78
 same "-t on a missing file says why" "$ERR" \
