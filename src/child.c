@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -103,9 +104,12 @@ drop_privileges(const struct service *svc)
 /*
  * proxy_protocol: a trusted balancer's header names the real client,
  * who then replaces the balancer as the peer (logs, UCSPI variables,
- * allow/deny).  From anyone else a header is refused, when it arrives
- * with the connection; other data is an ordinary request.
+ * allow/deny).  From anyone else a header is refused if it arrives
+ * within PROXY_PEEK_MS of the connection; other data is an ordinary
+ * request.
  */
+#define PROXY_PEEK_MS 100
+
 static int
 proxy_step(struct conn *c)
 {
@@ -119,6 +123,10 @@ proxy_step(struct conn *c)
 	if (getpeername(0, (struct sockaddr *)&ss, &len) < 0)
 		return 0;
 	if (!acl_match(&svc->proxy_from, (struct sockaddr *)&ss)) {
+		/* A header comes at once; wait a moment for it, no more. */
+		struct pollfd p = { .fd = 0, .events = POLLIN };
+
+		poll(&p, 1, PROXY_PEEK_MS);
 		n = recv(0, head, sizeof(head), MSG_PEEK | MSG_DONTWAIT);
 		if (n > 0 && proxy_looks_like(head, n)) {
 			log_msg(LOG_NOTICE, "%s: refused %s: PROXY header from "
