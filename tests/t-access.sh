@@ -55,6 +55,7 @@ check "per_source: the refusal is logged" \
     wait_log "$LOG" 'refused 127\.0\.0\.2:[0-9]+: per_source limit reached'
 same "per_source: 127.0.0.1 is still served" \
     "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" "thank you !"
+wait_log "$LOG" 'exited with status 0'	# the one served, reaped
 kill -USR1 "$PID"
 check "SIGUSR1: counters are logged" wait_log "$LOG" \
     'replyd: counters: accepted 4, served 1, failed 0, denied 0, busy 1, rate-limited 0, expired 0, active 3'
