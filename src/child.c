@@ -33,19 +33,20 @@
 #include "proxy.h"
 #include "udp.h"
 
+/*
+ * The master handles signals through a signalfd, with them blocked, and
+ * ignores SIGPIPE: undo both, so that handlers (and exec'd programs)
+ * start with what they expect.
+ */
 static void
 reset_signals(void)
 {
-	static const int sigs[] = { SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGUSR1,
-	    SIGPIPE, SIGALRM };
 	struct sigaction sa;
 	sigset_t none;
-	size_t i;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
@@ -217,8 +218,8 @@ child_forked(const struct service *svc, int in, int out, struct conn *udp)
  * master's memory until it calls execve, and the master waits (for
  * microseconds, CLONE_VFORK) instead of copying its page tables.  What
  * runs before execve only makes system calls and writes to its own
- * stack; signals stay blocked until their handlers are reset, so none of
- * the master's handlers can run in the child.
+ * stack.  Every signal stays blocked until the child has set up its own
+ * signal state.
  */
 struct spawn_args {
 	const struct service	*svc;

@@ -1,8 +1,9 @@
 /*
- * The master.  It binds, then loops: wait in ppoll() for a listener or a
- * signal, accept, fork.  Signals stay blocked except inside ppoll(), so
- * the handlers only set flags and every real reaction (reaping, reload,
- * stop) happens here in the loop, never in a handler.  A service's
+ * The master.  It binds, then loops: wait in poll() for a listener or a
+ * signal, accept, fork.  Signals are blocked and read from a signalfd
+ * in that same poll, so every reaction (reaping, reload, stop) happens
+ * here in the loop; with no handler installed, a child has only to
+ * unblock them.  A service's
  * listeners are polled only while it has fewer than max_children live
  * children: when it is full, new clients wait in the kernel's backlog
  * instead of being accepted and dropped.  The master never reads from a
@@ -11,10 +12,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <sysexits.h>
@@ -50,28 +53,15 @@ struct server {
 		pid_t		 kid;		/* a UDP relay of this child */
 	}				*slot;		/* ... and what each is */
 	size_t				 cap;
-	sigset_t			 waitmask;	/* mask inside ppoll */
+	int				 sigfd;		/* signalfd */
 	int				 stopping;	/* 0, then 1..3 */
 	struct timespec			 deadline;
 	unsigned long			 reloads, forkfail;
 };
 
-static volatile sig_atomic_t got_chld, got_hup, got_term, got_usr1;
+static int got_chld, got_hup, got_term, got_usr1;
 
-static void
-on_signal(int sig)
-{
-	if (sig == SIGCHLD)
-		got_chld = 1;
-	else if (sig == SIGHUP)
-		got_hup = 1;
-	else if (sig == SIGUSR1)
-		got_usr1 = 1;
-	else
-		got_term = 1;
-}
-
-static void
+static int
 signals_init(struct server *s)
 {
 	static const int sigs[] = { SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
@@ -79,19 +69,34 @@ signals_init(struct server *s)
 	sigset_t block;
 	size_t i;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
 	sigemptyset(&block);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		sigaction(sigs[i], &sa, NULL);
-		sigaddset(&block, sigs[i]);
-	}
-	sigprocmask(SIG_BLOCK, &block, &s->waitmask);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigdelset(&s->waitmask, sigs[i]);
+		sigaddset(&block, sigs[i]);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	if ((s->sigfd = signalfd(-1, &block, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+		return -1;
 	/* A client that goes away must not kill the master. */
+	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	return 0;
+}
+
+static void
+signals_read(struct server *s)
+{
+	struct signalfd_siginfo si;
+
+	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			got_chld = 1;
+		else if (si.ssi_signo == SIGHUP)
+			got_hup = 1;
+		else if (si.ssi_signo == SIGUSR1)
+			got_usr1 = 1;
+		else
+			got_term = 1;
+	}
 }
 
 static long
@@ -463,6 +468,8 @@ poll_set(struct server *s, long *wake)
 	long ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (poll_add(s, n, s->sigfd, NULL, NULL, 0) == 0)
+		n++;
 	for (i = 0; i < s->kids.n; i++)
 		if (s->kids.v[i].relay.fd >= 0 && poll_add(s, n,
 		    s->kids.v[i].relay.fd, NULL, NULL, s->kids.v[i].pid) == 0)
@@ -487,12 +494,13 @@ poll_set(struct server *s, long *wake)
 static void
 serve_loop(struct server *s)
 {
-	struct timespec ts, now;
+	struct timespec now;
 	struct kid *k;
 	size_t n, i;
 	long wake;
 
 	for (;;) {
+		signals_read(s);
 		if (got_chld)
 			reap(s);
 		if (got_hup && !s->stopping)
@@ -506,9 +514,7 @@ serve_loop(struct server *s)
 			wake = sooner(wake, stop_step(s));
 		}
 		n = poll_set(s, &wake);
-		ts.tv_sec = wake / 1000;
-		ts.tv_nsec = wake % 1000 * 1000000L;
-		if (ppoll(s->pfd, n, wake >= 0 ? &ts : NULL, &s->waitmask) <= 0)
+		if (poll(s->pfd, n, wake > INT_MAX ? INT_MAX : (int)wake) <= 0)
 			continue;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		for (i = 0; i < n; i++) {
@@ -516,6 +522,8 @@ serve_loop(struct server *s)
 
 			if (s->pfd[i].revents == 0)
 				continue;
+			if (t->svc == NULL && t->kid == 0)
+				continue;	/* the signalfd: read above */
 			if (t->svc == NULL) {
 				if ((k = kids_find(&s->kids, t->kid)) != NULL)
 					udp_pump(&k->relay);
@@ -530,7 +538,7 @@ serve_loop(struct server *s)
 int
 server_run(struct conf *c, const struct server_opts *o)
 {
-	struct server s = { .conf = c, .opts = o };
+	struct server s = { .conf = c, .opts = o, .sigfd = -1 };
 	int rc = EX_OSERR;
 
 	listen_inherit();
@@ -548,7 +556,10 @@ server_run(struct conf *c, const struct server_opts *o)
 	}
 	if (!o->foreground)
 		daemon_ready();
-	signals_init(&s);
+	if (signals_init(&s) < 0) {
+		log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
+		goto out;
+	}
 	log_tag_pid(1);
 	serve_loop(&s);
 	log_msg(LOG_NOTICE, "stopped");
@@ -558,6 +569,8 @@ server_run(struct conf *c, const struct server_opts *o)
 out:
 	listen_conf_close(s.conf);
 	conf_free(s.conf);
+	if (s.sigfd >= 0)
+		close(s.sigfd);
 	kids_free(&s.kids);
 	hot_free(s.pfd, s.cap * sizeof(*s.pfd));
 	hot_free(s.slot, s.cap * sizeof(*s.slot));
