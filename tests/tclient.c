@@ -194,36 +194,50 @@ exchange(const struct opts *o, char *buf, size_t bufsz, size_t *got)
 	return r < 0 ? 3 : 0;
 }
 
+/* One datagram out, the replies back (until 300 ms pass without one). */
 static int
-datagram(const struct opts *o)
+udp_exchange(const struct opts *o, unsigned char *buf, size_t bufsz,
+    size_t *got)
 {
-	static unsigned char buf[70000];
 	struct pollfd p;
 	size_t n = 0;
 	ssize_t r;
-	int fd, got = 0;
+	int fd, replies = 0;
 
 	if ((fd = dial(o)) < 0)
 		return 1;
 	if (o->data != NULL)
 		memcpy(buf, o->data, n = o->datalen);
-	if (o->bulk > 0 && n + o->bulk <= sizeof(buf)) {
+	if (o->bulk > 0 && n + o->bulk <= bufsz) {
 		memset(buf + n, 'z', o->bulk);
 		n += o->bulk;
 	}
 	if (send(fd, buf, n, 0) < 0) {
-		perror("tclient: send");
+		close(fd);
 		return 1;
 	}
 	p.fd = fd;
 	p.events = POLLIN;
-	while (poll(&p, 1, got ? 300 : o->wait * 1000) > 0 &&
-	    (r = recv(fd, buf, sizeof(buf), 0)) >= 0) {
-		fwrite(buf, 1, r, stdout);
-		got++;
+	*got = 0;
+	while (poll(&p, 1, replies ? (o->count ? 0 : 300) : o->wait * 1000) > 0
+	    && (r = recv(fd, buf + *got, bufsz - 1 - *got, 0)) >= 0) {
+		*got += r;
+		replies++;
 	}
+	buf[*got] = '\0';
 	close(fd);
-	return got ? 0 : 2;
+	return replies ? 0 : 2;
+}
+
+static int
+datagram(const struct opts *o)
+{
+	static unsigned char buf[70000 * 4];
+	size_t got = 0;
+	int rc = udp_exchange(o, buf, sizeof(buf), &got);
+
+	fwrite(buf, 1, got, stdout);
+	return rc;
 }
 
 static int
@@ -252,7 +266,8 @@ worker(const struct opts *o, int count)
 	int i, failed = 0;
 
 	for (i = 0; i < count; i++)
-		if (exchange(o, buf, sizeof(buf), &got) != 0 ||
+		if ((o->udp ? udp_exchange(o, (unsigned char *)buf, sizeof(buf),
+		    &got) : exchange(o, buf, sizeof(buf), &got)) != 0 ||
 		    got != strlen(o->expect) || strcmp(buf, o->expect) != 0)
 			failed++;
 	return failed > 255 ? 255 : failed;
@@ -311,7 +326,7 @@ main(int argc, char **argv)
 		unescape(o.expect);
 	o.host = argv[optind];
 	o.port = argv[optind + 1];
-	if (o.udp)
-		return datagram(&o);
-	return o.count > 0 ? load(&o) : single(&o);
+	if (o.count > 0)
+		return load(&o);
+	return o.udp ? datagram(&o) : single(&o);
 }
