@@ -3,6 +3,7 @@
 # that overstay session_timeout.  The master must log, survive, and keep
 # serving.
 . "$(dirname "$0")/lib.sh"
+: "${MODULES:=$(pwd)}"
 
 cf=$(conf bad <<'C'
 port = 0;
@@ -86,4 +87,23 @@ same "exec: a silent client makes the program's read fail" \
 check "exec: after about timeout seconds (${secs}s)" \
     awk "BEGIN { exit !($secs >= 0.9 && $secs < 4) }"
 stop "$PID"
+# exec.chroot: as root, the program runs inside it, as the user.
+if [ "$(id -u)" = 0 ]; then
+	mkdir -p "$WORK/jail/bin"
+	cp "$MODULES/tests/probe" "$WORK/jail/bin/probe"
+	cf=$(conf jail <<C
+port = 0;
+listen = "127.0.0.1";
+handler = "exec";
+exec = { chroot = "$WORK/jail"; program = "/bin/probe"; };
+C
+)
+	start jail "$cf"
+	same "exec.chroot: the program runs inside the jail, as the user" \
+	    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" \
+	    "uid=$(id -u nobody) cwd=/ passwd=no"
+	stop "$PID"
+else
+	ok "exec.chroot: needs root (# SKIP not root)"
+fi
 finish
