@@ -1,6 +1,7 @@
 /*
- * probe: a static program for exec handler tests that must run where no
- * shared library is, as inside exec.chroot.  It reports what it sees.
+ * probe: a small program for exec handler tests that run it inside
+ * exec.chroot (with the libraries ldd names copied in).  It reports
+ * what it sees.
  */
 #include <stdio.h>
 #include <unistd.h>

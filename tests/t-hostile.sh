@@ -91,6 +91,10 @@ stop "$PID"
 if [ "$(id -u)" = 0 ]; then
 	mkdir -p "$WORK/jail/bin"
 	cp "$MODULES/tests/probe" "$WORK/jail/bin/probe"
+	for lib in $(ldd "$MODULES/tests/probe" | grep -oE '/[^ ]+'); do
+		mkdir -p "$WORK/jail$(dirname "$lib")"
+		cp "$lib" "$WORK/jail$lib"
+	done
 	cf=$(conf jail <<C
 port = 0;
 listen = "127.0.0.1";
