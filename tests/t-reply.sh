@@ -32,8 +32,10 @@ check "an empty request is logged as 0 bytes" \
 "$TCLIENT" -d 'a\x1b[31m\r\nb%n%s\x01\xff' 127.0.0.1 "$PORT" >/dev/null
 check "control bytes, escapes and format directives are escaped" \
     wait_log "$LOG" 'received 15 bytes: "a\\x1b\[31m\\x0d\\x0ab%n%s\\x01\\xff"'
-if LC_ALL=C grep -q '\033' "$LOG"; then
+esc=$(printf '\033')
+if LC_ALL=C grep -q "$esc" "$LOG"; then
 	not_ok "no raw ESC byte in the log"
+	LC_ALL=C grep -n "$esc" "$LOG" | cat -v | sed 's/^/#   /' 
 else
 	ok "no raw ESC byte in the log"
 fi
