@@ -79,27 +79,30 @@ conn_init(struct conn *c, const struct service *svc)
  * capabilities) unless exec.no_new_privs = false says it must.
  */
 static int
-drop_privileges(const struct service *svc)
+set_privileges(const struct service *svc)
 {
 	if (geteuid() == 0 && svc->exec.chroot != NULL &&
-	    (chroot(svc->exec.chroot) < 0 || chdir("/") < 0)) {
-		log_msg(LOG_ERR, "%s: cannot chroot to %s: %s", svc->name,
-		    svc->exec.chroot, strerror(errno));
+	    (chroot(svc->exec.chroot) < 0 || chdir("/") < 0))
 		return -1;
-	}
 	if (geteuid() == 0 && svc->user != NULL && svc->uid != 0 &&
 	    (setgroups(0, NULL) < 0 || setgid(svc->gid) < 0 ||
-	    setuid(svc->uid) < 0)) {
-		log_msg(LOG_ERR, "%s: cannot become user %s: %s", svc->name,
-		    svc->user, strerror(errno));
+	    setuid(svc->uid) < 0))
 		return -1;
-	}
-	if (svc->exec.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		log_msg(LOG_ERR, "%s: cannot set no_new_privs: %s", svc->name,
-		    strerror(errno));
+	if (svc->exec.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -1;
-	}
 	return 0;
+}
+
+static int
+drop_privileges(const struct service *svc)
+{
+	if (set_privileges(svc) == 0)
+		return 0;
+	log_msg(LOG_ERR, "%s: cannot drop privileges to %s%s%s: %s",
+	    svc->name, svc->user ? svc->user : "(current user)",
+	    svc->exec.chroot ? " in " : "",
+	    svc->exec.chroot ? svc->exec.chroot : "", strerror(errno));
+	return -1;
 }
 
 /*
@@ -216,10 +219,12 @@ child_forked(const struct service *svc, int in, int out, struct conn *udp)
 /*
  * exec handlers over TCP start like posix_spawn(): the child shares the
  * master's memory until it calls execve, and the master waits (for
- * microseconds, CLONE_VFORK) instead of copying its page tables.  What
- * runs before execve only makes system calls and writes to its own
- * stack.  Every signal stays blocked until the child has set up its own
- * signal state.
+ * microseconds, CLONE_VFORK) instead of copying its page tables.  So
+ * what runs before execve must be quick and touch nothing of the
+ * master's: system calls and its own stack only.  No logging (syslog
+ * keeps state in memory), no reading from the client (PROXY headers:
+ * such services fork); the master logs the connection, and a failure
+ * shows as the exit status: EX_OSERR for privileges, 127 for execve.
  */
 struct spawn_args {
 	const struct service	*svc;
@@ -232,13 +237,18 @@ static int
 spawned(void *arg)
 {
 	const struct spawn_args *a = arg;
+	struct conn c;
 
 	setpgid(0, 0);
 	reset_signals();
 	/* The fd is close-on-exec here: execve leaves only 0 and 1. */
 	if (dup2(a->fd, 0) < 0 || dup2(a->fd, 1) < 0)
 		_exit(EX_OSERR);
-	_exit(child_serve(a->svc));
+	conn_init(&c, a->svc);
+	if (set_privileges(a->svc) < 0)
+		_exit(EX_OSERR);
+	exec_run(&c);
+	_exit(127);
 }
 
 pid_t
@@ -283,8 +293,8 @@ keep_log_off_the_wire(void)
 
 /*
  * inetd, xinetd or systemd (Accept=yes) accepted the connection and put
- * it on fd 0 and 1.  With several services, the one listening on the
- * port the connection came in on is served, else the first.
+ * it on fd 0 and 1.  With several services, the one with the port and
+ * protocol the connection came in on is served, else the first.
  */
 int
 child_inetd(const struct conf *c)
@@ -296,18 +306,22 @@ child_inetd(const struct conf *c)
 	size_t i;
 	int type;
 
+	len = sizeof(type);
+	if (getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+		type = SOCK_STREAM;
+	len = sizeof(ss);
 	if (getsockname(0, (struct sockaddr *)&ss, &len) == 0 &&
 	    addr_text((struct sockaddr *)&ss, &t) == 0)
 		for (i = 0; i < c->nsvc; i++)
-			if (c->svc[i].port == strtol(t.port, NULL, 10)) {
+			if (c->svc[i].port == strtol(t.port, NULL, 10) &&
+			    (c->svc[i].proto == PROTO_UDP) ==
+			    (type == SOCK_DGRAM)) {
 				svc = &c->svc[i];
 				break;
 			}
 	keep_log_off_the_wire();
 	signal(SIGPIPE, SIG_DFL);
-	len = sizeof(type);
-	if (getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
-	    type == SOCK_DGRAM)
+	if (type == SOCK_DGRAM)
 		return udp_inetd(svc);
 	/* No master watches the clock here: SIGALRM ends the session. */
 	if (svc->session_timeout > 0)

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "acl.h"
 #include "rate.h"
@@ -84,6 +85,7 @@ struct service {
 	size_t		  nls;
 	int		  active;	/* live children */
 	struct bucket	  bucket;	/* for rate */
+	struct timespec	  paused_until;	/* after EMFILE and the like */
 	struct srcbucket *srcrate;	/* for per_source_rate */
 	struct svc_stats {
 		unsigned long accepted, served, failed, denied, busy,

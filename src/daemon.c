@@ -1,12 +1,16 @@
 /*
  * Daemonizing.  The parent waits until the daemon says it is ready (its
  * listeners bound, its pidfile written) before it exits, so that whoever
- * started replyd can rely on both once the command returns.
+ * started replyd can rely on both once the command returns; a daemon
+ * that fails before that sends its error line up the same pipe, and the
+ * parent prints it and exits 71, since the daemon's stderr is gone.
  */
 #include "config.h"
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -32,11 +36,25 @@ daemon_sane_fds(void)
 	return 0;
 }
 
+static void __attribute__((noreturn))
+parent_wait(int fd)
+{
+	char msg[512];
+	ssize_t n = read(fd, msg, sizeof(msg) - 1);
+
+	if (n == 1 && msg[0] == '\0')
+		_exit(0);
+	if (n > 0) {
+		msg[n] = '\0';
+		fprintf(stderr, "replyd: %s\n", msg);
+	}
+	_exit(71);
+}
+
 int
 daemon_detach(void)
 {
 	int p[2], fd;
-	char c;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
@@ -47,7 +65,7 @@ daemon_detach(void)
 		break;
 	default:
 		close(p[1]);
-		_exit(read(p[0], &c, 1) == 1 ? 0 : 71);
+		parent_wait(p[0]);
 	}
 	close(p[0]);
 	ready_fd = p[1];
@@ -68,6 +86,24 @@ daemon_ready(void)
 {
 	if (ready_fd >= 0) {
 		(void)!write(ready_fd, "", 1);
+		close(ready_fd);
+		ready_fd = -1;
+	}
+}
+
+/* An error before the daemon is ready: to the log and to the parent. */
+void
+daemon_fail(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_msg(LOG_ERR, "%s", msg);
+	if (ready_fd >= 0) {
+		(void)!write(ready_fd, msg, strlen(msg));
 		close(ready_fd);
 		ready_fd = -1;
 	}

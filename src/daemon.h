@@ -7,6 +7,7 @@
 int	daemon_sane_fds(void);
 int	daemon_detach(void);
 void	daemon_ready(void);
+void	daemon_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int	daemon_pidfile(const char *path);
 
 #endif

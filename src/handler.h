@@ -35,6 +35,7 @@ int	handler_reply(const struct conn *c);
 int	handler_echo(const struct conn *c);
 int	handler_exec(const struct conn *c);
 int	handler_module(const struct conn *c);
+void	exec_run(const struct conn *c);
 
 int	module_load(struct module_spec *m, char *err, size_t errlen);
 

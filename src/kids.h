@@ -18,6 +18,7 @@ struct kid {
 	struct srckey	 src;
 	struct timespec	 start;
 	int		 signalled;	/* 0, SIGTERM or SIGKILL sent */
+	int		 session_timeout;	/* its service's, at spawn */
 	struct udp_relay relay;		/* UDP: fd -1 once done */
 };
 

@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -24,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "admit.h"
 #include "child.h"
 #include "daemon.h"
@@ -61,25 +63,41 @@ struct server {
 
 static int got_chld, got_hup, got_term, got_usr1;
 
-static int
-signals_init(struct server *s)
+/*
+ * Signals are blocked before the first socket is bound: from the moment
+ * "listening on" is logged, a SIGHUP or SIGTERM waits for the loop
+ * instead of killing the master with the default action.
+ */
+static void
+signals_block(sigset_t *set)
 {
 	static const int sigs[] = { SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
 	struct sigaction sa;
-	sigset_t block;
 	size_t i;
 
-	sigemptyset(&block);
+	sigemptyset(set);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaddset(&block, sigs[i]);
-	sigprocmask(SIG_BLOCK, &block, NULL);
-	if ((s->sigfd = signalfd(-1, &block, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
-		return -1;
+		sigaddset(set, sigs[i]);
+	sigprocmask(SIG_BLOCK, set, NULL);
 	/* A client that goes away must not kill the master. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-	return 0;
+}
+
+/*
+ * Use the fds the hard limit allows: every live UDP exchange holds two
+ * in the master.
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 static void
@@ -114,9 +132,22 @@ ms_since(const struct timespec *t)
  * of a UDP relay, with udp describing the peer).  The master keeps
  * neither.
  */
+/* For spawned children, which must not log: the master says it. */
+static void
+log_connect(const struct service *svc, const struct sockaddr *peer)
+{
+	char name[ADDR_STRLEN] = "?";
+	struct addr_text t;
+
+	if (peer != NULL && addr_text(peer, &t) == 0)
+		addr_join(&t, name, sizeof(name));
+	log_msg(LOG_INFO, "%s: connect from %s", svc->name, name);
+}
+
 static struct kid *
 spawn(struct server *s, struct service *svc, const int fd[2],
-    const struct srckey *src, const struct timespec *now, struct conn *udp)
+    const struct srckey *src, const struct timespec *now, struct conn *udp,
+    const struct sockaddr *peer)
 {
 	struct kid *k;
 	pid_t pid;
@@ -124,8 +155,10 @@ spawn(struct server *s, struct service *svc, const int fd[2],
 	if ((k = kids_add(&s->kids)) == NULL) {
 		log_msg(LOG_ERR, "%s: out of memory", svc->name);
 		pid = -1;
-	} else if (svc->handler->spawn && udp == NULL)
+	} else if (svc->handler->spawn && udp == NULL && !svc->proxy_protocol) {
+		log_connect(svc, peer);
 		pid = child_spawn(svc, fd[0]);
+	}
 	else if ((pid = fork()) == 0)
 		child_forked(svc, fd[0], fd[1], udp);
 	close(fd[0]);
@@ -143,6 +176,7 @@ spawn(struct server *s, struct service *svc, const int fd[2],
 	}
 	k->pid = pid;
 	k->svc = svc;
+	k->session_timeout = svc->session_timeout;
 	k->src = *src;
 	k->start = *now;
 	svc->active++;
@@ -150,12 +184,43 @@ spawn(struct server *s, struct service *svc, const int fd[2],
 	return k;
 }
 
+/*
+ * Out of fds or memory (EMFILE, ENFILE, ENOBUFS...): the pending client
+ * stays in the backlog, and polling its listener again at once would
+ * spin.  Rest the service PAUSE_MS, logging once per pause.
+ */
+#define PAUSE_MS 500
+
+static void
+pause_service(struct service *svc, const struct timespec *now,
+    const char *what)
+{
+	log_msg(LOG_ERR, "%s: %s: %s; pausing %d ms", svc->name, what,
+	    strerror(errno), PAUSE_MS);
+	svc->paused_until = *now;
+	svc->paused_until.tv_nsec += PAUSE_MS * 1000000L;
+	if (svc->paused_until.tv_nsec >= 1000000000L) {
+		svc->paused_until.tv_sec++;
+		svc->paused_until.tv_nsec -= 1000000000L;
+	}
+}
+
+/* Milliseconds the service still rests (0: none). */
+static long
+paused_ms(const struct service *svc, const struct timespec *now)
+{
+	long ms = (svc->paused_until.tv_sec - now->tv_sec) * 1000 +
+	    (svc->paused_until.tv_nsec - now->tv_nsec) / 1000000;
+
+	return ms > 0 ? ms : 0;
+}
+
 /* Room for one more child now: max_children and the rate bucket. */
 static int
 has_room(struct service *svc, const struct timespec *now)
 {
-	return svc->active < svc->max_children && (svc->rate <= 0 ||
-	    bucket_wait_ms(&svc->bucket, svc->rate, now) == 0);
+	return svc->active < svc->max_children && paused_ms(svc, now) == 0 &&
+	    (svc->rate <= 0 || bucket_wait_ms(&svc->bucket, svc->rate, now) == 0);
 }
 
 static void
@@ -175,8 +240,7 @@ accept_tcp(struct server *s, struct service *svc, struct listener *l,
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				log_msg(LOG_ERR, "%s: accept: %s", svc->name,
-				    strerror(errno));
+				pause_service(svc, now, "accept");
 			break;
 		}
 		if (svc->rate > 0)
@@ -188,7 +252,8 @@ accept_tcp(struct server *s, struct service *svc, struct listener *l,
 		if (why != ADMIT_OK)
 			admit_refuse(svc, fd, why, (struct sockaddr *)&ss);
 		else
-			spawn(s, svc, (int[2]){ fd, fd }, &src, now, NULL);
+			spawn(s, svc, (int[2]){ fd, fd }, &src, now, NULL,
+			    (struct sockaddr *)&ss);
 	}
 }
 
@@ -219,12 +284,11 @@ accept_udp(struct server *s, struct service *svc, struct listener *l,
 			continue;
 		}
 		if (udp_start(svc, &s->req, l->fd, &relay, cfd) < 0) {
-			log_msg(LOG_ERR, "%s: socketpair: %s", svc->name,
-			    strerror(errno));
-			continue;
+			pause_service(svc, now, "socketpair");
+			break;
 		}
 		udp_conn(svc, l->fd, &s->req.peer, &c);
-		if ((k = spawn(s, svc, cfd, &src, now, &c)) != NULL)
+		if ((k = spawn(s, svc, cfd, &src, now, &c, NULL)) != NULL)
 			k->relay = relay;
 		else
 			udp_end(&relay);
@@ -286,20 +350,19 @@ expire(struct server *s)
 	for (i = 0; i < s->kids.n; i++) {
 		struct kid *k = &s->kids.v[i];
 
-		if (k->svc == NULL || k->svc->session_timeout == 0 ||
-		    k->signalled == SIGKILL)
+		if (k->session_timeout == 0 || k->signalled == SIGKILL)
 			continue;
 		age = ms_since(&k->start);
-		limit = k->svc->session_timeout * 1000L +
+		limit = k->session_timeout * 1000L +
 		    (k->signalled ? STOP_KILL * 1000L : 0);
 		if (age >= limit) {
 			k->signalled = k->signalled ? SIGKILL : SIGTERM;
 			kill(-k->pid, k->signalled);
-			if (k->signalled == SIGTERM)
+			if (k->signalled == SIGTERM && k->svc != NULL)
 				k->svc->stats.expired++;
 			log_msg(LOG_NOTICE, "%s: child %ld past session_timeout "
-			    "(%d s): sent %s", k->svc->name, (long)k->pid,
-			    k->svc->session_timeout,
+			    "(%d s): sent %s", k->svc ? k->svc->name :
+			    "(removed)", (long)k->pid, k->session_timeout,
 			    k->signalled == SIGTERM ? "SIGTERM" : "SIGKILL");
 			if (k->signalled == SIGTERM &&
 			    (next < 0 || next > STOP_KILL * 1000L))
@@ -479,6 +542,10 @@ poll_set(struct server *s, long *wake)
 
 		if (v->active >= v->max_children)
 			continue;
+		if ((ms = paused_ms(v, &now)) > 0) {
+			*wake = sooner(*wake, ms);
+			continue;
+		}
 		if (v->rate > 0 &&
 		    (ms = bucket_wait_ms(&v->bucket, v->rate, &now)) > 0) {
 			*wake = sooner(*wake, ms);
@@ -539,27 +606,29 @@ int
 server_run(struct conf *c, const struct server_opts *o)
 {
 	struct server s = { .conf = c, .opts = o, .sigfd = -1 };
+	sigset_t sigs;
 	int rc = EX_OSERR;
 
+	signals_block(&sigs);
+	raise_nofile();
 	listen_inherit();
 	if (listen_conf_open(c, NULL) < 0)
 		goto out;
 	listen_inherit_done();
+	if ((s.sigfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
+		goto out;
+	}
 	if (!o->foreground && daemon_detach() < 0) {
 		log_msg(LOG_ERR, "cannot daemonize: %s", strerror(errno));
 		goto out;
 	}
 	if (o->pidfile != NULL && daemon_pidfile(o->pidfile) < 0) {
-		log_msg(LOG_ERR, "cannot write %s: %s", o->pidfile,
-		    strerror(errno));
+		daemon_fail("cannot write %s: %s", o->pidfile, strerror(errno));
 		goto out;
 	}
 	if (!o->foreground)
 		daemon_ready();
-	if (signals_init(&s) < 0) {
-		log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
-		goto out;
-	}
 	log_tag_pid(1);
 	serve_loop(&s);
 	log_msg(LOG_NOTICE, "stopped");
@@ -567,13 +636,13 @@ server_run(struct conf *c, const struct server_opts *o)
 		unlink(o->pidfile);
 	rc = 0;
 out:
-	listen_conf_close(s.conf);
-	conf_free(s.conf);
 	if (s.sigfd >= 0)
 		close(s.sigfd);
 	kids_free(&s.kids);
 	hot_free(s.pfd, s.cap * sizeof(*s.pfd));
 	hot_free(s.slot, s.cap * sizeof(*s.slot));
 	free(s.req.data);
+	listen_conf_close(s.conf);
+	conf_free(s.conf);
 	return rc;
 }

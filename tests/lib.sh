@@ -74,6 +74,16 @@ wait_log() {
 	return 1
 }
 
+# wait_count FILE PATTERN N [SECONDS]: until PATTERN is on N lines.
+wait_count() {
+	local i n=$(( ${4:-5} * 20 ))
+	for i in $(seq "$n"); do
+		[ "$(grep -cE -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # start NAME CONF [ARGS...]: run replyd -f in the background; sets PID,
 # PORT (the first port it listens on) and LOG.
 start() {

@@ -113,4 +113,37 @@ kill -TERM "$dpid"
 for i in $(seq 50); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
 check "daemon mode: SIGTERM stops it" sh -c "! kill -0 $dpid 2>/dev/null"
 check "daemon mode: the pidfile is removed" [ ! -e "$WORK/replyd.pid" ]
+"$REPLYD" -c "$cf" -p 0 -P "$WORK/no/such/dir/replyd.pid" > /dev/null 2> "$WORK/derr"
+same "daemon mode: an error after detaching still exits 71" "$?" 71
+same "daemon mode: ... and is printed on stderr" "$(tail -n 1 "$WORK/derr")" \
+    "replyd: cannot write $WORK/no/such/dir/replyd.pid: No such file or directory"
+
+# Out of descriptors: the master rests the service instead of spinning.
+if command -v prlimit > /dev/null; then
+	cf5=$(conf nofile <<'C'
+port = 0;
+listen = "127.0.0.1";
+C
+)
+	LOG=$WORK/nofile.log
+	"$REPLYD" -f -c "$cf5" 2> "$LOG" &
+	npid=$!
+	PIDS="$PIDS $npid"
+	wait_log "$LOG" 'listening on'
+	sleep 0.2
+	# The lowest free descriptor number becomes the limit: the next
+	# accept fails.
+	lim=0
+	while [ -e "/proc/$npid/fd/$lim" ]; do lim=$((lim + 1)); done
+	prlimit --pid "$npid" --nofile=$lim:$lim
+	np=$(port_of "$LOG" "")
+	"$TCLIENT" -w 2 -d x 127.0.0.1 "$np" > /dev/null 2>&1
+	n=$(grep -c 'Too many open files' "$LOG")
+	check "EMFILE: logged, and paused, not a busy loop ($n lines in 2 s)" \
+	    sh -c "[ $n -ge 1 ] && [ $n -le 10 ]"
+	check "EMFILE: the master is still there" kill -0 "$npid"
+	kill "$npid"
+else
+	not_ok "EMFILE: prlimit (util-linux) is needed"
+fi
 finish

@@ -21,8 +21,11 @@ check "1 MB: only max_request bytes are read" \
 check "NUL and binary bytes are escaped" \
     wait_log "$LOG" 'received 6 bytes: "a\\x00b\\x00\\xfe\\xff"'
 "$TCLIENT" -R -d 'reset' 127.0.0.1 "$PORT" > /dev/null
-check "a client that resets at once: its child still ends" \
+check "a client that resets at once: its request is logged" \
     wait_log "$LOG" 'received 5 bytes: "reset"'
+pid=$(grep 'received 5 bytes: "reset"' "$LOG" | sed -E 's/^replyd\[([0-9]+)\].*/\1/')
+check "a client that resets at once: its child still ends" \
+    wait_log "$LOG" "child $pid (exited with status|killed by signal)"
 "$TCLIENT" -R 127.0.0.1 "$PORT" > /dev/null
 sleep 0.3
 check "the master survived them all" kill -0 "$PID"
@@ -50,7 +53,7 @@ same "slowloris: the next client is served once they time out" \
 check "slowloris: it waited in the backlog about one timeout (${secs}s)" \
     awk "BEGIN { exit !($secs >= 0.8 && $secs < 4) }"
 check "slowloris: the idle ones were dropped at timeout" \
-    sh -c "[ \$(grep -c 'timeout after 1 s' '$LOG') -eq 3 ]"
+    wait_count "$LOG" 'timeout after 1 s' 3
 stop "$PID"
 
 # session_timeout ends a child that keeps busy, exec handler included.

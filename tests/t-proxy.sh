@@ -87,6 +87,18 @@ check "trusted source, malformed header: logged" \
 same "trusted source, oversized header: closed" \
     "$("$TCLIENT" -z 300 -d 'PROXY TCP4 ' 127.0.0.1 "$pa")" ""
 
+# Waiting for headers never holds up the master: silent connections from
+# the balancer do not delay a client behind them.
+for i in 1 2 3 4 5 6; do
+	"$TCLIENT" -w 4 127.0.0.1 "$pa" > /dev/null 2>&1 &
+done
+sleep 0.2
+secs=$("$TCLIENT" -t -s 127.0.0.5 -d 'quick\n' 127.0.0.1 "$pa" 2>&1 >"$WORK/quick.out")
+same "silent balancer connections: another client is still answered" \
+    "$(cat "$WORK/quick.out")" "got=quick remote=127.0.0.5 local=127.0.0.1"
+check "silent balancer connections: ... without waiting on them (${secs}s)" \
+    awk "BEGIN { exit !($secs < 1) }"
+
 # Without proxy_protocol a PROXY header is just request data.
 start plain "$(conf plain <<'C'
 port = 0;

@@ -36,6 +36,27 @@ same "SIGHUP with a bad file: still serving the old reply" \
     "$("$TCLIENT" -d x 127.0.0.1 "$port0")" second
 stop "$PID"
 
+# Signals are held from the first "listening on" line: a SIGHUP sent at
+# once is a reload, never the default action (death).
+cf=$(conf early <<'C'
+port = 0;
+listen = "127.0.0.1";
+C
+)
+alive=0
+for i in $(seq 10); do
+	"$REPLYD" -f -c "$cf" 2> "$WORK/early.log" &
+	epid=$!
+	PIDS="$PIDS $epid"
+	wait_log "$WORK/early.log" 'listening on' 5
+	kill -HUP "$epid"
+	sleep 0.1
+	kill -0 "$epid" 2>/dev/null && alive=$((alive + 1))
+	kill -TERM "$epid"
+	wait "$epid"
+done
+same "SIGHUP right after start: the master survives (10 of 10)" "$alive" 10
+
 # A reload never kills a live child; a changed address opens a new socket.
 cf=$(conf live <<'C'
 port = 0;

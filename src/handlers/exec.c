@@ -30,11 +30,16 @@ setvar(char **envp, size_t *n, char *buf, size_t bufsz, const char *name,
 	envp[(*n)++] = buf;
 }
 
-int
-handler_exec(const struct conn *c)
+/*
+ * Build the environment and execve; returns only if execve failed, with
+ * errno set.  It writes nothing but its own stack and logs nothing, so
+ * it is safe in a child that shares the master's memory (child_spawn).
+ */
+void
+exec_run(const struct conn *c)
 {
 	const struct service *s = c->svc;
-	char vars[6][INET6_ADDRSTRLEN + 32];
+	char vars[6][INET6_ADDRSTRLEN + 96];
 	char *envp[CONF_MAX_ENV + EXEC_ENV_FIXED + 1];
 	size_t n = 0, i;
 	int has_path = 0;
@@ -77,15 +82,19 @@ handler_exec(const struct conn *c)
 	/*
 	 * Whatever else is open (under inetd nobody closed what we
 	 * inherited) closes at execve.  Marking rather than closing keeps
-	 * the syslog socket usable for the failure line below, and keeps
-	 * this safe in a child that shares the master's memory (see
-	 * child_spawn): nothing here writes to it.  Kernels before 5.11
-	 * lack the flag; then close outright.
+	 * the syslog socket usable for the failure line in handler_exec.
+	 * Kernels before 5.11 lack the flag; then close outright.
 	 */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		close_range(3, ~0U, 0);
 	execve(s->exec.program, s->exec.argv, envp);
-	log_msg(LOG_ERR, "%s: %s: cannot run %s: %s", s->name, c->peer,
-	    s->exec.program, strerror(errno));
+}
+
+int
+handler_exec(const struct conn *c)
+{
+	exec_run(c);
+	log_msg(LOG_ERR, "%s: %s: cannot run %s: %s", c->svc->name, c->peer,
+	    c->svc->exec.program, strerror(errno));
 	return EX_OSERR;
 }

@@ -1,7 +1,8 @@
 /*
  * The "reply" handler, the tutorial this project grew from: read one
  * request (at most max_request bytes; the first read that returns data,
- * EOF or the timeout ends it), log it, answer with the configured text.
+ * EOF or the timeout ends it), log it, answer with the configured text,
+ * close.
  */
 #include "config.h"
 
@@ -53,9 +54,10 @@ handler_reply(const struct conn *c)
 	}
 	n = io_read(0, buf, s->max_request, s->timeout);
 	if (n < 0 && errno == ETIMEDOUT) {
+		/* An empty request, as far as the reply goes. */
 		log_msg(LOG_INFO, "%s: %s: timeout after %d s, nothing received",
 		    s->name, c->peer, s->timeout);
-		n = -2;
+		n = 0;
 	} else if (n < 0) {
 		log_msg(LOG_INFO, "%s: %s: read: %s", s->name, c->peer,
 		    strerror(errno));
@@ -67,7 +69,7 @@ handler_reply(const struct conn *c)
 	if (buf != stackbuf)
 		free(buf);
 	if (n < 0)
-		return n == -2 ? 0 : EX_IOERR;
+		return EX_IOERR;
 	if (io_write_all(1, s->reply, s->reply_len, s->timeout) < 0) {
 		log_msg(LOG_INFO, "%s: %s: write: %s", s->name, c->peer,
 		    strerror(errno));
