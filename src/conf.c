@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <grp.h>
 #include <libconfig.h>
@@ -103,6 +104,51 @@ got(const config_setting_t *s, char *buf, size_t bufsz)
 }
 
 /*
+ * The source text from the setting's line on (up to 8 lines joined), with
+ * strings and comments blanked out, so that a key's name is only found
+ * where it is a key.
+ */
+static int
+source_text(struct ctx *x, const config_setting_t *s, char *text, size_t sz)
+{
+	const char *file = config_setting_source_file(s);
+	unsigned line = config_setting_source_line(s), n = 0;
+	size_t len = 0, i;
+	char buf[1024];
+	int quote = 0, comment = 0;
+	FILE *fp;
+
+	if (line == 0 || (fp = fopen(file ? file : x->path, "re")) == NULL)
+		return -1;
+	while (fgets(buf, sizeof(buf), fp) != NULL && ++n < line + 8) {
+		if (n < line)
+			continue;
+		for (i = 0; buf[i] != '\0' && len + 1 < sz; i++) {
+			char c = buf[i];
+
+			if (comment == 1 && c == '\n')
+				comment = 0;
+			else if (comment == 2 && c == '*' && buf[i + 1] == '/') {
+				comment = 0;
+				buf[i + 1] = ' ';
+			} else if (!comment && quote && c == '\\' && buf[i + 1])
+				buf[++i] = ' ';
+			else if (!comment && c == '"')
+				quote = !quote;
+			else if (!comment && !quote && (c == '#' ||
+			    (c == '/' && buf[i + 1] == '/')))
+				comment = 1;
+			else if (!comment && !quote && c == '/' && buf[i + 1] == '*')
+				comment = 2;
+			text[len++] = comment || quote || c == '"' ? ' ' : c;
+		}
+	}
+	fclose(fp);
+	text[len] = '\0';
+	return 0;
+}
+
+/*
  * libconfig 1.5 silently wraps an integer literal that does not fit in 32
  * bits (port = 4294967376 reads as 80), so the literal is read again from
  * the file.  Returns 1 and the literal as written when the value libconfig
@@ -112,37 +158,35 @@ static int
 wrapped(struct ctx *x, const config_setting_t *s, long long v, char *lit,
     size_t litsz)
 {
-	const char *file = config_setting_source_file(s), *name, *p, *q;
-	unsigned line = config_setting_source_line(s), n = 0;
-	char text[4096], *end;
+	const char *name = config_setting_name(s), *p, *q;
+	char text[8192], *end;
 	long long raw;
-	FILE *fp;
-	int rc = 0;
+	size_t nl;
 
-	name = config_setting_name(s);
 	if (config_setting_type(s) != CONFIG_TYPE_INT || name == NULL ||
-	    (fp = fopen(file ? file : x->path, "re")) == NULL)
+	    source_text(x, s, text, sizeof(text)) < 0)
 		return 0;
-	while (n < line && fgets(text, sizeof(text), fp) != NULL)
-		n++;
-	fclose(fp);
-	for (p = text; n == line && (p = strstr(p, name)) != NULL; p++) {
-		q = p + strlen(name);
-		q += strspn(q, " \t");
+	nl = strlen(name);
+	for (p = text; (p = strstr(p, name)) != NULL; p += nl) {
+		if (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+			continue;
+		q = p + nl + strspn(p + nl, " \t\r\n");
 		if (*q != '=' && *q != ':')
 			continue;
-		q += 1 + strspn(q + 1, " \t");
+		q += 1 + strspn(q + 1, " \t\r\n");
 		errno = 0;
 		raw = strtoll(q, &end, strncasecmp(q, "0x", 2) == 0 ? 16 : 10);
-		if (end == q || (int)raw != (int)v)
+		/* Another setting of that name (in a group, say)? */
+		if (end == q || (errno != ERANGE && (int)raw != (int)v))
 			continue;
 		if (errno == ERANGE || raw != v) {
-			snprintf(lit, litsz, "%.*s", (int)strcspn(q, " \t;,\n"), q);
-			rc = 1;
+			snprintf(lit, litsz, "%.*s", (int)strcspn(q, " \t\r\n;,"),
+			    q);
+			return 1;
 		}
-		break;
+		return 0;
 	}
-	return rc;
+	return 0;
 }
 
 static int
@@ -932,6 +976,27 @@ service_free(struct service *svc)
 	free(svc->srcrate);
 }
 
+/*
+ * Whether the service's user may execute its program: access() would
+ * answer for root, who checks the configuration, not for the user.
+ */
+static int
+runs_as(const struct service *svc)
+{
+	char full[4096];
+	struct stat st;
+
+	snprintf(full, sizeof(full), "%s%s",
+	    svc->exec.chroot ? svc->exec.chroot : "", svc->exec.program);
+	if (stat(full, &st) < 0)
+		return 1;	/* reported already */
+	if (st.st_uid == svc->uid)
+		return (st.st_mode & S_IXUSR) != 0;
+	if (st.st_gid == svc->gid)
+		return (st.st_mode & S_IXGRP) != 0;
+	return (st.st_mode & S_IXOTH) != 0;
+}
+
 /* Checks that need the whole service: keys that depend on each other. */
 static void
 service_check(struct ctx *x, struct service *svc, const config_setting_t *g)
@@ -948,6 +1013,11 @@ service_check(struct ctx *x, struct service *svc, const config_setting_t *g)
 	if (svc->proxy_protocol && svc->proxy_from.n == 0)
 		errf(x, g, "service \"%s\": proxy_protocol needs proxy_from, "
 		    "the addresses of the load balancers to trust", svc->name);
+	if (x->opts->as_root && svc->user != NULL && svc->uid != 0 &&
+	    svc->exec.program != NULL && !runs_as(svc))
+		errf(x, g, "service \"%s\": exec.program \"%.64s\" is not "
+		    "executable by user \"%s\"", svc->name, svc->exec.program,
+		    svc->user);
 	if (x->opts->as_root && svc->user == NULL)
 		errf(x, g, "service \"%s\": refusing to run handlers as root: "
 		    "set user (user = \"root\" allows it)", svc->name);

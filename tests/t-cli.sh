@@ -71,6 +71,12 @@ if [ "$(id -u)" = 0 ]; then
 	printf 'port = 7788;\nuser = "root";\n' > "$WORK/root.conf"
 	run -t -c "$WORK/root.conf"
 	same "as root, user = \"root\" is accepted" "$RC" 0
+	cp /bin/true "$WORK/private" && chmod 700 "$WORK/private"
+	printf 'user = "nobody";\nhandler = "exec";\nexec = { program = "%s"; };\n' \
+	    "$WORK/private" > "$WORK/priv.conf"
+	run -t -c "$WORK/priv.conf"
+	same "as root, a program the user cannot execute is refused" "$ERR" \
+	    "replyd: $WORK/priv.conf: service \"replyd\": exec.program \"$WORK/private\" is not executable by user \"nobody\""
 else
 	printf 'port = 7788;\n' > "$WORK/root.conf"
 	run -t -c "$WORK/root.conf"
