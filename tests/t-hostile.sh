@@ -90,8 +90,13 @@ same "exec: a silent client makes the program's read fail" \
 check "exec: after about timeout seconds (${secs}s)" \
     awk "BEGIN { exit !($secs >= 0.9 && $secs < 4) }"
 stop "$PID"
-# exec.chroot: as root, the program runs inside it, as the user.
-if [ "$(id -u)" = 0 ]; then
+# exec.chroot: as root, the program runs inside it, as the user.  (A
+# probe built with AddressSanitizer cannot run without /proc: the
+# sanitizer build skips this; the plain build, which CI requires to skip
+# nothing, runs it.)
+if ldd "$MODULES/tests/probe" | grep -q libasan; then
+	ok "exec.chroot # SKIP the probe is built with AddressSanitizer"
+elif [ "$(id -u)" = 0 ]; then
 	mkdir -p "$WORK/jail/bin"
 	cp "$MODULES/tests/probe" "$WORK/jail/bin/probe"
 	for lib in $(ldd "$MODULES/tests/probe" | grep -oE '/[^ ]+'); do
