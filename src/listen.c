@@ -224,6 +224,49 @@ find_old(struct conf *old, const char *spec, const struct service *svc)
 	return NULL;
 }
 
+/*
+ * A reload that changes a listener's address but keeps its port (or
+ * turns on reuse_port) cannot bind while the old socket holds the port:
+ * close the old configuration's unclaimed sockets on that port and try
+ * again.  Returns how many were released.
+ */
+static int
+release_old(struct conf *old, const struct service *svc)
+{
+	size_t i, j;
+	int n = 0;
+
+	for (i = 0; old != NULL && svc->port != 0 && i < old->nsvc; i++)
+		for (j = 0; j < old->svc[i].nls; j++) {
+			struct listener *l = &old->svc[i].ls[j];
+
+			if (l->claimed || l->fd < 0 || l->port != svc->port ||
+			    l->proto != svc->proto)
+				continue;
+			close(l->fd);
+			l->fd = -1;
+			l->released = 1;
+			n++;
+		}
+	return n;
+}
+
+/* The reload failed after all: bind a released socket again. */
+static void
+reclaim(struct listener *l)
+{
+	struct listener again;
+
+	l->released = 0;
+	if (listen_open(&again, l->spec, l->port, l->proto, l->reuse_port) < 0) {
+		log_msg(LOG_ERR, "cannot listen on %s again: %s", l->name,
+		    strerror(errno));
+		return;
+	}
+	l->fd = again.fd;
+	free(again.spec);	/* l keeps its own */
+}
+
 static int
 claimed_fd(const struct conf *old, int fd)
 {
@@ -271,7 +314,10 @@ listen_conf_open(struct conf *c, struct conf *old)
 				    "from socket activation)", svc->name,
 				    svc->ls[j].name, listen_proto(svc->proto));
 			} else if (listen_open(&svc->ls[j], spec, svc->port,
-			    svc->proto, svc->reuse_port) < 0) {
+			    svc->proto, svc->reuse_port) < 0 &&
+			    !(errno == EADDRINUSE && release_old(old, svc) &&
+			    listen_open(&svc->ls[j], spec, svc->port,
+			    svc->proto, svc->reuse_port) == 0)) {
 				log_msg(LOG_ERR, "cannot listen on %s: %s",
 				    svc->ls[j].name, strerror(errno));
 				goto fail;
@@ -296,8 +342,11 @@ fail:
 		c->svc[i].nls = 0;
 	}
 	for (i = 0; old != NULL && i < old->nsvc; i++)
-		for (j = 0; j < old->svc[i].nls; j++)
+		for (j = 0; j < old->svc[i].nls; j++) {
 			old->svc[i].ls[j].claimed = 0;
+			if (old->svc[i].ls[j].released)
+				reclaim(&old->svc[i].ls[j]);
+		}
 	return -1;
 }
 

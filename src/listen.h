@@ -16,6 +16,7 @@ struct listener {
 	enum conf_proto	 proto;
 	int		 reuse_port;
 	int		 claimed;	/* taken over by a new configuration */
+	int		 released;	/* closed to let a new one bind its port */
 	char		 name[ADDR_STRLEN];	/* bound address, for logs */
 };
 

@@ -78,6 +78,33 @@ check "SIGHUP: a changed address is bound anew" \
     wait_log "$LOG" 'listening on 127\.0\.0\.2:'
 stop "$PID"
 
+# A reload that moves a listener to another address on the same port.
+cf=$(conf move <<'C'
+port = 0;
+listen = "127.0.0.1";
+C
+)
+start move "$cf"
+mp=$PORT
+sed -i "s/^port = 0;/port = $mp;/; s/127.0.0.1/127.0.0.3/" "$cf"
+kill -HUP "$PID"
+check "SIGHUP: a listener can move to another address on its port" \
+    wait_log "$LOG" "listening on 127\\.0\\.0\\.3:$mp"
+same "SIGHUP: the new address answers" "$("$TCLIENT" -d x 127.0.0.3 "$mp")" \
+    "thank you !"
+same "SIGHUP: the old one no longer does" \
+    "$("$TCLIENT" -d x 127.0.0.1 "$mp" 2>&1; echo "rc=$?")" "rc=1"
+# A reload that fails after releasing a port gets the old socket back.
+printf 'services = ( { name = "a"; port = %s; listen = "127.0.0.4"; },\n { name = "b"; port = %s; listen = "127.0.0.4"; } );\n' \
+    "$mp" "$mp" >> "$cf"
+sed -i '/^port = /d; /^listen = /d' "$cf"
+kill -HUP "$PID"
+check "SIGHUP: a reload that cannot bind fails" \
+    wait_log "$LOG" 'reload failed: keeping the old configuration'
+same "SIGHUP: ... and the old listener answers again" \
+    "$("$TCLIENT" -d x 127.0.0.3 "$mp")" "thank you !"
+stop "$PID"
+
 # SIGTERM: stop accepting, let children finish, exit 0.
 cf=$(conf term <<'C'
 port = 0;
