@@ -100,17 +100,21 @@ raise_nofile(void)
 	}
 }
 
+/* One read takes every pending signal (one of each kind at most). */
 static void
 signals_read(struct server *s)
 {
-	struct signalfd_siginfo si;
+	struct signalfd_siginfo si[8];
+	ssize_t n, i;
 
-	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGCHLD)
+	if ((n = read(s->sigfd, si, sizeof(si))) <= 0)
+		return;
+	for (i = 0; i < n / (ssize_t)sizeof(si[0]); i++) {
+		if (si[i].ssi_signo == SIGCHLD)
 			got_chld = 1;
-		else if (si.ssi_signo == SIGHUP)
+		else if (si[i].ssi_signo == SIGHUP)
 			got_hup = 1;
-		else if (si.ssi_signo == SIGUSR1)
+		else if (si[i].ssi_signo == SIGUSR1)
 			got_usr1 = 1;
 		else
 			got_term = 1;
@@ -166,8 +170,6 @@ spawn(struct server *s, struct service *svc, const int fd[2],
 		close(fd[1]);
 	if (k == NULL)
 		return NULL;
-	if (pid > 0)
-		setpgid(pid, pid);	/* as the child does: no race */
 	if (pid < 0) {
 		kids_remove(&s->kids, k);
 		s->forkfail++;
@@ -295,6 +297,17 @@ accept_udp(struct server *s, struct service *svc, struct listener *l,
 	}
 }
 
+/*
+ * A child's whole process group (what an exec'd program started too);
+ * the child itself if it has not made its group yet.
+ */
+static void
+kill_child(pid_t pid, int sig)
+{
+	if (kill(-pid, sig) < 0 && errno == ESRCH)
+		kill(pid, sig);
+}
+
 static void
 log_exit(const struct kid *k, int status)
 {
@@ -357,7 +370,7 @@ expire(struct server *s)
 		    (k->signalled ? STOP_KILL * 1000L : 0);
 		if (age >= limit) {
 			k->signalled = k->signalled ? SIGKILL : SIGTERM;
-			kill(-k->pid, k->signalled);
+			kill_child(k->pid, k->signalled);
 			if (k->signalled == SIGTERM && k->svc != NULL)
 				k->svc->stats.expired++;
 			log_msg(LOG_NOTICE, "%s: child %ld past session_timeout "
@@ -472,7 +485,7 @@ stop_step(struct server *s)
 	} else if (ms_since(&s->deadline) >= 0) {
 		s->stopping++;
 		for (i = 0; i < s->kids.n; i++)
-			kill(-s->kids.v[i].pid,
+			kill_child(s->kids.v[i].pid,
 			    s->stopping == 2 ? SIGTERM : SIGKILL);
 		log_msg(LOG_NOTICE, "stopping: sent %s to %zu children",
 		    s->stopping == 2 ? "SIGTERM" : "SIGKILL", s->kids.n);
