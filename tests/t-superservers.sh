@@ -42,6 +42,43 @@ C
 	echo "$p"
 }
 
+# run_xinetd NAME SOCKTYPE PROTO WAIT PORT CONF: start xinetd with one
+# replyd -i service; sets SPID.
+run_xinetd() {
+	cat > "$WORK/$1.conf" <<X
+defaults
+{
+	instances = 50
+	cps = 1000 1
+}
+service replyd-$1
+{
+	type = UNLISTED
+	socket_type = $2
+	protocol = $3
+	wait = $4
+	user = $ME
+	bind = 127.0.0.1
+	port = $5
+	server = $REPLYD
+	server_args = -i -c $6
+}
+X
+	"$XINETD" -dontfork -f "$WORK/$1.conf" -pidfile "$WORK/$1.pid" \
+	    -filelog "$WORK/$1.log" 2> "$WORK/$1.err" &
+	SPID=$!
+	PIDS="$PIDS $SPID"
+}
+
+# run_inetd NAME "SOCKTYPE PROTO WAIT" PORT CONF: the same, openbsd-inetd.
+run_inetd() {
+	printf '127.0.0.1:%s %s %s %s replyd -i -c %s\n' \
+	    "$3" "$2" "$ME" "$REPLYD" "$4" > "$WORK/$1.conf"
+	"$INETD" -d "$WORK/$1.conf" > "$WORK/$1.log" 2>&1 &
+	SPID=$!
+	PIDS="$PIDS $SPID"
+}
+
 # expect NAME PORT: the exchange through a superserver.
 expect() {
 	local out i
@@ -56,39 +93,15 @@ expect() {
 
 # xinetd
 port=$(free_port)
-cat > "$WORK/xinetd.conf" <<X
-defaults
-{
-	instances = 50
-	cps = 1000 1
-}
-service replyd-test
-{
-	type = UNLISTED
-	socket_type = stream
-	protocol = tcp
-	wait = no
-	user = $ME
-	bind = 127.0.0.1
-	port = $port
-	server = $REPLYD
-	server_args = -i -c $handler
-}
-X
-"$XINETD" -dontfork -f "$WORK/xinetd.conf" -pidfile "$WORK/xinetd.pid" \
-    -filelog "$WORK/xinetd.log" 2> "$WORK/xinetd.err" &
-xpid=$!
-PIDS="$PIDS $xpid"
+run_xinetd xinetd stream tcp no "$port" "$handler"
+xpid=$SPID
 expect xinetd "$port"
 kill "$xpid"; wait "$xpid" 2>/dev/null
 
 # openbsd-inetd
 port=$(free_port)
-printf '127.0.0.1:%s stream tcp nowait %s %s replyd -i -c %s\n' \
-    "$port" "$ME" "$REPLYD" "$handler" > "$WORK/inetd.conf"
-"$INETD" -d "$WORK/inetd.conf" > "$WORK/inetd.log" 2>&1 &
-ipid=$!
-PIDS="$PIDS $ipid"
+run_inetd inetd "stream tcp nowait" "$port" "$handler"
+ipid=$SPID
 expect openbsd-inetd "$port"
 kill "$ipid"; wait "$ipid" 2>/dev/null
 
@@ -131,38 +144,14 @@ uexpect() {
 }
 
 port=$(free_port)
-cat > "$WORK/xinetd-udp.conf" <<X
-defaults
-{
-	instances = 50
-	cps = 1000 1
-}
-service replyd-udp
-{
-	type = UNLISTED
-	socket_type = dgram
-	protocol = udp
-	wait = yes
-	user = $ME
-	bind = 127.0.0.1
-	port = $port
-	server = $REPLYD
-	server_args = -i -c $udphandler
-}
-X
-"$XINETD" -dontfork -f "$WORK/xinetd-udp.conf" -pidfile "$WORK/xinetd-udp.pid" \
-    -filelog "$WORK/xinetd-udp.log" 2> "$WORK/xinetd-udp.err" &
-xpid=$!
-PIDS="$PIDS $xpid"
+run_xinetd xinetd-udp dgram udp yes "$port" "$udphandler"
+xpid=$SPID
 uexpect "xinetd dgram wait" "$port"
 kill "$xpid"; wait "$xpid" 2>/dev/null
 
 port=$(free_port)
-printf '127.0.0.1:%s dgram udp wait %s %s replyd -i -c %s\n' \
-    "$port" "$ME" "$REPLYD" "$udphandler" > "$WORK/inetd-udp.conf"
-"$INETD" -d "$WORK/inetd-udp.conf" > "$WORK/inetd-udp.log" 2>&1 &
-ipid=$!
-PIDS="$PIDS $ipid"
+run_inetd inetd-udp "dgram udp wait" "$port" "$udphandler"
+ipid=$SPID
 uexpect "openbsd-inetd dgram wait" "$port"
 kill "$ipid"; wait "$ipid" 2>/dev/null
 
