@@ -6,6 +6,7 @@
 #ifndef REPLYD_LOG_H
 #define REPLYD_LOG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <syslog.h>
 
@@ -15,9 +16,12 @@
 #define LOG_ESCAPED_MAX (LOG_DATA_MAX * 4 + 8)
 
 void	log_use_syslog(int on);
+void	log_forked(void);
 void	log_tag_pid(int on);
 void	log_msg(int prio, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+int	log_format(char *buf, size_t size, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 3, 0)));
 size_t	log_escape(char *out, size_t outsz, const void *in, size_t n);
 
 #endif
