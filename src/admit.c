@@ -55,11 +55,11 @@ admit_log(struct service *svc, enum admit why, const struct sockaddr *sa)
 	struct addr_text t;
 
 	if (why == ADMIT_DENIED)
-		svc->stats.denied++;
+		svc->run->stats.denied++;
 	else if (why == ADMIT_BUSY)
-		svc->stats.busy++;
+		svc->run->stats.busy++;
 	else
-		svc->stats.limited++;
+		svc->run->stats.limited++;
 	if (addr_text(sa, &t) == 0)
 		addr_join(&t, peer, sizeof(peer));
 	log_msg(LOG_NOTICE, "%s: refused %s: %s", svc->name, peer, reason[why]);

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sysexits.h>
 #include <unistd.h>
 #ifdef __SANITIZE_ADDRESS__
@@ -34,42 +36,77 @@
 #include "udp.h"
 
 /*
- * The master handles signals through a signalfd, with them blocked, and
- * ignores SIGPIPE: undo both, so that handlers (and exec'd programs)
- * start with what they expect.
+ * A new child's first call into each 64 KiB of libc's code costs it a
+ * page fault (tens of microseconds on a virtual machine: BENCHMARKS.md),
+ * and libc's wrappers lie far apart.  The calls every forked child makes
+ * before its handler runs go through syscall(2) instead, whose page
+ * child_fork() has already touched.
+ */
+
+/*
+ * The master reads its signals from a signalfd with them blocked (and
+ * SIGPIPE blocked too): unblock them all, so that handlers and exec'd
+ * programs start with what they expect.  Nothing is ignored or caught,
+ * so no disposition needs resetting.
  */
 static void
 reset_signals(void)
 {
-	struct sigaction sa;
-	sigset_t none;
+	sigset_t none = { { 0 } };
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGPIPE, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	(void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL,
+	    (size_t)(_NSIG - 1) / 8);
 }
 
-/* Who is on the other end of fd 0; "stdin" when it is not a socket. */
+/* A process group of its own; see child_forked(). */
 static void
-conn_init(struct conn *c, const struct service *svc)
+own_group(void)
+{
+	(void)syscall(SYS_setpgid, 0, 0);
+}
+
+/* dup2(from, to) for from != to, which is all a child needs. */
+static int
+move_fd(int from, int to)
+{
+	if (from == to)
+		return 0;
+	return syscall(SYS_dup3, from, to, 0) < 0 ? -1 : 0;
+}
+
+/*
+ * Describe the connection on socket fd: the peer as accept() or
+ * recvfrom() gave it (NULL: ask the socket), the local end from the
+ * socket.  The master does this before it forks, so that a child does
+ * not spend its first page faults on address formatting.  Returns -1,
+ * with c naming "stdin", when fd is no socket (a pipe or a tty under -i).
+ */
+int
+child_describe(struct conn *c, const struct service *svc, int fd,
+    const struct sockaddr *peer)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 
 	memset(c, 0, sizeof(*c));
 	c->svc = svc;
-	if (getpeername(0, (struct sockaddr *)&ss, &len) == 0 &&
-	    addr_text((struct sockaddr *)&ss, &c->remote) == 0) {
-		len = sizeof(ss);
-		if (getsockname(0, (struct sockaddr *)&ss, &len) == 0 &&
-		    addr_text((struct sockaddr *)&ss, &c->local) == 0)
-			c->is_socket = 1;
-		addr_join(&c->remote, c->peer, sizeof(c->peer));
-	} else {
-		strcpy(c->peer, "stdin");
+	c->as_root = geteuid() == 0;
+	if (peer == NULL) {
+		if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
+			goto notsock;
+		peer = (struct sockaddr *)&ss;
 	}
+	if (addr_text(peer, &c->remote) < 0)
+		goto notsock;
+	addr_join(&c->remote, c->peer, sizeof(c->peer));
+	len = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    addr_text((struct sockaddr *)&ss, &c->local) == 0)
+		c->is_socket = 1;
+	return 0;
+notsock:
+	strcpy(c->peer, "stdin");
+	return -1;
 }
 
 /*
@@ -79,24 +116,29 @@ conn_init(struct conn *c, const struct service *svc)
  * capabilities) unless exec.no_new_privs = false says it must.
  */
 static int
-set_privileges(const struct service *svc)
+set_privileges(const struct conn *c)
 {
-	if (geteuid() == 0 && svc->exec.chroot != NULL &&
+	const struct service *svc = c->svc;
+
+	if (c->as_root && svc->exec.chroot != NULL &&
 	    (chroot(svc->exec.chroot) < 0 || chdir("/") < 0))
 		return -1;
-	if (geteuid() == 0 && svc->user != NULL && svc->uid != 0 &&
+	if (c->as_root && svc->user != NULL && svc->uid != 0 &&
 	    (setgroups(0, NULL) < 0 || setgid(svc->gid) < 0 ||
 	    setuid(svc->uid) < 0))
 		return -1;
-	if (svc->exec.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (svc->exec.no_new_privs &&
+	    syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0)
 		return -1;
 	return 0;
 }
 
 static int
-drop_privileges(const struct service *svc)
+drop_privileges(const struct conn *c)
 {
-	if (set_privileges(svc) == 0)
+	const struct service *svc = c->svc;
+
+	if (set_privileges(c) == 0)
 		return 0;
 	log_msg(LOG_ERR, "%s: cannot drop privileges to %s%s%s: %s",
 	    svc->name, svc->user ? svc->user : "(current user)",
@@ -169,14 +211,14 @@ child_serve_conn(struct conn *c)
 {
 	const struct service *svc = c->svc;
 
-	if (drop_privileges(svc) < 0)
+	if (drop_privileges(c) < 0)
 		return EX_OSERR;
 	if (svc->proxy_protocol && c->is_socket && proxy_step(c) < 0)
 		return EX_NOPERM;
 	if (c->via[0] != '\0')
 		log_msg(LOG_INFO, "%s: connect from %s via %s", svc->name,
 		    c->peer, c->via);
-	else
+	else if (!c->announced)
 		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c->peer);
 	return svc->handler->serve(c);
 }
@@ -186,34 +228,65 @@ child_serve(const struct service *svc)
 {
 	struct conn c;
 
-	conn_init(&c, svc);
+	child_describe(&c, svc, 0, NULL);
 	return child_serve_conn(&c);
 }
 
 /*
+ * A fork without glibc's bookkeeping.  fork() takes and resets glibc's
+ * locks (malloc, stdio, the dynamic loader), runs pthread_atfork handlers
+ * and stores the new thread id: writes to half a dozen pages that the
+ * parent and the child then each pay a copy-on-write fault for, more
+ * than the rest of a reply child costs (BENCHMARKS.md).  The master has
+ * one thread and holds no lock when it forks, so the bare clone3 system
+ * call does the same job.  glibc's cached thread id stays the master's
+ * in the child; glibc itself asks the kernel where that matters (raise).
+ * Code we did not write (modules) gets a real fork(), atfork handlers
+ * and all; so does every child where clone3 is refused (kernels before
+ * 5.3, seccomp filters, valgrind).
+ */
+pid_t
+child_fork(int plain)
+{
+	static int no_clone3;
+	struct clone_args ca;
+	long pid;
+
+	if (!plain && !no_clone3) {
+		memset(&ca, 0, sizeof(ca));
+		ca.exit_signal = SIGCHLD;
+		pid = syscall(SYS_clone3, &ca, sizeof(ca));
+		if (pid >= 0 || (errno != ENOSYS && errno != EPERM))
+			return (pid_t)pid;
+		no_clone3 = 1;
+	}
+	return fork();
+}
+
+/*
  * After fork in the master: in and out are the connection (TCP, the same
- * fd) or the handler's ends of the datagram relay (UDP, with udp the
- * peer already known).
+ * fd) or the handler's ends of the datagram relay (UDP), and c describes
+ * the client.
  */
 void
-child_forked(const struct service *svc, int in, int out, struct conn *udp)
+child_forked(struct conn *c, int in, int out)
 {
 	/*
 	 * A process group of its own: the master's timeouts reach whatever
 	 * an exec'd program starts, and a ^C on the master's terminal
 	 * reaches only the master, which then lets children finish.
 	 */
-	setpgid(0, 0);
+	own_group();
 	reset_signals();
-	if (dup2(in, 0) < 0 || dup2(out, 1) < 0)
+	if (move_fd(in, 0) < 0 || move_fd(out, 1) < 0)
 		_exit(EX_OSERR);
 	/*
 	 * Close everything else the master holds: listeners, the syslog
 	 * socket (reopened on the next line logged), anything inherited.
 	 */
-	closelog();
+	log_forked();
 	close_range(3, ~0U, 0);
-	_exit(udp != NULL ? child_serve_conn(udp) : child_serve(svc));
+	_exit(child_serve_conn(c));
 }
 
 /*
@@ -227,7 +300,7 @@ child_forked(const struct service *svc, int in, int out, struct conn *udp)
  * shows as the exit status: EX_OSERR for privileges, 127 for execve.
  */
 struct spawn_args {
-	const struct service	*svc;
+	const struct conn	*c;
 	int			 fd;
 };
 
@@ -237,24 +310,22 @@ static int
 spawned(void *arg)
 {
 	const struct spawn_args *a = arg;
-	struct conn c;
 
-	setpgid(0, 0);
+	own_group();
 	reset_signals();
 	/* The fd is close-on-exec here: execve leaves only 0 and 1. */
-	if (dup2(a->fd, 0) < 0 || dup2(a->fd, 1) < 0)
+	if (move_fd(a->fd, 0) < 0 || move_fd(a->fd, 1) < 0)
 		_exit(EX_OSERR);
-	conn_init(&c, a->svc);
-	if (set_privileges(a->svc) < 0)
+	if (set_privileges(a->c) < 0)
 		_exit(EX_OSERR);
-	exec_run(&c);
+	exec_run(a->c);
 	_exit(127);
 }
 
 pid_t
-child_spawn(const struct service *svc, int fd)
+child_spawn(const struct conn *c, int fd)
 {
-	struct spawn_args a = { svc, fd };
+	struct spawn_args a = { c, fd };
 	sigset_t all, old;
 	pid_t pid;
 

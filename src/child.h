@@ -10,11 +10,14 @@
 #include "conf.h"
 
 struct conn;
+struct sockaddr;
 
-void	child_forked(const struct service *svc, int in, int out,
-	    struct conn *udp)
+int	child_describe(struct conn *c, const struct service *svc, int fd,
+	    const struct sockaddr *peer);
+pid_t	child_fork(int plain);
+void	child_forked(struct conn *c, int in, int out)
 	    __attribute__((noreturn));
-pid_t	child_spawn(const struct service *svc, int fd);
+pid_t	child_spawn(const struct conn *c, int fd);
 int	child_inetd(const struct conf *c);
 int	child_serve(const struct service *svc);
 int	child_serve_conn(struct conn *c);

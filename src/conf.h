@@ -83,10 +83,21 @@ struct service {
 	/* Run-time state, owned by the master (server.c). */
 	struct listener	 *ls;
 	size_t		  nls;
+	struct srcbucket *srcrate;	/* for per_source_rate */
+	struct svc_run	 *run;		/* not in children: see below */
+};
+
+/*
+ * What the master writes as clients come and go.  It lives apart from
+ * the configuration, in pages that children do not inherit
+ * (MADV_DONTFORK): after every fork, each page the master writes to
+ * costs it a copy-on-write fault, so these counters must not share a
+ * page with anything a child reads.  Only the master may touch it.
+ */
+struct svc_run {
 	int		  active;	/* live children */
 	struct bucket	  bucket;	/* for rate */
 	struct timespec	  paused_until;	/* after EMFILE and the like */
-	struct srcbucket *srcrate;	/* for per_source_rate */
 	struct svc_stats {
 		unsigned long accepted, served, failed, denied, busy,
 			      limited, expired;
@@ -97,6 +108,7 @@ struct conf {
 	char		*path;
 	struct service	*svc;
 	size_t		 nsvc;
+	struct svc_run	*run;		/* nsvc of them, from hot_realloc */
 };
 
 /* Every problem found in one file, each "FILE:LINE: what is wrong". */

@@ -9,10 +9,10 @@
 #include "handler.h"
 
 static const struct handler handlers[] = {
-	{ "reply",	handler_reply,	0 },
-	{ "echo",	handler_echo,	0 },
-	{ "exec",	handler_exec,	1 },
-	{ "module",	handler_module,	0 },
+	{ "reply",	handler_reply,	0, 0 },
+	{ "echo",	handler_echo,	0, 0 },
+	{ "exec",	handler_exec,	1, 0 },
+	{ "module",	handler_module,	0, 1 },
 };
 
 const struct handler *

@@ -14,6 +14,8 @@
 struct conn {
 	const struct service	*svc;
 	int			 is_socket;	/* 0: stdin was a pipe or tty */
+	int			 announced;	/* the master logged the connect */
+	int			 as_root;	/* privileges to drop */
 	struct addr_text	 local;
 	struct addr_text	 remote;
 	char			 peer[ADDR_STRLEN];	/* for log lines */
@@ -26,6 +28,8 @@ struct handler {
 	int		(*serve)(const struct conn *c);
 	/* Ends in execve: may start in memory shared with the master. */
 	int		 spawn;
+	/* Runs code we did not write: its child comes from fork(). */
+	int		 foreign;
 };
 
 const struct handler	*handler_find(const char *name);

@@ -83,6 +83,6 @@ kids_remap(struct kids *k, struct conf *c)
 		if (k->v[i].svc != NULL)
 			k->v[i].svc = conf_service(c, k->v[i].svc->name);
 		if (k->v[i].svc != NULL)
-			k->v[i].svc->active++;
+			k->v[i].svc->run->active++;
 	}
 }

@@ -40,7 +40,12 @@
 /* How long children may finish after SIGTERM, then after our SIGTERM. */
 #define STOP_GRACE	5
 #define STOP_KILL	2
-/* Connections taken from one listener per wake-up, for fairness. */
+/*
+ * Datagrams taken from one listener per wake-up, for fairness.  TCP
+ * takes one connection per wake-up: accepting until EAGAIN would write
+ * errno, and after a fork that write costs the master a page fault,
+ * more than the extra poll() does.
+ */
 #define ACCEPT_BURST	16
 
 struct server {
@@ -59,30 +64,31 @@ struct server {
 	int				 stopping;	/* 0, then 1..3 */
 	struct timespec			 deadline;
 	unsigned long			 reloads, forkfail;
+	int				 got_chld, got_hup, got_term,
+					 got_usr1;
 };
-
-static int got_chld, got_hup, got_term, got_usr1;
 
 /*
  * Signals are blocked before the first socket is bound: from the moment
  * "listening on" is logged, a SIGHUP or SIGTERM waits for the loop
- * instead of killing the master with the default action.
+ * instead of killing the master with the default action.  set is what
+ * the signalfd reports.  SIGPIPE is blocked too, not read: a client
+ * that goes away must not kill the master, and a blocked signal (unlike
+ * an ignored one) needs nothing undone in a child but the mask.
  */
 static void
 signals_block(sigset_t *set)
 {
 	static const int sigs[] = { SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
-	struct sigaction sa;
+	sigset_t block;
 	size_t i;
 
 	sigemptyset(set);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaddset(set, sigs[i]);
-	sigprocmask(SIG_BLOCK, set, NULL);
-	/* A client that goes away must not kill the master. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	block = *set;
+	sigaddset(&block, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &block, NULL);
 }
 
 /*
@@ -111,13 +117,13 @@ signals_read(struct server *s)
 		return;
 	for (i = 0; i < n / (ssize_t)sizeof(si[0]); i++) {
 		if (si[i].ssi_signo == SIGCHLD)
-			got_chld = 1;
+			s->got_chld = 1;
 		else if (si[i].ssi_signo == SIGHUP)
-			got_hup = 1;
+			s->got_hup = 1;
 		else if (si[i].ssi_signo == SIGUSR1)
-			got_usr1 = 1;
+			s->got_usr1 = 1;
 		else
-			got_term = 1;
+			s->got_term = 1;
 	}
 }
 
@@ -133,38 +139,29 @@ ms_since(const struct timespec *t)
 
 /*
  * Fork a child for fd[0] and fd[1] (a TCP connection twice, or the ends
- * of a UDP relay, with udp describing the peer).  The master keeps
- * neither.
+ * of a UDP relay), the client described by c.  The master keeps neither
+ * fd.  The master logs a TCP connect itself, before the fork: a PROXY
+ * service's child says it once it knows the real client.
  */
-/* For spawned children, which must not log: the master says it. */
-static void
-log_connect(const struct service *svc, const struct sockaddr *peer)
-{
-	char name[ADDR_STRLEN] = "?";
-	struct addr_text t;
-
-	if (peer != NULL && addr_text(peer, &t) == 0)
-		addr_join(&t, name, sizeof(name));
-	log_msg(LOG_INFO, "%s: connect from %s", svc->name, name);
-}
-
 static struct kid *
 spawn(struct server *s, struct service *svc, const int fd[2],
-    const struct srckey *src, const struct timespec *now, struct conn *udp,
-    const struct sockaddr *peer)
+    const struct srckey *src, const struct timespec *now, struct conn *c)
 {
+	int tcp = svc->proto == PROTO_TCP;
 	struct kid *k;
 	pid_t pid;
 
+	if (tcp && !svc->proxy_protocol) {
+		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c->peer);
+		c->announced = 1;
+	}
 	if ((k = kids_add(&s->kids)) == NULL) {
 		log_msg(LOG_ERR, "%s: out of memory", svc->name);
 		pid = -1;
-	} else if (svc->handler->spawn && udp == NULL && !svc->proxy_protocol) {
-		log_connect(svc, peer);
-		pid = child_spawn(svc, fd[0]);
-	}
-	else if ((pid = fork()) == 0)
-		child_forked(svc, fd[0], fd[1], udp);
+	} else if (svc->handler->spawn && tcp && !svc->proxy_protocol)
+		pid = child_spawn(c, fd[0]);
+	else if ((pid = child_fork(svc->handler->foreign)) == 0)
+		child_forked(c, fd[0], fd[1]);
 	close(fd[0]);
 	if (fd[1] != fd[0])
 		close(fd[1]);
@@ -181,8 +178,8 @@ spawn(struct server *s, struct service *svc, const int fd[2],
 	k->session_timeout = svc->session_timeout;
 	k->src = *src;
 	k->start = *now;
-	svc->active++;
-	svc->stats.accepted++;
+	svc->run->active++;
+	svc->run->stats.accepted++;
 	return k;
 }
 
@@ -199,11 +196,11 @@ pause_service(struct service *svc, const struct timespec *now,
 {
 	log_msg(LOG_ERR, "%s: %s: %s; pausing %d ms", svc->name, what,
 	    strerror(errno), PAUSE_MS);
-	svc->paused_until = *now;
-	svc->paused_until.tv_nsec += PAUSE_MS * 1000000L;
-	if (svc->paused_until.tv_nsec >= 1000000000L) {
-		svc->paused_until.tv_sec++;
-		svc->paused_until.tv_nsec -= 1000000000L;
+	svc->run->paused_until = *now;
+	svc->run->paused_until.tv_nsec += PAUSE_MS * 1000000L;
+	if (svc->run->paused_until.tv_nsec >= 1000000000L) {
+		svc->run->paused_until.tv_sec++;
+		svc->run->paused_until.tv_nsec -= 1000000000L;
 	}
 }
 
@@ -211,8 +208,8 @@ pause_service(struct service *svc, const struct timespec *now,
 static long
 paused_ms(const struct service *svc, const struct timespec *now)
 {
-	long ms = (svc->paused_until.tv_sec - now->tv_sec) * 1000 +
-	    (svc->paused_until.tv_nsec - now->tv_nsec) / 1000000;
+	long ms = (svc->run->paused_until.tv_sec - now->tv_sec) * 1000 +
+	    (svc->run->paused_until.tv_nsec - now->tv_nsec) / 1000000;
 
 	return ms > 0 ? ms : 0;
 }
@@ -221,8 +218,9 @@ paused_ms(const struct service *svc, const struct timespec *now)
 static int
 has_room(struct service *svc, const struct timespec *now)
 {
-	return svc->active < svc->max_children && paused_ms(svc, now) == 0 &&
-	    (svc->rate <= 0 || bucket_wait_ms(&svc->bucket, svc->rate, now) == 0);
+	return svc->run->active < svc->max_children &&
+	    paused_ms(svc, now) == 0 && (svc->rate <= 0 ||
+	    bucket_wait_ms(&svc->run->bucket, svc->rate, now) == 0);
 }
 
 static void
@@ -231,32 +229,30 @@ accept_tcp(struct server *s, struct service *svc, struct listener *l,
 {
 	struct sockaddr_storage ss;
 	struct srckey src;
+	struct conn c;
 	enum admit why;
-	socklen_t len;
-	int i, fd;
+	socklen_t len = sizeof(ss);
+	int fd;
 
-	for (i = 0; i < ACCEPT_BURST && has_room(svc, now); i++) {
-		len = sizeof(ss);
-		fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				pause_service(svc, now, "accept");
-			break;
-		}
-		if (svc->rate > 0)
-			bucket_take(&svc->bucket, svc->rate, now);
-		srckey_make(&src, (struct sockaddr *)&ss,
-		    svc->per_source_prefix6);
-		why = admit_check(svc, &s->kids, (struct sockaddr *)&ss, &src,
-		    now);
-		if (why != ADMIT_OK)
-			admit_refuse(svc, fd, why, (struct sockaddr *)&ss);
-		else
-			spawn(s, svc, (int[2]){ fd, fd }, &src, now, NULL,
-			    (struct sockaddr *)&ss);
+	if (!has_room(svc, now))
+		return;
+	fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EINTR && errno != ECONNABORTED &&
+		    errno != EAGAIN && errno != EWOULDBLOCK)
+			pause_service(svc, now, "accept");
+		return;
 	}
+	if (svc->rate > 0)
+		bucket_take(&svc->run->bucket, svc->rate, now);
+	srckey_make(&src, (struct sockaddr *)&ss, svc->per_source_prefix6);
+	why = admit_check(svc, &s->kids, (struct sockaddr *)&ss, &src, now);
+	if (why != ADMIT_OK) {
+		admit_refuse(svc, fd, why, (struct sockaddr *)&ss);
+		return;
+	}
+	child_describe(&c, svc, fd, (struct sockaddr *)&ss);
+	spawn(s, svc, (int[2]){ fd, fd }, &src, now, &c);
 }
 
 static void
@@ -276,7 +272,7 @@ accept_udp(struct server *s, struct service *svc, struct listener *l,
 		if (r < 0)
 			continue;
 		if (svc->rate > 0)
-			bucket_take(&svc->bucket, svc->rate, now);
+			bucket_take(&svc->run->bucket, svc->rate, now);
 		srckey_make(&src, (struct sockaddr *)&s->req.peer,
 		    svc->per_source_prefix6);
 		why = admit_check(svc, &s->kids,
@@ -289,8 +285,9 @@ accept_udp(struct server *s, struct service *svc, struct listener *l,
 			pause_service(svc, now, "socketpair");
 			break;
 		}
-		udp_conn(svc, l->fd, &s->req.peer, &c);
-		if ((k = spawn(s, svc, cfd, &src, now, &c, NULL)) != NULL)
+		child_describe(&c, svc, l->fd,
+		    (struct sockaddr *)&s->req.peer);
+		if ((k = spawn(s, svc, cfd, &src, now, &c)) != NULL)
 			k->relay = relay;
 		else
 			udp_end(&relay);
@@ -329,8 +326,14 @@ reap(struct server *s)
 	pid_t pid;
 	int st;
 
-	got_chld = 0;
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+	s->got_chld = 0;
+	/*
+	 * Stop once no known child is left rather than at ECHILD: that
+	 * would write errno, a page fault after each fork (accept_tcp).
+	 */
+	do {
+		if ((pid = waitpid(-1, &st, WNOHANG)) <= 0)
+			break;
 		if ((k = kids_find(&s->kids, pid)) == NULL)
 			continue;
 		log_exit(k, st);
@@ -339,14 +342,14 @@ reap(struct server *s)
 			udp_end(&k->relay);
 		}
 		if (k->svc != NULL) {
-			k->svc->active--;
+			k->svc->run->active--;
 			if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-				k->svc->stats.served++;
+				k->svc->run->stats.served++;
 			else
-				k->svc->stats.failed++;
+				k->svc->run->stats.failed++;
 		}
 		kids_remove(&s->kids, k);
-	}
+	} while (s->kids.n > 0);
 }
 
 /*
@@ -372,7 +375,7 @@ expire(struct server *s)
 			k->signalled = k->signalled ? SIGKILL : SIGTERM;
 			kill_child(k->pid, k->signalled);
 			if (k->signalled == SIGTERM && k->svc != NULL)
-				k->svc->stats.expired++;
+				k->svc->run->stats.expired++;
 			log_msg(LOG_NOTICE, "%s: child %ld past session_timeout "
 			    "(%d s): sent %s", k->svc ? k->svc->name :
 			    "(removed)", (long)k->pid, k->session_timeout,
@@ -414,7 +417,7 @@ reload(struct server *s)
 	struct conf *c;
 	size_t i;
 
-	got_hup = 0;
+	s->got_hup = 0;
 	if ((c = server_load(s->opts->config, s->opts->port)) == NULL) {
 		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
 		return;
@@ -429,8 +432,8 @@ reload(struct server *s)
 
 		/* Counters and rate buckets live on across reloads. */
 		if (old != NULL) {
-			c->svc[i].stats = old->stats;
-			c->svc[i].bucket = old->bucket;
+			c->svc[i].run->stats = old->run->stats;
+			c->svc[i].run->bucket = old->run->bucket;
 		}
 	}
 	kids_remap(&s->kids, c);
@@ -447,16 +450,16 @@ counters(struct server *s)
 {
 	size_t i;
 
-	got_usr1 = 0;
+	s->got_usr1 = 0;
 	for (i = 0; i < s->conf->nsvc; i++) {
 		const struct service *v = &s->conf->svc[i];
+		const struct svc_stats *st = &v->run->stats;
 
 		log_msg(LOG_NOTICE, "%s: counters: accepted %lu, served %lu, "
 		    "failed %lu, denied %lu, busy %lu, rate-limited %lu, "
-		    "expired %lu, active %d", v->name, v->stats.accepted,
-		    v->stats.served, v->stats.failed, v->stats.denied,
-		    v->stats.busy, v->stats.limited, v->stats.expired,
-		    v->active);
+		    "expired %lu, active %d", v->name, st->accepted,
+		    st->served, st->failed, st->denied, st->busy, st->limited,
+		    st->expired, v->run->active);
 	}
 	log_msg(LOG_NOTICE, "counters: children %zu, reloads %lu, fork "
 	    "failures %lu", s->kids.n, s->reloads, s->forkfail);
@@ -553,14 +556,14 @@ poll_set(struct server *s, long *wake)
 	for (i = 0; !s->stopping && i < s->conf->nsvc; i++) {
 		struct service *v = &s->conf->svc[i];
 
-		if (v->active >= v->max_children)
+		if (v->run->active >= v->max_children)
 			continue;
 		if ((ms = paused_ms(v, &now)) > 0) {
 			*wake = sooner(*wake, ms);
 			continue;
 		}
 		if (v->rate > 0 &&
-		    (ms = bucket_wait_ms(&v->bucket, v->rate, &now)) > 0) {
+		    (ms = bucket_wait_ms(&v->run->bucket, v->rate, &now)) > 0) {
 			*wake = sooner(*wake, ms);
 			continue;
 		}
@@ -580,15 +583,14 @@ serve_loop(struct server *s)
 	long wake;
 
 	for (;;) {
-		signals_read(s);
-		if (got_chld)
+		if (s->got_chld)
 			reap(s);
-		if (got_hup && !s->stopping)
+		if (s->got_hup && !s->stopping)
 			reload(s);
-		if (got_usr1)
+		if (s->got_usr1)
 			counters(s);
 		wake = expire(s);
-		if (got_term || s->stopping) {
+		if (s->got_term || s->stopping) {
 			if (s->kids.n == 0)
 				return;
 			wake = sooner(wake, stop_step(s));
@@ -603,8 +605,8 @@ serve_loop(struct server *s)
 			if (s->pfd[i].revents == 0)
 				continue;
 			if (t->svc == NULL && t->kid == 0)
-				continue;	/* the signalfd: read above */
-			if (t->svc == NULL) {
+				signals_read(s);
+			else if (t->svc == NULL) {
 				if ((k = kids_find(&s->kids, t->kid)) != NULL)
 					udp_pump(&k->relay);
 			} else if (t->svc->proto == PROTO_UDP)

@@ -63,23 +63,6 @@ udp_recv(const struct service *svc, int fd, struct udp_req *req)
 	return -1;
 }
 
-/* The connection as the handler sees it: peer and local address. */
-void
-udp_conn(const struct service *svc, int lfd,
-    const struct sockaddr_storage *peer, struct conn *c)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	memset(c, 0, sizeof(*c));
-	c->svc = svc;
-	c->is_socket = 1;
-	addr_text((const struct sockaddr *)peer, &c->remote);
-	if (getsockname(lfd, (struct sockaddr *)&ss, &len) == 0)
-		addr_text((struct sockaddr *)&ss, &c->local);
-	addr_join(&c->remote, c->peer, sizeof(c->peer));
-}
-
 /*
  * Set up the relay for one datagram: child[0] is the handler's stdin,
  * holding the request and then EOF; child[1] its stdout.
@@ -186,7 +169,7 @@ inetd_exchange(const struct service *svc, const struct udp_req *req)
 		    strerror(errno));
 		return;
 	}
-	udp_conn(svc, 0, &req->peer, &c);
+	child_describe(&c, svc, 0, (struct sockaddr *)&req->peer);
 	if ((pid = fork()) == 0) {
 		close(r.fd);
 		close(r.out);

@@ -44,8 +44,6 @@ int	udp_start(const struct service *svc, const struct udp_req *req,
 	    int lfd, struct udp_relay *r, int child[2]);
 int	udp_pump(struct udp_relay *r);
 void	udp_end(struct udp_relay *r);
-void	udp_conn(const struct service *svc, int lfd,
-	    const struct sockaddr_storage *peer, struct conn *c);
 int	udp_inetd(const struct service *svc);
 
 #endif
