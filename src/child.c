@@ -285,7 +285,7 @@ child_forked(struct conn *c, int in, int out)
 	 * socket (reopened on the next line logged), anything inherited.
 	 */
 	log_forked();
-	close_range(3, ~0U, 0);
+	(void)syscall(SYS_close_range, 3, ~0U, 0);
 	_exit(child_serve_conn(c));
 }
 

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -260,7 +261,8 @@ log_prefix(char *buf, size_t size)
 	sink_puts(&s, "replyd", SIZE_MAX);
 	if (tag_pid) {
 		sink_putc(&s, '[');
-		sink_putsigned(&s, (long long)getpid());
+		/* syscall(2), not getpid(): see own_group() in child.c. */
+		sink_putsigned(&s, syscall(SYS_getpid));
 		sink_putc(&s, ']');
 	}
 	sink_puts(&s, ": ", SIZE_MAX);

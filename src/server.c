@@ -18,8 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#ifdef HAVE_SYS_RSEQ_H
+#include <sys/rseq.h>
+#endif
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
@@ -104,6 +108,34 @@ raise_nofile(void)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+}
+
+/*
+ * glibc registers a restartable-sequences area in each thread's TLS, and
+ * the kernel writes to it whenever the thread resumes after being
+ * preempted.  After a fork that write is a copy-on-write fault, in the
+ * master and again in the child, on every connection.  replyd uses no
+ * restartable sequences (in glibc only sched_getcpu does, and it falls
+ * back to the system call), so the master unregisters the area, and its
+ * children inherit that.  Where this cannot be done, nothing changes.
+ */
+static void
+rseq_off(void)
+{
+#if defined(HAVE_SYS_RSEQ_H) && defined(RSEQ_SIG) && \
+    __has_builtin(__builtin_thread_pointer)
+	void *area = (char *)__builtin_thread_pointer() + __rseq_offset;
+
+	/*
+	 * The kernel wants the length glibc registered: the size of its
+	 * struct rseq, or in some versions __rseq_size.
+	 */
+	if (__rseq_size > 0 &&
+	    syscall(SYS_rseq, area, sizeof(struct rseq), RSEQ_FLAG_UNREGISTER,
+	    RSEQ_SIG) < 0)
+		(void)syscall(SYS_rseq, area, __rseq_size,
+		    RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
+#endif
 }
 
 /* One read takes every pending signal (one of each kind at most). */
@@ -626,6 +658,7 @@ server_run(struct conf *c, const struct server_opts *o)
 
 	signals_block(&sigs);
 	raise_nofile();
+	rseq_off();
 	listen_inherit();
 	if (listen_conf_open(c, NULL) < 0)
 		goto out;

@@ -27,10 +27,13 @@
 /*
  * Closing a TCP socket with unread bytes makes the kernel answer with a
  * reset, and a client that gets the reset before it has read the reply
- * loses the reply.  So: FIN first, then swallow what has already
- * arrived, without waiting for more.  poll() asks first, so that the
- * usual case (nothing more) fails no call: errno lives in a page that a
- * child would have to copy to write (BENCHMARKS.md).
+ * loses the reply.  So when bytes are waiting: FIN first, then swallow
+ * what has already arrived, without waiting for more.  Usually nothing
+ * is waiting, and the plain close at exit sends the FIN: an early
+ * shutdown lets the client start its next connection while this child
+ * is still alive, and on these machines two children alive at once cost
+ * more than two in turn (BENCHMARKS.md).  poll() asks rather than a
+ * recv() that fails: errno lives in a page a child would have to copy.
  */
 static void
 linger_close(const struct conn *c)
@@ -39,7 +42,8 @@ linger_close(const struct conn *c)
 	char sink[1024];
 	int i;
 
-	if (!c->is_socket || c->svc->proto != PROTO_TCP)
+	if (!c->is_socket || c->svc->proto != PROTO_TCP ||
+	    poll(&p, 1, 0) != 1)
 		return;
 	shutdown(1, SHUT_WR);
 	for (i = 0; i < 64 && poll(&p, 1, 0) == 1 &&
