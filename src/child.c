@@ -1,24 +1,27 @@
 /*
  * The connection's side of a fork, and the whole of `replyd -i`.
  *
- * A forked child first undoes what it inherited from the master (signal
- * handlers and mask, listeners, the syslog socket), moves the connection
- * to fd 0 and 1, and then runs exactly what inetd mode runs: look at the
- * peer, drop privileges, arm the session timer, call the handler.  Every
- * path of a forked child ends in _exit(): it must never fall back into
- * the master's loop.
+ * The master describes the client before it forks.  A forked child first
+ * undoes what it inherited from the master (the signal mask, listeners,
+ * the syslog socket), moves the connection to fd 0 and 1, and then runs
+ * exactly what inetd mode runs: drop privileges, call the handler.
+ * Every path of a forked child ends in an exit: it must never fall back
+ * into the master's loop.  On these machines a child's cost is its page
+ * faults and page tables, so this file minds which pages a child
+ * touches (BENCHMARKS.md).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -39,8 +42,7 @@
  * A new child's first call into each 64 KiB of libc's code costs it a
  * page fault (tens of microseconds on a virtual machine: BENCHMARKS.md),
  * and libc's wrappers lie far apart.  The calls every forked child makes
- * before its handler runs go through syscall(2) instead, whose page
- * child_fork() has already touched.
+ * before its handler runs go through syscall(2) instead: one page.
  */
 
 /*
@@ -63,6 +65,14 @@ static void
 own_group(void)
 {
 	(void)syscall(SYS_setpgid, 0, 0);
+}
+
+/* _exit(), whose page of libc a child would touch for nothing else. */
+static void __attribute__((noreturn))
+child_exit(int status)
+{
+	for (;;)
+		(void)syscall(SYS_exit_group, status);
 }
 
 /* dup2(from, to) for from != to, which is all a child needs. */
@@ -233,34 +243,72 @@ child_serve(const struct service *svc)
 }
 
 /*
- * A fork without glibc's bookkeeping.  fork() takes and resets glibc's
- * locks (malloc, stdio, the dynamic loader), runs pthread_atfork handlers
- * and stores the new thread id: writes to half a dozen pages that the
- * parent and the child then each pay a copy-on-write fault for, more
- * than the rest of a reply child costs (BENCHMARKS.md).  The master has
- * one thread and holds no lock when it forks, so the bare clone3 system
- * call does the same job.  glibc's cached thread id stays the master's
- * in the child; glibc itself asks the kernel where that matters (raise).
+ * How a child starts.  fork() takes and resets glibc's locks (malloc,
+ * stdio, the dynamic loader), runs pthread_atfork handlers and stores
+ * the new thread id: writes to half a dozen pages that parent and child
+ * then each pay a copy-on-write fault for.  The master has one thread
+ * and holds no lock when it forks, so a child of a built-in handler
+ * starts with glibc's clone(), like posix_spawn() but without CLONE_VM:
+ * a copy of the address space, none of the bookkeeping.  glibc's cached
+ * thread id stays the master's in the child; glibc asks the kernel
+ * where that matters (raise).
+ *
+ * Such a child also runs on a stack of its own: CHILD_STACK bytes of
+ * .bss below a guard page, which the master never touches but for the
+ * page with the child's arguments at the top.  So the master can keep
+ * its own stack out of its children (hot_stack()): a child then has
+ * page tables to build for one region less, and the master no frames to
+ * copy on write.  A handler that needs more stack than this is a module.
+ *
  * Code we did not write (modules) gets a real fork(), atfork handlers
- * and all; so does every child where clone3 is refused (kernels before
- * 5.3, seccomp filters, valgrind).
+ * and all, on the master's stack, which is then left in the children;
+ * so do all children in sanitizer builds (CHILD_OWN_STACK).
  */
-pid_t
-child_fork(int plain)
-{
-	static int no_clone3;
-	struct clone_args ca;
-	long pid;
+#define CHILD_STACK	(64 * 1024)
+#define CHILD_GUARD_MAX	(64 * 1024)	/* the largest page size we know */
 
-	if (!plain && !no_clone3) {
-		memset(&ca, 0, sizeof(ca));
-		ca.exit_signal = SIGCHLD;
-		pid = syscall(SYS_clone3, &ca, sizeof(ca));
-		if (pid >= 0 || (errno != ENOSYS && errno != EPERM))
-			return (pid_t)pid;
-		no_clone3 = 1;
+struct start_args {
+	struct conn	c;
+	int		in, out;
+};
+
+static char child_mem[CHILD_GUARD_MAX + CHILD_STACK]
+    __attribute__((aligned(CHILD_GUARD_MAX)));
+
+static int
+started(void *arg)
+{
+	struct start_args *a = arg;
+
+	child_forked(&a->c, a->in, a->out);
+}
+
+pid_t
+child_start(const struct conn *c, int in, int out)
+{
+	static int guarded;
+	struct start_args *a;
+	uintptr_t top;
+	pid_t pid;
+
+	if (c->svc->handler->foreign || !CHILD_OWN_STACK) {
+		if ((pid = fork()) == 0) {
+			struct conn mine = *c;
+
+			child_forked(&mine, in, out);
+		}
+		return pid;
 	}
-	return fork();
+	if (!guarded) {
+		mprotect(child_mem, (size_t)getpagesize(), PROT_NONE);
+		guarded = 1;
+	}
+	a = (struct start_args *)(child_mem + sizeof(child_mem)) - 1;
+	a->c = *c;
+	a->in = in;
+	a->out = out;
+	top = (uintptr_t)a & ~(uintptr_t)63;
+	return clone(started, (void *)top, SIGCHLD, a);
 }
 
 /*
@@ -279,14 +327,14 @@ child_forked(struct conn *c, int in, int out)
 	own_group();
 	reset_signals();
 	if (move_fd(in, 0) < 0 || move_fd(out, 1) < 0)
-		_exit(EX_OSERR);
+		child_exit(EX_OSERR);
 	/*
 	 * Close everything else the master holds: listeners, the syslog
 	 * socket (reopened on the next line logged), anything inherited.
 	 */
 	log_forked();
 	(void)syscall(SYS_close_range, 3, ~0U, 0);
-	_exit(child_serve_conn(c));
+	child_exit(child_serve_conn(c));
 }
 
 /*

@@ -14,7 +14,19 @@ struct sockaddr;
 
 int	child_describe(struct conn *c, const struct service *svc, int fd,
 	    const struct sockaddr *peer);
-pid_t	child_fork(int plain);
+/*
+ * Whether children of built-in handlers run on a stack of their own, so
+ * that the master may keep its stack out of them (child_start).  Not in
+ * AddressSanitizer builds: it tracks one stack per thread, and its leak
+ * checker reads all of .bss, guard page included.
+ */
+#ifdef __SANITIZE_ADDRESS__
+#define CHILD_OWN_STACK	0
+#else
+#define CHILD_OWN_STACK	1
+#endif
+
+pid_t	child_start(const struct conn *c, int in, int out);
 void	child_forked(struct conn *c, int in, int out)
 	    __attribute__((noreturn));
 pid_t	child_spawn(const struct conn *c, int fd);

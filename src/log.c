@@ -51,15 +51,19 @@ log_use_syslog(int on)
 
 /*
  * In a new child: the master's syslog socket is about to be closed with
- * every other inherited fd, so forget it (the next line reconnects).
+ * every other inherited fd, so forget it (the next line reconnects) and
+ * name the ident again, which closelog() forgets too (else syslog would
+ * read argv[0], on a stack the child may not have: hot_stack()).
  * Logging to stderr there is nothing to forget, and nothing is touched:
  * closelog() writes to libc's memory, a page fault in a new child.
  */
 void
 log_forked(void)
 {
-	if (use_syslog)
+	if (use_syslog) {
 		closelog();
+		openlog("replyd", LOG_PID, LOG_DAEMON);
+	}
 }
 
 void

@@ -192,8 +192,8 @@ spawn(struct server *s, struct service *svc, const int fd[2],
 		pid = -1;
 	} else if (svc->handler->spawn && tcp && !svc->proxy_protocol)
 		pid = child_spawn(c, fd[0]);
-	else if ((pid = child_fork(svc->handler->foreign)) == 0)
-		child_forked(c, fd[0], fd[1]);
+	else
+		pid = child_start(c, fd[0], fd[1]);
 	close(fd[0]);
 	if (fd[1] != fd[0])
 		close(fd[1]);
@@ -421,6 +421,21 @@ expire(struct server *s)
 	return next;
 }
 
+/*
+ * The master's stack stays out of its children (see child_start) unless
+ * a service runs a module: module children fork() on that stack.
+ */
+static void
+stack_policy(const struct conf *c)
+{
+	size_t i;
+	int foreign = 0;
+
+	for (i = 0; i < c->nsvc; i++)
+		foreign |= c->svc[i].handler->foreign;
+	hot_stack(!foreign && CHILD_OWN_STACK);
+}
+
 /* Load a configuration, logging every problem found in it. */
 struct conf *
 server_load(const char *path, int port)
@@ -472,6 +487,7 @@ reload(struct server *s)
 	listen_conf_close(s->conf);
 	conf_free(s->conf);
 	s->conf = c;
+	stack_policy(c);
 	s->reloads++;
 	log_msg(LOG_NOTICE, "reloaded %s: %zu service%s", c->path, c->nsvc,
 	    c->nsvc == 1 ? "" : "s");
@@ -678,6 +694,7 @@ server_run(struct conf *c, const struct server_opts *o)
 	if (!o->foreground)
 		daemon_ready();
 	log_tag_pid(1);
+	stack_policy(c);
 	serve_loop(&s);
 	log_msg(LOG_NOTICE, "stopped");
 	if (o->pidfile != NULL)
