@@ -34,6 +34,7 @@
 
 #include "child.h"
 #include "handler.h"
+#include "hot.h"
 #include "log.h"
 #include "proxy.h"
 #include "udp.h"
@@ -51,7 +52,7 @@
  * programs start with what they expect.  Nothing is ignored or caught,
  * so no disposition needs resetting.
  */
-static void
+HOT_PATH static void
 reset_signals(void)
 {
 	sigset_t none = { { 0 } };
@@ -61,14 +62,14 @@ reset_signals(void)
 }
 
 /* A process group of its own; see child_forked(). */
-static void
+HOT_PATH static void
 own_group(void)
 {
 	(void)syscall(SYS_setpgid, 0, 0);
 }
 
 /* _exit(), whose page of libc a child would touch for nothing else. */
-static void __attribute__((noreturn))
+HOT_PATH static void __attribute__((noreturn))
 child_exit(int status)
 {
 	for (;;)
@@ -76,7 +77,7 @@ child_exit(int status)
 }
 
 /* dup2(from, to) for from != to, which is all a child needs. */
-static int
+HOT_PATH static int
 move_fd(int from, int to)
 {
 	if (from == to)
@@ -125,7 +126,7 @@ notsock:
  * Then no handler can gain privileges again (setuid bits, file
  * capabilities) unless exec.no_new_privs = false says it must.
  */
-static int
+HOT_PATH static int
 set_privileges(const struct conn *c)
 {
 	const struct service *svc = c->svc;
@@ -216,7 +217,7 @@ proxy_step(struct conn *c)
 }
 
 /* Serve one client, its connection on fd 0 and 1, described by c. */
-int
+HOT_PATH int
 child_serve_conn(struct conn *c)
 {
 	const struct service *svc = c->svc;
@@ -275,7 +276,7 @@ struct start_args {
 static char child_mem[CHILD_GUARD_MAX + CHILD_STACK]
     __attribute__((aligned(CHILD_GUARD_MAX)));
 
-static int
+HOT_PATH static int
 started(void *arg)
 {
 	struct start_args *a = arg;
@@ -316,7 +317,7 @@ child_start(const struct conn *c, int in, int out)
  * fd) or the handler's ends of the datagram relay (UDP), and c describes
  * the client.
  */
-void
+HOT_PATH void
 child_forked(struct conn *c, int in, int out)
 {
 	/*

@@ -9,9 +9,10 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include "hot.h"
 #include "io.h"
 
-static int
+HOT_PATH static int
 io_wait(int fd, short events, int timeout)
 {
 	struct pollfd p = { .fd = fd, .events = events };
@@ -27,7 +28,7 @@ io_wait(int fd, short events, int timeout)
 	return r < 0 ? -1 : 0;
 }
 
-ssize_t
+HOT_PATH ssize_t
 io_read(int fd, void *buf, size_t n, int timeout)
 {
 	ssize_t r;
@@ -41,7 +42,7 @@ io_read(int fd, void *buf, size_t n, int timeout)
 	}
 }
 
-int
+HOT_PATH int
 io_write_all(int fd, const void *buf, size_t n, int timeout)
 {
 	const char *p = buf;

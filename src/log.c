@@ -17,6 +17,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "hot.h"
 #include "log.h"
 
 /* Length modifiers log_format() understands. */
@@ -57,7 +58,7 @@ log_use_syslog(int on)
  * Logging to stderr there is nothing to forget, and nothing is touched:
  * closelog() writes to libc's memory, a page fault in a new child.
  */
-void
+HOT_PATH void
 log_forked(void)
 {
 	if (use_syslog) {
@@ -72,7 +73,7 @@ log_tag_pid(int on)
 	tag_pid = on;
 }
 
-static void
+HOT_PATH static void
 sink_putc(struct sink *s, char c)
 {
 	if (s->len + 1 < s->size)
@@ -83,7 +84,7 @@ sink_putc(struct sink *s, char c)
  * Stops at max bytes without looking further: "%.*s" may point at bytes
  * with no NUL.
  */
-static void
+HOT_PATH static void
 sink_puts(struct sink *s, const char *str, size_t max)
 {
 	size_t i;
@@ -93,7 +94,7 @@ sink_puts(struct sink *s, const char *str, size_t max)
 }
 
 /* Our own decimal conversion: printf's would fault in its code pages. */
-static void
+HOT_PATH static void
 sink_putnum(struct sink *s, unsigned long long v, int neg)
 {
 	char tmp[DEC_MAX], *p = tmp + sizeof(tmp);
@@ -108,7 +109,7 @@ sink_putnum(struct sink *s, unsigned long long v, int neg)
 }
 
 /* Negated as unsigned, so LLONG_MIN has a magnitude too. */
-static void
+HOT_PATH static void
 sink_putsigned(struct sink *s, long long v)
 {
 	if (v < 0)
@@ -117,7 +118,7 @@ sink_putsigned(struct sink *s, long long v)
 		sink_putnum(s, (unsigned long long)v, 0);
 }
 
-static long long
+HOT_PATH static long long
 arg_signed(va_list *ap, int lmod)
 {
 	switch (lmod) {
@@ -132,7 +133,7 @@ arg_signed(va_list *ap, int lmod)
 	}
 }
 
-static unsigned long long
+HOT_PATH static unsigned long long
 arg_unsigned(va_list *ap, int lmod)
 {
 	switch (lmod) {
@@ -151,7 +152,7 @@ arg_unsigned(va_list *ap, int lmod)
  * The precision after the '.' at *fmtp: digits or '*'.  A negative '*'
  * means none, as in printf.  Past INT_MAX printf fails; so do we.
  */
-static int
+HOT_PATH static int
 parse_prec(const char **fmtp, va_list *ap, size_t *prec)
 {
 	const char *f = *fmtp + 1;
@@ -177,7 +178,7 @@ parse_prec(const char **fmtp, va_list *ap, size_t *prec)
  * replyd's messages use (flags, widths, other conversions, a precision
  * on anything but %s) is -1: log_msg() hands those to vsnprintf.
  */
-static int
+HOT_PATH static int
 format_conv(struct sink *s, const char **fmtp, va_list *ap)
 {
 	const char *f = *fmtp, *str;
@@ -231,7 +232,7 @@ format_conv(struct sink *s, const char **fmtp, va_list *ap)
  * when size > 0), or -1 for a format outside the subset, whatever the
  * size, so the caller's choice of fallback never depends on room.
  */
-int
+HOT_PATH int
 log_format(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct sink s = { buf, size, 0 };
@@ -273,7 +274,7 @@ log_prefix(char *buf, size_t size)
 	return s.len;
 }
 
-void
+HOT_PATH void
 log_msg(int prio, const char *fmt, ...)
 {
 	char line[2048];
@@ -308,7 +309,7 @@ log_msg(int prio, const char *fmt, ...)
  * C1 controls (U+0080..U+009F) count as malformed: some terminals obey
  * them as escapes.
  */
-static size_t
+HOT_PATH static size_t
 utf8_len(const unsigned char *p, size_t n)
 {
 	size_t len, i;
@@ -348,7 +349,7 @@ utf8_len(const unsigned char *p, size_t n)
  * becomes \xNN.  At most LOG_DATA_MAX input bytes are shown, then "...".
  * Returns the length of the NUL-terminated result.
  */
-size_t
+HOT_PATH size_t
 log_escape(char *out, size_t outsz, const void *in, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -14,6 +14,7 @@
 #include <sysexits.h>
 
 #include "handler.h"
+#include "hot.h"
 #include "io.h"
 #include "log.h"
 
@@ -35,7 +36,7 @@
  * more than two in turn (BENCHMARKS.md).  poll() asks rather than a
  * recv() that fails: errno lives in a page a child would have to copy.
  */
-static void
+HOT_PATH static void
 linger_close(const struct conn *c)
 {
 	struct pollfd p = { .fd = 0, .events = POLLIN };
@@ -51,7 +52,7 @@ linger_close(const struct conn *c)
 		;
 }
 
-int
+HOT_PATH int
 handler_reply(const struct conn *c)
 {
 	const struct service *s = c->svc;
