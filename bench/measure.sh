@@ -16,7 +16,7 @@
 # during the cell, less loadgen's own CPU, per connection; it includes
 # the kernel's loopback TCP work and anything else running.
 
-declare -A PIDOF PORTOF STATUS IDLE ROUNDS OK ERR KINDS CPU SYS RSS FDS
+declare -A PIDOF PORTOF STATUS IDLE PRIV ROUNDS OK ERR KINDS CPU SYS RSS FDS
 
 # proc_cpu PID: utime+stime+cutime+cstime in clock ticks.
 proc_cpu() {
@@ -39,6 +39,13 @@ sys_busy() {
 
 rss_kb() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null
+}
+
+# priv_kb PID: what of the RSS is the process's own (private clean and
+# dirty pages), without the shared libraries' pages it maps.
+priv_kb() {
+	awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s + 0 }' \
+	    "/proc/$1/smaps_rollup" 2>/dev/null
 }
 
 nfds() {
@@ -105,8 +112,10 @@ start_all() {
 			PIDOF[$name]=$PID
 			PORTOF[$name]=$PORT
 			IDLE[$name]=$(rss_kb "$PID")
+			PRIV[$name]=$(priv_kb "$PID")
 			log "$name: pid $PID, port $PORT," \
-			    "idle RSS ${IDLE[$name]} kB" ;;
+			    "idle RSS ${IDLE[$name]} kB," \
+			    "private ${PRIV[$name]} kB" ;;
 		2)	STATUS[$name]="skipped (not installed)"
 			log "$name: skipped (not installed)" ;;
 		*)	STATUS[$name]="failed to start (see its log)"

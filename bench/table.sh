@@ -51,10 +51,11 @@ row() {
 
 	read -r cps p50 p99 spread <<< "$(median "$k")"
 	[ -z "${ROUNDS[fork/$c]:-}" ] || ref=$(median "fork/$c" | cut -d' ' -f1)
-	printf '%-14s %3s %8.1f %4s%% %5s %7s %7s %4s %7s %6s %3s %8s %8s\n' \
+	printf '%-14s %3s %8.1f %4s%% %5s %7s %7s %4s %7s %7s %6s %3s %8s %8s\n' \
 	    "$name" "$c" "$cps" "$spread" "$(ratio "$cps" "${ref:-0}")" \
 	    "$p50" "$p99" \
-	    "${ERR[$k]}" "${IDLE[$name]}" "${RSS[$k]}" "${FDS[$k]}" \
+	    "${ERR[$k]}" "${IDLE[$name]}" "${PRIV[$name]}" "${RSS[$k]}" \
+	    "${FDS[$k]}" \
 	    "$(per_conn "${CPU[$k]}" "${OK[$k]}")" \
 	    "$(per_conn "${SYS[$k]}" "${OK[$k]}")"
 }
@@ -74,7 +75,8 @@ print_notes() {
 	echo "spread: (fastest - slowest round) / median conn/s;" \
 	    "a large one means a noisy machine: raise BENCH_RUNS"
 	echo "idle kB: master VmRSS after one probe connection, before load;" \
-	    "RSS kB, fds: after the cell"
+	    "priv kB: the private part of it (Private_Clean + Private_Dirty," \
+	    "shared library pages left out); RSS kB, fds: after the cell"
 	echo "cpu/conn, us: master utime+stime+cutime+cstime (so with its" \
 	    "reaped children) / connections"
 	echo "sys/conn, us: the machine's busy time less loadgen's CPU /" \
@@ -87,9 +89,9 @@ print_notes() {
 print_table() {
 	local name c
 
-	printf '%-14s %3s %8s %5s %5s %7s %7s %4s %7s %6s %3s %8s %8s\n' \
+	printf '%-14s %3s %8s %5s %5s %7s %7s %4s %7s %7s %6s %3s %8s %8s\n' \
 	    server C conn/s spread ratio "p50 ms" "p99 ms" err "idle kB" \
-	    "RSS kB" fds cpu/conn sys/conn
+	    "priv kB" "RSS kB" fds cpu/conn sys/conn
 	for name in $SERVERS; do
 		for c in $CONCS; do
 			[ -z "${ROUNDS[$name/$c]:-}" ] || row "$name" "$c"
