@@ -76,6 +76,31 @@ child_exit(int status)
 		(void)syscall(SYS_exit_group, status);
 }
 
+/*
+ * setgroups(0, NULL), setgid(), setuid(): in a process of one thread
+ * these are the bare system calls (glibc adds only the broadcast to
+ * other threads).  32-bit x86 and ARM have 16-bit ids in the old calls
+ * and 32-bit ones in the *32 calls.
+ */
+#ifdef SYS_setuid32
+#define SYS_SETGROUPS	SYS_setgroups32
+#define SYS_SETGID	SYS_setgid32
+#define SYS_SETUID	SYS_setuid32
+#else
+#define SYS_SETGROUPS	SYS_setgroups
+#define SYS_SETGID	SYS_setgid
+#define SYS_SETUID	SYS_setuid
+#endif
+
+HOT_PATH static int
+become(uid_t uid, gid_t gid)
+{
+	if (syscall(SYS_SETGROUPS, 0, NULL) < 0 ||
+	    syscall(SYS_SETGID, gid) < 0 || syscall(SYS_SETUID, uid) < 0)
+		return -1;
+	return 0;
+}
+
 /* dup2(from, to) for from != to, which is all a child needs. */
 HOT_PATH static int
 move_fd(int from, int to)
@@ -135,8 +160,7 @@ set_privileges(const struct conn *c)
 	    (chroot(svc->exec.chroot) < 0 || chdir("/") < 0))
 		return -1;
 	if (c->as_root && svc->user != NULL && svc->uid != 0 &&
-	    (setgroups(0, NULL) < 0 || setgid(svc->gid) < 0 ||
-	    setuid(svc->uid) < 0))
+	    become(svc->uid, svc->gid) < 0)
 		return -1;
 	if (svc->exec.no_new_privs &&
 	    syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0)

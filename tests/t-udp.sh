@@ -67,6 +67,7 @@ cat > "$WORK/udpenv.sh" <<'S'
 #!/bin/sh
 read -r line
 echo "got=$line proto=$PROTO remote=$UDPREMOTEIP local=$UDPLOCALIP:$UDPLOCALPORT service=$REPLYD_SERVICE"
+echo "ids=$(id -u):$(id -G)"
 S
 chmod 755 "$WORK/udpenv.sh"
 cf=$(conf udpexec <<C
@@ -78,10 +79,25 @@ max_amplification = 20;
 exec = { program = "$WORK/udpenv.sh"; };
 C
 )
-start udpexec "$cf"
+# As root, the master starts with supplementary groups, which the
+# program must not have.
+if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
+	printf '#!/bin/sh\nexec setpriv --groups 4,27 "%s" "$@"\n' \
+	    "$REPLYD" > "$WORK/grouped"
+	chmod 755 "$WORK/grouped"
+	REPLYD=$WORK/grouped start udpexec "$cf"
+else
+	start udpexec "$cf"
+fi
+out=$("$TCLIENT" -u -d 'ping\n' 127.0.0.1 "$PORT")
 same "udp exec: the program gets the datagram and UCSPI UDP variables" \
-    "$("$TCLIENT" -u -d 'ping\n' 127.0.0.1 "$PORT")" \
+    "$(echo "$out" | head -n 1)" \
     "got=ping proto=UDP remote=127.0.0.1 local=127.0.0.1:$PORT service=replyd"
+# As root: the configured user, its group, no supplementary group.
+if [ "$(id -u)" = 0 ]; then want="$(id -u nobody):$(id -g nobody)"
+else want="$(id -u):$(id -G)"; fi
+same "udp exec: the program runs as the service's user and group only" \
+    "$(echo "$out" | sed -n 's/^ids=//p')" "$want"
 stop "$PID"
 
 # Exchanges run in parallel: a slow one does not hold up the next.
