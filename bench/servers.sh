@@ -137,19 +137,29 @@ start_inetd() {
 	background "$W/openbsd-inetd.log" "$INETD" -i -q 1024 "$W/inetd.conf"
 }
 
+# drops_user: BENCH_USER names someone else, so the servers that can
+# switch users (replyd, xinetd, openbsd-inetd, tcpserver, tcpsvd) run
+# their handlers as that user; the bare references cannot.
+drops_user() {
+	[ "$BUSER" != "$(id -un)" ]
+}
+
 # start_anchor NAME PORT: a server that takes the handler as arguments.
 start_anchor() {
 	local name=$1 port=$2 tiny=$W/tiny
+	local -a as=()
 
 	case $name in
 	tcpserver)
 		command -v tcpserver > /dev/null || return 2
+		drops_user && as=(-u "$(id -u "$BUSER")" -g "$(id -g "$BUSER")")
 		background "$W/$name.log" tcpserver -R -H -l0 -c 1000 \
-		    -b 1024 127.0.0.1 "$port" "$tiny" ;;
+		    -b 1024 "${as[@]}" 127.0.0.1 "$port" "$tiny" ;;
 	tcpsvd)
 		command -v tcpsvd > /dev/null || return 2
+		drops_user && as=(-u "$BUSER")
 		background "$W/$name.log" tcpsvd -l localhost -c 1000 \
-		    -b 1024 127.0.0.1 "$port" "$tiny" ;;
+		    -b 1024 "${as[@]}" 127.0.0.1 "$port" "$tiny" ;;
 	systemd-sa)
 		command -v systemd-socket-activate > /dev/null || return 2
 		background "$W/$name.log" systemd-socket-activate -a \
@@ -198,11 +208,12 @@ describe() {
 		echo "bench/spawnserver.c: accept, posix_spawn (vfork-style)," \
 		    "close" ;;
 	tcpserver)
-		echo "tcpserver -R -H -l0 -c 1000 -b 1024 (defaults -c 40," \
+		echo "tcpserver -R -H -l0 -c 1000 -b 1024" \
+		    "$(drops_user && echo "-u UID -g GID ")(defaults -c 40," \
 		    "-b 20)" ;;
 	tcpsvd)
-		echo "ipsvd tcpsvd -l localhost -c 1000 -b 1024 (defaults" \
-		    "-c 30, -b 20)" ;;
+		echo "ipsvd tcpsvd -l localhost -c 1000 -b 1024" \
+		    "$(drops_user && echo "-u $BUSER ")(defaults -c 30, -b 20)" ;;
 	xinetd)
 		echo "xinetd -dontfork -f CONF: instances UNLIMITED," \
 		    "cps 100000 1, per_source UNLIMITED (default cps 50 10)" ;;

@@ -17,7 +17,8 @@ print_header() {
 	    "whichever first; $RUNS round(s), median shown;" \
 	    "per-connection timeout $TIMEOUT s"
 	echo "request 'hello\\n' (6 bytes), reply 'thank you !\\n' checked" \
-	    "byte for byte; handlers run as $BUSER"
+	    "byte for byte; handlers run as $BUSER$(drops_user &&
+	    echo " (fork, fork-static, spawn and systemd-sa: as $(id -un))")"
 	echo
 }
 
