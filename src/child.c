@@ -283,7 +283,7 @@ child_serve(const struct service *svc)
  * page with the child's arguments at the top.  So the master can keep
  * its own stack out of its children (hot_stack()): a child then has
  * page tables to build for one region less, and the master no frames to
- * copy on write.  A handler that needs more stack than this is a module.
+ * copy on write.  Built-in handlers use a few kilobytes of stack.
  *
  * Code we did not write (modules) gets a real fork(), atfork handlers
  * and all, on the master's stack, which is then left in the children;
