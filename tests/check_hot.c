@@ -1,0 +1,133 @@
+/*
+ * Memory kept out of children: MADV_DONTFORK pages and the master's own
+ * stack (hot_stack), with the environment moved off that stack first.
+ * A fork()ed child that touches what was kept out does not get to run:
+ * it dies of SIGSEGV (or, in AddressSanitizer builds, exits from ASan's
+ * SEGV handler, which runs on a stack of its own).
+ */
+#define _GNU_SOURCE	/* environ */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hot.h"
+#include "check_run.h"
+
+/* How a fork()ed child that runs fn ended: exit status, or -signal. */
+static int
+child_end(void (*fn)(void))
+{
+	pid_t pid;
+	int st;
+
+	if ((pid = fork()) == 0) {
+		fn();
+		_exit(0);
+	}
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	return WIFSIGNALED(st) ? -WTERMSIG(st) : WEXITSTATUS(st);
+}
+
+static void
+just_exit(void)
+{
+	_exit(7);
+}
+
+/* The [stack] mapping of this process. */
+static void
+stack_range(unsigned long *lo, unsigned long *hi)
+{
+	char line[256];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	ck_assert_ptr_nonnull(f);
+	*lo = *hi = 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, " [stack]") != NULL)
+			ck_assert_int_eq(sscanf(line, "%lx-%lx", lo, hi), 2);
+	fclose(f);
+	ck_assert_uint_ne(*hi, 0);
+}
+
+static int
+on_stack(const void *p)
+{
+	unsigned long lo, hi;
+
+	stack_range(&lo, &hi);
+	return (unsigned long)p >= lo && (unsigned long)p < hi;
+}
+
+START_TEST(stack_kept_out_and_let_in)
+{
+	ck_assert_int_eq(child_end(just_exit), 7);
+	ck_assert_int_eq(hot_stack(1), 0);
+	/* Even returning from fork() needs the stack the child lacks. */
+	ck_assert_int_ne(child_end(just_exit), 7);
+	ck_assert_int_eq(hot_stack(0), 0);
+	ck_assert_int_eq(child_end(just_exit), 7);
+}
+END_TEST
+
+START_TEST(environment_moved_off_the_stack)
+{
+	char **e;
+
+	ck_assert_int_eq(setenv("REPLYD_HOT_TEST", "yes", 1), 0);
+	/* The kernel put the inherited variables at the top of the stack. */
+	ck_assert_ptr_nonnull(getenv("PATH"));
+	ck_assert(on_stack(getenv("PATH")));
+	ck_assert_int_eq(hot_stack(1), 0);
+	ck_assert(!on_stack(environ));
+	for (e = environ; *e != NULL; e++)
+		ck_assert_msg(!on_stack(*e), "%s is still on the stack", *e);
+	ck_assert_str_eq(getenv("REPLYD_HOT_TEST"), "yes");
+	ck_assert(!on_stack(getenv("PATH")));
+	ck_assert_int_eq(hot_stack(0), 0);
+}
+END_TEST
+
+static volatile char *hot_page;
+
+static void
+read_hot_page(void)
+{
+	_exit(hot_page[0] == 1 ? 3 : 4);
+}
+
+START_TEST(hot_pages_are_not_inherited)
+{
+	char *p = hot_realloc(NULL, 0, 4096);
+
+	ck_assert_ptr_nonnull(p);
+	p[0] = 1;
+	hot_page = p;
+	ck_assert_int_lt(child_end(read_hot_page), 3);
+	/* Growing keeps the contents and the mark. */
+	p = hot_realloc(p, 4096, 8192);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p[0], 1);
+	hot_page = p;
+	ck_assert_int_lt(child_end(read_hot_page), 3);
+	hot_free(p, 8192);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("hot");
+	TCase *tc = tcase_create("hot");
+
+	tcase_add_test(tc, stack_kept_out_and_let_in);
+	tcase_add_test(tc, environment_moved_off_the_stack);
+	tcase_add_test(tc, hot_pages_are_not_inherited);
+	suite_add_tcase(s, tc);
+	return check_run(s);
+}
