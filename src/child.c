@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -126,7 +125,6 @@ child_describe(struct conn *c, const struct service *svc, int fd,
 
 	memset(c, 0, sizeof(*c));
 	c->svc = svc;
-	c->as_root = geteuid() == 0;
 	if (peer == NULL) {
 		if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
 			goto notsock;
@@ -156,10 +154,10 @@ set_privileges(const struct conn *c)
 {
 	const struct service *svc = c->svc;
 
-	if (c->as_root && svc->exec.chroot != NULL &&
+	if (svc->as_root && svc->exec.chroot != NULL &&
 	    (chroot(svc->exec.chroot) < 0 || chdir("/") < 0))
 		return -1;
-	if (c->as_root && svc->user != NULL && svc->uid != 0 &&
+	if (svc->as_root && svc->user != NULL && svc->uid != 0 &&
 	    become(svc->uid, svc->gid) < 0)
 		return -1;
 	if (svc->exec.no_new_privs &&

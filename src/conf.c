@@ -1022,6 +1022,7 @@ service_check(struct ctx *x, struct service *svc, const config_setting_t *g)
 	if (x->opts->as_root && svc->user == NULL)
 		errf(x, g, "service \"%s\": refusing to run handlers as root: "
 		    "set user (user = \"root\" allows it)", svc->name);
+	svc->as_root = x->opts->as_root;
 }
 
 static int

@@ -63,6 +63,7 @@ struct service {
 	int		  max_children;
 	int		  reuse_port;
 	char		 *user;		/* NULL: keep the current user */
+	int		  as_root;	/* loaded as root: user applies */
 	uid_t		  uid;
 	gid_t		  gid;
 	int		  group_set;	/* gid from `group`, not the user's */

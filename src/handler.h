@@ -15,7 +15,6 @@ struct conn {
 	const struct service	*svc;
 	int			 is_socket;	/* 0: stdin was a pipe or tty */
 	int			 announced;	/* the master logged the connect */
-	int			 as_root;	/* privileges to drop */
 	struct addr_text	 local;
 	struct addr_text	 remote;
 	char			 peer[ADDR_STRLEN];	/* for log lines */

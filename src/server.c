@@ -172,32 +172,29 @@ ms_since(const struct timespec *t)
 /*
  * Fork a child for fd[0] and fd[1] (a TCP connection twice, or the ends
  * of a UDP relay), the client described by c.  The master keeps neither
- * fd.  The master logs a TCP connect itself (a PROXY service's child
- * says it once it knows the real client): before the fork, so that the
- * line comes before the child's own, or, for an exec'd program, which
- * writes no log line, after it, while the program is being loaded.
+ * fd.  The master logs a TCP connect itself, before the fork, so that
+ * the line comes before the child's own; a PROXY service's child says
+ * it once it knows the real client.
  */
 static struct kid *
 spawn(struct server *s, struct service *svc, const int fd[2],
     const struct srckey *src, const struct timespec *now, struct conn *c)
 {
-	int tcp = svc->proto == PROTO_TCP;
-	int direct = svc->handler->spawn && tcp && !svc->proxy_protocol;
+	/* TCP whose client the master knows: no PROXY header to read. */
+	int plain = svc->proto == PROTO_TCP && !svc->proxy_protocol;
 	struct kid *k;
 	pid_t pid;
 
-	c->announced = tcp && !svc->proxy_protocol;
-	if (c->announced && !direct)
+	c->announced = plain;
+	if (plain)
 		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c->peer);
 	if ((k = kids_add(&s->kids)) == NULL) {
 		log_msg(LOG_ERR, "%s: out of memory", svc->name);
 		pid = -1;
-	} else if (direct)
+	} else if (svc->handler->spawn && plain)
 		pid = child_spawn(c, fd[0]);
 	else
 		pid = child_start(c, fd[0], fd[1]);
-	if (c->announced && direct)
-		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c->peer);
 	close(fd[0]);
 	if (fd[1] != fd[0])
 		close(fd[1]);
