@@ -24,7 +24,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sysexits.h>
 #include <unistd.h>
 #ifdef __SANITIZE_ADDRESS__
@@ -36,77 +35,30 @@
 #include "hot.h"
 #include "log.h"
 #include "proxy.h"
+#include "sys.h"
 #include "udp.h"
-
-/*
- * A new child's first call into each 64 KiB of libc's code costs it a
- * page fault (tens of microseconds on a virtual machine: BENCHMARKS.md),
- * and libc's wrappers lie far apart.  The calls every forked child makes
- * before its handler runs go through syscall(2) instead: one page.
- */
 
 /*
  * The master reads its signals from a signalfd with them blocked (and
  * SIGPIPE blocked too): unblock them all, so that handlers and exec'd
  * programs start with what they expect.  Nothing is ignored or caught,
- * so no disposition needs resetting.
+ * so no disposition needs resetting.  A process group of its own: see
+ * child_forked().
  */
 HOT_PATH static void
-reset_signals(void)
+child_reset(void)
 {
-	sigset_t none = { { 0 } };
-
-	(void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL,
-	    (size_t)(_NSIG - 1) / 8);
+	(void)sys_setpgid(0, 0);
+	(void)sys_unblock_signals();
 }
 
-/* A process group of its own; see child_forked(). */
-HOT_PATH static void
-own_group(void)
-{
-	(void)syscall(SYS_setpgid, 0, 0);
-}
-
-/* _exit(), whose page of libc a child would touch for nothing else. */
-HOT_PATH static void __attribute__((noreturn))
-child_exit(int status)
-{
-	for (;;)
-		(void)syscall(SYS_exit_group, status);
-}
-
-/*
- * setgroups(0, NULL), setgid(), setuid(): in a process of one thread
- * these are the bare system calls (glibc adds only the broadcast to
- * other threads).  32-bit x86 and ARM have 16-bit ids in the old calls
- * and 32-bit ones in the *32 calls.
- */
-#ifdef SYS_setuid32
-#define SYS_SETGROUPS	SYS_setgroups32
-#define SYS_SETGID	SYS_setgid32
-#define SYS_SETUID	SYS_setuid32
-#else
-#define SYS_SETGROUPS	SYS_setgroups
-#define SYS_SETGID	SYS_setgid
-#define SYS_SETUID	SYS_setuid
-#endif
-
-HOT_PATH static int
-become(uid_t uid, gid_t gid)
-{
-	if (syscall(SYS_SETGROUPS, 0, NULL) < 0 ||
-	    syscall(SYS_SETGID, gid) < 0 || syscall(SYS_SETUID, uid) < 0)
-		return -1;
-	return 0;
-}
-
-/* dup2(from, to) for from != to, which is all a child needs. */
+/* dup2(from, to), or nothing when from is to. */
 HOT_PATH static int
 move_fd(int from, int to)
 {
 	if (from == to)
 		return 0;
-	return syscall(SYS_dup3, from, to, 0) < 0 ? -1 : 0;
+	return sys_dup3(from, to) < 0 ? -1 : 0;
 }
 
 /*
@@ -158,10 +110,10 @@ set_privileges(const struct conn *c)
 	    (chroot(svc->exec.chroot) < 0 || chdir("/") < 0))
 		return -1;
 	if (svc->as_root && svc->user != NULL && svc->uid != 0 &&
-	    become(svc->uid, svc->gid) < 0)
+	    sys_result(sys_become(svc->uid, svc->gid)) < 0)
 		return -1;
 	if (svc->exec.no_new_privs &&
-	    syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0)
+	    sys_result(sys_prctl(PR_SET_NO_NEW_PRIVS, 1)) < 0)
 		return -1;
 	return 0;
 }
@@ -271,17 +223,20 @@ child_serve(const struct service *svc)
  * the new thread id: writes to half a dozen pages that parent and child
  * then each pay a copy-on-write fault for.  The master has one thread
  * and holds no lock when it forks, so a child of a built-in handler
- * starts with glibc's clone(), like posix_spawn() but without CLONE_VM:
- * a copy of the address space, none of the bookkeeping.  glibc's cached
- * thread id stays the master's in the child; glibc asks the kernel
- * where that matters (raise).
+ * starts with a bare clone (sys_clone_on), like posix_spawn() but
+ * without CLONE_VM: a copy of the address space, none of the
+ * bookkeeping.  glibc's cached thread id stays the master's in the
+ * child; glibc asks the kernel where that matters (raise).  From there
+ * to its exit a reply child runs only replyd's code, whose page tables
+ * it inherits (hot_text), and writes one page of stack: one page fault.
  *
  * Such a child also runs on a stack of its own: CHILD_STACK bytes of
- * .bss below a guard page, which the master never touches but for the
+ * .bss above a guard page, which the master never touches but for the
  * page with the child's arguments at the top.  So the master can keep
  * its own stack out of its children (hot_stack()): a child then has
  * page tables to build for one region less, and the master no frames to
- * copy on write.  Built-in handlers use a few kilobytes of stack.
+ * copy on write.  A reply child's stack fits in one page, which is one
+ * page fault (bench/faults).
  *
  * Code we did not write (modules) gets a real fork(), atfork handlers
  * and all, on the master's stack, which is then left in the children;
@@ -306,12 +261,11 @@ started(void *arg)
 	child_forked(&a->c, a->in, a->out);
 }
 
-pid_t
+HOT_PATH pid_t
 child_start(const struct conn *c, int in, int out)
 {
-	static int guarded;
+	static uintptr_t page;
 	struct start_args *a;
-	uintptr_t top;
 	pid_t pid;
 
 	if (c->svc->handler->foreign || !CHILD_OWN_STACK) {
@@ -322,16 +276,20 @@ child_start(const struct conn *c, int in, int out)
 		}
 		return pid;
 	}
-	if (!guarded) {
-		mprotect(child_mem, (size_t)getpagesize(), PROT_NONE);
-		guarded = 1;
+	if (page == 0) {
+		page = (uintptr_t)getpagesize();
+		mprotect(child_mem, page, PROT_NONE);
 	}
 	a = (struct start_args *)(child_mem + sizeof(child_mem)) - 1;
 	a->c = *c;
 	a->in = in;
 	a->out = out;
-	top = (uintptr_t)a & ~(uintptr_t)63;
-	return clone(started, (void *)top, SIGCHLD, a);
+	/*
+	 * The stack starts below the arguments' page, which the child only
+	 * reads: it shares that page with the master and copies none of it.
+	 */
+	return (pid_t)sys_result(sys_clone_on(
+	    (void *)((uintptr_t)a & ~(page - 1)), started, a));
 }
 
 /*
@@ -347,17 +305,16 @@ child_forked(struct conn *c, int in, int out)
 	 * an exec'd program starts, and a ^C on the master's terminal
 	 * reaches only the master, which then lets children finish.
 	 */
-	own_group();
-	reset_signals();
+	child_reset();
 	if (move_fd(in, 0) < 0 || move_fd(out, 1) < 0)
-		child_exit(EX_OSERR);
+		sys_exit(EX_OSERR);
 	/*
 	 * Close everything else the master holds: listeners, the syslog
 	 * socket (reopened on the next line logged), anything inherited.
 	 */
 	log_forked();
-	(void)syscall(SYS_close_range, 3, ~0U, 0);
-	child_exit(child_serve_conn(c));
+	(void)sys_close_from(3);
+	sys_exit(child_serve_conn(c));
 }
 
 /*
@@ -382,8 +339,7 @@ spawned(void *arg)
 {
 	const struct spawn_args *a = arg;
 
-	own_group();
-	reset_signals();
+	child_reset();
 	/* The fd is close-on-exec here: execve leaves only 0 and 1. */
 	if (move_fd(a->fd, 0) < 0 || move_fd(a->fd, 1) < 0)
 		_exit(EX_OSERR);

@@ -11,6 +11,7 @@
 
 #include "hot.h"
 #include "io.h"
+#include "sys.h"
 
 HOT_PATH static int
 io_wait(int fd, short events, int timeout)
@@ -19,13 +20,11 @@ io_wait(int fd, short events, int timeout)
 	int r;
 
 	do
-		r = poll(&p, 1, timeout > 0 ? timeout * 1000 : -1);
-	while (r < 0 && errno == EINTR);
-	if (r == 0) {
-		errno = ETIMEDOUT;
-		return -1;
-	}
-	return r < 0 ? -1 : 0;
+		r = sys_poll(&p, 1, timeout > 0 ? timeout * 1000 : -1);
+	while (r == -EINTR);
+	if (r == 0)
+		r = -ETIMEDOUT;
+	return sys_result(r) < 0 ? -1 : 0;
 }
 
 HOT_PATH ssize_t
@@ -36,9 +35,9 @@ io_read(int fd, void *buf, size_t n, int timeout)
 	for (;;) {
 		if (io_wait(fd, POLLIN, timeout) < 0)
 			return -1;
-		r = read(fd, buf, n);
-		if (r >= 0 || (errno != EINTR && errno != EAGAIN))
-			return r;
+		r = sys_read(fd, buf, n);
+		if (r != -EINTR && r != -EAGAIN)
+			return sys_result(r);
 	}
 }
 
@@ -51,12 +50,11 @@ io_write_all(int fd, const void *buf, size_t n, int timeout)
 	while (n > 0) {
 		if (io_wait(fd, POLLOUT, timeout) < 0)
 			return -1;
-		r = write(fd, p, n);
-		if (r < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return -1;
-		}
+		r = sys_write(fd, p, n);
+		if (r == -EINTR || r == -EAGAIN)
+			continue;
+		if (r < 0)
+			return sys_result(r);
 		p += r;
 		n -= r;
 	}

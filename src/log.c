@@ -13,12 +13,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include "hot.h"
 #include "log.h"
+#include "sys.h"
 
 /* Length modifiers log_format() understands. */
 enum { LEN_NONE, LEN_L, LEN_LL, LEN_Z };
@@ -266,42 +266,87 @@ log_prefix(char *buf, size_t size)
 	sink_puts(&s, "replyd", SIZE_MAX);
 	if (tag_pid) {
 		sink_putc(&s, '[');
-		/* syscall(2), not getpid(): see own_group() in child.c. */
-		sink_putsigned(&s, syscall(SYS_getpid));
+		sink_putsigned(&s, sys_getpid());
 		sink_putc(&s, ']');
 	}
 	sink_puts(&s, ": ", SIZE_MAX);
 	return s.len;
 }
 
+/*
+ * ': "data"', escaped, into the room at p: what log_data() appends.
+ * Returns its length; a line with too little room left gets none.
+ */
+HOT_PATH static size_t
+put_data(char *p, size_t room, const void *data, size_t n)
+{
+	size_t len;
+
+	if (room < 5)
+		return 0;
+	p[0] = ':';
+	p[1] = ' ';
+	p[2] = '"';
+	/* log_escape() ends in a NUL, which the closing quote replaces. */
+	len = 3 + log_escape(p + 3, room - 4, data, n);
+	p[len++] = '"';
+	return len;
+}
+
+/*
+ * One line: prefix (stderr only), fmt with its arguments, the client's
+ * data when there is some, and one write(2) or one syslog call.  The
+ * buffer is the largest thing on a child's stack, which must stay
+ * within one page (BENCHMARKS.md).
+ */
+HOT_PATH static void
+log_line(int prio, const void *data, size_t n, const char *fmt, va_list ap)
+{
+	char line[2048];
+	const size_t room = sizeof(line) - 1;	/* for the '\n' or NUL */
+	size_t len = use_syslog ? 0 : log_prefix(line, room);
+	va_list aq;
+	int r;
+
+	/* vsnprintf only for the forms log_format() leaves out (%g...). */
+	va_copy(aq, ap);
+	r = log_format(line + len, room - len, fmt, ap);
+	if (r < 0)
+		r = vsnprintf(line + len, room - len, fmt, aq);
+	va_end(aq);
+	if (r < 0)
+		return;
+	/* vsnprintf says how long the line would have been. */
+	len += (size_t)r < room - len ? (size_t)r : room - len - 1;
+	if (data != NULL)
+		len += put_data(line + len, room - len, data, n);
+	if (use_syslog) {
+		line[len] = '\0';
+		syslog(prio, "%s", line);
+		return;
+	}
+	line[len++] = '\n';
+	(void)sys_write(STDERR_FILENO, line, len);
+}
+
 HOT_PATH void
 log_msg(int prio, const char *fmt, ...)
 {
-	char line[2048];
-	va_list ap, aq;
-	int n, len;
+	va_list ap;
 
 	va_start(ap, fmt);
-	if (use_syslog) {
-		vsyslog(prio, fmt, ap);
-		va_end(ap);
-		return;
-	}
-	n = (int)log_prefix(line, sizeof(line));
-	/* vsnprintf only for the forms log_format() leaves out (%g...). */
-	va_copy(aq, ap);
-	len = log_format(line + n, sizeof(line) - n - 1, fmt, ap);
-	if (len < 0)
-		len = vsnprintf(line + n, sizeof(line) - n - 1, fmt, aq);
-	va_end(aq);
+	log_line(prio, NULL, 0, fmt, ap);
 	va_end(ap);
-	if (len < 0)
-		return;
-	n += len;
-	if (n > (int)sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	line[n++] = '\n';
-	(void)!write(STDERR_FILENO, line, n);
+}
+
+HOT_PATH void
+log_data(int prio, const void *data, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(prio, data, n, fmt, ap);
+	va_end(ap);
 }
 
 /*

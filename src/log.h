@@ -1,7 +1,7 @@
 /*
  * One line per event: to stderr in the foreground, to syslog (daemon
  * facility) once daemonized.  Client bytes only ever reach a log through
- * log_escape(), never raw and never as a format.
+ * log_data() or log_escape(), never raw and never as a format.
  */
 #ifndef REPLYD_LOG_H
 #define REPLYD_LOG_H
@@ -20,6 +20,9 @@ void	log_forked(void);
 void	log_tag_pid(int on);
 void	log_msg(int prio, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* fmt's line, then ': "data"' with data escaped (log_escape). */
+void	log_data(int prio, const void *data, size_t n, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
 int	log_format(char *buf, size_t size, const char *fmt, va_list ap)
 	    __attribute__((format(printf, 3, 0)));
 size_t	log_escape(char *out, size_t outsz, const void *in, size_t n);

@@ -3,7 +3,8 @@
  * comes out must never hold a control byte, whatever goes in.
  * log_format(): byte for byte what snprintf gives for the forms it
  * takes, never a byte past its buffer, -1 for the rest; and log_msg()
- * lines on fd 2 as they were when snprintf built them.
+ * lines on fd 2 as they were when snprintf built them; log_data()'s
+ * client bytes escaped and quoted at the end of the line.
  */
 #include <check.h>
 #include <limits.h>
@@ -387,6 +388,54 @@ START_TEST(msg_long_line_is_capped)
 }
 END_TEST
 
+static void
+say_data(void)
+{
+	log_tag_pid(0);
+	log_data(LOG_INFO, "hi\n\"\\\xff", 6, "%s: received %zd bytes",
+	    "svc", (ssize_t)6);
+}
+
+static unsigned char worst[LOG_DATA_MAX + 1];
+
+static void
+say_worst_data(void)
+{
+	log_tag_pid(0);
+	log_data(LOG_INFO, worst, sizeof(worst), "%s", "svc");
+}
+
+static void
+say_data_after_long(void)
+{
+	log_tag_pid(0);
+	log_data(LOG_INFO, "x", 1, "%s", long_arg);
+}
+
+/* The client's bytes escaped, quoted, after the message. */
+START_TEST(data_is_escaped_after_the_message)
+{
+	char want[LOG_ESCAPED_MAX + 64];
+	const char *got;
+
+	ck_assert_str_eq(capture(say_data),
+	    "replyd: svc: received 6 bytes: \"hi\\x0a\\\"\\\\\\xff\"\n");
+	/* The most data a line shows fits whole, with its marker. */
+	memset(worst, 0x01, sizeof(worst));
+	got = capture(say_worst_data);
+	ck_assert_uint_eq(strlen(got), 8 + 3 + 3 + LOG_DATA_MAX * 4 + 3 + 2);
+	ck_assert_int_eq(memcmp(got, "replyd: svc: \"\\x01", 18), 0);
+	snprintf(want, sizeof(want), "...\"\n");
+	ck_assert_str_eq(got + strlen(got) - 5, want);
+	/* A message that fills the line leaves the data out, not cut. */
+	memset(long_arg, 'a', sizeof(long_arg) - 1);
+	got = capture(say_data_after_long);
+	ck_assert_uint_le(strlen(got), 2047);
+	ck_assert_ptr_null(strchr(got, '"'));
+	ck_assert_int_eq(got[strlen(got) - 1], '\n');
+}
+END_TEST
+
 int
 main(void)
 {
@@ -415,6 +464,7 @@ main(void)
 	tc = tcase_create("msg");
 	tcase_add_test(tc, msg_matches_snprintf);
 	tcase_add_test(tc, msg_long_line_is_capped);
+	tcase_add_test(tc, data_is_escaped_after_the_message);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

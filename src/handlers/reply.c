@@ -17,11 +17,13 @@
 #include "hot.h"
 #include "io.h"
 #include "log.h"
+#include "sys.h"
 
 /*
  * Requests up to this size (the default max_request) are read into the
  * stack, larger ones into the heap.  Small, because every 4 KiB page of
- * stack a child writes costs it a fault.
+ * stack a child writes costs it a fault, and a reply child's stack fits
+ * in one (BENCHMARKS.md).
  */
 #define REPLY_STACK_BUF 1024
 
@@ -33,22 +35,20 @@
  * is waiting, and the plain close at exit sends the FIN: an early
  * shutdown lets the client start its next connection while this child
  * is still alive, and on these machines two children alive at once cost
- * more than two in turn (BENCHMARKS.md).  poll() asks rather than a
- * recv() that fails: errno lives in a page a child would have to copy.
+ * more than two in turn (BENCHMARKS.md).
  */
 HOT_PATH static void
-linger_close(const struct conn *c)
+linger_close(const struct conn *c, char *sink, size_t size)
 {
 	struct pollfd p = { .fd = 0, .events = POLLIN };
-	char sink[1024];
 	int i;
 
 	if (!c->is_socket || c->svc->proto != PROTO_TCP ||
-	    poll(&p, 1, 0) != 1)
+	    sys_poll(&p, 1, 0) != 1)
 		return;
-	shutdown(1, SHUT_WR);
-	for (i = 0; i < 64 && poll(&p, 1, 0) == 1 &&
-	    recv(0, sink, sizeof(sink), MSG_DONTWAIT) > 0; i++)
+	(void)sys_shutdown(1, SHUT_WR);
+	for (i = 0; i < 64 && sys_poll(&p, 1, 0) == 1 &&
+	    sys_recv(0, sink, size, MSG_DONTWAIT) > 0; i++)
 		;
 }
 
@@ -56,7 +56,7 @@ HOT_PATH int
 handler_reply(const struct conn *c)
 {
 	const struct service *s = c->svc;
-	char stackbuf[REPLY_STACK_BUF], esc[LOG_ESCAPED_MAX];
+	char stackbuf[REPLY_STACK_BUF];
 	char *buf = stackbuf;
 	ssize_t n;
 
@@ -75,9 +75,8 @@ handler_reply(const struct conn *c)
 		log_msg(LOG_INFO, "%s: %s: read: %s", s->name, c->peer,
 		    strerror(errno));
 	} else {
-		log_escape(esc, sizeof(esc), buf, n);
-		log_msg(LOG_INFO, "%s: %s: received %zd bytes: \"%s\"",
-		    s->name, c->peer, n, esc);
+		log_data(LOG_INFO, buf, n, "%s: %s: received %zd bytes",
+		    s->name, c->peer, n);
 	}
 	if (buf != stackbuf)
 		free(buf);
@@ -90,6 +89,7 @@ handler_reply(const struct conn *c)
 	}
 	log_msg(LOG_INFO, "%s: %s: sent %zu bytes", s->name, c->peer,
 	    s->reply_len);
-	linger_close(c);
+	/* The request is logged: its buffer can take what still comes. */
+	linger_close(c, stackbuf, sizeof(stackbuf));
 	return 0;
 }
