@@ -5,10 +5,13 @@
  */
 #include "config.h"
 
+#include <link.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #ifdef HAVE_VALGRIND_VALGRIND_H
 #include <valgrind/valgrind.h>
@@ -112,5 +115,86 @@ hot_stack(int keep_out)
 			break;
 		}
 	fclose(f);
+	return rc;
+}
+
+/*
+ * Copy one read-only segment of the program (code or constants), lo to
+ * hi, into anonymous memory at the same address, with the same
+ * protection.  fork() copies the page tables of anonymous memory but
+ * not those of a mapped file, whose pages each child faults in again:
+ * a reply child ran from three such pages.  The copy is never writable
+ * and executable at once, and is named in /proc/PID/maps where the
+ * kernel can.  A process that may not make memory executable (SELinux,
+ * MemoryDenyWriteExecute) keeps the file's pages.
+ */
+static int
+anon_copy(uintptr_t lo, uintptr_t hi, int prot)
+{
+	size_t len = hi - lo;
+	void *p;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	memcpy(p, (void *)lo, len);
+	if (mprotect(p, len, prot) < 0 ||
+	    mremap(p, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)lo) ==
+	    MAP_FAILED) {
+		munmap(p, len);
+		return -1;
+	}
+#ifdef PR_SET_VMA_ANON_NAME
+	(void)prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, lo, len,
+	    prot & PROT_EXEC ? "replyd code" : "replyd constants");
+#endif
+	return 0;
+}
+
+static int
+copy_segments(struct dl_phdr_info *info, size_t size, void *data)
+{
+	uintptr_t page = (uintptr_t)getpagesize(), lo, hi;
+	const ElfW(Phdr) *ph;
+	int *rc = data;
+	size_t i;
+
+	(void)size;
+	/* The first object is the program itself. */
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		ph = &info->dlpi_phdr[i];
+		/* Not the data, nor the ELF headers unless code is there. */
+		if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W) ||
+		    (ph->p_offset == 0 && !(ph->p_flags & PF_X)))
+			continue;
+		lo = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
+		hi = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + page - 1) &
+		    ~(page - 1);
+		if (anon_copy(lo, hi, (ph->p_flags & PF_X ? PROT_EXEC : 0) |
+		    PROT_READ) < 0)
+			*rc = -1;
+	}
+	return 1;
+}
+
+/*
+ * Once.  Returns 0 when the code and constants are copied, -1 when
+ * they are not (under valgrind, which translates code from the file,
+ * or when the kernel refuses).
+ */
+int
+hot_text(void)
+{
+	static int done;
+	int rc = 0;
+
+	if (done)
+		return done > 0 ? 0 : -1;
+	if (under_valgrind())
+		rc = -1;
+	else
+		dl_iterate_phdr(copy_segments, &rc);
+	done = rc == 0 ? 1 : -1;
 	return rc;
 }

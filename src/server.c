@@ -424,7 +424,9 @@ expire(struct server *s)
 
 /*
  * The master's stack stays out of its children (see child_start) unless
- * a service runs a module: module children fork() on that stack.
+ * a service runs a module: module children fork() on that stack.  The
+ * program's code goes into children with its page tables (hot_text),
+ * but in sanitizer builds, whose reports need it mapped from the file.
  */
 static void
 stack_policy(const struct conf *c)
@@ -435,6 +437,8 @@ stack_policy(const struct conf *c)
 	for (i = 0; i < c->nsvc; i++)
 		foreign |= c->svc[i].handler->foreign;
 	hot_stack(!foreign && CHILD_OWN_STACK);
+	if (CHILD_OWN_STACK)
+		hot_text();
 }
 
 /* Load a configuration, logging every problem found in it. */

@@ -1,6 +1,8 @@
 /*
  * Memory kept out of children: MADV_DONTFORK pages and the master's own
  * stack (hot_stack), with the environment moved off that stack first.
+ * And the program's code, which goes into children with its page tables
+ * once hot_text has copied it out of the file.
  * A fork()ed child that touches what was kept out does not get to run:
  * it dies of SIGSEGV (or, in AddressSanitizer builds, exits from ASan's
  * SEGV handler, which runs on a stack of its own).
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,6 +122,83 @@ START_TEST(hot_pages_are_not_inherited)
 }
 END_TEST
 
+/* The mapping that holds p: its range, and whether a file backs it. */
+static int
+file_backed(const void *p, unsigned long *lo, unsigned long *hi)
+{
+	char line[512];
+	unsigned long a, b, inode = 0;
+	int found = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	ck_assert_ptr_nonnull(f);
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu", &a, &b, &inode) == 3 &&
+		    (unsigned long)p >= a && (unsigned long)p < b) {
+			*lo = a;
+			*hi = b;
+			found = 1;
+		}
+	fclose(f);
+	ck_assert(found);
+	return inode != 0;
+}
+
+static unsigned long code_lo, code_hi;
+
+static long
+minor_faults(void)
+{
+	struct rusage ru;
+
+	ck_assert_int_eq(getrusage(RUSAGE_SELF, &ru), 0);
+	return ru.ru_minflt;
+}
+
+/*
+ * Reads every page of the program's code, then exits with the page
+ * faults it took since the fork: those of the code and of the rest
+ * (the stack, libc), which are the same each time.
+ */
+static void
+read_code(void)
+{
+	unsigned long a;
+
+	for (a = code_lo; a < code_hi; a += 4096)
+		(void)*(volatile unsigned char *)a;
+	_exit((int)minor_faults());
+}
+
+static int
+answer(int x)
+{
+	return x * 6;
+}
+
+START_TEST(code_goes_to_children_with_its_page_tables)
+{
+	int (*volatile fn)(int) = answer;
+	unsigned char before[64];
+	unsigned long lo, hi;
+	int from_file;
+
+	ck_assert(file_backed((const void *)answer, &code_lo, &code_hi));
+	memcpy(before, (const void *)answer, sizeof(before));
+	/* From the file, a child faults the code's pages in again. */
+	from_file = child_end(read_code);
+	ck_assert_int_eq(hot_text(), 0);
+	ck_assert(!file_backed((const void *)answer, &lo, &hi));
+	ck_assert_uint_le(lo, code_lo);
+	ck_assert_uint_ge(hi, code_hi);
+	ck_assert_int_eq(memcmp(before, (const void *)answer, sizeof(before)), 0);
+	ck_assert_int_eq(fn(7), 42);
+	ck_assert_int_lt(child_end(read_code), from_file);
+	/* Once is enough. */
+	ck_assert_int_eq(hot_text(), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -128,6 +208,7 @@ main(void)
 	tcase_add_test(tc, stack_kept_out_and_let_in);
 	tcase_add_test(tc, environment_moved_off_the_stack);
 	tcase_add_test(tc, hot_pages_are_not_inherited);
+	tcase_add_test(tc, code_goes_to_children_with_its_page_tables);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
