@@ -198,3 +198,42 @@ hot_text(void)
 	done = rc == 0 ? 1 : -1;
 	return rc;
 }
+
+/*
+ * After a (re)load: let go of the master's mappings of shared code.  A
+ * process that maps a page of a file maps its neighbours with it, 64
+ * KiB at a time, so reading the configuration (libconfig, stdio, the
+ * user lookup) leaves most of libc's code mapped in the master for
+ * good, though its loop runs a small part of it, which comes back at
+ * first use.  The pages stay in the page cache: what shrinks is the
+ * master's resident set and page tables.  Only executable mappings of
+ * files, which hold no data of the process's own, and never the
+ * program's code copied by hot_text (anonymous: dropping it would zero
+ * it).
+ */
+int
+hot_drop_code(void)
+{
+	struct { unsigned long lo, hi; } r[64];
+	unsigned long lo, hi, inode;
+	char line[512], perms[8];
+	size_t n = 0, i;
+	FILE *f;
+
+	if (under_valgrind())
+		return -1;
+	if ((f = fopen("/proc/self/maps", "re")) == NULL)
+		return -1;
+	while (n < sizeof(r) / sizeof(r[0]) && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %lu", &lo, &hi, perms,
+		    &inode) == 4 && inode != 0 && strcmp(perms, "r-xp") == 0) {
+			r[n].lo = lo;
+			r[n++].hi = hi;
+		}
+	fclose(f);
+	/* Last, so that reading the list maps nothing back. */
+	for (i = 0; i < n; i++)
+		(void)madvise((void *)r[i].lo, r[i].hi - r[i].lo,
+		    MADV_DONTNEED);
+	return 0;
+}

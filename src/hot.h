@@ -23,5 +23,6 @@ void	*hot_realloc(void *p, size_t oldsize, size_t newsize);
 void	 hot_free(void *p, size_t size);
 int	 hot_stack(int keep_out);
 int	 hot_text(void);
+int	 hot_drop_code(void);
 
 #endif

@@ -423,13 +423,15 @@ expire(struct server *s)
 }
 
 /*
- * The master's stack stays out of its children (see child_start) unless
- * a service runs a module: module children fork() on that stack.  The
+ * After each (re)load, the master's memory as children should find it
+ * (hot.c).  Its stack stays out of them (see child_start) unless a
+ * service runs a module: module children fork() on that stack.  The
  * program's code goes into children with its page tables (hot_text),
  * but in sanitizer builds, whose reports need it mapped from the file.
+ * And the shared code that only loading ran is let go.
  */
 static void
-stack_policy(const struct conf *c)
+settle_memory(const struct conf *c)
 {
 	size_t i;
 	int foreign = 0;
@@ -439,6 +441,7 @@ stack_policy(const struct conf *c)
 	hot_stack(!foreign && CHILD_OWN_STACK);
 	if (CHILD_OWN_STACK)
 		hot_text();
+	hot_drop_code();
 }
 
 /* Load a configuration, logging every problem found in it. */
@@ -492,7 +495,7 @@ reload(struct server *s)
 	listen_conf_close(s->conf);
 	conf_free(s->conf);
 	s->conf = c;
-	stack_policy(c);
+	settle_memory(c);
 	s->reloads++;
 	log_msg(LOG_NOTICE, "reloaded %s: %zu service%s", c->path, c->nsvc,
 	    c->nsvc == 1 ? "" : "s");
@@ -699,7 +702,7 @@ server_run(struct conf *c, const struct server_opts *o)
 	if (!o->foreground)
 		daemon_ready();
 	log_tag_pid(1);
-	stack_policy(c);
+	settle_memory(c);
 	serve_loop(&s);
 	log_msg(LOG_NOTICE, "stopped");
 	if (o->pidfile != NULL)

@@ -2,13 +2,15 @@
  * Memory kept out of children: MADV_DONTFORK pages and the master's own
  * stack (hot_stack), with the environment moved off that stack first.
  * And the program's code, which goes into children with its page tables
- * once hot_text has copied it out of the file.
+ * once hot_text has copied it out of the file, while the shared code
+ * the process mapped is let go (hot_drop_code).
  * A fork()ed child that touches what was kept out does not get to run:
  * it dies of SIGSEGV (or, in AddressSanitizer builds, exits from ASan's
  * SEGV handler, which runs on a stack of its own).
  */
 #define _GNU_SOURCE	/* environ */
 #include <check.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +201,82 @@ START_TEST(code_goes_to_children_with_its_page_tables)
 }
 END_TEST
 
+/* This process's executable mappings of files (shared code). */
+static struct { unsigned long lo, hi; } code[64];
+static size_t ncode;
+
+static void
+find_file_code(void)
+{
+	char line[512], perms[8];
+	unsigned long lo, hi, inode;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	ck_assert_ptr_nonnull(f);
+	ncode = 0;
+	while (fgets(line, sizeof(line), f) != NULL && ncode < 64)
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %lu", &lo, &hi, perms,
+		    &inode) == 4 && inode != 0 && strcmp(perms, "r-xp") == 0) {
+			code[ncode].lo = lo;
+			code[ncode++].hi = hi;
+		}
+	fclose(f);
+	ck_assert_uint_gt(ncode, 0);
+}
+
+/*
+ * How many of their pages this process's page tables map: bit 63 of
+ * each page's /proc/self/pagemap entry, or -1.  Only open, pread and
+ * close, and no ck_assert (it logs): other code of libc's or Check's
+ * would be mapped back while this counts.
+ */
+static long
+mapped_code_pages(void)
+{
+	unsigned long long e[64];
+	unsigned long a;
+	long n = 0;
+	size_t i, j, k;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < ncode; i++)
+		for (a = code[i].lo; a < code[i].hi; a += k * 4096UL) {
+			k = (code[i].hi - a) / 4096 < 64 ?
+			    (code[i].hi - a) / 4096 : 64;
+			if (pread(fd, e, k * 8, (off_t)(a / 4096 * 8)) !=
+			    (ssize_t)(k * 8))
+				n = -1;
+			for (j = 0; j < k && n >= 0; j++)
+				n += (e[j] >> 63) & 1;
+		}
+	close(fd);
+	return n;
+}
+
+START_TEST(shared_code_is_let_go)
+{
+	int (*volatile fn)(int) = answer;
+	long before, after;
+	int rc;
+
+	ck_assert_int_eq(hot_text(), 0);
+	find_file_code();
+	before = mapped_code_pages();
+	rc = hot_drop_code();
+	after = mapped_code_pages();
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_gt(before, 0);
+	/* Counting maps back a window or two of libc: not the rest. */
+	ck_assert_int_ge(after, 0);
+	ck_assert_int_lt(after, before / 2);
+	/* The program's copied code is not dropped: that would zero it. */
+	ck_assert_int_eq(fn(7), 42);
+	ck_assert_int_eq(child_end(just_exit), 7);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -209,6 +287,7 @@ main(void)
 	tcase_add_test(tc, environment_moved_off_the_stack);
 	tcase_add_test(tc, hot_pages_are_not_inherited);
 	tcase_add_test(tc, code_goes_to_children_with_its_page_tables);
+	tcase_add_test(tc, shared_code_is_let_go);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
