@@ -10,12 +10,20 @@
  */
 #define _GNU_SOURCE	/* environ */
 #include <check.h>
+#include <endian.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -201,6 +209,46 @@ START_TEST(code_goes_to_children_with_its_page_tables)
 }
 END_TEST
 
+/*
+ * What systemd's MemoryDenyWriteExecute= does: a seccomp filter that
+ * fails every mprotect() asking for PROT_EXEC.  Then hot_text() must
+ * say so, leave the code mapped from the file, and the code must run.
+ */
+static void
+copy_refused(void)
+{
+	/* The low word of the argument, wherever the byte order puts it. */
+	const unsigned prot = offsetof(struct seccomp_data, args[2]) +
+	    (BYTE_ORDER == BIG_ENDIAN ? 4 : 0);
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, prot),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+	int (*volatile fn)(int) = answer;
+	unsigned long lo, hi;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		_exit(10);
+	if (hot_text() != -1)
+		_exit(11);
+	if (!file_backed((const void *)answer, &lo, &hi))
+		_exit(12);
+	_exit(fn(7) == 42 ? 0 : 13);
+}
+
+START_TEST(code_stays_when_it_may_not_be_copied)
+{
+	ck_assert_int_eq(child_end(copy_refused), 0);
+}
+END_TEST
+
 /* This process's executable mappings of files (shared code). */
 static struct { unsigned long lo, hi; } code[64];
 static size_t ncode;
@@ -287,6 +335,7 @@ main(void)
 	tcase_add_test(tc, environment_moved_off_the_stack);
 	tcase_add_test(tc, hot_pages_are_not_inherited);
 	tcase_add_test(tc, code_goes_to_children_with_its_page_tables);
+	tcase_add_test(tc, code_stays_when_it_may_not_be_copied);
 	tcase_add_test(tc, shared_code_is_let_go);
 	suite_add_tcase(s, tc);
 	return check_run(s);
