@@ -180,8 +180,10 @@ copy_segments(struct dl_phdr_info *info, size_t size, void *data)
 
 /*
  * Once.  Returns 0 when the code and constants are copied, -1 when
- * they are not (under valgrind, which translates code from the file,
- * or when the kernel refuses).
+ * they are not: under valgrind, which translates code from the file; in
+ * AddressSanitizer builds, which poison the gaps between constants (the
+ * copy would read them) and whose reports need the file's mapping; or
+ * when the kernel refuses.
  */
 int
 hot_text(void)
@@ -191,7 +193,7 @@ hot_text(void)
 
 	if (done)
 		return done > 0 ? 0 : -1;
-	if (under_valgrind())
+	if (under_valgrind() || HOT_SANITIZED)
 		rc = -1;
 	else
 		dl_iterate_phdr(copy_segments, &rc);

@@ -19,6 +19,13 @@
  */
 #define HOT_PATH	__attribute__((hot, section(".text.hot.replyd")))
 
+/* AddressSanitizer builds: hot_text() declines there. */
+#ifdef __SANITIZE_ADDRESS__
+#define HOT_SANITIZED	1
+#else
+#define HOT_SANITIZED	0
+#endif
+
 void	*hot_realloc(void *p, size_t oldsize, size_t newsize);
 void	 hot_free(void *p, size_t size);
 int	 hot_stack(int keep_out);

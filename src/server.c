@@ -427,8 +427,8 @@ expire(struct server *s)
  * (hot.c).  Its stack stays out of them (see child_start) unless a
  * service runs a module: module children fork() on that stack.  The
  * program's code goes into children with its page tables (hot_text),
- * but in sanitizer builds, whose reports need it mapped from the file.
- * And the shared code that only loading ran is let go.
+ * but in sanitizer builds.  And the shared code that only loading ran
+ * is let go.
  */
 static void
 settle_memory(const struct conf *c)
@@ -439,8 +439,7 @@ settle_memory(const struct conf *c)
 	for (i = 0; i < c->nsvc; i++)
 		foreign |= c->svc[i].handler->foreign;
 	hot_stack(!foreign && CHILD_OWN_STACK);
-	if (CHILD_OWN_STACK)
-		hot_text();
+	hot_text();
 	hot_drop_code();
 }
 
