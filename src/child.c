@@ -261,14 +261,43 @@ started(void *arg)
 	child_forked(&a->c, a->in, a->out);
 }
 
+/*
+ * Where a child's stack starts: below the arguments' page, which the
+ * child then only reads (it shares that page with the master and copies
+ * none of it), if that leaves the stack at least half of its room; with
+ * pages as large as the stack, just below the arguments.  0: no stack of
+ * its own (a page larger than the guard, or no guard).
+ */
+static uintptr_t
+stack_top(const struct start_args *a)
+{
+	static uintptr_t page;
+	static int guarded = -1;
+	uintptr_t top;
+
+	if (guarded < 0) {
+		page = (uintptr_t)getpagesize();
+		guarded = page <= CHILD_GUARD_MAX &&
+		    mprotect(child_mem, page, PROT_NONE) == 0;
+	}
+	if (!guarded)
+		return 0;
+	top = (uintptr_t)a & ~(page - 1);
+	if (top - (uintptr_t)child_mem < CHILD_GUARD_MAX + CHILD_STACK / 2)
+		top = (uintptr_t)a & ~(uintptr_t)15;
+	return top;
+}
+
 HOT_PATH pid_t
 child_start(const struct conn *c, int in, int out)
 {
-	static uintptr_t page;
 	struct start_args *a;
+	uintptr_t top;
 	pid_t pid;
 
-	if (c->svc->handler->foreign || !CHILD_OWN_STACK) {
+	a = (struct start_args *)(child_mem + sizeof(child_mem)) - 1;
+	if (c->svc->handler->foreign || !CHILD_OWN_STACK ||
+	    (top = stack_top(a)) == 0) {
 		if ((pid = fork()) == 0) {
 			struct conn mine = *c;
 
@@ -276,20 +305,10 @@ child_start(const struct conn *c, int in, int out)
 		}
 		return pid;
 	}
-	if (page == 0) {
-		page = (uintptr_t)getpagesize();
-		mprotect(child_mem, page, PROT_NONE);
-	}
-	a = (struct start_args *)(child_mem + sizeof(child_mem)) - 1;
 	a->c = *c;
 	a->in = in;
 	a->out = out;
-	/*
-	 * The stack starts below the arguments' page, which the child only
-	 * reads: it shares that page with the master and copies none of it.
-	 */
-	return (pid_t)sys_result(sys_clone_on(
-	    (void *)((uintptr_t)a & ~(page - 1)), started, a));
+	return (pid_t)sys_result(sys_clone_on((void *)top, started, a));
 }
 
 /*

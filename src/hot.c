@@ -152,6 +152,35 @@ anon_copy(uintptr_t lo, uintptr_t hi, int prot)
 	return 0;
 }
 
+/*
+ * Shrink [*lo, *hi) to the pages no other segment of the program has a
+ * part of: where two segments share a page, the kernel maps it once,
+ * with the protection of one of them, and a copy must not change that.
+ */
+static void
+own_pages(const struct dl_phdr_info *info, size_t self, uintptr_t page,
+    uintptr_t *lo, uintptr_t *hi)
+{
+	const ElfW(Phdr) *ph;
+	uintptr_t olo, ohi;
+	size_t i;
+
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		ph = &info->dlpi_phdr[i];
+		if (i == self || ph->p_type != PT_LOAD || ph->p_memsz == 0)
+			continue;
+		olo = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
+		ohi = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + page - 1) &
+		    ~(page - 1);
+		if (olo < *hi && ohi > *lo) {
+			if (olo > *lo)
+				*hi = olo;
+			else
+				*lo = ohi;
+		}
+	}
+}
+
 static int
 copy_segments(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -171,8 +200,9 @@ copy_segments(struct dl_phdr_info *info, size_t size, void *data)
 		lo = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
 		hi = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + page - 1) &
 		    ~(page - 1);
-		if (anon_copy(lo, hi, (ph->p_flags & PF_X ? PROT_EXEC : 0) |
-		    PROT_READ) < 0)
+		own_pages(info, i, page, &lo, &hi);
+		if (lo < hi && anon_copy(lo, hi,
+		    (ph->p_flags & PF_X ? PROT_EXEC : 0) | PROT_READ) < 0)
 			*rc = -1;
 	}
 	return 1;
@@ -209,7 +239,8 @@ hot_text(void)
  * good, though its loop runs a small part of it, which comes back at
  * first use.  The pages stay in the page cache: what shrinks is the
  * master's resident set and page tables.  Only executable mappings of
- * files, which hold no data of the process's own, and never the
+ * files that hold no page of the process's own (text relocations, a
+ * debugger's breakpoints, uprobes would be lost), and never the
  * program's code copied by hot_text (anonymous: dropping it would zero
  * it).
  */
@@ -217,21 +248,30 @@ int
 hot_drop_code(void)
 {
 	struct { unsigned long lo, hi; } r[64];
-	unsigned long lo, hi, inode;
+	unsigned long lo, hi, inode, anon;
 	char line[512], perms[8];
 	size_t n = 0, i;
+	int code = 0;
 	FILE *f;
 
 	if (under_valgrind())
 		return -1;
-	if ((f = fopen("/proc/self/maps", "re")) == NULL)
+	if ((f = fopen("/proc/self/smaps", "re")) == NULL)
 		return -1;
-	while (n < sizeof(r) / sizeof(r[0]) && fgets(line, sizeof(line), f))
+	while (fgets(line, sizeof(line), f) != NULL) {
 		if (sscanf(line, "%lx-%lx %7s %*s %*s %lu", &lo, &hi, perms,
-		    &inode) == 4 && inode != 0 && strcmp(perms, "r-xp") == 0) {
-			r[n].lo = lo;
-			r[n++].hi = hi;
+		    &inode) == 4) {
+			code = inode != 0 && strcmp(perms, "r-xp") == 0 &&
+			    n < sizeof(r) / sizeof(r[0]);
+			if (code) {
+				r[n].lo = lo;
+				r[n].hi = hi;
+			}
+		} else if (code && sscanf(line, "Anonymous: %lu", &anon) == 1) {
+			n += anon == 0;
+			code = 0;
 		}
+	}
 	fclose(f);
 	/* Last, so that reading the list maps nothing back. */
 	for (i = 0; i < n; i++)

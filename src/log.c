@@ -275,14 +275,16 @@ log_prefix(char *buf, size_t size)
 
 /*
  * ': "data"', escaped, into the room at p: what log_data() appends.
- * Returns its length; a line with too little room left gets none.
+ * Returns its length; a line with too little room left gets none, not
+ * an empty pair of quotes that would misreport the data.
  */
 HOT_PATH static size_t
 put_data(char *p, size_t room, const void *data, size_t n)
 {
 	size_t len;
 
-	if (room < 5)
+	/* Room for the quotes, one escaped byte and the "..." at least. */
+	if (room < 16)
 		return 0;
 	p[0] = ':';
 	p[1] = ' ';

@@ -6,8 +6,9 @@
  * and libc's wrappers for what a child needs (poll, read, write, dup3,
  * setuid, exit...) lie spread over several of them.  On x86-64 these
  * are the bare instruction, inlined into the caller, so a child runs no
- * libc code at all; elsewhere, and in sanitizer builds (whose runtime
- * watches the buffers libc's wrappers are given), they are libc's.
+ * libc code at all (not on x32).  Elsewhere, and in sanitizer builds,
+ * they go through libc: the calls that fill memory through libc's own
+ * wrappers, which the sanitizers intercept.
  *
  * Each returns what the kernel returns: a result >= 0, or -errno.  They
  * never write errno either: it lives in a page the child would have to
@@ -27,7 +28,13 @@
 
 #define SYS_INLINE	static inline __attribute__((always_inline))
 
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#ifndef __has_feature
+#define __has_feature(x)	0
+#endif
+#if defined(__x86_64__) && defined(__LP64__) && \
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && \
+    !__has_feature(address_sanitizer) && !__has_feature(thread_sanitizer) && \
+    !__has_feature(memory_sanitizer)
 #define SYS_RAW	1
 #else
 #define SYS_RAW	0
@@ -51,12 +58,17 @@ sys_call(long n, long a, long b, long c, long d, long e)
 
 #else
 
+/* A libc call's -1 and errno as the kernel's -errno. */
+SYS_INLINE long
+sys_result_raw(long r)
+{
+	return r == -1 ? -errno : r;
+}
+
 SYS_INLINE long
 sys_call(long n, long a, long b, long c, long d, long e)
 {
-	long r = syscall(n, a, b, c, d, e);
-
-	return r == -1 ? -errno : r;
+	return sys_result_raw(syscall(n, a, b, c, d, e));
 }
 
 #endif
@@ -70,6 +82,8 @@ sys_result(long r)
 	errno = (int)-r;
 	return -1;
 }
+
+#if SYS_RAW
 
 SYS_INLINE ssize_t
 sys_read(int fd, void *buf, size_t n)
@@ -89,22 +103,42 @@ sys_recv(int fd, void *buf, size_t n, int flags)
 	return sys_call(SYS_recvfrom, fd, (long)buf, (long)n, flags, 0);
 }
 
+#else
+
+SYS_INLINE ssize_t
+sys_read(int fd, void *buf, size_t n)
+{
+	return sys_result_raw(read(fd, buf, n));
+}
+
+SYS_INLINE ssize_t
+sys_write(int fd, const void *buf, size_t n)
+{
+	return sys_result_raw(write(fd, buf, n));
+}
+
+SYS_INLINE ssize_t
+sys_recv(int fd, void *buf, size_t n, int flags)
+{
+	return sys_result_raw(recv(fd, buf, n, flags));
+}
+
+#endif
+
 SYS_INLINE int
 sys_shutdown(int fd, int how)
 {
 	return (int)sys_call(SYS_shutdown, fd, how, 0, 0, 0);
 }
 
-/* poll(2) is no system call of its own on newer ports: ppoll is. */
+/* poll(2) is no system call of its own on newer ports: libc's poll(). */
 SYS_INLINE int
 sys_poll(struct pollfd *p, nfds_t n, int timeout_ms)
 {
-#ifdef SYS_poll
+#if SYS_RAW && defined(SYS_poll)
 	return (int)sys_call(SYS_poll, (long)p, (long)n, timeout_ms, 0, 0);
 #else
-	int r = poll(p, n, timeout_ms);
-
-	return r < 0 ? -errno : r;
+	return (int)sys_result_raw(poll(p, n, timeout_ms));
 #endif
 }
 

@@ -412,6 +412,14 @@ say_data_after_long(void)
 	log_data(LOG_INFO, "x", 1, "%s", long_arg);
 }
 
+/* Leaves room for 10 bytes of data, not enough to show one. */
+static void
+say_data_short_room(void)
+{
+	log_tag_pid(0);
+	log_data(LOG_INFO, "x", 1, "%.*s", 2047 - 8 - 10, long_arg);
+}
+
 /* The client's bytes escaped, quoted, after the message. */
 START_TEST(data_is_escaped_after_the_message)
 {
@@ -433,6 +441,10 @@ START_TEST(data_is_escaped_after_the_message)
 	ck_assert_uint_le(strlen(got), 2047);
 	ck_assert_ptr_null(strchr(got, '"'));
 	ck_assert_int_eq(got[strlen(got) - 1], '\n');
+	/* Nor an empty pair of quotes, as if no data had come. */
+	got = capture(say_data_short_room);
+	ck_assert_ptr_null(strchr(got, '"'));
+	ck_assert_uint_eq(strlen(got), 8 + 2029 + 1);
 }
 END_TEST
 
