@@ -252,6 +252,9 @@ struct start_args {
 
 static char child_mem[CHILD_GUARD_MAX + CHILD_STACK]
     __attribute__((aligned(CHILD_GUARD_MAX)));
+/* A child's arguments: at the top of its stack's memory. */
+#define CHILD_ARGS \
+	((struct start_args *)(child_mem + sizeof(child_mem)) - 1)
 
 HOT_PATH static int
 started(void *arg)
@@ -262,42 +265,41 @@ started(void *arg)
 }
 
 /*
- * Where a child's stack starts: below the arguments' page, which the
- * child then only reads (it shares that page with the master and copies
- * none of it), if that leaves the stack at least half of its room; with
- * pages as large as the stack, just below the arguments.  0: no stack of
- * its own (a page larger than the guard, or no guard).
+ * Where a child's stack starts, found once: below the arguments' page,
+ * which the child then only reads (it shares that page with the master
+ * and copies none of it), if that leaves the stack at least half of its
+ * room; with pages as large as the stack, just below the arguments.  0:
+ * no stack of its own (a page larger than the guard, or no guard).
  */
 static uintptr_t
-stack_top(const struct start_args *a)
+stack_top(void)
 {
-	static uintptr_t page;
-	static int guarded = -1;
-	uintptr_t top;
+	static uintptr_t top;
+	static int found;
+	uintptr_t page, args = (uintptr_t)CHILD_ARGS;
 
-	if (guarded < 0) {
-		page = (uintptr_t)getpagesize();
-		guarded = page <= CHILD_GUARD_MAX &&
-		    mprotect(child_mem, page, PROT_NONE) == 0;
+	if (found)
+		return top;
+	found = 1;
+	page = (uintptr_t)getpagesize();
+	if (page <= CHILD_GUARD_MAX &&
+	    mprotect(child_mem, page, PROT_NONE) == 0) {
+		top = args & ~(page - 1);
+		if (top - (uintptr_t)child_mem < CHILD_GUARD_MAX + CHILD_STACK / 2)
+			top = args & ~(uintptr_t)15;
 	}
-	if (!guarded)
-		return 0;
-	top = (uintptr_t)a & ~(page - 1);
-	if (top - (uintptr_t)child_mem < CHILD_GUARD_MAX + CHILD_STACK / 2)
-		top = (uintptr_t)a & ~(uintptr_t)15;
 	return top;
 }
 
 HOT_PATH pid_t
 child_start(const struct conn *c, int in, int out)
 {
-	struct start_args *a;
+	struct start_args *a = CHILD_ARGS;
 	uintptr_t top;
 	pid_t pid;
 
-	a = (struct start_args *)(child_mem + sizeof(child_mem)) - 1;
 	if (c->svc->handler->foreign || !CHILD_OWN_STACK ||
-	    (top = stack_top(a)) == 0) {
+	    (top = stack_top()) == 0) {
 		if ((pid = fork()) == 0) {
 			struct conn mine = *c;
 

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "conf.h"
+#include "hot.h"
 
 struct conn;
 struct sockaddr;
@@ -17,14 +18,10 @@ int	child_describe(struct conn *c, const struct service *svc, int fd,
 /*
  * Whether children of built-in handlers run on a stack of their own, so
  * that the master may keep its stack out of them (child_start).  Not in
- * AddressSanitizer builds: it tracks one stack per thread, and its leak
- * checker reads all of .bss, guard page included.
+ * sanitizer builds (hot.h): AddressSanitizer tracks one stack per
+ * thread, and its leak checker reads all of .bss, guard page included.
  */
-#ifdef __SANITIZE_ADDRESS__
-#define CHILD_OWN_STACK	0
-#else
-#define CHILD_OWN_STACK	1
-#endif
+#define CHILD_OWN_STACK	(!HOT_SANITIZED)
 
 pid_t	child_start(const struct conn *c, int in, int out);
 void	child_forked(struct conn *c, int in, int out)

@@ -152,6 +152,16 @@ anon_copy(uintptr_t lo, uintptr_t hi, int prot)
 	return 0;
 }
 
+/* The pages [*lo, *hi) that segment ph of the program lies in. */
+static void
+seg_pages(const struct dl_phdr_info *info, const ElfW(Phdr) *ph,
+    uintptr_t page, uintptr_t *lo, uintptr_t *hi)
+{
+	*lo = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
+	*hi = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + page - 1) &
+	    ~(page - 1);
+}
+
 /*
  * Shrink [*lo, *hi) to the pages no other segment of the program has a
  * part of: where two segments share a page, the kernel maps it once,
@@ -169,9 +179,7 @@ own_pages(const struct dl_phdr_info *info, size_t self, uintptr_t page,
 		ph = &info->dlpi_phdr[i];
 		if (i == self || ph->p_type != PT_LOAD || ph->p_memsz == 0)
 			continue;
-		olo = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
-		ohi = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + page - 1) &
-		    ~(page - 1);
+		seg_pages(info, ph, page, &olo, &ohi);
 		if (olo < *hi && ohi > *lo) {
 			if (olo > *lo)
 				*hi = olo;
@@ -197,9 +205,7 @@ copy_segments(struct dl_phdr_info *info, size_t size, void *data)
 		if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W) ||
 		    (ph->p_offset == 0 && !(ph->p_flags & PF_X)))
 			continue;
-		lo = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
-		hi = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + page - 1) &
-		    ~(page - 1);
+		seg_pages(info, ph, page, &lo, &hi);
 		own_pages(info, i, page, &lo, &hi);
 		if (lo < hi && anon_copy(lo, hi,
 		    (ph->p_flags & PF_X ? PROT_EXEC : 0) | PROT_READ) < 0)

@@ -19,8 +19,18 @@
  */
 #define HOT_PATH	__attribute__((hot, section(".text.hot.replyd")))
 
-/* AddressSanitizer builds: hot_text() declines there. */
-#ifdef __SANITIZE_ADDRESS__
+/*
+ * Sanitizer builds (GCC's and clang's ways of saying so), whose runtimes
+ * must see the process as libc makes it: children fork() on the shared
+ * stack (child.h), system calls go through libc (sys.h), and hot_text()
+ * declines.
+ */
+#ifndef __has_feature
+#define __has_feature(x)	0
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || \
+    __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
 #define HOT_SANITIZED	1
 #else
 #define HOT_SANITIZED	0

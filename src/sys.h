@@ -26,15 +26,11 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "hot.h"
+
 #define SYS_INLINE	static inline __attribute__((always_inline))
 
-#ifndef __has_feature
-#define __has_feature(x)	0
-#endif
-#if defined(__x86_64__) && defined(__LP64__) && \
-    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && \
-    !__has_feature(address_sanitizer) && !__has_feature(thread_sanitizer) && \
-    !__has_feature(memory_sanitizer)
+#if defined(__x86_64__) && defined(__LP64__) && !HOT_SANITIZED
 #define SYS_RAW	1
 #else
 #define SYS_RAW	0
