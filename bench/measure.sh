@@ -1,7 +1,8 @@
 # bench/measure.sh: the measuring half of bench/run (sourced).
 #
 # main_loop launches every server, records its idle RSS, then runs the
-# cells: for each round, for each C, loadgen against each server in turn.
+# cells: for each round, for each C, loadgen against each server in turn
+# (in reverse order on even rounds).
 # A cell adds up, per server and C: connections, errors, the master's CPU
 # ticks and the whole machine's busy ticks; it keeps each round's conn/s
 # with its latencies so print_table can show the median round.
@@ -125,6 +126,23 @@ start_all() {
 	done
 }
 
+# order ROUND: the servers in the order of that round.  Even rounds go
+# backwards, so that a machine which slows down (or speeds up) during a
+# round favours no server: over two rounds each one is measured as often
+# early as late, and servers far apart in the list meet the same drift.
+order() {
+	local name out=""
+
+	for name in $SERVERS; do
+		if [ $(( $1 % 2 )) = 0 ]; then
+			out="$name $out"
+		else
+			out="$out $name"
+		fi
+	done
+	echo $out
+}
+
 main_loop() {
 	local round c name
 
@@ -133,7 +151,7 @@ main_loop() {
 	start_all
 	for round in $(seq "$RUNS"); do
 		for c in $CONCS; do
-			for name in $SERVERS; do
+			for name in $(order "$round"); do
 				[ "${STATUS[$name]}" = up ] || continue
 				kill -0 "${PIDOF[$name]}" 2>/dev/null || {
 					STATUS[$name]="died during the run"
