@@ -38,12 +38,15 @@ build() {
 	done
 	$CC $cflags -static -o "$W/forkserver-static" "$HERE/forkserver.c" ||
 	    log "cannot link forkserver statically (no libc.a?)"
-	if [ "$TINY" = static ] &&
+	if [ "$TINY" = bare ] && $CC $cflags -static -nostdlib \
+	    -fno-stack-protector -o "$W/tiny" "$HERE/barehandler.c"; then
+		TINYDESC="bench/barehandler.c: no C library, three system calls"
+	elif [ "$TINY" != dynamic ] &&
 	    $CC $cflags -static -o "$W/tiny" "$HERE/tinyhandler.c"; then
-		TINYDESC="static"
+		TINYDESC="bench/tinyhandler.c, linked static"
 	else
 		$CC $cflags -o "$W/tiny" "$HERE/tinyhandler.c" || return 1
-		TINYDESC="dynamic"
+		TINYDESC="bench/tinyhandler.c, linked dynamic"
 	fi
 }
 

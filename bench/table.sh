@@ -72,7 +72,7 @@ print_notes() {
 		    printf '  %-14s %s\n' "$name" "$(describe "$name")"
 	done
 	echo "  every exec-style server runs the same tiny handler" \
-	    "(bench/tinyhandler.c, linked $TINYDESC)"
+	    "($TINYDESC)"
 	echo "spread: (fastest - slowest round) / median conn/s;" \
 	    "a large one means a noisy machine: raise BENCH_RUNS"
 	echo "idle kB: master VmRSS after one probe connection, before load;" \
