@@ -11,8 +11,8 @@
  * exec.  x86-64 Linux only; bench/run falls back to tinyhandler.c
  * elsewhere.  Built with -static -nostdlib.
  */
-#if !defined(__x86_64__) || !defined(__linux__)
-#error "barehandler needs x86-64 Linux"
+#if !defined(__x86_64__) || !defined(__LP64__) || !defined(__linux__)
+#error "barehandler needs x86-64 Linux (LP64: x32 numbers its calls apart)"
 #endif
 
 #define NR_read		0
@@ -48,9 +48,12 @@ bare_main(void)
 }
 
 __asm__(
+	".pushsection .text\n"
 	".globl _start\n"
+	".type _start, @function\n"
 	"_start:\n"
 	"	xor %ebp, %ebp\n"
 	"	and $-16, %rsp\n"
 	"	call bare_main\n"
+	".popsection\n"
 );

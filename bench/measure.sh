@@ -129,7 +129,8 @@ start_all() {
 # order ROUND: the servers in the order of that round.  Even rounds go
 # backwards, so that a machine which slows down (or speeds up) during a
 # round favours no server: over two rounds each one is measured as often
-# early as late, and servers far apart in the list meet the same drift.
+# early as late, and servers far apart in the list meet the same drift
+# (exactly so with an even number of rounds).
 order() {
 	local name out=""
 

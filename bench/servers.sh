@@ -41,7 +41,12 @@ build() {
 	if [ "$TINY" = bare ] && $CC $cflags -static -nostdlib \
 	    -fno-stack-protector -o "$W/tiny" "$HERE/barehandler.c"; then
 		TINYDESC="bench/barehandler.c: no C library, three system calls"
-	elif [ "$TINY" != dynamic ] &&
+		return 0
+	fi
+	if [ "$TINY" = bare ]; then
+		log "cannot build barehandler.c here: tinyhandler.c instead"
+	fi
+	if [ "$TINY" != dynamic ] &&
 	    $CC $cflags -static -o "$W/tiny" "$HERE/tinyhandler.c"; then
 		TINYDESC="bench/tinyhandler.c, linked static"
 	else
@@ -252,6 +257,7 @@ launch() {
 		done
 		log "$name did not answer on port $PORT (try $try)"
 		stop "$PID"
+		STARTED=${STARTED% "$PID"}
 	done
 	return 1
 }
