@@ -6,9 +6,36 @@
 # "skipped (not installed)" instead of failing.  The anchors' throttling
 # defaults are raised here; describe NAME says how NAME was run.  launch
 # NAME finds a free port, starts NAME and waits (bounded) until it answers
-# a first connection correctly.
+# a first connection correctly.  stop and cleanup end what a script
+# started; the script defines log and W.
 
 INETD=""
+
+# stop PID: TERM, up to 3 s, then KILL; only PIDs this script started.
+stop() {
+	local pid=$1 i
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for i in $(seq 30); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+# cleanup: stop what was started, remove the work directory $W (kept
+# with BENCH_KEEP=1).  The caller traps EXIT with it.
+cleanup() {
+	local pid
+	for pid in $STARTED; do
+		stop "$pid"
+	done
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then
+		log "work directory kept: $W"
+	else
+		rm -rf "$W"
+	fi
+}
 
 # background LOG CMD...: run CMD with only fds 0-2 (stdin /dev/null,
 # stdout and stderr to LOG), so every server starts with the same fds
