@@ -27,7 +27,6 @@
 #include "addr.h"
 #include "conf.h"
 #include "handler.h"
-#include "hot.h"
 
 struct ctx {
 	const char		*path;
@@ -1138,7 +1137,7 @@ attach_run(struct conf *c)
 {
 	size_t i;
 
-	if ((c->run = hot_realloc(NULL, 0, c->nsvc * sizeof(*c->run))) == NULL)
+	if ((c->run = calloc(c->nsvc, sizeof(*c->run))) == NULL)
 		return -1;
 	for (i = 0; i < c->nsvc; i++)
 		c->svc[i].run = &c->run[i];
@@ -1189,7 +1188,7 @@ conf_free(struct conf *c)
 	for (i = 0; i < c->nsvc; i++)
 		service_free(&c->svc[i]);
 	free(c->svc);
-	hot_free(c->run, c->nsvc * sizeof(*c->run));
+	free(c->run);
 	free(c->path);
 	free(c);
 }

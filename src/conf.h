@@ -85,15 +85,12 @@ struct service {
 	struct listener	 *ls;
 	size_t		  nls;
 	struct srcbucket *srcrate;	/* for per_source_rate */
-	struct svc_run	 *run;		/* not in children: see below */
+	struct svc_run	 *run;
 };
 
 /*
- * What the master writes as clients come and go.  It lives apart from
- * the configuration, in pages that children do not inherit
- * (MADV_DONTFORK): after every fork, each page the master writes to
- * costs it a copy-on-write fault, so these counters must not share a
- * page with anything a child reads.  Only the master may touch it.
+ * What the master writes as clients come and go, apart from what the
+ * file says.  Only the master touches it.
  */
 struct svc_run {
 	int		  active;	/* live children */
@@ -109,7 +106,7 @@ struct conf {
 	char		*path;
 	struct service	*svc;
 	size_t		 nsvc;
-	struct svc_run	*run;		/* nsvc of them, from hot_realloc */
+	struct svc_run	*run;		/* nsvc of them */
 };
 
 /* Every problem found in one file, each "FILE:LINE: what is wrong". */

@@ -9,25 +9,23 @@
 #include <poll.h>
 #include <unistd.h>
 
-#include "hot.h"
 #include "io.h"
-#include "sys.h"
 
-HOT_PATH static int
+static int
 io_wait(int fd, short events, int timeout)
 {
 	struct pollfd p = { .fd = fd, .events = events };
 	int r;
 
 	do
-		r = sys_poll(&p, 1, timeout > 0 ? timeout * 1000 : -1);
-	while (r == -EINTR);
+		r = poll(&p, 1, timeout > 0 ? timeout * 1000 : -1);
+	while (r < 0 && errno == EINTR);
 	if (r == 0)
-		r = -ETIMEDOUT;
-	return sys_result(r) < 0 ? -1 : 0;
+		errno = ETIMEDOUT;
+	return r > 0 ? 0 : -1;
 }
 
-HOT_PATH ssize_t
+ssize_t
 io_read(int fd, void *buf, size_t n, int timeout)
 {
 	ssize_t r;
@@ -35,13 +33,13 @@ io_read(int fd, void *buf, size_t n, int timeout)
 	for (;;) {
 		if (io_wait(fd, POLLIN, timeout) < 0)
 			return -1;
-		r = sys_read(fd, buf, n);
-		if (r != -EINTR && r != -EAGAIN)
-			return sys_result(r);
+		r = read(fd, buf, n);
+		if (r >= 0 || (errno != EINTR && errno != EAGAIN))
+			return r;
 	}
 }
 
-HOT_PATH int
+int
 io_write_all(int fd, const void *buf, size_t n, int timeout)
 {
 	const char *p = buf;
@@ -50,11 +48,11 @@ io_write_all(int fd, const void *buf, size_t n, int timeout)
 	while (n > 0) {
 		if (io_wait(fd, POLLOUT, timeout) < 0)
 			return -1;
-		r = sys_write(fd, p, n);
-		if (r == -EINTR || r == -EAGAIN)
+		r = write(fd, p, n);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (r < 0)
-			return sys_result(r);
+			return -1;
 		p += r;
 		n -= r;
 	}

@@ -8,13 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hot.h"
 #include "kids.h"
 
 void
 kids_free(struct kids *k)
 {
-	hot_free(k->v, k->cap * sizeof(*k->v));
+	free(k->v);
 	k->v = NULL;
 	k->n = k->cap = 0;
 }
@@ -28,8 +27,7 @@ kids_add(struct kids *k)
 	if (k->n == k->cap) {
 		size_t cap = k->cap ? k->cap * 2 : 64;
 
-		if ((v = hot_realloc(k->v, k->cap * sizeof(*v),
-		    cap * sizeof(*v))) == NULL)
+		if ((v = reallocarray(k->v, cap, sizeof(*v))) == NULL)
 			return NULL;
 		k->v = v;
 		k->cap = cap;

@@ -16,9 +16,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "hot.h"
 #include "log.h"
-#include "sys.h"
 
 /* Length modifiers log_format() understands. */
 enum { LEN_NONE, LEN_L, LEN_LL, LEN_Z };
@@ -53,12 +51,9 @@ log_use_syslog(int on)
 /*
  * In a new child: the master's syslog socket is about to be closed with
  * every other inherited fd, so forget it (the next line reconnects) and
- * name the ident again, which closelog() forgets too (else syslog would
- * read argv[0], on a stack the child may not have: hot_stack()).
- * Logging to stderr there is nothing to forget, and nothing is touched:
- * closelog() writes to libc's memory, a page fault in a new child.
+ * name the ident again, which closelog() forgets too.
  */
-HOT_PATH void
+void
 log_forked(void)
 {
 	if (use_syslog) {
@@ -73,7 +68,7 @@ log_tag_pid(int on)
 	tag_pid = on;
 }
 
-HOT_PATH static void
+static void
 sink_putc(struct sink *s, char c)
 {
 	if (s->len + 1 < s->size)
@@ -84,7 +79,7 @@ sink_putc(struct sink *s, char c)
  * Stops at max bytes without looking further: "%.*s" may point at bytes
  * with no NUL.
  */
-HOT_PATH static void
+static void
 sink_puts(struct sink *s, const char *str, size_t max)
 {
 	size_t i;
@@ -94,7 +89,7 @@ sink_puts(struct sink *s, const char *str, size_t max)
 }
 
 /* Our own decimal conversion: printf's would fault in its code pages. */
-HOT_PATH static void
+static void
 sink_putnum(struct sink *s, unsigned long long v, int neg)
 {
 	char tmp[DEC_MAX], *p = tmp + sizeof(tmp);
@@ -109,7 +104,7 @@ sink_putnum(struct sink *s, unsigned long long v, int neg)
 }
 
 /* Negated as unsigned, so LLONG_MIN has a magnitude too. */
-HOT_PATH static void
+static void
 sink_putsigned(struct sink *s, long long v)
 {
 	if (v < 0)
@@ -118,7 +113,7 @@ sink_putsigned(struct sink *s, long long v)
 		sink_putnum(s, (unsigned long long)v, 0);
 }
 
-HOT_PATH static long long
+static long long
 arg_signed(va_list *ap, int lmod)
 {
 	switch (lmod) {
@@ -133,7 +128,7 @@ arg_signed(va_list *ap, int lmod)
 	}
 }
 
-HOT_PATH static unsigned long long
+static unsigned long long
 arg_unsigned(va_list *ap, int lmod)
 {
 	switch (lmod) {
@@ -152,7 +147,7 @@ arg_unsigned(va_list *ap, int lmod)
  * The precision after the '.' at *fmtp: digits or '*'.  A negative '*'
  * means none, as in printf.  Past INT_MAX printf fails; so do we.
  */
-HOT_PATH static int
+static int
 parse_prec(const char **fmtp, va_list *ap, size_t *prec)
 {
 	const char *f = *fmtp + 1;
@@ -178,7 +173,7 @@ parse_prec(const char **fmtp, va_list *ap, size_t *prec)
  * replyd's messages use (flags, widths, other conversions, a precision
  * on anything but %s) is -1: log_msg() hands those to vsnprintf.
  */
-HOT_PATH static int
+static int
 format_conv(struct sink *s, const char **fmtp, va_list *ap)
 {
 	const char *f = *fmtp, *str;
@@ -232,7 +227,7 @@ format_conv(struct sink *s, const char **fmtp, va_list *ap)
  * when size > 0), or -1 for a format outside the subset, whatever the
  * size, so the caller's choice of fallback never depends on room.
  */
-HOT_PATH int
+int
 log_format(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct sink s = { buf, size, 0 };
@@ -266,7 +261,7 @@ log_prefix(char *buf, size_t size)
 	sink_puts(&s, "replyd", SIZE_MAX);
 	if (tag_pid) {
 		sink_putc(&s, '[');
-		sink_putsigned(&s, sys_getpid());
+		sink_putsigned(&s, getpid());
 		sink_putc(&s, ']');
 	}
 	sink_puts(&s, ": ", SIZE_MAX);
@@ -278,7 +273,7 @@ log_prefix(char *buf, size_t size)
  * Returns its length; a line with too little room left gets none, not
  * an empty pair of quotes that would misreport the data.
  */
-HOT_PATH static size_t
+static size_t
 put_data(char *p, size_t room, const void *data, size_t n)
 {
 	size_t len;
@@ -301,7 +296,7 @@ put_data(char *p, size_t room, const void *data, size_t n)
  * buffer is the largest thing on a child's stack, which must stay
  * within one page (BENCHMARKS.md).
  */
-HOT_PATH static void
+static void
 log_line(int prio, const void *data, size_t n, const char *fmt, va_list ap)
 {
 	char line[2048];
@@ -328,10 +323,10 @@ log_line(int prio, const void *data, size_t n, const char *fmt, va_list ap)
 		return;
 	}
 	line[len++] = '\n';
-	(void)sys_write(STDERR_FILENO, line, len);
+	(void)write(STDERR_FILENO, line, len);
 }
 
-HOT_PATH void
+void
 log_msg(int prio, const char *fmt, ...)
 {
 	va_list ap;
@@ -341,7 +336,7 @@ log_msg(int prio, const char *fmt, ...)
 	va_end(ap);
 }
 
-HOT_PATH void
+void
 log_data(int prio, const void *data, size_t n, const char *fmt, ...)
 {
 	va_list ap;
@@ -356,7 +351,7 @@ log_data(int prio, const void *data, size_t n, const char *fmt, ...)
  * C1 controls (U+0080..U+009F) count as malformed: some terminals obey
  * them as escapes.
  */
-HOT_PATH static size_t
+static size_t
 utf8_len(const unsigned char *p, size_t n)
 {
 	size_t len, i;
@@ -396,7 +391,7 @@ utf8_len(const unsigned char *p, size_t n)
  * becomes \xNN.  At most LOG_DATA_MAX input bytes are shown, then "...".
  * Returns the length of the NUL-terminated result.
  */
-HOT_PATH size_t
+size_t
 log_escape(char *out, size_t outsz, const void *in, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -1,6 +1,6 @@
 /*
  * replyd: parse the command line, load the configuration, dispatch to
- * the master (server_run), the handler-only mode (child_inetd) or the
+ * the master (server_run), the handler-only mode (inetd_serve) or the
  * check (-t).  Everything else lives in libreplyd.
  */
 #include "config.h"
@@ -15,9 +15,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "child.h"
 #include "conf.h"
 #include "daemon.h"
+#include "inetd.h"
 #include "log.h"
 #include "server.h"
 
@@ -151,7 +151,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (inetd)
-		return child_inetd(c);
+		return inetd_serve(c);
 	so.config = config = absolute(so.config);
 	so.pidfile = pidfile = so.pidfile ? absolute(so.pidfile) : NULL;
 	rc = config == NULL ? EX_OSERR : server_run(c, &so);

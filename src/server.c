@@ -18,12 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#ifdef HAVE_SYS_RSEQ_H
-#include <sys/rseq.h>
-#endif
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
@@ -31,14 +27,15 @@
 
 #include "addr.h"
 #include "admit.h"
-#include "child.h"
+#include "conn.h"
 #include "daemon.h"
-#include "hot.h"
+#include "fds.h"
 #include "kids.h"
 #include "listen.h"
 #include "log.h"
 #include "rate.h"
 #include "server.h"
+#include "spawn.h"
 #include "udp.h"
 
 /* How long children may finish after SIGTERM, then after our SIGTERM. */
@@ -46,9 +43,8 @@
 #define STOP_KILL	2
 /*
  * Datagrams taken from one listener per wake-up, for fairness.  TCP
- * takes one connection per wake-up: accepting until EAGAIN would write
- * errno, and after a fork that write costs the master a page fault,
- * more than the extra poll() does.
+ * takes one connection per wake-up, so that the services of one master
+ * take turns.
  */
 #define ACCEPT_BURST	16
 
@@ -110,34 +106,6 @@ raise_nofile(void)
 	}
 }
 
-/*
- * glibc registers a restartable-sequences area in each thread's TLS, and
- * the kernel writes to it whenever the thread resumes after being
- * preempted.  After a fork that write is a copy-on-write fault, in the
- * master and again in the child, on every connection.  replyd uses no
- * restartable sequences (in glibc only sched_getcpu does, and it falls
- * back to the system call), so the master unregisters the area, and its
- * children inherit that.  Where this cannot be done, nothing changes.
- */
-static void
-rseq_off(void)
-{
-#if defined(HAVE_SYS_RSEQ_H) && defined(RSEQ_SIG) && \
-    __has_builtin(__builtin_thread_pointer)
-	void *area = (char *)__builtin_thread_pointer() + __rseq_offset;
-
-	/*
-	 * The kernel wants the length glibc registered: the size of its
-	 * struct rseq, or in some versions __rseq_size.
-	 */
-	if (__rseq_size > 0 &&
-	    syscall(SYS_rseq, area, sizeof(struct rseq), RSEQ_FLAG_UNREGISTER,
-	    RSEQ_SIG) < 0)
-		(void)syscall(SYS_rseq, area, __rseq_size,
-		    RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
-#endif
-}
-
 /* One read takes every pending signal (one of each kind at most). */
 static void
 signals_read(struct server *s)
@@ -191,10 +159,8 @@ spawn(struct server *s, struct service *svc, const int fd[2],
 	if ((k = kids_add(&s->kids)) == NULL) {
 		log_msg(LOG_ERR, "%s: out of memory", svc->name);
 		pid = -1;
-	} else if (svc->handler->spawn && plain)
-		pid = child_spawn(c, fd[0]);
-	else
-		pid = child_start(c, fd[0], fd[1]);
+	} else
+		pid = spawn_conn(c, spawn_how(svc), fd[0], fd[1]);
 	close(fd[0]);
 	if (fd[1] != fd[0])
 		close(fd[1]);
@@ -284,7 +250,7 @@ accept_tcp(struct server *s, struct service *svc, struct listener *l,
 		admit_refuse(svc, fd, why, (struct sockaddr *)&ss);
 		return;
 	}
-	child_describe(&c, svc, fd, (struct sockaddr *)&ss);
+	conn_describe(&c, svc, fd, (struct sockaddr *)&ss);
 	spawn(s, svc, (int[2]){ fd, fd }, &src, now, &c);
 }
 
@@ -318,7 +284,7 @@ accept_udp(struct server *s, struct service *svc, struct listener *l,
 			pause_service(svc, now, "socketpair");
 			break;
 		}
-		child_describe(&c, svc, l->fd,
+		conn_describe(&c, svc, l->fd,
 		    (struct sockaddr *)&s->req.peer);
 		if ((k = spawn(s, svc, cfd, &src, now, &c)) != NULL)
 			k->relay = relay;
@@ -360,13 +326,7 @@ reap(struct server *s)
 	int st;
 
 	s->got_chld = 0;
-	/*
-	 * Stop once no known child is left rather than at ECHILD: that
-	 * would write errno, a page fault after each fork (accept_tcp).
-	 */
-	do {
-		if ((pid = waitpid(-1, &st, WNOHANG)) <= 0)
-			break;
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		if ((k = kids_find(&s->kids, pid)) == NULL)
 			continue;
 		log_exit(k, st);
@@ -382,7 +342,7 @@ reap(struct server *s)
 				k->svc->run->stats.failed++;
 		}
 		kids_remove(&s->kids, k);
-	} while (s->kids.n > 0);
+	}
 }
 
 /*
@@ -420,27 +380,6 @@ expire(struct server *s)
 			next = limit - age;
 	}
 	return next;
-}
-
-/*
- * After each (re)load, the master's memory as children should find it
- * (hot.c).  Its stack stays out of them (see child_start) unless a
- * service runs a module: module children fork() on that stack.  The
- * program's code goes into children with its page tables (hot_text),
- * but in sanitizer builds.  And the shared code that only loading ran
- * is let go.
- */
-static void
-settle_memory(const struct conf *c)
-{
-	size_t i;
-	int foreign = 0;
-
-	for (i = 0; i < c->nsvc; i++)
-		foreign |= c->svc[i].handler->foreign;
-	hot_stack(!foreign && CHILD_OWN_STACK);
-	hot_text();
-	hot_drop_code();
 }
 
 /* Load a configuration, logging every problem found in it. */
@@ -494,7 +433,6 @@ reload(struct server *s)
 	listen_conf_close(s->conf);
 	conf_free(s->conf);
 	s->conf = c;
-	settle_memory(c);
 	s->reloads++;
 	log_msg(LOG_NOTICE, "reloaded %s: %zu service%s", c->path, c->nsvc,
 	    c->nsvc == 1 ? "" : "s");
@@ -567,15 +505,13 @@ poll_add(struct server *s, size_t n, int fd, struct service *svc,
 {
 	if (n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct pollfd *p = hot_realloc(s->pfd, s->cap * sizeof(*p),
-		    cap * sizeof(*p));
+		struct pollfd *p = reallocarray(s->pfd, cap, sizeof(*p));
 		struct slot *t;
 
 		if (p == NULL)
 			return -1;
 		s->pfd = p;
-		if ((t = hot_realloc(s->slot, s->cap * sizeof(*t),
-		    cap * sizeof(*t))) == NULL)
+		if ((t = reallocarray(s->slot, cap, sizeof(*t))) == NULL)
 			return -1;
 		s->slot = t;
 		s->cap = cap;
@@ -681,8 +617,11 @@ server_run(struct conf *c, const struct server_opts *o)
 
 	signals_block(&sigs);
 	raise_nofile();
-	rseq_off();
-	listen_inherit();
+	/*
+	 * Nothing but the activated sockets is ours to keep: a daemon
+	 * holding its starter's pipe would keep `replyd | cat` from ending.
+	 */
+	fds_close_from(3 + listen_inherit());
 	if (listen_conf_open(c, NULL) < 0)
 		goto out;
 	listen_inherit_done();
@@ -701,7 +640,6 @@ server_run(struct conf *c, const struct server_opts *o)
 	if (!o->foreground)
 		daemon_ready();
 	log_tag_pid(1);
-	settle_memory(c);
 	serve_loop(&s);
 	log_msg(LOG_NOTICE, "stopped");
 	if (o->pidfile != NULL)
@@ -711,8 +649,8 @@ out:
 	if (s.sigfd >= 0)
 		close(s.sigfd);
 	kids_free(&s.kids);
-	hot_free(s.pfd, s.cap * sizeof(*s.pfd));
-	hot_free(s.slot, s.cap * sizeof(*s.slot));
+	free(s.pfd);
+	free(s.slot);
 	free(s.req.data);
 	listen_conf_close(s.conf);
 	conf_free(s.conf);

@@ -17,8 +17,9 @@
 #include <unistd.h>
 
 #include "addr.h"
-#include "child.h"
+#include "conn.h"
 #include "log.h"
+#include "spawn.h"
 #include "udp.h"
 
 static int
@@ -169,16 +170,8 @@ inetd_exchange(const struct service *svc, const struct udp_req *req)
 		    strerror(errno));
 		return;
 	}
-	child_describe(&c, svc, 0, (struct sockaddr *)&req->peer);
-	if ((pid = fork()) == 0) {
-		close(r.fd);
-		close(r.out);
-		if (dup2(child[0], 0) < 0 || dup2(child[1], 1) < 0)
-			_exit(EX_OSERR);
-		close(child[0]);
-		close(child[1]);
-		_exit(child_serve_conn(&c));
-	}
+	conn_describe(&c, svc, 0, (struct sockaddr *)&req->peer);
+	pid = spawn_conn(&c, SPAWN_FORK, child[0], child[1]);
 	close(child[0]);
 	close(child[1]);
 	p.fd = r.fd;

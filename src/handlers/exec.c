@@ -16,6 +16,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "fds.h"
 #include "handler.h"
 #include "log.h"
 
@@ -33,7 +34,7 @@ setvar(char **envp, size_t *n, char *buf, size_t bufsz, const char *name,
 /*
  * Build the environment and execve; returns only if execve failed, with
  * errno set.  It writes nothing but its own stack and logs nothing, so
- * it is safe in a child that shares the master's memory (child_spawn).
+ * it is safe in a child that shares the master's memory (spawn.c).
  */
 void
 exec_run(const struct conn *c)
@@ -83,10 +84,8 @@ exec_run(const struct conn *c)
 	 * Whatever else is open (under inetd nobody closed what we
 	 * inherited) closes at execve.  Marking rather than closing keeps
 	 * the syslog socket usable for the failure line in handler_exec.
-	 * Kernels before 5.11 lack the flag; then close outright.
 	 */
-	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		close_range(3, ~0U, 0);
+	fds_cloexec_from(3);
 	execve(s->exec.program, s->exec.argv, envp);
 }
 

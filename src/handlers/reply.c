@@ -14,16 +14,12 @@
 #include <sysexits.h>
 
 #include "handler.h"
-#include "hot.h"
 #include "io.h"
 #include "log.h"
-#include "sys.h"
 
 /*
  * Requests up to this size (the default max_request) are read into the
- * stack, larger ones into the heap.  Small, because every 4 KiB page of
- * stack a child writes costs it a fault, and a reply child's stack fits
- * in one (BENCHMARKS.md).
+ * stack, larger ones into the heap.
  */
 #define REPLY_STACK_BUF 1024
 
@@ -37,22 +33,22 @@
  * is still alive, and on these machines two children alive at once cost
  * more than two in turn (BENCHMARKS.md).
  */
-HOT_PATH static void
+static void
 linger_close(const struct conn *c, char *sink, size_t size)
 {
 	struct pollfd p = { .fd = 0, .events = POLLIN };
 	int i;
 
 	if (!c->is_socket || c->svc->proto != PROTO_TCP ||
-	    sys_poll(&p, 1, 0) != 1)
+	    poll(&p, 1, 0) != 1)
 		return;
-	(void)sys_shutdown(1, SHUT_WR);
-	for (i = 0; i < 64 && sys_poll(&p, 1, 0) == 1 &&
-	    sys_recv(0, sink, size, MSG_DONTWAIT) > 0; i++)
+	(void)shutdown(1, SHUT_WR);
+	for (i = 0; i < 64 && poll(&p, 1, 0) == 1 &&
+	    recv(0, sink, size, MSG_DONTWAIT) > 0; i++)
 		;
 }
 
-HOT_PATH int
+int
 handler_reply(const struct conn *c)
 {
 	const struct service *s = c->svc;
