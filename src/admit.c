@@ -19,23 +19,25 @@
 #include "rate.h"
 
 enum admit
-admit_check(struct service *svc, const struct kids *k,
+admit_check(struct svc_run *r, const struct kids *k,
     const struct sockaddr *sa, const struct srckey *src,
     const struct timespec *now)
 {
+	const struct service *svc = r->svc;
+
 	if (acl_match(&svc->deny, sa))
 		return ADMIT_DENIED;
 	if (svc->allow.n > 0 && !acl_match(&svc->allow, sa))
 		return ADMIT_DENIED;
 	if (svc->per_source > 0 &&
-	    kids_from(k, svc, src) >= (size_t)svc->per_source)
+	    kids_from(k, r, src) >= (size_t)svc->per_source)
 		return ADMIT_BUSY;
 	if (svc->per_source_rate > 0) {
-		if (svc->srcrate == NULL &&
-		    (svc->srcrate = calloc(RATE_SOURCES,
-		    sizeof(*svc->srcrate))) == NULL)
+		if (r->srcrate == NULL &&
+		    (r->srcrate = calloc(RATE_SOURCES,
+		    sizeof(*r->srcrate))) == NULL)
 			return ADMIT_OK;
-		if (!bucket_take(rate_source(svc->srcrate, src),
+		if (!bucket_take(rate_source(r->srcrate, src),
 		    svc->per_source_rate, now))
 			return ADMIT_LIMITED;
 	}
@@ -44,7 +46,7 @@ admit_check(struct service *svc, const struct kids *k,
 
 /* Count and log a refusal (UDP: nothing is sent back). */
 void
-admit_log(struct service *svc, enum admit why, const struct sockaddr *sa)
+admit_log(struct svc_run *r, enum admit why, const struct sockaddr *sa)
 {
 	static const char *const reason[] = {
 		[ADMIT_DENIED] = "access denied",
@@ -55,23 +57,26 @@ admit_log(struct service *svc, enum admit why, const struct sockaddr *sa)
 	struct addr_text t;
 
 	if (why == ADMIT_DENIED)
-		svc->run->stats.denied++;
+		r->stats.denied++;
 	else if (why == ADMIT_BUSY)
-		svc->run->stats.busy++;
+		r->stats.busy++;
 	else
-		svc->run->stats.limited++;
+		r->stats.limited++;
 	if (addr_text(sa, &t) == 0)
 		addr_join(&t, peer, sizeof(peer));
-	log_msg(LOG_NOTICE, "%s: refused %s: %s", svc->name, peer, reason[why]);
+	log_msg(LOG_NOTICE, "%s: refused %s: %s", r->svc->name, peer,
+	    reason[why]);
 }
 
 void
-admit_refuse(struct service *svc, int fd, enum admit why,
+admit_refuse(struct svc_run *r, int fd, enum admit why,
     const struct sockaddr *sa)
 {
+	const struct service *svc = r->svc;
+
 	if (why != ADMIT_DENIED && svc->busy_reply != NULL)
 		(void)!send(fd, svc->busy_reply, svc->busy_reply_len,
 		    MSG_DONTWAIT | MSG_NOSIGNAL);
 	close(fd);
-	admit_log(svc, why, sa);
+	admit_log(r, why, sa);
 }

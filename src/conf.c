@@ -973,7 +973,6 @@ service_free(struct service *svc)
 	free(svc->proxy_from.v);
 	free(svc->deny.v);
 	free(svc->busy_reply);
-	free(svc->srcrate);
 }
 
 /*
@@ -1131,19 +1130,6 @@ load_services(struct ctx *x, struct conf *c, const config_setting_t *root,
 	return 0;
 }
 
-/* Each service's run-time state (see struct svc_run), zeroed. */
-static int
-attach_run(struct conf *c)
-{
-	size_t i;
-
-	if ((c->run = calloc(c->nsvc, sizeof(*c->run))) == NULL)
-		return -1;
-	for (i = 0; i < c->nsvc; i++)
-		c->svc[i].run = &c->run[i];
-	return 0;
-}
-
 /*
  * Returns the configuration, or NULL when the file has any problem; then
  * errs (if not NULL) lists them all.
@@ -1171,7 +1157,7 @@ conf_load(const char *path, const struct conf_opts *opts,
 			load_single(&x, c, root);
 	}
 	config_destroy(&cf);
-	if (x.nerr > 0 || c->nsvc == 0 || attach_run(c) < 0) {
+	if (x.nerr > 0 || c->nsvc == 0) {
 		conf_free(c);
 		return NULL;
 	}
@@ -1188,7 +1174,6 @@ conf_free(struct conf *c)
 	for (i = 0; i < c->nsvc; i++)
 		service_free(&c->svc[i]);
 	free(c->svc);
-	free(c->run);
 	free(c->path);
 	free(c);
 }

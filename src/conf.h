@@ -80,33 +80,12 @@ struct service {
 	char		 *busy_reply;	/* to clients refused as busy */
 	size_t		  busy_reply_len;
 	unsigned	  line;		/* where it is defined, for messages */
-
-	/* Run-time state, owned by the master (server.c). */
-	struct listener	 *ls;
-	size_t		  nls;
-	struct srcbucket *srcrate;	/* for per_source_rate */
-	struct svc_run	 *run;
-};
-
-/*
- * What the master writes as clients come and go, apart from what the
- * file says.  Only the master touches it.
- */
-struct svc_run {
-	int		  active;	/* live children */
-	struct bucket	  bucket;	/* for rate */
-	struct timespec	  paused_until;	/* after EMFILE and the like */
-	struct svc_stats {
-		unsigned long accepted, served, failed, denied, busy,
-			      limited, expired;
-	} stats;
 };
 
 struct conf {
 	char		*path;
 	struct service	*svc;
 	size_t		 nsvc;
-	struct svc_run	*run;		/* nsvc of them */
 };
 
 /* Every problem found in one file, each "FILE:LINE: what is wrong". */

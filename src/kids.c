@@ -55,15 +55,15 @@ kids_remove(struct kids *k, struct kid *kid)
 	*kid = k->v[--k->n];
 }
 
-/* Live children of svc from the source src. */
+/* Live children of service r from the source src. */
 size_t
-kids_from(const struct kids *k, const struct service *svc,
+kids_from(const struct kids *k, const struct svc_run *r,
     const struct srckey *src)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < k->n; i++)
-		if (k->v[i].svc == svc && srckey_eq(&k->v[i].src, src))
+		if (k->v[i].run == r && srckey_eq(&k->v[i].src, src))
 			n++;
 	return n;
 }
@@ -73,14 +73,14 @@ kids_from(const struct kids *k, const struct service *svc,
  * name in the new configuration, if there is one.
  */
 void
-kids_remap(struct kids *k, struct conf *c)
+kids_remap(struct kids *k, struct run *r)
 {
 	size_t i;
 
 	for (i = 0; i < k->n; i++) {
-		if (k->v[i].svc != NULL)
-			k->v[i].svc = conf_service(c, k->v[i].svc->name);
-		if (k->v[i].svc != NULL)
-			k->v[i].svc->run->active++;
+		if (k->v[i].run != NULL)
+			k->v[i].run = run_find(r, k->v[i].run->svc->name);
+		if (k->v[i].run != NULL)
+			k->v[i].run->active++;
 	}
 }

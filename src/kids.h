@@ -9,12 +9,12 @@
 #include <time.h>
 
 #include "acl.h"
-#include "conf.h"
+#include "run.h"
 #include "udp.h"
 
 struct kid {
 	pid_t		 pid;
-	struct service	*svc;		/* NULL once its service is gone */
+	struct svc_run	*run;		/* NULL once its service is gone */
 	struct srckey	 src;
 	struct timespec	 start;
 	int		 signalled;	/* 0, SIGTERM or SIGKILL sent */
@@ -30,9 +30,9 @@ struct kids {
 struct kid	*kids_add(struct kids *k);
 struct kid	*kids_find(struct kids *k, pid_t pid);
 void		 kids_remove(struct kids *k, struct kid *kid);
-size_t		 kids_from(const struct kids *k, const struct service *svc,
+size_t		 kids_from(const struct kids *k, const struct svc_run *r,
 		    const struct srckey *src);
-void		 kids_remap(struct kids *k, struct conf *c);
+void		 kids_remap(struct kids *k, struct run *r);
 void		 kids_free(struct kids *k);
 
 #endif

@@ -201,14 +201,14 @@ listen_inherit_done(void)
  * the kernel chose belongs to the service that asked for it).
  */
 static struct listener *
-find_old(struct conf *old, const char *spec, const struct service *svc)
+find_old(struct run *old, const char *spec, const struct service *svc)
 {
 	size_t i, j;
 	int pass;
 
 	for (pass = 0; pass < 2; pass++)
-		for (i = 0; old != NULL && i < old->nsvc; i++) {
-			int same = strcmp(old->svc[i].name, svc->name) == 0;
+		for (i = 0; old != NULL && i < old->n; i++) {
+			int same = strcmp(old->svc[i].svc->name, svc->name) == 0;
 
 			if (pass == 0 ? !same : same || svc->port == 0)
 				continue;
@@ -231,12 +231,12 @@ find_old(struct conf *old, const char *spec, const struct service *svc)
  * again.  Returns how many were released.
  */
 static int
-release_old(struct conf *old, const struct service *svc)
+release_old(struct run *old, const struct service *svc)
 {
 	size_t i, j;
 	int n = 0;
 
-	for (i = 0; old != NULL && svc->port != 0 && i < old->nsvc; i++)
+	for (i = 0; old != NULL && svc->port != 0 && i < old->n; i++)
 		for (j = 0; j < old->svc[i].nls; j++) {
 			struct listener *l = &old->svc[i].ls[j];
 
@@ -268,11 +268,11 @@ reclaim(struct listener *l)
 }
 
 static int
-claimed_fd(const struct conf *old, int fd)
+claimed_fd(const struct run *old, int fd)
 {
 	size_t i, j;
 
-	for (i = 0; fd >= 0 && old != NULL && i < old->nsvc; i++)
+	for (i = 0; fd >= 0 && old != NULL && i < old->n; i++)
 		for (j = 0; j < old->svc[i].nls; j++)
 			if (old->svc[i].ls[j].claimed &&
 			    old->svc[i].ls[j].fd == fd)
@@ -286,62 +286,63 @@ claimed_fd(const struct conf *old, int fd)
  * nothing of old has changed.
  */
 int
-listen_conf_open(struct conf *c, struct conf *old)
+listen_run_open(struct run *r, struct run *old)
 {
 	size_t i, j, n;
 
-	for (i = 0; i < c->nsvc; i++) {
-		struct service *svc = &c->svc[i];
+	for (i = 0; i < r->n; i++) {
+		struct svc_run *sr = &r->svc[i];
+		const struct service *svc = sr->svc;
 
 		for (n = 0; svc->listen != NULL && svc->listen[n] != NULL; n++)
 			;
-		svc->nls = n > 0 ? n : 1;
-		if ((svc->ls = calloc(svc->nls, sizeof(*svc->ls))) == NULL)
+		sr->nls = n > 0 ? n : 1;
+		if ((sr->ls = calloc(sr->nls, sizeof(*sr->ls))) == NULL)
 			goto fail;
-		for (j = 0; j < svc->nls; j++)
-			svc->ls[j].fd = -1;
-		for (j = 0; j < svc->nls; j++) {
+		for (j = 0; j < sr->nls; j++)
+			sr->ls[j].fd = -1;
+		for (j = 0; j < sr->nls; j++) {
 			const char *spec = n > 0 ? svc->listen[j] : NULL;
 			struct listener *o = find_old(old, spec, svc);
 
 			if (o != NULL) {
 				o->claimed = 1;
-				svc->ls[j] = *o;
-				svc->ls[j].claimed = 0;
-				svc->ls[j].spec = spec ? strdup(spec) : NULL;
-			} else if (take_inherited(&svc->ls[j], spec, svc) == 0) {
+				sr->ls[j] = *o;
+				sr->ls[j].claimed = 0;
+				sr->ls[j].spec = spec ? strdup(spec) : NULL;
+			} else if (take_inherited(&sr->ls[j], spec, svc) == 0) {
 				log_msg(LOG_NOTICE, "%s: listening on %s (%s, "
 				    "from socket activation)", svc->name,
-				    svc->ls[j].name, listen_proto(svc->proto));
-			} else if (listen_open(&svc->ls[j], spec, svc->port,
+				    sr->ls[j].name, listen_proto(svc->proto));
+			} else if (listen_open(&sr->ls[j], spec, svc->port,
 			    svc->proto, svc->reuse_port) < 0 &&
 			    !(errno == EADDRINUSE && release_old(old, svc) &&
-			    listen_open(&svc->ls[j], spec, svc->port,
+			    listen_open(&sr->ls[j], spec, svc->port,
 			    svc->proto, svc->reuse_port) == 0)) {
 				log_msg(LOG_ERR, "cannot listen on %s: %s",
-				    svc->ls[j].name, strerror(errno));
+				    sr->ls[j].name, strerror(errno));
 				goto fail;
 			} else
 				log_msg(LOG_NOTICE, "%s: listening on %s (%s)",
-				    svc->name, svc->ls[j].name,
+				    svc->name, sr->ls[j].name,
 				    listen_proto(svc->proto));
 		}
 	}
 	return 0;
 fail:
-	for (i = 0; i < c->nsvc; i++) {
-		for (j = 0; j < c->svc[i].nls && c->svc[i].ls; j++) {
-			struct listener *l = &c->svc[i].ls[j];
+	for (i = 0; i < r->n; i++) {
+		for (j = 0; j < r->svc[i].nls && r->svc[i].ls; j++) {
+			struct listener *l = &r->svc[i].ls[j];
 
 			if (claimed_fd(old, l->fd))
 				l->fd = -1;	/* still old's */
 			listen_close(l);
 		}
-		free(c->svc[i].ls);
-		c->svc[i].ls = NULL;
-		c->svc[i].nls = 0;
+		free(r->svc[i].ls);
+		r->svc[i].ls = NULL;
+		r->svc[i].nls = 0;
 	}
-	for (i = 0; old != NULL && i < old->nsvc; i++)
+	for (i = 0; old != NULL && i < old->n; i++)
 		for (j = 0; j < old->svc[i].nls; j++) {
 			old->svc[i].ls[j].claimed = 0;
 			if (old->svc[i].ls[j].released)
@@ -350,20 +351,20 @@ fail:
 	return -1;
 }
 
-/* Close the listeners of c, except those a newer configuration claimed. */
+/* Close the listeners of r, except those a newer run claimed. */
 void
-listen_conf_close(struct conf *c)
+listen_run_close(struct run *r)
 {
 	size_t i, j;
 
-	for (i = 0; c != NULL && i < c->nsvc; i++) {
-		for (j = 0; j < c->svc[i].nls; j++) {
-			if (c->svc[i].ls[j].claimed)
-				c->svc[i].ls[j].fd = -1;
-			listen_close(&c->svc[i].ls[j]);
+	for (i = 0; r != NULL && i < r->n; i++) {
+		for (j = 0; j < r->svc[i].nls; j++) {
+			if (r->svc[i].ls[j].claimed)
+				r->svc[i].ls[j].fd = -1;
+			listen_close(&r->svc[i].ls[j]);
 		}
-		free(c->svc[i].ls);
-		c->svc[i].ls = NULL;
-		c->svc[i].nls = 0;
+		free(r->svc[i].ls);
+		r->svc[i].ls = NULL;
+		r->svc[i].nls = 0;
 	}
 }

@@ -8,6 +8,7 @@
 
 #include "addr.h"
 #include "conf.h"
+#include "run.h"
 
 struct listener {
 	int		 fd;
@@ -30,8 +31,8 @@ const char *listen_proto(enum conf_proto proto);
 int	listen_inherit(void);
 void	listen_inherit_done(void);
 
-/* Every listener of a configuration, reusing old's where they fit. */
-int	listen_conf_open(struct conf *c, struct conf *old);
-void	listen_conf_close(struct conf *c);
+/* Every listener of a run, reusing old's where they fit. */
+int	listen_run_open(struct run *r, struct run *old);
+void	listen_run_close(struct run *r);
 
 #endif

@@ -49,13 +49,13 @@
 #define ACCEPT_BURST	16
 
 struct server {
-	struct conf			*conf;
+	struct run			 run;
 	const struct server_opts	*opts;
 	struct kids			 kids;
 	struct udp_req			 req;		/* UDP receive buffer */
 	struct pollfd			*pfd;		/* the poll set ... */
 	struct slot {
-		struct service	*svc;
+		struct svc_run	*run;
 		struct listener	*l;
 		pid_t		 kid;		/* a UDP relay of this child */
 	}				*slot;		/* ... and what each is */
@@ -145,9 +145,10 @@ ms_since(const struct timespec *t)
  * it once it knows the real client.
  */
 static struct kid *
-spawn(struct server *s, struct service *svc, const int fd[2],
+start_child(struct server *s, struct svc_run *r, const int fd[2],
     const struct srckey *src, const struct timespec *now, struct conn *c)
 {
+	const struct service *svc = r->svc;
 	/* TCP whose client the master knows: no PROXY header to read. */
 	int plain = svc->proto == PROTO_TCP && !svc->proxy_protocol;
 	struct kid *k;
@@ -160,7 +161,7 @@ spawn(struct server *s, struct service *svc, const int fd[2],
 		log_msg(LOG_ERR, "%s: out of memory", svc->name);
 		pid = -1;
 	} else
-		pid = spawn_conn(c, spawn_how(svc), fd[0], fd[1]);
+		pid = spawn_conn(c, r->how, fd[0], fd[1]);
 	close(fd[0]);
 	if (fd[1] != fd[0])
 		close(fd[1]);
@@ -173,12 +174,12 @@ spawn(struct server *s, struct service *svc, const int fd[2],
 		return NULL;
 	}
 	k->pid = pid;
-	k->svc = svc;
+	k->run = r;
 	k->session_timeout = svc->session_timeout;
 	k->src = *src;
 	k->start = *now;
-	svc->run->active++;
-	svc->run->stats.accepted++;
+	r->active++;
+	r->stats.accepted++;
 	return k;
 }
 
@@ -190,42 +191,43 @@ spawn(struct server *s, struct service *svc, const int fd[2],
 #define PAUSE_MS 500
 
 static void
-pause_service(struct service *svc, const struct timespec *now,
+pause_service(struct svc_run *r, const struct timespec *now,
     const char *what)
 {
-	log_msg(LOG_ERR, "%s: %s: %s; pausing %d ms", svc->name, what,
+	log_msg(LOG_ERR, "%s: %s: %s; pausing %d ms", r->svc->name, what,
 	    strerror(errno), PAUSE_MS);
-	svc->run->paused_until = *now;
-	svc->run->paused_until.tv_nsec += PAUSE_MS * 1000000L;
-	if (svc->run->paused_until.tv_nsec >= 1000000000L) {
-		svc->run->paused_until.tv_sec++;
-		svc->run->paused_until.tv_nsec -= 1000000000L;
+	r->paused_until = *now;
+	r->paused_until.tv_nsec += PAUSE_MS * 1000000L;
+	if (r->paused_until.tv_nsec >= 1000000000L) {
+		r->paused_until.tv_sec++;
+		r->paused_until.tv_nsec -= 1000000000L;
 	}
 }
 
 /* Milliseconds the service still rests (0: none). */
 static long
-paused_ms(const struct service *svc, const struct timespec *now)
+paused_ms(const struct svc_run *r, const struct timespec *now)
 {
-	long ms = (svc->run->paused_until.tv_sec - now->tv_sec) * 1000 +
-	    (svc->run->paused_until.tv_nsec - now->tv_nsec) / 1000000;
+	long ms = (r->paused_until.tv_sec - now->tv_sec) * 1000 +
+	    (r->paused_until.tv_nsec - now->tv_nsec) / 1000000;
 
 	return ms > 0 ? ms : 0;
 }
 
 /* Room for one more child now: max_children and the rate bucket. */
 static int
-has_room(struct service *svc, const struct timespec *now)
+has_room(const struct svc_run *r, const struct timespec *now)
 {
-	return svc->run->active < svc->max_children &&
-	    paused_ms(svc, now) == 0 && (svc->rate <= 0 ||
-	    bucket_wait_ms(&svc->run->bucket, svc->rate, now) == 0);
+	return r->active < r->svc->max_children &&
+	    paused_ms(r, now) == 0 && (r->svc->rate <= 0 ||
+	    bucket_wait_ms(&r->bucket, r->svc->rate, now) == 0);
 }
 
 static void
-accept_tcp(struct server *s, struct service *svc, struct listener *l,
+accept_tcp(struct server *s, struct svc_run *r, struct listener *l,
     const struct timespec *now)
 {
+	const struct service *svc = r->svc;
 	struct sockaddr_storage ss;
 	struct srckey src;
 	struct conn c;
@@ -233,60 +235,61 @@ accept_tcp(struct server *s, struct service *svc, struct listener *l,
 	socklen_t len = sizeof(ss);
 	int fd;
 
-	if (!has_room(svc, now))
+	if (!has_room(r, now))
 		return;
 	fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
 	if (fd < 0) {
 		if (errno != EINTR && errno != ECONNABORTED &&
 		    errno != EAGAIN && errno != EWOULDBLOCK)
-			pause_service(svc, now, "accept");
+			pause_service(r, now, "accept");
 		return;
 	}
 	if (svc->rate > 0)
-		bucket_take(&svc->run->bucket, svc->rate, now);
+		bucket_take(&r->bucket, svc->rate, now);
 	srckey_make(&src, (struct sockaddr *)&ss, svc->per_source_prefix6);
-	why = admit_check(svc, &s->kids, (struct sockaddr *)&ss, &src, now);
+	why = admit_check(r, &s->kids, (struct sockaddr *)&ss, &src, now);
 	if (why != ADMIT_OK) {
-		admit_refuse(svc, fd, why, (struct sockaddr *)&ss);
+		admit_refuse(r, fd, why, (struct sockaddr *)&ss);
 		return;
 	}
 	conn_describe(&c, svc, fd, (struct sockaddr *)&ss);
-	spawn(s, svc, (int[2]){ fd, fd }, &src, now, &c);
+	start_child(s, r, (int[2]){ fd, fd }, &src, now, &c);
 }
 
 static void
-accept_udp(struct server *s, struct service *svc, struct listener *l,
+accept_udp(struct server *s, struct svc_run *r, struct listener *l,
     const struct timespec *now)
 {
+	const struct service *svc = r->svc;
 	struct udp_relay relay;
 	struct srckey src;
 	struct conn c;
 	struct kid *k;
 	enum admit why;
-	int i, r, cfd[2];
+	int i, got, cfd[2];
 
-	for (i = 0; i < ACCEPT_BURST && has_room(svc, now); i++) {
-		if ((r = udp_recv(svc, l->fd, &s->req)) == 0)
+	for (i = 0; i < ACCEPT_BURST && has_room(r, now); i++) {
+		if ((got = udp_recv(svc, l->fd, &s->req)) == 0)
 			break;
-		if (r < 0)
+		if (got < 0)
 			continue;
 		if (svc->rate > 0)
-			bucket_take(&svc->run->bucket, svc->rate, now);
+			bucket_take(&r->bucket, svc->rate, now);
 		srckey_make(&src, (struct sockaddr *)&s->req.peer,
 		    svc->per_source_prefix6);
-		why = admit_check(svc, &s->kids,
+		why = admit_check(r, &s->kids,
 		    (struct sockaddr *)&s->req.peer, &src, now);
 		if (why != ADMIT_OK) {
-			admit_log(svc, why, (struct sockaddr *)&s->req.peer);
+			admit_log(r, why, (struct sockaddr *)&s->req.peer);
 			continue;
 		}
 		if (udp_start(svc, &s->req, l->fd, &relay, cfd) < 0) {
-			pause_service(svc, now, "socketpair");
+			pause_service(r, now, "socketpair");
 			break;
 		}
 		conn_describe(&c, svc, l->fd,
 		    (struct sockaddr *)&s->req.peer);
-		if ((k = spawn(s, svc, cfd, &src, now, &c)) != NULL)
+		if ((k = start_child(s, r, cfd, &src, now, &c)) != NULL)
 			k->relay = relay;
 		else
 			udp_end(&relay);
@@ -307,7 +310,7 @@ kill_child(pid_t pid, int sig)
 static void
 log_exit(const struct kid *k, int status)
 {
-	const char *name = k->svc ? k->svc->name : "(removed)";
+	const char *name = k->run ? k->run->svc->name : "(removed)";
 	long ms = ms_since(&k->start);
 
 	if (WIFEXITED(status))
@@ -334,12 +337,12 @@ reap(struct server *s)
 			udp_pump(&k->relay);	/* what it wrote before exiting */
 			udp_end(&k->relay);
 		}
-		if (k->svc != NULL) {
-			k->svc->run->active--;
+		if (k->run != NULL) {
+			k->run->active--;
 			if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-				k->svc->run->stats.served++;
+				k->run->stats.served++;
 			else
-				k->svc->run->stats.failed++;
+				k->run->stats.failed++;
 		}
 		kids_remove(&s->kids, k);
 	}
@@ -367,10 +370,10 @@ expire(struct server *s)
 		if (age >= limit) {
 			k->signalled = k->signalled ? SIGKILL : SIGTERM;
 			kill_child(k->pid, k->signalled);
-			if (k->signalled == SIGTERM && k->svc != NULL)
-				k->svc->run->stats.expired++;
+			if (k->signalled == SIGTERM && k->run != NULL)
+				k->run->stats.expired++;
 			log_msg(LOG_NOTICE, "%s: child %ld past session_timeout "
-			    "(%d s): sent %s", k->svc ? k->svc->name :
+			    "(%d s): sent %s", k->run ? k->run->svc->name :
 			    "(removed)", (long)k->pid, k->session_timeout,
 			    k->signalled == SIGTERM ? "SIGTERM" : "SIGKILL");
 			if (k->signalled == SIGTERM &&
@@ -407,32 +410,26 @@ server_load(const char *path, int port)
 static void
 reload(struct server *s)
 {
-	struct conf *c;
-	size_t i;
+	struct conf *c, *oldc = s->run.conf;
+	struct run r;
 
 	s->got_hup = 0;
 	if ((c = server_load(s->opts->config, s->opts->port)) == NULL) {
 		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
 		return;
 	}
-	if (listen_conf_open(c, s->conf) < 0) {
+	if (run_make(&r, c) < 0 || listen_run_open(&r, &s->run) < 0) {
 		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
+		run_free(&r);
 		conf_free(c);
 		return;
 	}
-	for (i = 0; i < c->nsvc; i++) {
-		struct service *old = conf_service(s->conf, c->svc[i].name);
-
-		/* Counters and rate buckets live on across reloads. */
-		if (old != NULL) {
-			c->svc[i].run->stats = old->run->stats;
-			c->svc[i].run->bucket = old->run->bucket;
-		}
-	}
-	kids_remap(&s->kids, c);
-	listen_conf_close(s->conf);
-	conf_free(s->conf);
-	s->conf = c;
+	run_carry(&r, &s->run);
+	kids_remap(&s->kids, &r);
+	listen_run_close(&s->run);
+	run_free(&s->run);
+	conf_free(oldc);
+	s->run = r;
 	s->reloads++;
 	log_msg(LOG_NOTICE, "reloaded %s: %zu service%s", c->path, c->nsvc,
 	    c->nsvc == 1 ? "" : "s");
@@ -444,15 +441,15 @@ counters(struct server *s)
 	size_t i;
 
 	s->got_usr1 = 0;
-	for (i = 0; i < s->conf->nsvc; i++) {
-		const struct service *v = &s->conf->svc[i];
-		const struct svc_stats *st = &v->run->stats;
+	for (i = 0; i < s->run.n; i++) {
+		const struct svc_run *r = &s->run.svc[i];
+		const struct svc_stats *st = &r->stats;
 
 		log_msg(LOG_NOTICE, "%s: counters: accepted %lu, served %lu, "
 		    "failed %lu, denied %lu, busy %lu, rate-limited %lu, "
-		    "expired %lu, active %d", v->name, st->accepted,
+		    "expired %lu, active %d", r->svc->name, st->accepted,
 		    st->served, st->failed, st->denied, st->busy, st->limited,
-		    st->expired, v->run->active);
+		    st->expired, r->active);
 	}
 	log_msg(LOG_NOTICE, "counters: children %zu, reloads %lu, fork "
 	    "failures %lu", s->kids.n, s->reloads, s->forkfail);
@@ -474,7 +471,7 @@ stop_step(struct server *s)
 	if (s->stopping == 0) {
 		log_msg(LOG_NOTICE, "stopping: %zu children to finish",
 		    s->kids.n);
-		listen_conf_close(s->conf);
+		listen_run_close(&s->run);
 		s->stopping = 1;
 		s->deadline = now;
 		s->deadline.tv_sec += STOP_GRACE;
@@ -500,7 +497,7 @@ sooner(long a, long b)
 }
 
 static int
-poll_add(struct server *s, size_t n, int fd, struct service *svc,
+poll_add(struct server *s, size_t n, int fd, struct svc_run *r,
     struct listener *l, pid_t kid)
 {
 	if (n == s->cap) {
@@ -519,7 +516,7 @@ poll_add(struct server *s, size_t n, int fd, struct service *svc,
 	s->pfd[n].fd = fd;
 	s->pfd[n].events = POLLIN;
 	s->pfd[n].revents = 0;
-	s->slot[n].svc = svc;
+	s->slot[n].run = r;
 	s->slot[n].l = l;
 	s->slot[n].kid = kid;
 	return 0;
@@ -544,22 +541,22 @@ poll_set(struct server *s, long *wake)
 		if (s->kids.v[i].relay.fd >= 0 && poll_add(s, n,
 		    s->kids.v[i].relay.fd, NULL, NULL, s->kids.v[i].pid) == 0)
 			n++;
-	for (i = 0; !s->stopping && i < s->conf->nsvc; i++) {
-		struct service *v = &s->conf->svc[i];
+	for (i = 0; !s->stopping && i < s->run.n; i++) {
+		struct svc_run *r = &s->run.svc[i];
 
-		if (v->run->active >= v->max_children)
+		if (r->active >= r->svc->max_children)
 			continue;
-		if ((ms = paused_ms(v, &now)) > 0) {
+		if ((ms = paused_ms(r, &now)) > 0) {
 			*wake = sooner(*wake, ms);
 			continue;
 		}
-		if (v->rate > 0 &&
-		    (ms = bucket_wait_ms(&v->run->bucket, v->rate, &now)) > 0) {
+		if (r->svc->rate > 0 && (ms = bucket_wait_ms(&r->bucket,
+		    r->svc->rate, &now)) > 0) {
 			*wake = sooner(*wake, ms);
 			continue;
 		}
-		for (j = 0; j < v->nls; j++)
-			if (poll_add(s, n, v->ls[j].fd, v, &v->ls[j], 0) == 0)
+		for (j = 0; j < r->nls; j++)
+			if (poll_add(s, n, r->ls[j].fd, r, &r->ls[j], 0) == 0)
 				n++;
 	}
 	return n;
@@ -595,15 +592,15 @@ serve_loop(struct server *s)
 
 			if (s->pfd[i].revents == 0)
 				continue;
-			if (t->svc == NULL && t->kid == 0)
+			if (t->run == NULL && t->kid == 0)
 				signals_read(s);
-			else if (t->svc == NULL) {
+			else if (t->run == NULL) {
 				if ((k = kids_find(&s->kids, t->kid)) != NULL)
 					udp_pump(&k->relay);
-			} else if (t->svc->proto == PROTO_UDP)
-				accept_udp(s, t->svc, t->l, &now);
+			} else if (t->run->svc->proto == PROTO_UDP)
+				accept_udp(s, t->run, t->l, &now);
 			else
-				accept_tcp(s, t->svc, t->l, &now);
+				accept_tcp(s, t->run, t->l, &now);
 		}
 	}
 }
@@ -611,10 +608,15 @@ serve_loop(struct server *s)
 int
 server_run(struct conf *c, const struct server_opts *o)
 {
-	struct server s = { .conf = c, .opts = o, .sigfd = -1 };
+	struct server s = { .opts = o, .sigfd = -1 };
 	sigset_t sigs;
 	int rc = EX_OSERR;
 
+	if (run_make(&s.run, c) < 0) {
+		log_msg(LOG_ERR, "out of memory");
+		conf_free(c);
+		return EX_OSERR;
+	}
 	signals_block(&sigs);
 	raise_nofile();
 	/*
@@ -622,7 +624,7 @@ server_run(struct conf *c, const struct server_opts *o)
 	 * holding its starter's pipe would keep `replyd | cat` from ending.
 	 */
 	fds_close_from(3 + listen_inherit());
-	if (listen_conf_open(c, NULL) < 0)
+	if (listen_run_open(&s.run, NULL) < 0)
 		goto out;
 	listen_inherit_done();
 	if ((s.sigfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
@@ -652,7 +654,8 @@ out:
 	free(s.pfd);
 	free(s.slot);
 	free(s.req.data);
-	listen_conf_close(s.conf);
-	conf_free(s.conf);
+	listen_run_close(&s.run);
+	run_free(&s.run);
+	conf_free(c);
 	return rc;
 }

@@ -1,0 +1,74 @@
+/*
+ * The master's run-time state for one configuration (run.h).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "run.h"
+
+/* A zeroed state for every service of c; the run does not own c. */
+int
+run_make(struct run *r, struct conf *c)
+{
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	if ((r->svc = calloc(c->nsvc, sizeof(*r->svc))) == NULL)
+		return -1;
+	r->conf = c;
+	r->n = c->nsvc;
+	for (i = 0; i < r->n; i++) {
+		r->svc[i].svc = &c->svc[i];
+		r->svc[i].how = spawn_how(&c->svc[i]);
+	}
+	return 0;
+}
+
+struct svc_run *
+run_find(const struct run *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->svc[i].svc->name, name) == 0)
+			return &r->svc[i];
+	return NULL;
+}
+
+/*
+ * After a reload: counters and rate buckets (per_source_rate's too) of
+ * each service that keeps its name live on, so that a SIGHUP neither
+ * resets the statistics nor lets a client past its rate.  old keeps
+ * nothing it handed over.
+ */
+void
+run_carry(struct run *r, struct run *old)
+{
+	struct svc_run *o;
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		if ((o = run_find(old, r->svc[i].svc->name)) == NULL)
+			continue;
+		r->svc[i].stats = o->stats;
+		r->svc[i].bucket = o->bucket;
+		r->svc[i].paused_until = o->paused_until;
+		r->svc[i].srcrate = o->srcrate;
+		o->srcrate = NULL;
+	}
+}
+
+/* Frees what the run owns; the listeners are listen_run_close()'s. */
+void
+run_free(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->svc[i].srcrate);
+	free(r->svc);
+	memset(r, 0, sizeof(*r));
+}

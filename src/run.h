@@ -1,0 +1,50 @@
+/*
+ * The master's run-time state, apart from the configuration it serves:
+ * per service its listeners, live children count, counters, rate
+ * buckets and how its children start.  A configuration is pure data
+ * (conf.h); the master makes a run for it when it starts serving, and
+ * on a reload makes a new one and carries over, service by service of
+ * the same name, what must outlive a reload (counters and buckets).
+ */
+#ifndef REPLYD_RUN_H
+#define REPLYD_RUN_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "rate.h"
+#include "spawn.h"
+
+struct conf;
+struct listener;
+struct service;
+
+struct svc_stats {
+	unsigned long	accepted, served, failed, denied, busy, limited,
+			expired;
+};
+
+struct svc_run {
+	const struct service	*svc;		/* its configuration */
+	struct listener		*ls;
+	size_t			 nls;
+	enum spawn_how		 how;		/* decided once (spawn.c) */
+	int			 active;	/* live children */
+	struct bucket		 bucket;	/* for rate */
+	struct srcbucket	*srcrate;	/* for per_source_rate */
+	struct timespec		 paused_until;	/* after EMFILE and the like */
+	struct svc_stats	 stats;
+};
+
+struct run {
+	struct conf	*conf;
+	struct svc_run	*svc;		/* conf->nsvc of them */
+	size_t		 n;
+};
+
+int		 run_make(struct run *r, struct conf *c);
+void		 run_carry(struct run *r, struct run *old);
+struct svc_run	*run_find(const struct run *r, const char *name);
+void		 run_free(struct run *r);
+
+#endif
