@@ -123,17 +123,20 @@ replyd_conf() {
 	}
 }
 
+# start_replyd NAME PORT: replyd-* runs $REPLYD, old-* runs $REPLYD_OLD
+# (another build, such as the previous design, measured in the same run).
 start_replyd() {
-	local name=$1 port=$2
+	local name=$1 port=$2 bin=$REPLYD
 
-	[ -x "$REPLYD" ] || return 2
-	if [ "$name" = replyd-exec ]; then
+	case $name in old-*) bin=${REPLYD_OLD:-} ;; esac
+	[ -n "$bin" ] && [ -x "$bin" ] || return 2
+	if [ "${name#*-}" = exec ]; then
 		replyd_conf "$name" "$port" 'handler = "exec";' \
 		    "exec = { program = \"$W/tiny\"; };" || return 1
 	else
 		replyd_conf "$name" "$port" || return 1
 	fi
-	background "$W/$name.log" "$REPLYD" -f -c "$W/$name.conf"
+	background "$W/$name.log" "$bin" -f -c "$W/$name.conf"
 }
 
 xinetd_conf() {
@@ -207,7 +210,7 @@ start_anchor() {
 # start_server NAME PORT: start one server; 2 = not installed.
 start_server() {
 	case $1 in
-	replyd-reply|replyd-exec)
+	replyd-reply|replyd-exec|old-reply|old-exec)
 		start_replyd "$1" "$2" ;;
 	fork)
 		background "$W/fork.log" "$W/forkserver" "$2" ;;
@@ -234,6 +237,8 @@ describe() {
 		    "with port, listen and user set; logs to a file" ;;
 	replyd-exec)
 		echo "the same, handler = \"exec\" running the tiny handler" ;;
+	old-reply|old-exec)
+		echo "as replyd-${1#old-}, run by REPLYD_OLD=$REPLYD_OLD" ;;
 	fork)
 		echo "bench/forkserver.c, cc -O2, dynamic, lazy binding:" \
 		    "ratio 1.00" ;;
