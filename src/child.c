@@ -94,6 +94,33 @@ move_fd(int from, int to)
  * root's included.  Then no handler can gain privileges again (setuid
  * bits, file capabilities) unless exec.no_new_privs = false says so.
  */
+/*
+ * Exactly gid, with no supplementary groups.  Each call is made only
+ * when something changes: in a user namespace that maps only root,
+ * setgroups() is refused even when there is nothing to drop.
+ */
+static int
+set_group(gid_t gid)
+{
+	gid_t r, e, s;
+
+	if (getgroups(0, NULL) != 0 && syscall(RD_SETGROUPS, 0, NULL) < 0)
+		return -1;
+	if (getresgid(&r, &e, &s) == 0 && r == gid && e == gid && s == gid)
+		return 0;
+	return syscall(RD_SETRESGID, gid, gid, gid) < 0 ? -1 : 0;
+}
+
+static int
+set_user(uid_t uid)
+{
+	uid_t r, e, s;
+
+	if (getresuid(&r, &e, &s) == 0 && r == uid && e == uid && s == uid)
+		return 0;
+	return syscall(RD_SETRESUID, uid, uid, uid) < 0 ? -1 : 0;
+}
+
 static int
 set_privileges(const struct service *svc)
 {
@@ -101,11 +128,9 @@ set_privileges(const struct service *svc)
 	    (chroot(svc->exec.chroot) < 0 || chdir("/") < 0))
 		return -1;
 	if (svc->as_root && (svc->user != NULL || svc->group_set) &&
-	    (syscall(RD_SETGROUPS, 0, NULL) < 0 ||
-	    syscall(RD_SETRESGID, svc->gid, svc->gid, svc->gid) < 0))
+	    set_group(svc->gid) < 0)
 		return -1;
-	if (svc->as_root && svc->user != NULL &&
-	    syscall(RD_SETRESUID, svc->uid, svc->uid, svc->uid) < 0)
+	if (svc->as_root && svc->user != NULL && set_user(svc->uid) < 0)
 		return -1;
 	if (svc->exec.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -1;

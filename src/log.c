@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "logsock.h"
 
 /* Length modifiers log_format() understands. */
 enum { LEN_NONE, LEN_L, LEN_LL, LEN_Z };
@@ -41,25 +42,19 @@ static int tag_pid;
 void
 log_use_syslog(int on)
 {
-	if (on && !use_syslog)
-		openlog("replyd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
-	else if (!on && use_syslog)
-		closelog();
+	if (!on)
+		logsock_forget();
 	use_syslog = on;
 }
 
 /*
  * In a new child: the master's syslog socket is about to be closed with
- * every other inherited fd, so forget it (the next line reconnects) and
- * name the ident again, which closelog() forgets too.
+ * every other inherited fd, so forget it (the next line reconnects).
  */
 void
 log_forked(void)
 {
-	if (use_syslog) {
-		closelog();
-		openlog("replyd", LOG_PID, LOG_DAEMON);
-	}
+	logsock_forget();
 }
 
 void
@@ -318,8 +313,7 @@ log_line(int prio, const void *data, size_t n, const char *fmt, va_list ap)
 	if (data != NULL)
 		len += put_data(line + len, room - len, data, n);
 	if (use_syslog) {
-		line[len] = '\0';
-		syslog(prio, "%s", line);
+		logsock_send(prio, line, len);
 		return;
 	}
 	line[len++] = '\n';

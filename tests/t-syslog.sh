@@ -1,0 +1,62 @@
+#!/bin/sh
+# Daemon mode logs to syslog.  A private mount namespace puts a stand-in
+# syslog daemon (syslogd.py) on /dev/log for the daemon alone: lines
+# arrive in syslog's form, and a syslog reader that stops reading never
+# stops the master (lines are dropped and counted instead).
+. "$(dirname "$0")/lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+# A mount namespace needs root (in a user namespace of one's own, with
+# only root mapped, no handler could drop its supplementary groups).
+[ "$(id -u)" = 0 ] || skip_all "mount namespaces need root (CI runs as root)"
+NS="unshare -m"
+U='user = "nobody";'
+$NS true 2>/dev/null || { echo "Bail out! cannot make a mount namespace"; exit 1; }
+
+# daemon NAME [--stuck]: a syslog stand-in and replyd as a daemon in a
+# namespace where /dev/log is the stand-in's; sets DPID, SPID, DPORT.
+daemon() {
+	local name=$1 d=$WORK/$1
+	mkdir -p "$d/dev"
+	: > "$d/dev/null"
+	DPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	printf '%s\nport = %s;\nlisten = "127.0.0.1";\nreply = "ok\\n";\n' \
+	    "$U" "$DPORT" > "$d/c.conf"
+	python3 "$HERE/syslogd.py" "$d/dev/log" "$d/syslog" ${2:-} &
+	SPID=$!
+	PIDS="$PIDS $SPID"
+	wait_log "$d/syslog.ready" '' 5 || [ -e "$d/syslog.ready" ]
+	$NS sh -c 'mount --bind /dev/null "$1/dev/null" &&
+	    mount --bind "$1/dev" /dev && exec "$2" -c "$1/c.conf" -P "$1/pid"' \
+	    sh "$d" "$REPLYD"
+	DPID=$(cat "$d/pid" 2>/dev/null)
+	PIDS="$PIDS $DPID"
+}
+
+daemon reading
+check "daemon started with a pid file" [ -n "$DPID" ]
+same "daemon: a client is served" "$("$TCLIENT" -d x 127.0.0.1 "$DPORT")" ok
+check "syslog: the connect line, daemon facility, tagged replyd[PID] once" \
+    wait_log "$WORK/reading/syslog" \
+    "^<30>[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} replyd\[[0-9]+\]: replyd: connect from 127\.0\.0\.1:[0-9]+$"
+check "syslog: the child's exit line comes from the master's pid" \
+    wait_log "$WORK/reading/syslog" "replyd\[$DPID\]: replyd: child [0-9]+ exited with status 0"
+kill "$DPID"
+
+# A reader that has stopped: the queue fills after a few lines, and the
+# master must go on serving at full pace (with libc's blocking syslog()
+# it would stop at the first full queue and every client would time out).
+daemon stuck --stuck
+served=0
+for i in $(seq 40); do
+	[ "$("$TCLIENT" -w 2 -d x 127.0.0.1 "$DPORT" 2>/dev/null)" = ok ] &&
+	    served=$((served + 1))
+done
+same "stuck syslog reader: 40 of 40 clients served" "$served" 40
+kill -USR1 "$SPID"
+wait_count "$WORK/stuck/syslog" 'replyd' 10
+"$TCLIENT" -d x 127.0.0.1 "$DPORT" > /dev/null
+check "once it reads again: how many lines were dropped is logged" \
+    wait_log "$WORK/stuck/syslog" 'replyd\[[0-9]+\]: [0-9]+ log lines dropped: the syslog daemon was not reading'
+kill "$DPID"
+finish
