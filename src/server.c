@@ -33,6 +33,7 @@
 #include "kids.h"
 #include "listen.h"
 #include "log.h"
+#include "notify.h"
 #include "rate.h"
 #include "server.h"
 #include "spawn.h"
@@ -64,6 +65,8 @@ struct server {
 	int				 stopping;	/* 0, then 1..3 */
 	struct timespec			 deadline;
 	unsigned long			 reloads, forkfail;
+	struct timespec			 status_at;	/* last STATUS= */
+	unsigned long			 status[5];	/* what it said */
 	int				 got_chld, got_hup, got_term,
 					 got_usr1;
 };
@@ -414,12 +417,15 @@ reload(struct server *s)
 	struct run r;
 
 	s->got_hup = 0;
+	notify_reloading();
 	if ((c = server_load(s->opts->config, s->opts->port)) == NULL) {
 		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
+		notify_send("READY=1");
 		return;
 	}
 	if (run_make(&r, c) < 0 || listen_run_open(&r, &s->run) < 0) {
 		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
+		notify_send("READY=1");
 		run_free(&r);
 		conf_free(c);
 		return;
@@ -431,6 +437,8 @@ reload(struct server *s)
 	conf_free(oldc);
 	s->run = r;
 	s->reloads++;
+	s->status[0] = ~0UL;	/* the STATUS line says the new services */
+	notify_send("READY=1");
 	log_msg(LOG_NOTICE, "reloaded %s: %zu service%s", c->path, c->nsvc,
 	    c->nsvc == 1 ? "" : "s");
 }
@@ -471,6 +479,7 @@ stop_step(struct server *s)
 	if (s->stopping == 0) {
 		log_msg(LOG_NOTICE, "stopping: %zu children to finish",
 		    s->kids.n);
+		notify_send("STOPPING=1");
 		listen_run_close(&s->run);
 		s->stopping = 1;
 		s->deadline = now;
@@ -562,6 +571,41 @@ poll_set(struct server *s, long *wake)
 	return n;
 }
 
+/*
+ * systemd's STATUS= line: services and counters, sent when they changed
+ * but at most once a second.  Returns the ms until a change may be
+ * sent (-1: nothing waits).
+ */
+static long
+status_update(struct server *s)
+{
+	/* services, active, accepted, served, refused */
+	unsigned long v[5] = { s->run.n, 0, 0, 0, 0 };
+	long ms;
+	size_t i;
+
+	if (!notify_enabled())
+		return -1;
+	for (i = 0; i < s->run.n; i++) {
+		const struct svc_run *r = &s->run.svc[i];
+
+		v[1] += (unsigned long)r->active;
+		v[2] += r->stats.accepted;
+		v[3] += r->stats.served;
+		v[4] += r->stats.denied + r->stats.busy + r->stats.limited;
+	}
+	if (memcmp(v, s->status, sizeof(v)) == 0)
+		return -1;
+	if ((ms = 1000 - ms_since(&s->status_at)) > 0)
+		return ms;
+	notify_send("STATUS=%lu service%s, active %lu, accepted %lu, "
+	    "served %lu, refused %lu", v[0], v[0] == 1 ? "" : "s", v[1],
+	    v[2], v[3], v[4]);
+	memcpy(s->status, v, sizeof(v));
+	clock_gettime(CLOCK_MONOTONIC, &s->status_at);
+	return -1;
+}
+
 static void
 serve_loop(struct server *s)
 {
@@ -577,11 +621,11 @@ serve_loop(struct server *s)
 			reload(s);
 		if (s->got_usr1)
 			counters(s);
-		wake = expire(s);
+		wake = sooner(expire(s), status_update(s));
 		if (s->got_term || s->stopping) {
+			wake = sooner(wake, stop_step(s));
 			if (s->kids.n == 0)
 				return;
-			wake = sooner(wake, stop_step(s));
 		}
 		n = poll_set(s, &wake);
 		if (poll(s->pfd, n, wake > INT_MAX ? INT_MAX : (int)wake) <= 0)
@@ -624,6 +668,9 @@ server_run(struct conf *c, const struct server_opts *o)
 	 * holding its starter's pipe would keep `replyd | cat` from ending.
 	 */
 	fds_close_from(3 + listen_inherit());
+	if (notify_init() < 0)
+		log_msg(LOG_WARNING, "NOTIFY_SOCKET: %s: not notifying systemd",
+		    strerror(errno));
 	if (listen_run_open(&s.run, NULL) < 0)
 		goto out;
 	listen_inherit_done();
@@ -641,6 +688,8 @@ server_run(struct conf *c, const struct server_opts *o)
 	}
 	if (!o->foreground)
 		daemon_ready();
+	notify_send("READY=1\nMAINPID=%ld", (long)getpid());
+	s.status[0] = ~0UL;
 	log_tag_pid(1);
 	serve_loop(&s);
 	log_msg(LOG_NOTICE, "stopped");
@@ -655,6 +704,7 @@ out:
 	free(s.slot);
 	free(s.req.data);
 	listen_run_close(&s.run);
+	c = s.run.conf;		/* a reload may have replaced it */
 	run_free(&s.run);
 	conf_free(c);
 	return rc;
