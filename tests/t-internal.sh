@@ -358,6 +358,7 @@ C
 	for i in $(seq 30); do
 		"$TCLIENT" -u -w 1 -z 50 127.0.0.1 "$port" > "$WORK/icgu.out" \
 		    2>/dev/null && break
+		sleep 0.1
 	done
 	n=$(wc -c < "$WORK/icgu.out")
 	check "-i chargen over UDP: 1 to 150 bytes for 50 ($n)" between "$n" 1 150
