@@ -11,11 +11,11 @@
  * Over UDP the answer to each datagram is one datagram of a random
  * length from 1 to 512 characters of the same lines, as RFC 864 asks
  * (BSD inetd sends one line, 74 bytes; xinetd 1024), starting on a
- * random line as inetd's lines rotate from one datagram to the next.  It never exceeds
- * max_amplification times the request, so that the master never has to
- * hold it back: an empty request gets no answer unless that limit is
- * off.  (RFC 864 allows 0 characters; an empty write would end the
- * relay rather than make an empty datagram.)
+ * random line as inetd's lines rotate from one datagram to the next.
+ * It never exceeds max_amplification times the request, so that the
+ * master never has to hold it back: an empty request gets no answer
+ * unless that limit is off.  (RFC 864 allows 0 characters; an empty
+ * write would end the relay rather than make an empty datagram.)
  */
 #include "config.h"
 
