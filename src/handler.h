@@ -7,6 +7,9 @@
 #ifndef REPLYD_HANDLER_H
 #define REPLYD_HANDLER_H
 
+#include <stdint.h>
+#include <time.h>
+
 #include "addr.h"
 #include "conf.h"
 
@@ -38,6 +41,12 @@ int	handler_reply(const struct conn *c);
 int	handler_echo(const struct conn *c);
 int	handler_exec(const struct conn *c);
 int	handler_module(const struct conn *c);
+int	handler_discard(const struct conn *c);
+int	handler_daytime(const struct conn *c);
+int	handler_time(const struct conn *c);
+int	handler_chargen(const struct conn *c);
+int	handler_answer(const struct conn *c, const void *buf, size_t n);
+uint32_t time_rfc868(time_t t);
 void	exec_run(const struct conn *c);
 
 int	module_load(struct module_spec *m, char *err, size_t errlen);

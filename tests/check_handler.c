@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "handler.h"
@@ -17,11 +18,16 @@ START_TEST(table_lookup)
 	ck_assert_str_eq(handler_find("reply")->name, "reply");
 	ck_assert_str_eq(handler_find("echo")->name, "echo");
 	ck_assert_str_eq(handler_find("exec")->name, "exec");
-	ck_assert_ptr_null(handler_find("chargen"));
+	ck_assert_ptr_null(handler_find("qotd"));
 	ck_assert_ptr_null(handler_find(""));
 	ck_assert_ptr_null(handler_find("Reply"));
-	ck_assert_str_eq(handler_names(), "reply, echo, exec, module");
+	ck_assert_str_eq(handler_names(), "reply, echo, exec, module, discard, "
+	    "daytime, time, chargen");
 	ck_assert_str_eq(handler_find("module")->name, "module");
+	ck_assert_str_eq(handler_find("discard")->name, "discard");
+	ck_assert_str_eq(handler_find("daytime")->name, "daytime");
+	ck_assert_str_eq(handler_find("time")->name, "time");
+	ck_assert_str_eq(handler_find("chargen")->name, "chargen");
 }
 END_TEST
 
@@ -142,6 +148,93 @@ START_TEST(echo_until_eof)
 }
 END_TEST
 
+START_TEST(discard_answers_nothing)
+{
+	ck_assert_int_eq(write(peer, "abc", 3), 3);
+	shutdown(peer, SHUT_WR);
+	ck_assert_int_eq(run("discard"), 0);
+	ck_assert_str_eq(drain(), "");
+}
+END_TEST
+
+START_TEST(daytime_is_one_line)
+{
+	const char *out;
+
+	ck_assert_int_eq(run("daytime"), 0);
+	out = drain();
+	ck_assert_uint_eq(strlen(out), 26);
+	ck_assert_str_eq(out + 24, "\r\n");
+}
+END_TEST
+
+START_TEST(time_is_now_since_1900)
+{
+	const unsigned char *b;
+	long long t, now = (long long)time(NULL) + 2208988800LL;
+
+	ck_assert_int_eq(run("time"), 0);
+	b = (const unsigned char *)drain();
+	t = (long long)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
+	ck_assert_int_le(llabs(t - now % 4294967296LL), 2);
+}
+END_TEST
+
+/* 2036: the count goes on from 0, the low 32 bits of the true one. */
+START_TEST(time_wraps_in_2036)
+{
+	ck_assert_uint_eq(time_rfc868(0), 2208988800U);
+	ck_assert_uint_eq(time_rfc868(-2208988800LL), 0);
+	/* 2036-02-07 06:28:15 and 06:28:16 UTC */
+	ck_assert_uint_eq(time_rfc868(2085978495LL), 4294967295U);
+	if (sizeof(time_t) > 4) {
+		ck_assert_uint_eq(time_rfc868(2085978496LL), 0);
+		ck_assert_uint_eq(time_rfc868(2085978496LL + 86400), 86400);
+	}
+}
+END_TEST
+
+/* UDP: the answer stays within max_amplification of the request. */
+START_TEST(chargen_udp_within_amplification)
+{
+	const char *out;
+	int i;
+
+	svc.proto = PROTO_UDP;
+	svc.max_amplification = 3;
+	ck_assert_int_eq(write(peer, "0123456789", 10), 10);
+	shutdown(peer, SHUT_WR);
+	ck_assert_int_eq(run("chargen"), 0);
+	out = drain();
+	ck_assert_uint_ge(strlen(out), 1);
+	ck_assert_uint_le(strlen(out), 30);
+	for (i = 0; out[i] != '\0'; i++)
+		ck_assert(out[i] == '\r' || out[i] == '\n' ||
+		    (out[i] >= ' ' && out[i] <= '~'));
+}
+END_TEST
+
+START_TEST(chargen_udp_empty_request)
+{
+	svc.proto = PROTO_UDP;
+	svc.max_amplification = 3;
+	shutdown(peer, SHUT_WR);
+	ck_assert_int_eq(run("chargen"), 0);
+	ck_assert_str_eq(drain(), "");
+}
+END_TEST
+
+/* TCP: a client that reads nothing ends the stream after timeout. */
+START_TEST(chargen_tcp_ends_at_timeout)
+{
+	time_t start = time(NULL);
+
+	svc.timeout = 1;
+	ck_assert_int_eq(run("chargen"), 0);
+	ck_assert_int_le(time(NULL) - start, 3);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -157,6 +250,13 @@ main(void)
 	tcase_add_test(tc, reply_answers_after_timeout);
 	tcase_add_test(tc, reply_reads_at_most_max_request);
 	tcase_add_test(tc, echo_until_eof);
+	tcase_add_test(tc, discard_answers_nothing);
+	tcase_add_test(tc, daytime_is_one_line);
+	tcase_add_test(tc, time_is_now_since_1900);
+	tcase_add_test(table, time_wraps_in_2036);
+	tcase_add_test(tc, chargen_udp_within_amplification);
+	tcase_add_test(tc, chargen_udp_empty_request);
+	tcase_add_test(tc, chargen_tcp_ends_at_timeout);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

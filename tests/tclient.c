@@ -7,6 +7,12 @@
  *	with -R; print everything received until the server closes; -t
  *	prints the seconds it took on stderr.  Exit 0 once the server closed,
  *	1 if it could not connect, 2 on timeout (-w, default 10 s).
+ *   tclient -S SECS [-s SRC] [-d DATA] [-z BYTES] [-r BYTES] HOST PORT
+ *	a client that stops reading: send DATA and BYTES bytes of 'z' (as
+ *	much of them as the server takes within SECS), read BYTES bytes
+ *	with -r (and print them), then read nothing more and hold the
+ *	connection until SECS have passed; exit 0.  Its receive buffer
+ *	is small (4 KiB), so that a few MB fill what lies between.
  *   tclient -u [-s SRC] [-d DATA] [-z BYTES] [-w SECS] HOST PORT
  *	UDP: send one datagram (DATA, then BYTES bytes of 'z'), print the
  *	datagrams that come back (until 300 ms pass without one); exit 0
@@ -38,7 +44,8 @@ struct opts {
 	char		*data, *expect;
 	size_t		 datalen;
 	int		 halfclose, reset, wait, timing, count, conc, udp;
-	long		 bulk;
+	int		 stall;
+	long		 bulk, readfirst;
 };
 
 /* Undo the escapes in place; returns the length (NUL bytes allowed). */
@@ -105,7 +112,7 @@ dial(const struct opts *o)
 {
 	struct sockaddr_storage ss, src;
 	socklen_t len, slen;
-	int fd;
+	int fd, small = 4096;
 
 	if (make_addr(o->host, o->port, &ss, &len) < 0) {
 		fprintf(stderr, "tclient: %s is not a loopback address\n",
@@ -120,6 +127,9 @@ dial(const struct opts *o)
 		close(fd);
 		return -1;
 	}
+	/* A client that stops reading: a small window, before connect. */
+	if (o->stall > 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
 	if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
 		close(fd);
 		return -1;
@@ -141,6 +151,71 @@ send_bulk(int fd, long n)
 			return errno == EPIPE || errno == ECONNRESET ? 0 : -1;
 		n -= r;
 	}
+	return 0;
+}
+
+/* Milliseconds left until the deadline d (CLOCK_MONOTONIC). */
+static int
+ms_left(const struct timespec *d)
+{
+	struct timespec now;
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (d->tv_sec - now.tv_sec) * 1000LL +
+	    (d->tv_nsec - now.tv_nsec) / 1000000;
+	return ms > 0 ? (int)ms : 0;
+}
+
+/* Send n bytes of 'z', as many as the server takes before d. */
+static void
+send_until(int fd, long n, const struct timespec *d)
+{
+	static char z[65536];
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	ssize_t r;
+
+	memset(z, 'z', sizeof(z));
+	while (n > 0 && poll(&p, 1, ms_left(d)) == 1) {
+		r = send(fd, z, n < (long)sizeof(z) ? (size_t)n : sizeof(z),
+		    MSG_DONTWAIT);
+		if (r < 0 && errno != EAGAIN && errno != EINTR)
+			return;
+		if (r > 0)
+			n -= r;
+	}
+}
+
+/* -S: a client that stops reading, and holds on. */
+static int
+stall(const struct opts *o)
+{
+	static char buf[65536];
+	struct timespec d;
+	struct pollfd p;
+	long n = o->readfirst;
+	ssize_t r;
+	int fd;
+
+	if ((fd = dial(o)) < 0)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &d);
+	d.tv_sec += o->stall;
+	if (o->data != NULL && write(fd, o->data, o->datalen) < 0)
+		return 1;
+	send_until(fd, o->bulk, &d);
+	p.fd = fd;
+	p.events = POLLIN;
+	while (n > 0 && poll(&p, 1, ms_left(&d)) == 1 &&
+	    (r = read(fd, buf, n < (long)sizeof(buf) ? (size_t)n :
+	    sizeof(buf))) > 0) {
+		fwrite(buf, 1, r, stdout);
+		n -= r;
+	}
+	fflush(stdout);
+	while (ms_left(&d) > 0)
+		poll(NULL, 0, ms_left(&d));
+	close(fd);
 	return 0;
 }
 
@@ -300,7 +375,7 @@ main(int argc, char **argv)
 	int ch;
 
 	signal(SIGPIPE, SIG_IGN);
-	while ((ch = getopt(argc, argv, "s:d:e:Hw:tn:c:z:Ru")) != -1) {
+	while ((ch = getopt(argc, argv, "s:d:e:Hw:tn:c:z:RuS:r:")) != -1) {
 		switch (ch) {
 		case 's': o.src = optarg; break;
 		case 'd': o.data = optarg; break;
@@ -308,6 +383,8 @@ main(int argc, char **argv)
 		case 'H': o.halfclose = 1; break;
 		case 'R': o.reset = 1; break;
 		case 'u': o.udp = 1; break;
+		case 'S': o.stall = atoi(optarg); break;
+		case 'r': o.readfirst = atol(optarg); break;
 		case 'z': o.bulk = atol(optarg); break;
 		case 'w': o.wait = atoi(optarg); break;
 		case 't': o.timing = 1; break;
@@ -328,5 +405,7 @@ main(int argc, char **argv)
 	o.port = argv[optind + 1];
 	if (o.count > 0)
 		return load(&o);
+	if (o.stall > 0)
+		return stall(&o);
 	return o.udp ? datagram(&o) : single(&o);
 }

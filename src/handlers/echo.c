@@ -1,6 +1,7 @@
 /*
  * The "echo" handler (RFC 862): send back whatever arrives until the
- * client closes or stays silent for the timeout.
+ * client closes, stays silent for the timeout, or stops reading what it
+ * is sent for the timeout.
  */
 #include "config.h"
 
@@ -19,20 +20,26 @@ handler_echo(const struct conn *c)
 	/* Big enough for any datagram, which must come in one read. */
 	static char buf[65536];
 	unsigned long long total = 0;
+	const char *what = "read";
 	ssize_t n;
 
 	while ((n = io_read(0, buf, sizeof(buf), s->timeout)) > 0) {
-		if (io_write_all(1, buf, n, s->timeout) < 0)
+		if (io_write_all(1, buf, n, s->timeout) < 0) {
+			what = "write";
+			n = -1;
 			break;
+		}
 		total += n;
 	}
 	if (n < 0 && errno == ETIMEDOUT)
-		log_msg(LOG_INFO, "%s: %s: timeout after %d s idle", s->name,
-		    c->peer, s->timeout);
-	else if (n != 0)
-		log_msg(LOG_INFO, "%s: %s: %s", s->name, c->peer,
+		log_msg(LOG_INFO, "%s: %s: timeout after %d s %s", s->name,
+		    c->peer, s->timeout, *what == 'r' ? "idle" :
+		    "without the client reading");
+	else if (n < 0)
+		log_msg(LOG_INFO, "%s: %s: %s: %s", s->name, c->peer, what,
 		    strerror(errno));
 	log_msg(LOG_INFO, "%s: %s: echoed %llu bytes", s->name, c->peer,
 	    total);
-	return n == 0 || errno == ETIMEDOUT ? 0 : EX_IOERR;
+	return n == 0 || errno == ETIMEDOUT || errno == EPIPE ||
+	    errno == ECONNRESET ? 0 : EX_IOERR;
 }

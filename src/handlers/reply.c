@@ -7,10 +7,8 @@
 #include "config.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sysexits.h>
 
 #include "handler.h"
@@ -22,31 +20,6 @@
  * stack, larger ones into the heap.
  */
 #define REPLY_STACK_BUF 1024
-
-/*
- * Closing a TCP socket with unread bytes makes the kernel answer with a
- * reset, and a client that gets the reset before it has read the reply
- * loses the reply.  So when bytes are waiting: FIN first, then swallow
- * what has already arrived, without waiting for more.  Usually nothing
- * is waiting, and the plain close at exit sends the FIN: an early
- * shutdown lets the client start its next connection while this child
- * is still alive, and on these machines two children alive at once cost
- * more than two in turn (BENCHMARKS.md).
- */
-static void
-linger_close(const struct conn *c, char *sink, size_t size)
-{
-	struct pollfd p = { .fd = 0, .events = POLLIN };
-	int i;
-
-	if (!c->is_socket || c->svc->proto != PROTO_TCP ||
-	    poll(&p, 1, 0) != 1)
-		return;
-	(void)shutdown(1, SHUT_WR);
-	for (i = 0; i < 64 && poll(&p, 1, 0) == 1 &&
-	    recv(0, sink, size, MSG_DONTWAIT) > 0; i++)
-		;
-}
 
 int
 handler_reply(const struct conn *c)
@@ -85,7 +58,7 @@ handler_reply(const struct conn *c)
 	}
 	log_msg(LOG_INFO, "%s: %s: sent %zu bytes", s->name, c->peer,
 	    s->reply_len);
-	/* The request is logged: its buffer can take what still comes. */
-	linger_close(c, stackbuf, sizeof(stackbuf));
+	if (c->is_socket && s->proto == PROTO_TCP)
+		io_linger(0, 1);
 	return 0;
 }
