@@ -181,6 +181,12 @@ finish_services(struct svclist *l)
 			check_program(s, uid, gid);
 	}
 	check_ports(l);
+	for (s = l->head; s != NULL && s->program == NULL; s = s->next)
+		;
+	if (s != NULL)
+		strv_add(&l->notes, "inetd and xinetd passed their own "
+		    "environment on to programs; replyd gives them a clean one: "
+		    "PATH, the connection's variables and exec.env");
 	/* Enabled services first, so that they keep the names they had. */
 	for (pass = 0; pass < 2; pass++)
 		for (s = l->head; s != NULL; s = s->next)
