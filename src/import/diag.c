@@ -1,0 +1,49 @@
+/*
+ * Problems in the input, reported as they are found, one line each, in
+ * the "FILE:LINE: what" form replyd uses: every error of every file is
+ * reported, then replyd-import exits with the sysexits status of the
+ * worst (66 for an input it could not read, 65 for one it could not
+ * parse) and writes no configuration at all.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "import/import.h"
+
+static int	nerrors;
+static int	nunreadable;
+
+void
+diag_error(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "replyd-import: %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	nerrors++;
+}
+
+void
+diag_unreadable(const char *file, int err)
+{
+	fprintf(stderr, "replyd-import: %s: cannot read: %s\n", file,
+	    strerror(err));
+	nunreadable++;
+}
+
+int
+diag_status(void)
+{
+	if (nunreadable > 0)
+		return EX_NOINPUT;
+	if (nerrors > 0)
+		return EX_DATAERR;
+	return EX_OK;
+}

@@ -1,0 +1,41 @@
+/*
+ * xinetd entries as read (xinetd.c), before they are mapped to replyd
+ * (xattr.c): each attribute line with its operator and values.
+ */
+#ifndef REPLYD_IMPORT_XINETD_H
+#define REPLYD_IMPORT_XINETD_H
+
+#include "import/import.h"
+
+struct xattr {
+	char		*name;
+	int		 op;		/* '=', '+' (+=) or '-' (-=) */
+	struct strv	 values;
+	const char	*file;		/* the entry's */
+	int		 line;
+};
+
+struct xentry {
+	char		*file;
+	int		 line;
+	char		*name;		/* NULL for defaults */
+	char		*label;		/* "service NAME" or "defaults" */
+	struct xattr	*attrs;
+	size_t		 nattrs;
+	struct xentry	*next;
+};
+
+/* What xinetd knows of an attribute. */
+struct xspec {
+	const char	*name;
+	int		 nvalues;	/* exactly; -1 any; -2 any, += and -= */
+	int		 defaults;	/* allowed in defaults */
+	const char	*why;		/* why replyd cannot carry it, or NULL */
+};
+
+const struct xspec *xattr_spec(const char *);
+void	 xattr_service(struct svclist *, const struct xentry *,
+	    const struct xentry *);
+void	 xattr_defaults(struct svclist *, const struct xentry *);
+
+#endif
