@@ -72,26 +72,6 @@ passes() {
 # uncommented FILE: every commented-out service of FILE enabled.
 uncommented() { sed -E 's/^#([^ ])/\1/' "$1" > "$1.all"; echo "$1.all"; }
 
-# Assertions on discard, daytime, time and chargen need replyd's
-# built-in handlers of those names.  Until replyd has them, a failing
-# one is reported as TODO; once it has them, each is a test like any.
-echo "$USERLINE handler = \"chargen\";" > "$WORK/builtin.conf"
-if "$REPLYD" -t -c "$WORK/builtin.conf" > /dev/null 2>&1; then
-	BUILTINS=yes
-else
-	BUILTINS=
-fi
-builtin() {
-	local desc=$1
-	shift
-	if [ -n "$BUILTINS" ] || "$@"; then
-		check "$desc" "$@"
-	else
-		T=$((T + 1))
-		echo "not ok $T - $desc # TODO replyd lacks the discard, daytime, time and chargen handlers"
-	fi
-}
-
 # --- the command line and bad input ---
 import usage
 same "no argument: status 64" "$RC" 64
@@ -161,7 +141,7 @@ check "Debian's inetd.conf: the udp discard line" \
     has discard-udp dinetd.conf 'port = 9;' 'protocol = "udp";' 'handler = "discard";'
 check "Debian's inetd.conf: disabled because commented out" \
     why chargen dinetd.conf 'disabled: commented out'
-builtin "Debian's inetd.conf: all enabled, replyd -t accepts it" \
+check "Debian's inetd.conf: all enabled, replyd -t accepts it" \
     passes "$(uncommented dinetd.conf)"
 
 import dx "$D/debian-xinetd/xinetd.conf"
@@ -182,7 +162,7 @@ check "Debian's xinetd files: only_from 127.0.0.1 and the UNLISTED port" \
     has servers dx.conf 'port = 9099;' 'allow = [ "127.0.0.1" ];'
 check "Debian's xinetd files: xinetd's own servers service is not carried" \
     why servers dx.conf 'replyd has no such built-in'
-builtin "Debian's xinetd files: all enabled, replyd -t accepts them" \
+check "Debian's xinetd files: all enabled, replyd -t accepts them" \
     passes "$(uncommented dx.conf)"
 import dx2 "$D/debian-xinetd/xinetd.conf" "$D/debian-xinetd/xinetd.d" "$D/debian-xinetd/xinetd.d/echo"
 same "a file named again, or in a directory named again, is read once" \
@@ -204,7 +184,7 @@ check "xinetd's sample.conf: a missing program disables its service" \
     why ftp sample.conf 'disabled: /usr/etc/in.ftpd: No such file or directory'
 check "xinetd's sample.conf: defaults' log_type is noted once, at the top" \
     top sample.conf "- $D/xinetd-sample.conf:8: defaults log_type = FILE /var/log/servicelog not carried"
-builtin "xinetd's sample.conf: replyd -t accepts it" passes sample.conf
+check "xinetd's sample.conf: replyd -t accepts it" passes sample.conf
 
 # --- hand-written hard cases ---
 import ih "$D/inetd-hard.conf"
@@ -259,7 +239,7 @@ check "internal daytime over tcp6" has daytime ii.conf 'handler = "daytime";' 'd
 check "internal time over udp4" has time ii.conf 'port = 37;' 'listen = [ "0.0.0.0" ];' 'handler = "time";'
 check "internal chargen, user:group" has chargen ii.conf 'port = 19;' 'handler = "chargen";' 'group = "nogroup";'
 check "internal tcpmux: disabled" why tcpmux ii.conf 'replyd has no built-in "tcpmux"'
-builtin "internal services: replyd -t accepts them" passes ii.conf
+check "internal services: replyd -t accepts them" passes ii.conf
 
 REPLYD_IMPORT_TEST_VAR=hello; export REPLYD_IMPORT_TEST_VAR
 import xh "$D/xinetd-hard.conf"
@@ -306,7 +286,7 @@ cat > e2e-inetd.conf <<'E'
 127.0.0.1:0 stream tcp nowait nobody /bin/echo echo imported "q" #x
 echo stream tcp nowait nobody internal
 E
-[ -n "$BUILTINS" ] && echo 'daytime stream tcp nowait nobody internal' >> e2e-inetd.conf
+echo 'daytime stream tcp nowait nobody internal' >> e2e-inetd.conf
 cat > e2e-xinetd <<'E'
 service from-xinetd
 {
@@ -331,7 +311,7 @@ if start e2e "$WORK/e2e.conf"; then
 	    "$("$TCLIENT" -d x 127.0.0.1 "$(port_of "$LOG" from-xinetd)")" 'from xinetd'
 	same "end to end: the internal echo is replyd's echo" \
 	    "$("$TCLIENT" -H -d 'ping\n' 127.0.0.1 "$(port_of "$LOG" echo)")" ping
-	builtin "end to end: the internal daytime is replyd's daytime" sh -c \
+	check "end to end: the internal daytime is replyd's daytime" sh -c \
 	    "'$TCLIENT' 127.0.0.1 '$(port_of "$LOG" daytime)' | grep -q '[0-9]'"
 	check "end to end: no error logged" sh -c "! grep -qi error '$LOG'"
 	stop "$PID"
