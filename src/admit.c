@@ -9,14 +9,32 @@
  */
 #include "config.h"
 
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "addr.h"
 #include "admit.h"
+#include "handler.h"
 #include "log.h"
 #include "rate.h"
+
+/* 127.0.0.0/8, ::1, or 127.0.0.0/8 mapped into IPv6. */
+static int
+loopback(const struct sockaddr *sa)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+
+	if (sa->sa_family == AF_INET)
+		return ((const unsigned char *)&((const struct sockaddr_in *)
+		    sa)->sin_addr)[0] == 127;
+	if (sa->sa_family != AF_INET6)
+		return 0;
+	return IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr) ||
+	    (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) &&
+	    s6->sin6_addr.s6_addr[12] == 127);
+}
 
 enum admit
 admit_check(struct svc_run *r, const struct kids *k,
@@ -28,6 +46,10 @@ admit_check(struct svc_run *r, const struct kids *k,
 	if (acl_match(&svc->deny, sa))
 		return ADMIT_DENIED;
 	if (svc->allow.n > 0 && !acl_match(&svc->allow, sa))
+		return ADMIT_DENIED;
+	/* Handlers that show the host's own state: loopback unless allowed. */
+	if (svc->allow.n == 0 && (svc->handler->flags & HANDLER_LOCAL_ONLY) &&
+	    !loopback(sa))
 		return ADMIT_DENIED;
 	if (svc->per_source > 0 &&
 	    kids_from(k, r, src) >= (size_t)svc->per_source)

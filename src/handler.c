@@ -14,14 +14,15 @@
 #include "log.h"
 
 static const struct handler handlers[] = {
-	{ "reply",	handler_reply,	0, 0 },
-	{ "echo",	handler_echo,	0, 0 },
-	{ "exec",	handler_exec,	1, 0 },
-	{ "module",	handler_module,	0, 1 },
-	{ "discard",	handler_discard, 0, 0 },
-	{ "daytime",	handler_daytime, 0, 0 },
-	{ "time",	handler_time,	0, 0 },
-	{ "chargen",	handler_chargen, 0, 0 },
+	{ "reply",	handler_reply,	 0 },
+	{ "echo",	handler_echo,	 0 },
+	{ "exec",	handler_exec,	 HANDLER_EXECS },
+	{ "module",	handler_module,	 0 },
+	{ "discard",	handler_discard, 0 },
+	{ "daytime",	handler_daytime, 0 },
+	{ "time",	handler_time,	 0 },
+	{ "chargen",	handler_chargen, 0 },
+	{ "status",	handler_status,	 HANDLER_LOCAL_ONLY },
 };
 
 const struct handler *

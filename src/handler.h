@@ -24,14 +24,17 @@ struct conn {
 	char			 via[ADDR_STRLEN];	/* PROXY: the balancer */
 };
 
+/* What sets a handler apart, for the master (handler.flags). */
+#define HANDLER_EXECS		0x1	/* ends in execve: spawn.c may start
+					   it vfork-style */
+#define HANDLER_LOCAL_ONLY	0x2	/* without `allow`, loopback clients
+					   only */
+
 struct handler {
 	const char	*name;
 	/* Returns the child's exit status. */
 	int		(*serve)(const struct conn *c);
-	/* Ends in execve: may start in memory shared with the master. */
-	int		 spawn;
-	/* Runs code we did not write: its child comes from fork(). */
-	int		 foreign;
+	int		 flags;
 };
 
 const struct handler	*handler_find(const char *name);
@@ -45,6 +48,7 @@ int	handler_discard(const struct conn *c);
 int	handler_daytime(const struct conn *c);
 int	handler_time(const struct conn *c);
 int	handler_chargen(const struct conn *c);
+int	handler_status(const struct conn *c);
 int	handler_answer(const struct conn *c, const void *buf, size_t n);
 uint32_t time_rfc868(time_t t);
 void	exec_run(const struct conn *c);

@@ -9,6 +9,9 @@
 #include "conf.h"
 #include "run.h"
 
+static const struct run *published;
+static const struct master_stats *published_stats;
+
 /* A zeroed state for every service of c; the run does not own c. */
 int
 run_make(struct run *r, struct conf *c)
@@ -71,4 +74,18 @@ run_free(struct run *r)
 		free(r->svc[i].srcrate);
 	free(r->svc);
 	memset(r, 0, sizeof(*r));
+}
+
+void
+run_publish(const struct run *r, const struct master_stats *m)
+{
+	published = r;
+	published_stats = m;
+}
+
+const struct run *
+run_published(const struct master_stats **m)
+{
+	*m = published_stats;
+	return published;
 }

@@ -21,7 +21,7 @@ struct service;
 
 struct svc_stats {
 	unsigned long	accepted, served, failed, denied, busy, limited,
-			expired;
+			expired, forkfail;
 };
 
 struct svc_run {
@@ -42,9 +42,21 @@ struct run {
 	size_t		 n;
 };
 
+/* What the master has done since it started. */
+struct master_stats {
+	struct timespec	started;	/* CLOCK_MONOTONIC */
+	unsigned long	reloads, forkfail;
+};
+
 int		 run_make(struct run *r, struct conf *c);
 void		 run_carry(struct run *r, struct run *old);
 struct svc_run	*run_find(const struct run *r, const char *name);
 void		 run_free(struct run *r);
+/*
+ * The master's current run and totals, as a child forked from it finds
+ * them (the status handler); NULL under `replyd -i`.
+ */
+void		 run_publish(const struct run *r, const struct master_stats *m);
+const struct run *run_published(const struct master_stats **m);
 
 #endif

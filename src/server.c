@@ -64,7 +64,7 @@ struct server {
 	int				 sigfd;		/* signalfd */
 	int				 stopping;	/* 0, then 1..3 */
 	struct timespec			 deadline;
-	unsigned long			 reloads, forkfail;
+	struct master_stats		 stats;
 	struct timespec			 status_at;	/* last STATUS= */
 	unsigned long			 status[5];	/* what it said */
 	int				 got_chld, got_hup, got_term,
@@ -160,11 +160,18 @@ start_child(struct server *s, struct svc_run *r, const int fd[2],
 	c->announced = plain;
 	if (plain)
 		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c->peer);
+	/* Counted before the fork, so that a status child sees itself. */
+	r->active++;
+	r->stats.accepted++;
 	if ((k = kids_add(&s->kids)) == NULL) {
 		log_msg(LOG_ERR, "%s: out of memory", svc->name);
 		pid = -1;
 	} else
 		pid = spawn_conn(c, r->how, fd[0], fd[1]);
+	if (pid < 0) {
+		r->active--;
+		r->stats.accepted--;
+	}
 	close(fd[0]);
 	if (fd[1] != fd[0])
 		close(fd[1]);
@@ -172,7 +179,8 @@ start_child(struct server *s, struct svc_run *r, const int fd[2],
 		return NULL;
 	if (pid < 0) {
 		kids_remove(&s->kids, k);
-		s->forkfail++;
+		s->stats.forkfail++;
+		r->stats.forkfail++;
 		log_msg(LOG_ERR, "%s: fork: %s", svc->name, strerror(errno));
 		return NULL;
 	}
@@ -181,8 +189,6 @@ start_child(struct server *s, struct svc_run *r, const int fd[2],
 	k->session_timeout = svc->session_timeout;
 	k->src = *src;
 	k->start = *now;
-	r->active++;
-	r->stats.accepted++;
 	return k;
 }
 
@@ -436,7 +442,8 @@ reload(struct server *s)
 	run_free(&s->run);
 	conf_free(oldc);
 	s->run = r;
-	s->reloads++;
+	s->stats.reloads++;
+	run_publish(&s->run, &s->stats);
 	s->status[0] = ~0UL;	/* the STATUS line says the new services */
 	notify_send("READY=1");
 	log_msg(LOG_NOTICE, "reloaded %s: %zu service%s", c->path, c->nsvc,
@@ -460,7 +467,7 @@ counters(struct server *s)
 		    st->expired, r->active);
 	}
 	log_msg(LOG_NOTICE, "counters: children %zu, reloads %lu, fork "
-	    "failures %lu", s->kids.n, s->reloads, s->forkfail);
+	    "failures %lu", s->kids.n, s->stats.reloads, s->stats.forkfail);
 }
 
 /*
@@ -689,6 +696,8 @@ server_run(struct conf *c, const struct server_opts *o)
 	if (!o->foreground)
 		daemon_ready();
 	notify_send("READY=1\nMAINPID=%ld", (long)getpid());
+	clock_gettime(CLOCK_MONOTONIC, &s.stats.started);
+	run_publish(&s.run, &s.stats);
 	s.status[0] = ~0UL;
 	log_tag_pid(1);
 	serve_loop(&s);
@@ -703,6 +712,7 @@ out:
 	free(s.pfd);
 	free(s.slot);
 	free(s.req.data);
+	run_publish(NULL, NULL);
 	listen_run_close(&s.run);
 	c = s.run.conf;		/* a reload may have replaced it */
 	run_free(&s.run);

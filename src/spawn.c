@@ -42,7 +42,7 @@ spawn_how(const struct service *svc)
 	 * code) and a UDP exchange needs the relay set up by a handler
 	 * child; those fork.
 	 */
-	if (svc->handler->spawn && svc->proto == PROTO_TCP &&
+	if ((svc->handler->flags & HANDLER_EXECS) && svc->proto == PROTO_TCP &&
 	    !svc->proxy_protocol)
 		return SPAWN_EXEC;
 	return SPAWN_FORK;

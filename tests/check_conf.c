@@ -137,7 +137,7 @@ START_TEST(all_errors_reported_with_lines)
 	    ":1: port must be an integer from 0 to 65535 (got 70000)");
 	ck_assert_str_eq(err(1),
 	    ":3: handler must be one of reply, echo, exec, module, discard, "
-	    "daytime, time, chargen (got \"nope\")");
+	    "daytime, time, chargen, status (got \"nope\")");
 	ck_assert_str_eq(err(2),
 	    ":4: max_children must be an integer from 1 to 65536 (got 0)");
 	ck_assert_ptr_nonnull(strstr(err(3), ":5: unknown key \"foo\""));

@@ -22,7 +22,7 @@ START_TEST(table_lookup)
 	ck_assert_ptr_null(handler_find(""));
 	ck_assert_ptr_null(handler_find("Reply"));
 	ck_assert_str_eq(handler_names(), "reply, echo, exec, module, discard, "
-	    "daytime, time, chargen");
+	    "daytime, time, chargen, status");
 	ck_assert_str_eq(handler_find("module")->name, "module");
 	ck_assert_str_eq(handler_find("discard")->name, "discard");
 	ck_assert_str_eq(handler_find("daytime")->name, "daytime");

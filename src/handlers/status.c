@@ -1,0 +1,183 @@
+/*
+ * The "status" handler: every service's counters in the Prometheus text
+ * exposition format (version 0.0.4), so that a monitoring system can
+ * scrape replyd directly.  A request that begins with "GET " is answered
+ * as HTTP/1.0 (what Prometheus sends); anything else gets the bare text.
+ *
+ * The child was forked from the master, so it reads the master's
+ * counters as they were at the fork (run_published()); the master never
+ * formats anything for it.  Under `replyd -i` there is no master: only
+ * replyd_up is answered.  Without `allow`, only loopback clients are
+ * served (admit.c), since the counters describe the host's traffic.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "conf.h"
+#include "handler.h"
+#include "io.h"
+#include "log.h"
+#include "run.h"
+
+/*
+ * A metric per row: name, type, help (NULL on the further rows of one
+ * metric), and which counter of each service it shows.
+ */
+struct metric {
+	const char	*name, *type, *help;
+	size_t		 offset;	/* into struct svc_stats */
+	const char	*reason;	/* refused_total's label, or NULL */
+};
+
+#define STAT(f)	offsetof(struct svc_stats, f)
+
+static const struct metric metrics[] = {
+	{ "replyd_accepted_total", "counter",
+	  "Connections (TCP) or datagrams (UDP) a child was started for.",
+	  STAT(accepted), NULL },
+	{ "replyd_served_total", "counter",
+	  "Children that exited with status 0.", STAT(served), NULL },
+	{ "replyd_failed_total", "counter",
+	  "Children that exited otherwise or were killed.", STAT(failed),
+	  NULL },
+	{ "replyd_refused_total", "counter",
+	  "Clients refused before a child, by reason.", STAT(denied),
+	  "denied" },
+	{ "replyd_refused_total", NULL, NULL, STAT(busy), "busy" },
+	{ "replyd_refused_total", NULL, NULL, STAT(limited), "rate-limited" },
+	{ "replyd_expired_total", "counter",
+	  "Children ended by session_timeout.", STAT(expired), NULL },
+	{ "replyd_fork_failures_total", "counter",
+	  "Children that could not be started.", STAT(forkfail), NULL },
+};
+
+/* A label value as the format wants it: \\, \" and \n escaped. */
+static void
+put_label(FILE *f, const char *v)
+{
+	for (; *v != '\0'; v++) {
+		if (*v == '\\' || *v == '"')
+			fputc('\\', f);
+		if (*v == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*v, f);
+	}
+}
+
+static void
+put_metric(FILE *f, const struct metric *m, const struct run *r)
+{
+	size_t i;
+
+	if (m->help != NULL)
+		fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help,
+		    m->name, m->type);
+	for (i = 0; i < r->n; i++) {
+		const unsigned char *st = (const void *)&r->svc[i].stats;
+
+		fprintf(f, "%s{service=\"", m->name);
+		put_label(f, r->svc[i].svc->name);
+		if (m->reason != NULL)
+			fprintf(f, "\",reason=\"%s", m->reason);
+		fprintf(f, "\"} %lu\n",
+		    *(const unsigned long *)(st + m->offset));
+	}
+}
+
+static void
+put_body(FILE *f)
+{
+	const struct master_stats *ms;
+	const struct run *r = run_published(&ms);
+	struct timespec now;
+	size_t i;
+
+	fputs("# HELP replyd_up Whether replyd answers.\n"
+	    "# TYPE replyd_up gauge\nreplyd_up 1\n", f);
+	if (r == NULL)
+		return;
+	for (i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
+		put_metric(f, &metrics[i], r);
+	fputs("# HELP replyd_active Live children.\n"
+	    "# TYPE replyd_active gauge\n", f);
+	for (i = 0; i < r->n; i++) {
+		fputs("replyd_active{service=\"", f);
+		put_label(f, r->svc[i].svc->name);
+		fprintf(f, "\"} %d\n", r->svc[i].active);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	fprintf(f, "# HELP replyd_uptime_seconds Seconds since the master "
+	    "started.\n# TYPE replyd_uptime_seconds gauge\n"
+	    "replyd_uptime_seconds %ld\n"
+	    "# HELP replyd_reloads_total Configuration reloads.\n"
+	    "# TYPE replyd_reloads_total counter\nreplyd_reloads_total %lu\n",
+	    (long)(now.tv_sec - ms->started.tv_sec), ms->reloads);
+}
+
+/*
+ * The request: for HTTP, until the blank line that ends its header (or
+ * max_request bytes, or timeout); otherwise whatever came first, once
+ * it cannot be the start of "GET ".
+ * Returns 1 for an HTTP GET, 0 otherwise.
+ */
+static int
+read_request(const struct conn *c)
+{
+	const struct service *s = c->svc;
+	char buf[4096];
+	size_t len = 0, max = s->max_request < sizeof(buf) - 1 ?
+	    s->max_request : sizeof(buf) - 1;
+	ssize_t n;
+
+	while (len < max) {
+		if ((n = io_read(0, buf + len, max - len, s->timeout)) <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		/* Wait for more only while this may still be a GET. */
+		if (strncmp(buf, "GET ", len < 4 ? len : 4) != 0)
+			break;
+		if (strstr(buf, "\r\n\r\n") != NULL ||
+		    strstr(buf, "\n\n") != NULL || s->proto == PROTO_UDP)
+			break;
+	}
+	return len >= 4 && strncmp(buf, "GET ", 4) == 0;
+}
+
+int
+handler_status(const struct conn *c)
+{
+	char *body = NULL, *out = NULL;
+	size_t blen = 0;
+	FILE *f;
+	int http, n, rc;
+
+	http = read_request(c);
+	if ((f = open_memstream(&body, &blen)) == NULL)
+		return EX_OSERR;
+	put_body(f);
+	if (fclose(f) != 0) {
+		free(body);
+		return EX_OSERR;
+	}
+	if (http) {
+		n = asprintf(&out, "HTTP/1.0 200 OK\r\nContent-Type: text/plain; "
+		    "version=0.0.4; charset=utf-8\r\nContent-Length: %zu\r\n"
+		    "Connection: close\r\n\r\n%s", blen, body);
+		free(body);
+		if (n < 0)
+			return EX_OSERR;
+		body = out;
+		blen = (size_t)n;
+	}
+	rc = handler_answer(c, body, blen);
+	free(body);
+	return rc;
+}
