@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
@@ -27,6 +28,7 @@
 #include "handler.h"
 #include "log.h"
 #include "proxy.h"
+#include "spawn.h"
 
 #ifdef REPLYD_COVERAGE
 void	__gcov_dump(void);
@@ -226,22 +228,31 @@ child_serve_conn(struct conn *c)
 }
 
 /*
- * In a child from fork(): in and out are the connection (TCP, the same
- * fd) or the handler's ends of the datagram relay (UDP), and c describes
- * the client.
+ * In a child from fork(): f's in and out are the connection (TCP, the
+ * same fd) or the handler's ends of the datagram relay (UDP), c
+ * describes the client.  With f->err the handler's stderr is that pipe
+ * to the master, and replyd's own lines keep the log channel as fd 3.
  */
 void
-child_forked(struct conn *c, int in, int out)
+child_forked(struct conn *c, const struct spawn_fds *f)
 {
+	int keep = 3;
+
 	child_reset();
-	if (move_fd(in, 0) < 0 || move_fd(out, 1) < 0)
+	if (move_fd(f->in, 0) < 0 || move_fd(f->out, 1) < 0)
 		child_exit(EX_OSERR);
+	if (f->err >= 0) {
+		if (dup3(2, 3, O_CLOEXEC) < 0 || dup2(f->err, 2) < 0)
+			child_exit(EX_OSERR);
+		log_set_fd(3);
+		keep = 4;
+	}
 	/*
 	 * Close everything else the master holds: listeners, the syslog
 	 * socket (reopened on the next line logged), anything inherited.
 	 */
 	log_forked();
-	fds_close_from(3);
+	fds_close_from(keep);
 	child_exit(child_serve_conn(c));
 }
 
@@ -253,10 +264,11 @@ child_forked(struct conn *c, int in, int out)
  * close-on-exec, so execve leaves the connection on 0 and 1 only.
  */
 int
-child_setup_exec(const struct conn *c, int fd)
+child_setup_exec(const struct conn *c, int fd, int err)
 {
 	child_reset();
-	if (move_fd(fd, 0) < 0 || move_fd(fd, 1) < 0)
+	if (move_fd(fd, 0) < 0 || move_fd(fd, 1) < 0 ||
+	    (err >= 0 && dup2(err, 2) < 0))
 		return -1;
 	return set_privileges(c->svc);
 }

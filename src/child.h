@@ -7,9 +7,11 @@
 
 struct conn;
 
-void	child_forked(struct conn *c, int in, int out)
+struct spawn_fds;
+
+void	child_forked(struct conn *c, const struct spawn_fds *f)
 	    __attribute__((noreturn));
-int	child_setup_exec(const struct conn *c, int fd);
+int	child_setup_exec(const struct conn *c, int fd, int err);
 int	child_serve_conn(struct conn *c);
 void	child_exit(int status) __attribute__((noreturn));
 

@@ -16,8 +16,8 @@
 static const struct handler handlers[] = {
 	{ "reply",	handler_reply,	 0 },
 	{ "echo",	handler_echo,	 0 },
-	{ "exec",	handler_exec,	 HANDLER_EXECS },
-	{ "module",	handler_module,	 0 },
+	{ "exec",	handler_exec,	 HANDLER_EXECS | HANDLER_STDERR },
+	{ "module",	handler_module,	 HANDLER_STDERR },
 	{ "discard",	handler_discard, 0 },
 	{ "daytime",	handler_daytime, 0 },
 	{ "time",	handler_time,	 0 },

@@ -29,6 +29,8 @@ struct conn {
 					   it vfork-style */
 #define HANDLER_LOCAL_ONLY	0x2	/* without `allow`, loopback clients
 					   only */
+#define HANDLER_STDERR		0x4	/* not our code: its stderr goes
+					   through the master (kidlog.c) */
 
 struct handler {
 	const char	*name;

@@ -35,6 +35,7 @@ kids_add(struct kids *k)
 	v = &k->v[k->n++];
 	memset(v, 0, sizeof(*v));
 	v->relay.fd = v->relay.out = -1;
+	v->err.fd = -1;
 	return v;
 }
 

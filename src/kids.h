@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "acl.h"
+#include "kidlog.h"
 #include "run.h"
 #include "udp.h"
 
@@ -20,6 +21,7 @@ struct kid {
 	int		 signalled;	/* 0, SIGTERM or SIGKILL sent */
 	int		 session_timeout;	/* its service's, at spawn */
 	struct udp_relay relay;		/* UDP: fd -1 once done */
+	struct kidlog	 err;		/* its stderr; fd -1: none */
 };
 
 struct kids {

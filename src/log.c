@@ -37,6 +37,7 @@ struct sink {
 };
 
 static int use_syslog;
+static int log_fd = STDERR_FILENO;
 static int tag_pid;
 
 void
@@ -55,6 +56,13 @@ void
 log_forked(void)
 {
 	logsock_forget();
+}
+
+/* Where lines go when not to syslog: stderr, or a child's copy of it. */
+void
+log_set_fd(int fd)
+{
+	log_fd = fd;
 }
 
 void
@@ -317,7 +325,7 @@ log_line(int prio, const void *data, size_t n, const char *fmt, va_list ap)
 		return;
 	}
 	line[len++] = '\n';
-	(void)write(STDERR_FILENO, line, len);
+	(void)write(log_fd, line, len);
 }
 
 void

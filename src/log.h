@@ -18,6 +18,7 @@
 void	log_use_syslog(int on);
 void	log_forked(void);
 void	log_tag_pid(int on);
+void	log_set_fd(int fd);
 void	log_msg(int prio, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* fmt's line, then ': "data"' with data escaped (log_escape). */

@@ -30,6 +30,8 @@
 #include "conn.h"
 #include "daemon.h"
 #include "fds.h"
+#include "handler.h"
+#include "kidlog.h"
 #include "kids.h"
 #include "listen.h"
 #include "log.h"
@@ -56,9 +58,11 @@ struct server {
 	struct udp_req			 req;		/* UDP receive buffer */
 	struct pollfd			*pfd;		/* the poll set ... */
 	struct slot {
-		struct svc_run	*run;
+		enum { SLOT_SIGNALS, SLOT_LISTENER, SLOT_RELAY,
+		    SLOT_STDERR }	 what;
+		struct svc_run	*run;		/* a listener's */
 		struct listener	*l;
-		pid_t		 kid;		/* a UDP relay of this child */
+		pid_t		 kid;		/* a relay's or a stderr's */
 	}				*slot;		/* ... and what each is */
 	size_t				 cap;
 	int				 sigfd;		/* signalfd */
@@ -154,6 +158,8 @@ start_child(struct server *s, struct svc_run *r, const int fd[2],
 	const struct service *svc = r->svc;
 	/* TCP whose client the master knows: no PROXY header to read. */
 	int plain = svc->proto == PROTO_TCP && !svc->proxy_protocol;
+	struct spawn_fds f = { fd[0], fd[1], -1 };
+	struct kidlog err = { .fd = -1 };
 	struct kid *k;
 	pid_t pid;
 
@@ -163,11 +169,18 @@ start_child(struct server *s, struct svc_run *r, const int fd[2],
 	/* Counted before the fork, so that a status child sees itself. */
 	r->active++;
 	r->stats.accepted++;
-	if ((k = kids_add(&s->kids)) == NULL) {
+	if ((svc->handler->flags & HANDLER_STDERR) &&
+	    kidlog_open(&err, &f.err) < 0) {
+		log_msg(LOG_ERR, "%s: pipe: %s", svc->name, strerror(errno));
+		pid = -1;
+		k = NULL;
+	} else if ((k = kids_add(&s->kids)) == NULL) {
 		log_msg(LOG_ERR, "%s: out of memory", svc->name);
 		pid = -1;
 	} else
-		pid = spawn_conn(c, r->how, fd[0], fd[1]);
+		pid = spawn_conn(c, r->how, &f);
+	if (f.err >= 0)
+		close(f.err);
 	if (pid < 0) {
 		r->active--;
 		r->stats.accepted--;
@@ -175,6 +188,8 @@ start_child(struct server *s, struct svc_run *r, const int fd[2],
 	close(fd[0]);
 	if (fd[1] != fd[0])
 		close(fd[1]);
+	if (pid < 0 && err.fd >= 0)
+		close(err.fd);
 	if (k == NULL)
 		return NULL;
 	if (pid < 0) {
@@ -189,6 +204,7 @@ start_child(struct server *s, struct svc_run *r, const int fd[2],
 	k->session_timeout = svc->session_timeout;
 	k->src = *src;
 	k->start = *now;
+	k->err = err;
 	return k;
 }
 
@@ -305,6 +321,13 @@ accept_udp(struct server *s, struct svc_run *r, struct listener *l,
 	}
 }
 
+/* The service a child serves, for its log lines. */
+static const char *
+kid_name(const struct kid *k)
+{
+	return k->run != NULL ? k->run->svc->name : "(removed)";
+}
+
 /*
  * A child's whole process group (what an exec'd program started too);
  * the child itself if it has not made its group yet.
@@ -319,7 +342,7 @@ kill_child(pid_t pid, int sig)
 static void
 log_exit(const struct kid *k, int status)
 {
-	const char *name = k->run ? k->run->svc->name : "(removed)";
+	const char *name = kid_name(k);
 	long ms = ms_since(&k->start);
 
 	if (WIFEXITED(status))
@@ -346,6 +369,7 @@ reap(struct server *s)
 			udp_pump(&k->relay);	/* what it wrote before exiting */
 			udp_end(&k->relay);
 		}
+		kidlog_close(&k->err, kid_name(k), k->pid);
 		if (k->run != NULL) {
 			k->run->active--;
 			if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
@@ -382,8 +406,8 @@ expire(struct server *s)
 			if (k->signalled == SIGTERM && k->run != NULL)
 				k->run->stats.expired++;
 			log_msg(LOG_NOTICE, "%s: child %ld past session_timeout "
-			    "(%d s): sent %s", k->run ? k->run->svc->name :
-			    "(removed)", (long)k->pid, k->session_timeout,
+			    "(%d s): sent %s", kid_name(k), (long)k->pid,
+			    k->session_timeout,
 			    k->signalled == SIGTERM ? "SIGTERM" : "SIGKILL");
 			if (k->signalled == SIGTERM &&
 			    (next < 0 || next > STOP_KILL * 1000L))
@@ -513,7 +537,7 @@ sooner(long a, long b)
 }
 
 static int
-poll_add(struct server *s, size_t n, int fd, struct svc_run *r,
+poll_add(struct server *s, size_t n, int fd, int what, struct svc_run *r,
     struct listener *l, pid_t kid)
 {
 	if (n == s->cap) {
@@ -532,6 +556,7 @@ poll_add(struct server *s, size_t n, int fd, struct svc_run *r,
 	s->pfd[n].fd = fd;
 	s->pfd[n].events = POLLIN;
 	s->pfd[n].revents = 0;
+	s->slot[n].what = what;
 	s->slot[n].run = r;
 	s->slot[n].l = l;
 	s->slot[n].kid = kid;
@@ -551,12 +576,18 @@ poll_set(struct server *s, long *wake)
 	long ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (poll_add(s, n, s->sigfd, NULL, NULL, 0) == 0)
+	if (poll_add(s, n, s->sigfd, SLOT_SIGNALS, NULL, NULL, 0) == 0)
 		n++;
-	for (i = 0; i < s->kids.n; i++)
-		if (s->kids.v[i].relay.fd >= 0 && poll_add(s, n,
-		    s->kids.v[i].relay.fd, NULL, NULL, s->kids.v[i].pid) == 0)
+	for (i = 0; i < s->kids.n; i++) {
+		const struct kid *k = &s->kids.v[i];
+
+		if (k->relay.fd >= 0 && poll_add(s, n, k->relay.fd,
+		    SLOT_RELAY, NULL, NULL, k->pid) == 0)
 			n++;
+		if (k->err.fd >= 0 && poll_add(s, n, k->err.fd,
+		    SLOT_STDERR, NULL, NULL, k->pid) == 0)
+			n++;
+	}
 	for (i = 0; !s->stopping && i < s->run.n; i++) {
 		struct svc_run *r = &s->run.svc[i];
 
@@ -572,7 +603,8 @@ poll_set(struct server *s, long *wake)
 			continue;
 		}
 		for (j = 0; j < r->nls; j++)
-			if (poll_add(s, n, r->ls[j].fd, r, &r->ls[j], 0) == 0)
+			if (poll_add(s, n, r->ls[j].fd, SLOT_LISTENER, r,
+			    &r->ls[j], 0) == 0)
 				n++;
 	}
 	return n;
@@ -643,15 +675,17 @@ serve_loop(struct server *s)
 
 			if (s->pfd[i].revents == 0)
 				continue;
-			if (t->run == NULL && t->kid == 0)
+			if (t->what == SLOT_SIGNALS)
 				signals_read(s);
-			else if (t->run == NULL) {
-				if ((k = kids_find(&s->kids, t->kid)) != NULL)
-					udp_pump(&k->relay);
-			} else if (t->run->svc->proto == PROTO_UDP)
-				accept_udp(s, t->run, t->l, &now);
-			else
-				accept_tcp(s, t->run, t->l, &now);
+			else if (t->what == SLOT_LISTENER)
+				(t->run->svc->proto == PROTO_UDP ? accept_udp :
+				    accept_tcp)(s, t->run, t->l, &now);
+			else if ((k = kids_find(&s->kids, t->kid)) == NULL)
+				continue;
+			else if (t->what == SLOT_RELAY)
+				udp_pump(&k->relay);
+			else if (!kidlog_pump(&k->err, kid_name(k), k->pid))
+				kidlog_close(&k->err, kid_name(k), k->pid);
 		}
 	}
 }

@@ -17,7 +17,7 @@
  * cannot drop to another user or enter a chroot, hence our own.  What
  * that child runs must be safe in shared memory with other threads
  * running: system calls on its own stack, nothing that locks or
- * allocates (spawn_exec_child, child_setup_exec).
+ * allocates (exec_child, child_setup_exec).
  */
 #include "config.h"
 
@@ -50,7 +50,7 @@ spawn_how(const struct service *svc)
 
 struct exec_args {
 	const struct conn	*c;
-	int			 fd;
+	const struct spawn_fds	*f;
 };
 
 /*
@@ -63,16 +63,16 @@ exec_child(void *arg)
 {
 	const struct exec_args *a = arg;
 
-	if (child_setup_exec(a->c, a->fd) == 0)
+	if (child_setup_exec(a->c, a->f->in, a->f->err) == 0)
 		exec_run(a->c);
 	_exit(127);
 }
 
 static pid_t
-spawn_exec(const struct conn *c, int fd)
+spawn_exec(const struct conn *c, const struct spawn_fds *f)
 {
 	static char stack[64 * 1024] __attribute__((aligned(16)));
-	struct exec_args a = { c, fd };
+	struct exec_args a = { c, f };
 	sigset_t all, old;
 	pid_t pid;
 
@@ -94,22 +94,22 @@ spawn_exec(const struct conn *c, int fd)
 }
 
 /*
- * A child for the client described by c: in and out are the connection
- * (TCP: the same fd twice) or the handler's ends of a UDP relay.  The
+ * A child for the client described by c, on the descriptors f.  The
  * caller keeps and closes its own copies.  Returns the child's pid, or
  * -1 with errno set.
  */
 pid_t
-spawn_conn(const struct conn *c, enum spawn_how how, int in, int out)
+spawn_conn(const struct conn *c, enum spawn_how how,
+    const struct spawn_fds *f)
 {
 	pid_t pid;
 
-	if (how == SPAWN_EXEC && in == out)
-		return spawn_exec(c, in);
+	if (how == SPAWN_EXEC && f->in == f->out)
+		return spawn_exec(c, f);
 	if ((pid = fork()) == 0) {
 		struct conn mine = *c;
 
-		child_forked(&mine, in, out);
+		child_forked(&mine, f);
 	}
 	return pid;
 }

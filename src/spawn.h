@@ -16,8 +16,17 @@ enum spawn_how {
 	SPAWN_EXEC,	/* a vfork-style clone that only sets up and execs */
 };
 
+/*
+ * A new child's descriptors: in and out become 0 and 1 (a TCP connection
+ * twice, or the ends of a UDP relay); err, unless -1, becomes 2 (the
+ * pipe to the master's log, kidlog.c).
+ */
+struct spawn_fds {
+	int	in, out, err;
+};
+
 enum spawn_how	spawn_how(const struct service *svc);
-pid_t		spawn_conn(const struct conn *c, enum spawn_how how, int in,
-		    int out);
+pid_t		spawn_conn(const struct conn *c, enum spawn_how how,
+		    const struct spawn_fds *f);
 
 #endif

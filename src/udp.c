@@ -171,7 +171,8 @@ inetd_exchange(const struct service *svc, const struct udp_req *req)
 		return;
 	}
 	conn_describe(&c, svc, 0, (struct sockaddr *)&req->peer);
-	pid = spawn_conn(&c, SPAWN_FORK, child[0], child[1]);
+	pid = spawn_conn(&c, SPAWN_FORK,
+	    &(struct spawn_fds){ child[0], child[1], -1 });
 	close(child[0]);
 	close(child[1]);
 	p.fd = r.fd;

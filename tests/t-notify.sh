@@ -68,7 +68,7 @@ check "a failed reload: RELOADING=1 then READY=1 (serving the old file)" \
     wait_count "$M" 'READY=1' $((before + 2))
 kill -TERM "$PID"
 wait "$PID"
-check "SIGTERM: STOPPING=1" grep -q 'STOPPING=1$' "$M"
+check "SIGTERM: STOPPING=1" wait_log "$M" 'STOPPING=1$'
 
 # Daemon mode: the daemon's own pid is MAINPID, and it matches -P.
 notifyd dm
