@@ -152,7 +152,10 @@ source_text(struct ctx *x, const config_setting_t *s, char *text, size_t sz)
  * libconfig 1.5 silently wraps an integer literal that does not fit in 32
  * bits (port = 4294967376 reads as 80), so the literal is read again from
  * the file.  Returns 1 and the literal as written when the value libconfig
- * gives is such a wrapped one, else 0.
+ * gives is such a wrapped one, else 0.  libconfig reads a literal with
+ * strtol() (strtoul() for hex) cast to int, which wraps where long has 64
+ * bits and saturates where it has 32 (i386: 2147483647); the same calls
+ * here tell which setting in the text libconfig's value came from.
  */
 static int
 wrapped(struct ctx *x, const config_setting_t *s, long long v, char *lit,
@@ -162,6 +165,7 @@ wrapped(struct ctx *x, const config_setting_t *s, long long v, char *lit,
 	char text[8192], *end;
 	long long raw;
 	size_t nl;
+	int base, range, lib;
 
 	if (config_setting_type(s) != CONFIG_TYPE_INT || name == NULL ||
 	    source_text(x, s, text, sizeof(text)) < 0)
@@ -174,12 +178,16 @@ wrapped(struct ctx *x, const config_setting_t *s, long long v, char *lit,
 		if (*q != '=' && *q != ':')
 			continue;
 		q += 1 + strspn(q + 1, " \t\r\n");
+		base = strncasecmp(q, "0x", 2) == 0 ? 16 : 10;
 		errno = 0;
-		raw = strtoll(q, &end, strncasecmp(q, "0x", 2) == 0 ? 16 : 10);
+		raw = strtoll(q, &end, base);
+		range = errno == ERANGE;
+		lib = base == 16 ? (int)strtoul(q, NULL, 16) :
+		    (int)strtol(q, NULL, 10);
 		/* Another setting of that name (in a group, say)? */
-		if (end == q || (errno != ERANGE && (int)raw != (int)v))
+		if (end == q || (!range && lib != v))
 			continue;
-		if (errno == ERANGE || raw != v) {
+		if (range || raw != v) {
 			snprintf(lit, litsz, "%.*s", (int)strcspn(q, " \t\r\n;,"),
 			    q);
 			return 1;
