@@ -90,6 +90,9 @@ start() {
 	local name=$1 cf=$2
 	shift 2
 	LOG=$WORK/$name.log
+	# Emptied now, not by the background job's redirection, which may
+	# come after wait_log has read a previous run's lines.
+	: > "$LOG"
 	if [ -n "${REPLYD_VALGRIND:-}" ]; then
 		valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
 		    --log-file="$WORK/valgrind.%p.log" \

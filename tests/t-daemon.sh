@@ -150,7 +150,7 @@ up() {
 		PORT=$(free_port) || continue
 		CONF=$(printf 'port = %s;\nlisten = "127.0.0.1";\n%s\n' \
 		    "$PORT" "$3" | conf "$2")
-		launch "$1" "$2" "$CONF" && return 0
+		launch "$1" "$2.$i" "$CONF" && return 0
 		halt "$1"
 	done
 	return 1

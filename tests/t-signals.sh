@@ -45,13 +45,15 @@ C
 )
 alive=0
 for i in $(seq 10); do
-	"$REPLYD" -f -c "$cf" 2> "$WORK/early.log" &
+	# A log of its own each time: the shell may truncate a shared one
+	# only after the next wait_log has read the last run's lines.
+	"$REPLYD" -f -c "$cf" 2> "$WORK/early.$i.log" &
 	epid=$!
 	PIDS="$PIDS $epid"
-	wait_log "$WORK/early.log" 'listening on' 5
+	wait_log "$WORK/early.$i.log" 'listening on' 5
 	kill -HUP "$epid"
-	wait_log "$WORK/early.log" 'reloaded' 2 && kill -0 "$epid" 2>/dev/null &&
-	    alive=$((alive + 1))
+	wait_log "$WORK/early.$i.log" 'reloaded' 2 &&
+	    kill -0 "$epid" 2>/dev/null && alive=$((alive + 1))
 	kill -TERM "$epid"
 	wait "$epid"
 done
