@@ -170,14 +170,16 @@ has_children() { [ "$(live_children "$1")" -eq "$2" ]; }
 # fd_list PID: PID's open descriptors, sorted, on one line.
 fd_list() { ls "/proc/$1/fd" 2>/dev/null | sort -n | tr '\n' ' ' | sed 's/ $//'; }
 
-# child_fds_are PID WANT: each live child of PID holds exactly the
-# descriptors WANT (as fd_list prints them).
+# child_fds_are PID WANT: PID has a live child, and each holds exactly
+# the descriptors WANT (as fd_list prints them).
 child_fds_are() {
-	local k
+	local k n=0
 	for k in $(pgrep -P "$1"); do
 		grep -q '^State:.*Z' "/proc/$k/status" 2>/dev/null && continue
 		[ "$(fd_list "$k")" = "$2" ] || return 1
+		n=$((n + 1))
 	done
+	[ "$n" -gt 0 ]
 }
 
 # show_child_fds PID: what each child of PID holds, as TAP comments.
