@@ -85,8 +85,8 @@ fi
 [ -n "$NS" ] ||
     echo "# no mount namespace here: the daemon's log is not read, effects only"
 
-# listener_holder PID PORT: PID holds the socket listening on
-# 127.0.0.1:PORT.
+# listener_inode PORT: the inode of the socket listening on
+# 127.0.0.1:PORT; holds_listener PID PORT: PID holds that socket.
 listener_inode() {
 	awk -v a="$(printf '0100007F:%04X' "$1")" \
 	    '$2 == a && $4 == "0A" { print $10; exit }' /proc/net/tcp
@@ -318,7 +318,7 @@ exec = { program = \"$WORK/hold.sh\"; args = [ \"$WORK/$m.go\" ]; };"; then
 
 for m in $MODES; do
 	if [ "$m" = ssa ] && [ -z "$SSA" ]; then
-		ok "# SKIP socket activation: systemd-socket-activate not found"
+		ok "socket activation # SKIP systemd-socket-activate not found"
 		continue
 	fi
 	scenario_reload "$m"
