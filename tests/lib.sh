@@ -90,6 +90,9 @@ start() {
 	local name=$1 cf=$2
 	shift 2
 	LOG=$WORK/$name.log
+	# Emptied now, not by the background job's redirection, which may
+	# come after wait_log has read a previous run's lines.
+	: > "$LOG"
 	if [ -n "${REPLYD_VALGRIND:-}" ]; then
 		valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
 		    --log-file="$WORK/valgrind.%p.log" \
@@ -133,3 +136,73 @@ zombies() {
 }
 
 fds() { ls "/proc/$1/fd" | wc -l; }
+
+# poll SECONDS COMMAND...: until COMMAND succeeds (every 50 ms), bounded.
+poll() {
+	local i n=$(( $1 * 20 ))
+	shift
+	for i in $(seq "$n"); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	"$@"
+}
+
+# alive PID: PID runs and is not a zombie (an orphaned daemon is reaped
+# by whatever PID 1 is, perhaps late).
+alive() {
+	kill -0 "$1" 2>/dev/null &&
+	    ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+gone() { ! alive "$1"; }
+
+# live_children PID: PID's children that are not zombies.
+live_children() {
+	local n=0 c
+	for c in $(pgrep -P "$1"); do
+		grep -q '^State:.*Z' "/proc/$c/status" 2>/dev/null ||
+		    n=$((n + 1))
+	done
+	echo "$n"
+}
+has_children() { [ "$(live_children "$1")" -eq "$2" ]; }
+
+# fd_list PID: PID's open descriptors, sorted, on one line.
+fd_list() { ls "/proc/$1/fd" 2>/dev/null | sort -n | tr '\n' ' ' | sed 's/ $//'; }
+
+# child_fds_are PID WANT: PID has a live child, and each holds exactly
+# the descriptors WANT (as fd_list prints them).
+child_fds_are() {
+	local k n=0
+	for k in $(pgrep -P "$1"); do
+		grep -q '^State:.*Z' "/proc/$k/status" 2>/dev/null && continue
+		[ "$(fd_list "$k")" = "$2" ] || return 1
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ]
+}
+
+# show_child_fds PID: what each child of PID holds, as TAP comments.
+show_child_fds() {
+	local k
+	for k in $(pgrep -P "$1"); do
+		echo "#   child $k: $(ls -l "/proc/$k/fd" | tail -n +2 |
+		    awk '{ print $9 $10 $11 }' | tr '\n' ' ')"
+	done
+}
+
+# free_port: a TCP port on 127.0.0.1 nothing listens on now (the
+# kernel's choice, for servers that cannot bind port 0 themselves;
+# whoever binds it next may lose a race and must retry).
+free_port() {
+	local cf p
+	cf=$(conf freeport <<'C'
+port = 0;
+listen = "127.0.0.1";
+C
+)
+	start freeport "$cf" > /dev/null || return 1
+	p=$PORT
+	stop "$PID"
+	echo "$p"
+}

@@ -90,6 +90,7 @@ listen = "127.0.0.1";
 C
 )
 start busy "$cf"
+busy=$PID
 run -f -c "$cf" -p "$PORT"
 same "a port in use exits 71" "$RC" 71
 same "a port in use is one clear line" "$ERR" \
@@ -106,8 +107,8 @@ stop "$PID"
 
 # Daemon mode: detaches, writes the pidfile, serves, stops on SIGTERM.
 dport=$(port_of "$WORK/busy.log" "")
-kill "$(echo $PIDS | awk '{print $1}')"
-sleep 0.2
+kill "$busy"
+poll 5 gone "$busy"
 "$REPLYD" -c "$cf" -p "$dport" -P "$WORK/replyd.pid" 2>"$WORK/daemon.err"
 same "daemon mode: the starting command exits 0" "$?" 0
 dpid=$(cat "$WORK/replyd.pid" 2>/dev/null)
@@ -136,13 +137,16 @@ C
 	npid=$!
 	PIDS="$PIDS $npid"
 	wait_log "$LOG" 'listening on'
-	sleep 0.2
+	# One exchange: the master is in its loop, every descriptor of its
+	# own open, and the child is reaped.
+	np=$(port_of "$LOG" "")
+	"$TCLIENT" -w 2 -d x 127.0.0.1 "$np" > /dev/null
+	wait_log "$LOG" 'child [0-9]+ exited'
 	# The lowest free descriptor number becomes the limit: the next
 	# accept fails.
 	lim=0
 	while [ -e "/proc/$npid/fd/$lim" ]; do lim=$((lim + 1)); done
 	prlimit --pid "$npid" --nofile=$lim:$lim
-	np=$(port_of "$LOG" "")
 	"$TCLIENT" -w 2 -d x 127.0.0.1 "$np" > /dev/null 2>&1
 	n=$(grep -c 'Too many open files' "$LOG")
 	check "EMFILE: logged, and paused, not a busy loop ($n lines in 2 s)" \

@@ -27,7 +27,7 @@ pid=$(grep 'received 5 bytes: "reset"' "$LOG" | sed -E 's/^replyd\[([0-9]+)\].*/
 check "a client that resets at once: its child still ends" \
     wait_log "$LOG" "child $pid (exited with status|killed by signal)"
 "$TCLIENT" -R 127.0.0.1 "$PORT" > /dev/null
-sleep 0.3
+poll 3 has_children "$PID" 0
 check "the master survived them all" kill -0 "$PID"
 same "and still serves" "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" "thank you !"
 check "no crash: every child exited by status, none by a signal" \

@@ -10,11 +10,11 @@ C
 )
 start many "$cf"
 "$TCLIENT" -d x 127.0.0.1 "$PORT" > /dev/null
-sleep 0.2
+wait_log "$LOG" 'exited with status'
 fd0=$(fds "$PID")
 out=$("$TCLIENT" -n 500 -c 4 -e 'thank you !\n' -d x 127.0.0.1 "$PORT")
 same "500 connections all get the reply" "$out" "ok=500 failed=0"
-sleep 0.5
+wait_count "$LOG" 'exited with status' 501
 same "no zombies after 500 connections" "$(zombies "$PID")" 0
 same "no children left after 500 connections" "$(children "$PID")" 0
 same "the master's fd count is unchanged after 500 connections" \

@@ -39,12 +39,12 @@ C
 )
 start tenk "$cf"
 "$TCLIENT" -n 200 -c 4 -e 'thank you !\n' -d x 127.0.0.1 "$PORT" > /dev/null
-sleep 0.3
+wait_count "$LOG" 'child [0-9]+ exited' 200
 fd0=$(fds "$PID")
 rss0=$(rss "$PID")
 out=$("$TCLIENT" -n 10000 -c 8 -e 'thank you !\n' -d x 127.0.0.1 "$PORT")
 same "10000 connections: all served" "$out" "ok=10000 failed=0"
-sleep 0.5
+wait_count "$LOG" 'child [0-9]+ exited' 10200 10
 fd1=$(fds "$PID")
 rss1=$(rss "$PID")
 echo "# master fds $fd0 -> $fd1, RSS $rss0 kB -> $rss1 kB"

@@ -25,7 +25,7 @@ exec = { program = "$WORK/peer.sh"; };
 C
 }
 start a "$(backend a)"
-pa=$PORT loga=$LOG
+pa=$PORT loga=$LOG pida=$PID
 start b "$(backend b)"
 pb=$PORT logb=$LOG
 
@@ -92,7 +92,8 @@ same "trusted source, oversized header: closed" \
 for i in 1 2 3 4 5 6; do
 	"$TCLIENT" -w 4 127.0.0.1 "$pa" > /dev/null 2>&1 &
 done
-sleep 0.2
+six_waiting() { [ "$(live_children "$pida")" -ge 6 ]; }
+poll 3 six_waiting
 secs=$("$TCLIENT" -t -s 127.0.0.5 -d 'quick\n' 127.0.0.1 "$pa" 2>&1 >"$WORK/quick.out")
 same "silent balancer connections: another client is still answered" \
     "$(cat "$WORK/quick.out")" "got=quick remote=127.0.0.5 local=127.0.0.1"

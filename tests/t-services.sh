@@ -34,11 +34,16 @@ check "services: log lines carry the service name" \
 c1=$!
 "$TCLIENT" -n 300 -c 2 -e 'from exec\n' -d 'x\n' 127.0.0.1 "$pd" > "$WORK/loop2" &
 c2=$!
-sleep 0.3
+# Each reload comes with both loops under way.
+flowing() {
+	wait_count "$LOG" 'thanks: connect from' $(( $(grep -c 'thanks: connect from' "$LOG") + 30 ))
+	wait_count "$LOG" 'date: connect from' $(( $(grep -c 'date: connect from' "$LOG") + 10 ))
+}
+flowing
 sed -i 's/{ name = "old"; reply = "old\\n"; }/{ name = "new"; reply = "new\\n"; }/' "$cf"
 kill -HUP "$PID"
 check "reload: the new service listens" wait_log "$LOG" 'new: listening on'
-sleep 0.3
+flowing
 sed -i 's/^port = 0;/port = 0;\nmax_children = 32;/' "$cf"
 kill -HUP "$PID"
 wait "$c1"

@@ -45,34 +45,46 @@ C
 )
 alive=0
 for i in $(seq 10); do
-	# A log of its own: the last one's "listening on" is no signal.
-	"$REPLYD" -f -c "$cf" 2> "$WORK/early-$i.log" &
+	# A log of its own each time: the shell may truncate a shared one
+	# only after the next wait_log has read the last run's lines.
+	"$REPLYD" -f -c "$cf" 2> "$WORK/early.$i.log" &
 	epid=$!
 	PIDS="$PIDS $epid"
-	wait_log "$WORK/early-$i.log" 'listening on' 5
+	wait_log "$WORK/early.$i.log" 'listening on' 5
 	kill -HUP "$epid"
-	sleep 0.1
-	kill -0 "$epid" 2>/dev/null && alive=$((alive + 1))
+	wait_log "$WORK/early.$i.log" 'reloaded' 2 &&
+	    kill -0 "$epid" 2>/dev/null && alive=$((alive + 1))
 	kill -TERM "$epid"
 	wait "$epid"
 done
 same "SIGHUP right after start: the master survives (10 of 10)" "$alive" 10
 
+# hold.sh GOFILE WORD: reads a line, answers WORD once GOFILE exists.
+cat > "$WORK/hold.sh" <<'S'
+#!/bin/sh
+read -r x
+i=0
+while [ ! -e "$1" ] && [ "$i" -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+echo "$2"
+S
+chmod 755 "$WORK/hold.sh"
+
 # A reload never kills a live child; a changed address opens a new socket.
-cf=$(conf live <<'C'
+cf=$(conf live <<C
 port = 0;
 listen = "127.0.0.1";
 handler = "exec";
-exec = { program = "/bin/sh"; args = [ "-c", "read x; sleep 1; echo done" ]; };
+exec = { program = "$WORK/hold.sh"; args = [ "$WORK/live.go", "done" ]; };
 C
 )
 start live "$cf"
 "$TCLIENT" -d 'x\n' 127.0.0.1 "$PORT" > "$WORK/live.out" &
 cpid=$!
-wait_log "$LOG" 'connect from'
+poll 5 has_children "$PID" 1
 sed -i 's/127.0.0.1/127.0.0.2/' "$cf"
 kill -HUP "$PID"
 wait_log "$LOG" 'reloaded'
+touch "$WORK/live.go"
 wait "$cpid"
 same "SIGHUP: a child in flight finishes its reply" "$(cat "$WORK/live.out")" done
 check "SIGHUP: a changed address is bound anew" \
@@ -107,19 +119,21 @@ same "SIGHUP: ... and the old listener answers again" \
 stop "$PID"
 
 # SIGTERM: stop accepting, let children finish, exit 0.
-cf=$(conf term <<'C'
+cf=$(conf term <<C
 port = 0;
 listen = "127.0.0.1";
 handler = "exec";
-exec = { program = "/bin/sh"; args = [ "-c", "read x; sleep 1; echo finished" ]; };
+exec = { program = "$WORK/hold.sh"; args = [ "$WORK/term.go", "finished" ]; };
 C
 )
 start term "$cf"
 "$TCLIENT" -d 'x\n' 127.0.0.1 "$PORT" > "$WORK/term.out" &
 cpid=$!
-wait_log "$LOG" 'connect from'
+poll 5 has_children "$PID" 1
 kids=$(pgrep -P "$PID")
 kill -TERM "$PID"
+wait_log "$LOG" 'stopping: '
+touch "$WORK/term.go"
 wait "$PID"
 same "SIGTERM: the master exits 0" "$?" 0
 wait "$cpid"

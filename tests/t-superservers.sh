@@ -28,20 +28,6 @@ C
 )
 chmod 644 "$handler"
 
-# free_port: a port nothing listens on now (the kernel's choice).
-free_port() {
-	local cf p
-	cf=$(conf probe <<'C'
-port = 0;
-listen = "127.0.0.1";
-C
-)
-	start probe "$cf" || return 1
-	p=$PORT
-	stop "$PID"
-	echo "$p"
-}
-
 # run_xinetd NAME SOCKTYPE PROTO WAIT PORT CONF: start xinetd with one
 # replyd -i service; sets SPID.
 run_xinetd() {

@@ -66,7 +66,7 @@ stop "$PID"
 cat > "$WORK/udpenv.sh" <<'S'
 #!/bin/sh
 read -r line
-echo "got=$line proto=$PROTO remote=$UDPREMOTEIP local=$UDPLOCALIP:$UDPLOCALPORT service=$REPLYD_SERVICE"
+echo "got=$line proto=$PROTO remote=$UDPREMOTEIP:$UDPREMOTEPORT local=$UDPLOCALIP:$UDPLOCALPORT service=$REPLYD_SERVICE"
 echo "ids=$(id -u):$(id -G)"
 S
 chmod 755 "$WORK/udpenv.sh"
@@ -89,10 +89,10 @@ if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
 else
 	start udpexec "$cf"
 fi
-out=$("$TCLIENT" -u -d 'ping\n' 127.0.0.1 "$PORT")
+out=$("$TCLIENT" -u -l -d 'ping\n' 127.0.0.1 "$PORT" 2> "$WORK/udpexec.port")
 same "udp exec: the program gets the datagram and UCSPI UDP variables" \
     "$(echo "$out" | head -n 1)" \
-    "got=ping proto=UDP remote=127.0.0.1 local=127.0.0.1:$PORT service=replyd"
+    "got=ping proto=UDP remote=127.0.0.1:$(sed -n 's/^port //p' "$WORK/udpexec.port") local=127.0.0.1:$PORT service=replyd"
 # As root: the configured user, its group, no supplementary group.
 if [ "$(id -u)" = 0 ]; then want="$(id -u nobody):$(id -g nobody)"
 else want="$(id -u):$(id -G)"; fi
@@ -100,22 +100,38 @@ same "udp exec: the program runs as the service's user and group only" \
     "$(echo "$out" | sed -n 's/^ids=//p')" "$want"
 stop "$PID"
 
-# Exchanges run in parallel: a slow one does not hold up the next.
-cf=$(conf slowudp <<'C'
+# Exchanges run in parallel: a slow one does not hold up the next.  The
+# slow one answers only once the test lets it, after the fast one.
+cat > "$WORK/slowudp.sh" <<'S'
+#!/bin/sh
+read -r x
+i=0
+while [ "$x" = slow ] && [ ! -e "$1" ] && [ "$i" -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+echo "$x"
+S
+chmod 755 "$WORK/slowudp.sh"
+cf=$(conf slowudp <<C
 port = 0;
 protocol = "udp";
 listen = "127.0.0.1";
 handler = "exec";
-exec = { program = "/bin/sh"; args = [ "-c", "read x; [ \"$x\" = slow ] && sleep 2; echo $x" ]; };
+exec = { program = "$WORK/slowudp.sh"; args = [ "$WORK/slowudp.go" ]; };
 C
 )
 start slowudp "$cf"
-"$TCLIENT" -u -w 5 -d 'slow\n' 127.0.0.1 "$PORT" > "$WORK/slow.out" &
+"$TCLIENT" -u -w 8 -d 'slow\n' 127.0.0.1 "$PORT" > "$WORK/slow.out" &
 cpid=$!
-sleep 0.2
+check "udp: the slow exchange is running" poll 5 has_children "$PID" 1
 secs=$("$TCLIENT" -t -u -w 5 -d 'fast\n' 127.0.0.1 "$PORT" 2>&1 >"$WORK/fast.out")
 same "udp: a second exchange is answered while the first runs" \
     "$(cat "$WORK/fast.out")" fast
+check "udp: ... at once (${secs}s, 0.3 of which wait for more datagrams)" \
+    awk "BEGIN { exit !(\"${secs:-9}\" + 0 < 1.5) }"
+check "udp: ... and the slow one still waits" [ ! -s "$WORK/slow.out" ]
+touch "$WORK/slowudp.go"
 wait "$cpid"
 same "udp: the slow one still gets its answer" "$(cat "$WORK/slow.out")" slow
 stop "$PID"

@@ -1,22 +1,24 @@
 /*
  * tclient: the test suite's TCP client.
  *
- *   tclient [-s SRC] [-d DATA] [-z BYTES] [-H] [-R] [-w SECS] [-t] HOST PORT
+ *   tclient [-s SRC] [-d DATA] [-z BYTES] [-H] [-R] [-w SECS] [-t] [-l]
+ *	    HOST PORT
  *	one connection: send DATA (nothing without -d) and then BYTES
  *	bytes of 'z', half-close with -H, or reset the connection at once
  *	with -R; print everything received until the server closes; -t
- *	prints the seconds it took on stderr.  Exit 0 once the server closed,
- *	1 if it could not connect, 2 on timeout (-w, default 10 s).
+ *	prints the seconds it took on stderr, -l prints "port N", the
+ *	client's own port, on stderr once connected.  Exit 0 once the server
+ *	closed, 1 if it could not connect, 2 on timeout (-w, default 10 s).
  *   tclient -S SECS [-s SRC] [-d DATA] [-z BYTES] [-r BYTES] HOST PORT
  *	a client that stops reading: send DATA and BYTES bytes of 'z' (as
  *	much of them as the server takes within SECS), read BYTES bytes
  *	with -r (and print them), then read nothing more and hold the
  *	connection until SECS have passed; exit 0.  Its receive buffer
  *	is small (4 KiB), so that a few MB fill what lies between.
- *   tclient -u [-s SRC] [-d DATA] [-z BYTES] [-w SECS] HOST PORT
+ *   tclient -u [-s SRC] [-d DATA] [-z BYTES] [-w SECS] [-t] [-l] HOST PORT
  *	UDP: send one datagram (DATA, then BYTES bytes of 'z'), print the
  *	datagrams that come back (until 300 ms pass without one); exit 0
- *	if any came, 2 if none came within SECS.
+ *	if any came, 2 if none came within SECS.  -t and -l as for TCP.
  *   tclient -n COUNT -c CONC -e EXPECT [-d DATA] HOST PORT
  *	COUNT connections, CONC at a time (one process each), each must
  *	get exactly EXPECT back; prints "ok=N failed=N", exit 0 if none
@@ -44,7 +46,7 @@ struct opts {
 	char		*data, *expect;
 	size_t		 datalen;
 	int		 halfclose, reset, wait, timing, count, conc, udp;
-	int		 stall;
+	int		 stall, localport;
 	long		 bulk, readfirst;
 };
 
@@ -107,6 +109,20 @@ make_addr(const char *host, const char *port, struct sockaddr_storage *ss,
 	return -1;
 }
 
+/* The port the kernel gave this end of the connection, on stderr. */
+static void
+print_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return;
+	fprintf(stderr, "port %u\n", ntohs(ss.ss_family == AF_INET ?
+	    ((struct sockaddr_in *)&ss)->sin_port :
+	    ((struct sockaddr_in6 *)&ss)->sin6_port));
+}
+
 static int
 dial(const struct opts *o)
 {
@@ -134,6 +150,8 @@ dial(const struct opts *o)
 		close(fd);
 		return -1;
 	}
+	if (o->localport)
+		print_port(fd);
 	return fd;
 }
 
@@ -304,13 +322,27 @@ udp_exchange(const struct opts *o, unsigned char *buf, size_t bufsz,
 	return replies ? 0 : 2;
 }
 
+static double
+since(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (b.tv_sec - a->tv_sec) + (b.tv_nsec - a->tv_nsec) / 1e9;
+}
+
 static int
 datagram(const struct opts *o)
 {
 	static unsigned char buf[70000 * 4];
+	struct timespec a;
 	size_t got = 0;
-	int rc = udp_exchange(o, buf, sizeof(buf), &got);
+	int rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	rc = udp_exchange(o, buf, sizeof(buf), &got);
+	if (o->timing)
+		fprintf(stderr, "%.2f\n", since(&a));
 	fwrite(buf, 1, got, stdout);
 	return rc;
 }
@@ -319,17 +351,15 @@ static int
 single(const struct opts *o)
 {
 	static char buf[1 << 20];
-	struct timespec a, b;
+	struct timespec a;
 	size_t got = 0;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	rc = exchange(o, buf, sizeof(buf), &got);
-	clock_gettime(CLOCK_MONOTONIC, &b);
 	fwrite(buf, 1, got, stdout);
 	if (o->timing)
-		fprintf(stderr, "%.2f\n", (b.tv_sec - a.tv_sec) +
-		    (b.tv_nsec - a.tv_nsec) / 1e9);
+		fprintf(stderr, "%.2f\n", since(&a));
 	return rc;
 }
 
@@ -375,7 +405,7 @@ main(int argc, char **argv)
 	int ch;
 
 	signal(SIGPIPE, SIG_IGN);
-	while ((ch = getopt(argc, argv, "s:d:e:Hw:tn:c:z:RuS:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:d:e:Hw:tln:c:z:RuS:r:")) != -1) {
 		switch (ch) {
 		case 's': o.src = optarg; break;
 		case 'd': o.data = optarg; break;
@@ -388,6 +418,7 @@ main(int argc, char **argv)
 		case 'z': o.bulk = atol(optarg); break;
 		case 'w': o.wait = atoi(optarg); break;
 		case 't': o.timing = 1; break;
+		case 'l': o.localport = 1; break;
 		case 'n': o.count = atoi(optarg); break;
 		case 'c': o.conc = atoi(optarg); break;
 		default: return 64;
