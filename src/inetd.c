@@ -25,8 +25,8 @@
  * no log channel: the log goes to syslog, and fd 2 to /dev/null, so no
  * log line and no handler's complaint ever reaches the client.
  */
-static void
-keep_log_off_the_wire(void)
+void
+inetd_prepare(void)
 {
 	struct stat a, b;
 	int fd;
@@ -79,7 +79,6 @@ inetd_serve(const struct conf *c)
 				svc = &c->svc[i];
 				break;
 			}
-	keep_log_off_the_wire();
 	signal(SIGPIPE, SIG_DFL);
 	if (type == SOCK_DGRAM)
 		return udp_inetd(svc);

@@ -6,6 +6,7 @@
 
 struct conf;
 
+void	inetd_prepare(void);
 int	inetd_serve(const struct conf *c);
 
 #endif

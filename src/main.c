@@ -143,6 +143,9 @@ main(int argc, char **argv)
 	if (inetd && check)
 		return usage_error("-i and -t do not go together");
 
+	/* Under inetd even a config error must not reach the client. */
+	if (inetd)
+		inetd_prepare();
 	if ((c = server_load(so.config, so.port)) == NULL)
 		return EX_CONFIG;
 	if (check) {

@@ -50,5 +50,24 @@ chmod 644 "$echo_cf"
 sed -i "s|$inner|$echo_cf|" "$WORK/inetd.sh"
 out=$("$TCLIENT" -H -d "round trip" 127.0.0.1 "$PORT")
 same "-i echo: the same handler code serves inetd mode" "$out" "round trip"
+
+# As inetd and xinetd start it: the connection on 0, 1 and 2.  A bad
+# config (or any other message) must never be written to the client.
+printf 'port = 7788;\nnonsense = 1;\nrate = "fast";\n' > "$WORK/bad.conf"
+chmod 644 "$WORK/bad.conf"
+sed -i "s|exec \"\(.*\)\" -i -c .*|exec \"\1\" -i -c \"$WORK/bad.conf\" 2>\&1|" "$WORK/inetd.sh"
+check "the handler script now runs -i on a bad file with fd 2 the socket" \
+    grep -q 'bad.conf" 2>&1$' "$WORK/inetd.sh"
+out=$("$TCLIENT" -d 'hello\n' 127.0.0.1 "$PORT")
+same "-i with a bad config, stderr the socket: nothing reaches the client" \
+    "$out" ""
+check "... and the handler exited with the config error status (78)" \
+    wait_log "$LOG" 'child [0-9]+ exited with status 78'
 stop "$PID"
+
+# stderr apart from the connection (systemd's Accept=yes): errors go there.
+out=$("$REPLYD" -i -c "$WORK/bad.conf" < /dev/null 2> "$WORK/apart.err")
+same "-i with a bad config, stderr apart: nothing on stdout" "$out" ""
+check "-i with a bad config, stderr apart: the error is on stderr" \
+    grep -q 'bad.conf:2: unknown key "nonsense"' "$WORK/apart.err"
 finish
