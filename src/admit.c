@@ -3,9 +3,9 @@
  * so it only looks at the address the kernel gave accept(): no DNS, no
  * read from the client.  The order is documented in replyd.conf(5):
  * deny wins over allow; an allow list, when given, must match; then the
- * per-source limits.  A refused client is closed at once; a busy or
- * rate-limited one first gets busy_reply if one is configured, sent
- * without ever blocking the master.
+ * per-source limits.  A busy or rate-limited client gets busy_reply if
+ * one is configured, sent without ever blocking the master, which then
+ * closes it gracefully (linger.c).
  */
 #include "config.h"
 
@@ -90,6 +90,7 @@ admit_log(struct svc_run *r, enum admit why, const struct sockaddr *sa)
 	    reason[why]);
 }
 
+/* Count, log, and send busy_reply where it applies; fd stays open. */
 void
 admit_refuse(struct svc_run *r, int fd, enum admit why,
     const struct sockaddr *sa)
@@ -99,6 +100,5 @@ admit_refuse(struct svc_run *r, int fd, enum admit why,
 	if (why != ADMIT_DENIED && svc->busy_reply != NULL)
 		(void)!send(fd, svc->busy_reply, svc->busy_reply_len,
 		    MSG_DONTWAIT | MSG_NOSIGNAL);
-	close(fd);
 	admit_log(r, why, sa);
 }

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "run.h"
@@ -26,6 +27,7 @@ run_make(struct run *r, struct conf *c)
 	for (i = 0; i < r->n; i++) {
 		r->svc[i].svc = &c->svc[i];
 		r->svc[i].how = spawn_how(&c->svc[i]);
+		r->svc[i].pending = -1;
 	}
 	return 0;
 }
@@ -70,8 +72,11 @@ run_free(struct run *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->n; i++)
+	for (i = 0; i < r->n; i++) {
 		free(r->svc[i].srcrate);
+		if (r->svc[i].pending >= 0)
+			close(r->svc[i].pending);
+	}
 	free(r->svc);
 	memset(r, 0, sizeof(*r));
 }

@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "acl.h"
+#include "handler.h"
+
 #include "rate.h"
 #include "spawn.h"
 
@@ -33,7 +36,11 @@ struct svc_run {
 	struct bucket		 bucket;	/* for rate */
 	struct srcbucket	*srcrate;	/* for per_source_rate */
 	struct timespec		 paused_until;	/* after EMFILE and the like */
+	int			 pending;	/* a client fork() failed for */
+	struct timespec		 pending_since;
 	struct svc_stats	 stats;
+	struct conn		 pending_conn;	/* ... who it is */
+	struct srckey		 pending_src;
 };
 
 struct run {

@@ -33,6 +33,7 @@
 #include "handler.h"
 #include "kidlog.h"
 #include "kids.h"
+#include "linger.h"
 #include "listen.h"
 #include "log.h"
 #include "notify.h"
@@ -55,11 +56,12 @@ struct server {
 	struct run			 run;
 	const struct server_opts	*opts;
 	struct kids			 kids;
+	struct lingering		 linger;	/* refused, closing */
 	struct udp_req			 req;		/* UDP receive buffer */
 	struct pollfd			*pfd;		/* the poll set ... */
 	struct slot {
 		enum { SLOT_SIGNALS, SLOT_LISTENER, SLOT_RELAY,
-		    SLOT_STDERR }	 what;
+		    SLOT_STDERR, SLOT_LINGER } what;
 		struct svc_run	*run;		/* a listener's */
 		struct listener	*l;
 		pid_t		 kid;		/* a relay's or a stderr's */
@@ -145,11 +147,12 @@ ms_since(const struct timespec *t)
 }
 
 /*
- * Fork a child for fd[0] and fd[1] (a TCP connection twice, or the ends
- * of a UDP relay), the client described by c.  The master keeps neither
- * fd.  The master logs a TCP connect itself, before the fork, so that
- * the line comes before the child's own; a PROXY service's child says
- * it once it knows the real client.
+ * Start a child for fd[0] and fd[1] (a TCP connection twice, or the ends
+ * of a UDP relay), the client described by c.  On success the master
+ * keeps neither fd; on failure (NULL, errno set, counted and logged)
+ * they are still the caller's.  The master logs a TCP connect itself,
+ * before the child starts, so that the line comes before the child's
+ * own; a PROXY service's child says it once it knows the real client.
  */
 static struct kid *
 start_child(struct server *s, struct svc_run *r, const int fd[2],
@@ -160,8 +163,9 @@ start_child(struct server *s, struct svc_run *r, const int fd[2],
 	int plain = svc->proto == PROTO_TCP && !svc->proxy_protocol;
 	struct spawn_fds f = { fd[0], fd[1], -1 };
 	struct kidlog err = { .fd = -1 };
-	struct kid *k;
-	pid_t pid;
+	struct kid *k = NULL;
+	pid_t pid = -1;
+	int e;
 
 	c->announced = plain;
 	if (plain)
@@ -170,35 +174,30 @@ start_child(struct server *s, struct svc_run *r, const int fd[2],
 	r->active++;
 	r->stats.accepted++;
 	if ((svc->handler->flags & HANDLER_STDERR) &&
-	    kidlog_open(&err, &f.err) < 0) {
-		log_msg(LOG_ERR, "%s: pipe: %s", svc->name, strerror(errno));
-		pid = -1;
-		k = NULL;
-	} else if ((k = kids_add(&s->kids)) == NULL) {
-		log_msg(LOG_ERR, "%s: out of memory", svc->name);
-		pid = -1;
-	} else
+	    kidlog_open(&err, &f.err) < 0)
+		;
+	else if ((k = kids_add(&s->kids)) != NULL)
 		pid = spawn_conn(c, r->how, &f);
+	e = errno;
 	if (f.err >= 0)
 		close(f.err);
 	if (pid < 0) {
 		r->active--;
 		r->stats.accepted--;
+		r->stats.forkfail++;
+		s->stats.forkfail++;
+		if (err.fd >= 0)
+			close(err.fd);
+		if (k != NULL)
+			kids_remove(&s->kids, k);
+		log_msg(LOG_ERR, "%s: cannot start a child for %s: %s",
+		    svc->name, c->peer, strerror(e));
+		errno = e;
+		return NULL;
 	}
 	close(fd[0]);
 	if (fd[1] != fd[0])
 		close(fd[1]);
-	if (pid < 0 && err.fd >= 0)
-		close(err.fd);
-	if (k == NULL)
-		return NULL;
-	if (pid < 0) {
-		kids_remove(&s->kids, k);
-		s->stats.forkfail++;
-		r->stats.forkfail++;
-		log_msg(LOG_ERR, "%s: fork: %s", svc->name, strerror(errno));
-		return NULL;
-	}
 	k->pid = pid;
 	k->run = r;
 	k->session_timeout = svc->session_timeout;
@@ -275,10 +274,51 @@ accept_tcp(struct server *s, struct svc_run *r, struct listener *l,
 	why = admit_check(r, &s->kids, (struct sockaddr *)&ss, &src, now);
 	if (why != ADMIT_OK) {
 		admit_refuse(r, fd, why, (struct sockaddr *)&ss);
+		if (why == ADMIT_DENIED || svc->busy_reply == NULL)
+			close(fd);
+		else
+			linger_close(&s->linger, fd, now);
 		return;
 	}
 	conn_describe(&c, svc, fd, (struct sockaddr *)&ss);
-	start_child(s, r, (int[2]){ fd, fd }, &src, now, &c);
+	if (start_child(s, r, (int[2]){ fd, fd }, &src, now, &c) != NULL)
+		return;
+	/*
+	 * No child (out of processes or memory): the client waits, as those
+	 * in the backlog do, and the service rests before trying again.
+	 */
+	r->pending = fd;
+	r->pending_conn = c;
+	r->pending_src = src;
+	r->pending_since = *now;
+	pause_service(r, now, "fork");
+}
+
+/*
+ * A client whose child could not be started, once the service's rest is
+ * over: start it now, or rest again; after `timeout` seconds of that it
+ * is closed.
+ */
+static void
+retry_pending(struct server *s, struct svc_run *r,
+    const struct timespec *now)
+{
+	int fd = r->pending;
+
+	if (fd < 0 || paused_ms(r, now) > 0 || r->active >= r->svc->max_children)
+		return;
+	r->pending = -1;
+	if (start_child(s, r, (int[2]){ fd, fd }, &r->pending_src, now,
+	    &r->pending_conn) != NULL)
+		return;
+	if (ms_since(&r->pending_since) >= r->svc->timeout * 1000L) {
+		log_msg(LOG_ERR, "%s: %s: no child after %d s: closed",
+		    r->svc->name, r->pending_conn.peer, r->svc->timeout);
+		close(fd);
+		return;
+	}
+	r->pending = fd;
+	pause_service(r, now, "fork");
 }
 
 static void
@@ -314,10 +354,16 @@ accept_udp(struct server *s, struct svc_run *r, struct listener *l,
 		}
 		conn_describe(&c, svc, l->fd,
 		    (struct sockaddr *)&s->req.peer);
-		if ((k = start_child(s, r, cfd, &src, now, &c)) != NULL)
+		if ((k = start_child(s, r, cfd, &src, now, &c)) != NULL) {
 			k->relay = relay;
-		else
-			udp_end(&relay);
+			continue;
+		}
+		/* UDP may lose a datagram; the service rests all the same. */
+		close(cfd[0]);
+		close(cfd[1]);
+		udp_end(&relay);
+		pause_service(r, now, "fork");
+		break;
 	}
 }
 
@@ -353,16 +399,30 @@ log_exit(const struct kid *k, int status)
 		    "%ld ms", name, (long)k->pid, WTERMSIG(status), ms);
 }
 
+/*
+ * Each child that has exited.  While it is a zombie its pid cannot be
+ * anyone else's, so its process group (what an exec'd program started
+ * and left behind, which would hold the connection past the child and
+ * past max_children) is ended first, then the child is reaped.
+ */
 static void
 reap(struct server *s)
 {
+	siginfo_t si;
 	struct kid *k;
 	pid_t pid;
 	int st;
 
 	s->got_chld = 0;
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if ((k = kids_find(&s->kids, pid)) == NULL)
+	for (;;) {
+		si.si_pid = 0;
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+		    si.si_pid == 0)
+			break;
+		pid = si.si_pid;
+		if ((k = kids_find(&s->kids, pid)) != NULL)
+			(void)kill(-pid, SIGKILL);
+		if (waitpid(pid, &st, WNOHANG) != pid || k == NULL)
 			continue;
 		log_exit(k, st);
 		if (k->relay.fd >= 0) {
@@ -588,11 +648,19 @@ poll_set(struct server *s, long *wake)
 		    SLOT_STDERR, NULL, NULL, k->pid) == 0)
 			n++;
 	}
+	for (i = 0; i < s->linger.n; i++)
+		if (poll_add(s, n, s->linger.fd[i], SLOT_LINGER, NULL, NULL,
+		    0) == 0)
+			n++;
 	for (i = 0; !s->stopping && i < s->run.n; i++) {
 		struct svc_run *r = &s->run.svc[i];
 
-		if (r->active >= r->svc->max_children)
+		retry_pending(s, r, &now);
+		if (r->active >= r->svc->max_children || r->pending >= 0) {
+			if (r->pending >= 0)
+				*wake = sooner(*wake, paused_ms(r, &now));
 			continue;
+		}
 		if ((ms = paused_ms(r, &now)) > 0) {
 			*wake = sooner(*wake, ms);
 			continue;
@@ -660,7 +728,9 @@ serve_loop(struct server *s)
 			reload(s);
 		if (s->got_usr1)
 			counters(s);
+		clock_gettime(CLOCK_MONOTONIC, &now);
 		wake = sooner(expire(s), status_update(s));
+		wake = sooner(wake, linger_expire(&s->linger, &now));
 		if (s->got_term || s->stopping) {
 			wake = sooner(wake, stop_step(s));
 			if (s->kids.n == 0)
@@ -677,6 +747,8 @@ serve_loop(struct server *s)
 				continue;
 			if (t->what == SLOT_SIGNALS)
 				signals_read(s);
+			else if (t->what == SLOT_LINGER)
+				linger_ready(&s->linger, s->pfd[i].fd);
 			else if (t->what == SLOT_LISTENER)
 				(t->run->svc->proto == PROTO_UDP ? accept_udp :
 				    accept_tcp)(s, t->run, t->l, &now);
@@ -747,6 +819,7 @@ out:
 	free(s.slot);
 	free(s.req.data);
 	run_publish(NULL, NULL);
+	linger_end(&s.linger);
 	listen_run_close(&s.run);
 	c = s.run.conf;		/* a reload may have replaced it */
 	run_free(&s.run);
