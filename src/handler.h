@@ -40,6 +40,4 @@ int	handler_exec(const struct conn *c);
 int	handler_module(const struct conn *c);
 void	exec_run(const struct conn *c);
 
-int	module_load(struct module_spec *m, char *err, size_t errlen);
-
 #endif

@@ -22,16 +22,21 @@ stop "$PID"
 
 # badconf NAME PATH SETTINGS MESSAGE
 badconf() {
-	printf 'handler = "module";\nmodule = { path = "%s";%s };\n' "$2" "$3" \
-	    > "$WORK/$1.conf"
+	printf 'handler = "module";\nmodule = { path = "%s";%s };\n%s\n' "$2" \
+	    "$3" "$USERLINE" > "$WORK/$1.conf"
 	"$REPLYD" -t -c "$WORK/$1.conf" > /dev/null 2> "$WORK/$1.err"
 	same "module: $1 exits 78" "$?" 78
 	same "module: $1 is reported" \
 	    "$(grep -v 'as root' "$WORK/$1.err")" \
 	    "replyd: $WORK/$1.conf:2: module \"$2\": $4"
 }
-badconf missing "$WORK/none.so" "" \
-    "cannot load: $WORK/none.so: cannot open shared object file: No such file or directory"
+badconf missing "$WORK/none.so" "" "cannot read: No such file or directory"
+# Not a regular file: refused without opening it for good (a FIFO would
+# block the reading master).
+mkdir "$WORK/dir.so"
+mkfifo "$WORK/fifo.so"
+badconf directory "$WORK/dir.so" "" "cannot read: a directory, not a regular file"
+badconf fifo "$WORK/fifo.so" "" "cannot read: a FIFO, not a regular file"
 badconf abi "$MODULES/tests/badabi.so" "" \
     "has module ABI version 2, this replyd supports 1: rebuild it against this replyd's <replyd/module.h>"
 badconf nosym "$MODULES/tests/nosym.so" "" \
