@@ -590,7 +590,7 @@ load_single(struct conf_ctx *x, struct conf *c, const config_setting_t *root)
 
 /*
  * Service i of the list: the defaults, then its own keys.  Returns 0, or
- * -1 if it has a problem (then other services are not compared with it).
+ * -1 if a key of it is wrong (then no other service is compared with it).
  */
 static int
 load_entry(struct conf_ctx *x, struct conf *c, const config_setting_t *root,
@@ -598,7 +598,7 @@ load_entry(struct conf_ctx *x, struct conf *c, const config_setting_t *root,
 {
 	struct conf_errors *errs = x->errs;
 	struct service *svc = &c->svc[i];
-	int nerr = x->nerr;
+	int nerr = x->nerr, ok;
 	char buf[96];
 	size_t j;
 
@@ -620,17 +620,18 @@ load_entry(struct conf_ctx *x, struct conf *c, const config_setting_t *root,
 		conf_errf(x, g, "a service needs a name (name = \"...\";)");
 		return -1;
 	}
+	ok = x->nerr == nerr;
 	for (j = 0; j < i; j++) {
 		if (c->svc[j].name == NULL)
 			continue;
 		if (strcmp(c->svc[j].name, svc->name) == 0)
 			conf_errf(x, g, "service name \"%s\" is used twice",
 			    svc->name);
-		else if (!bad[j] && x->nerr == nerr)
+		else if (!bad[j] && ok)
 			same_port(x, &c->svc[j], svc, g);
 	}
 	service_check(x, svc, g);
-	return x->nerr == nerr ? 0 : -1;
+	return ok ? 0 : -1;
 }
 
 static int

@@ -267,7 +267,8 @@ scan_line(struct reader *r, const char *s, size_t n)
 }
 
 static int	read_file(struct conf_text *t, const char *path,
-		    const char *from, unsigned fromline, int depth);
+		    const char *name, const char *from, unsigned fromline,
+		    int depth);
 
 /*
  * "@include "name"" at the start of a line (libconfig's own rule):
@@ -277,7 +278,7 @@ static int
 include(struct reader *r, const char *s, size_t n, int depth)
 {
 	const char *from = r->t->files[r->file], *p = s, *q, *slash;
-	char *path;
+	char *path, name[256];
 	int rc;
 
 	p += strspn(p, " \t");
@@ -293,7 +294,8 @@ include(struct reader *r, const char *s, size_t n, int depth)
 	    (int)(q - p), p) : asprintf(&path, "%.*s/%.*s",
 	    (int)(slash - from), from, (int)(q - p), p)) < 0)
 		return 1;
-	rc = read_file(r->t, path, from, r->line, depth + 1);
+	snprintf(name, sizeof(name), "%.*s", (int)(q - p), p);
+	rc = read_file(r->t, path, name, from, r->line, depth + 1);
 	free(path);
 	/* What follows the name on the line is read after the file. */
 	q++;
@@ -318,9 +320,13 @@ add_name(struct conf_text *t, const char *path)
 	return t->nfiles++;
 }
 
+/*
+ * Read path into t; name is how the including file (from, at fromline)
+ * wrote it, or NULL for the configuration itself.
+ */
 static int
-read_file(struct conf_text *t, const char *path, const char *from,
-    unsigned fromline, int depth)
+read_file(struct conf_text *t, const char *path, const char *name,
+    const char *from, unsigned fromline, int depth)
 {
 	struct reader r = { .t = t, .lex = IN_CODE };
 	char err[256], *buf, *s, *nl;
@@ -338,7 +344,7 @@ read_file(struct conf_text *t, const char *path, const char *from,
 			text_err(t, path, 0, "cannot read: %s", err);
 		else
 			text_err(t, from, fromline, "cannot include \"%s\": %s",
-			    path, err);
+			    name, err);
 		return -1;
 	}
 	if ((file = add_name(t, path)) < 0) {
@@ -371,7 +377,7 @@ int
 conf_text_read(struct conf_text *t, const char *path)
 {
 	memset(t, 0, sizeof(*t));
-	read_file(t, path, NULL, 0, 0);
+	read_file(t, path, NULL, NULL, 0, 0);
 	if (t->buf == NULL && t->nerrs == 0)
 		t->buf = strdup("");	/* an empty file */
 	return t->nerrs > 0 || t->buf == NULL ? -1 : 0;

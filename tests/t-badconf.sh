@@ -7,7 +7,7 @@
 
 for f in "$TESTDATA"/bad/*.conf; do
 	name=$(basename "$f")
-	"$REPLYD" -t -c "$f" > /dev/null 2> "$WORK/err"
+	timeout 10 "$REPLYD" -t -c "$f" > /dev/null 2> "$WORK/err"
 	rc=$?
 	same "$name: exit 78" "$rc" 78
 	want=$(sed -n 's/^#@ //p' "$f" | while IFS= read -r m; do
