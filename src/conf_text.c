@@ -427,8 +427,10 @@ conf_text_wrapped(const struct conf_text *t, unsigned n, long long v,
     int is64, int k)
 {
 	const struct conf_literal *l, *last = NULL;
+	size_t i;
 
-	for (l = t->lits; l < t->lits + t->nlits; l++) {
+	for (i = 0; i < t->nlits; i++) {
+		l = &t->lits[i];
 		if ((l->line != n && l->assign != n) || l->value != v ||
 		    l->is64 != is64)
 			continue;
@@ -448,11 +450,14 @@ conf_text_mixed(const struct conf_text *t, unsigned n, long long v, int is64)
 {
 	const struct conf_literal *l;
 	int seen[2] = { 0, 0 };
+	size_t i;
 
-	for (l = t->lits; l < t->lits + t->nlits; l++)
+	for (i = 0; i < t->nlits; i++) {
+		l = &t->lits[i];
 		if ((l->line == n || l->assign == n) && l->value == v &&
 		    l->is64 == is64)
 			seen[l->wrapped] = 1;
+	}
 	return seen[0] && seen[1];
 }
 

@@ -20,6 +20,10 @@ check "module: the child's exit is logged" \
     wait_log "$LOG" 'child [0-9]+ exited with status 0'
 stop "$PID"
 
+# replyd -i loads the module itself before it serves.
+same "module: -i loads the module and serves with it" \
+    "$(printf hello | "$REPLYD" -i -c "$cf" 2> /dev/null)" "> HELLO"
+
 # The module's file changes on disk under a running master.  Served
 # from a private copy, rewriting it in place touches nothing that runs;
 # a reload loads what is there then.
