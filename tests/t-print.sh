@@ -78,6 +78,40 @@ check "every: a v4-mapped rule prints as IPv4" \
     grep -q '^deny = \[ "192.0.2.1/32" \];' "$WORK/every.T"
 check "every: escapes print back" \
     grep -qF 'reply = "r\\ \"q\"\t\x01";' "$WORK/every.T"
+# Every key refuses a value of another type than the one -T shows for
+# it, with exit 78 and the file and line.
+keys_typed=$(sed -nE 's/^([a-z0-9_]+) = (.).*/\1 \2/p' "$WORK/every.T")
+for kv in $(echo "$keys_typed" | tr ' ' ':') services:@ name:@; do
+	k=${kv%%:*}
+	case ${kv#*:} in
+	'"') wrong=1 ;;			# a string: a number
+	'[') wrong=true ;;		# a list: a boolean
+	t|f) wrong=1 ;;			# a boolean: a number
+	'{'|@) wrong='"x"' ;;		# a group or a list of groups
+	*) wrong='"1"' ;;		# a number: a string
+	esac
+	# Line 1: the user, or a comment when user is the key tried.
+	line1=$USERLINE
+	[ "$k" = user ] && line1="# no user"
+	if [ "$k" = name ]; then
+		wrong=1
+		printf '%s\nservices = ( { name = 1; } );\n' "$line1" \
+		    > "$WORK/type.conf"
+	else
+		printf '%s\n%s = %s;\n' "$line1" "$k" "$wrong" \
+		    > "$WORK/type.conf"
+	fi
+	timeout 10 "$REPLYD" -t -c "$WORK/type.conf" > /dev/null \
+	    2> "$WORK/type.err"
+	rc=$?
+	check "$k = $wrong: exit 78 and \"FILE:2: $k must ...\"" \
+	    sh -c '[ "$1" = 78 ] && grep -q "^replyd: $2:2: $3 must " "$4"' \
+	    sh "$rc" "$WORK/type.conf" "$k" "$WORK/type.err"
+done
+same "every top-level key of the table was tried" \
+    "$(echo "$keys_typed" | cut -d' ' -f1 | sort | tr '\n' ' ')" \
+    "$(echo "$keys" | sort | tr '\n' ' ')"
+
 { every; cat <<'C'
 proxy_protocol = true;
 proxy_from = [ "10.0.0.0/8" ];
