@@ -561,6 +561,12 @@ parse(struct conf_ctx *x, struct conf_text *t, config_t *cf)
 		x->nerr += t->nerrs > 0 ? t->nerrs : 1;
 		return -1;
 	}
+	/*
+	 * The text holds no @include any more.  Should libconfig still see
+	 * one, it would prefix this to the name (it does, even to absolute
+	 * names), so it can never open a file itself.
+	 */
+	config_set_include_dir(cf, "/dev/null");
 	if (config_read_string(cf, t->buf) == CONFIG_TRUE)
 		return 0;
 	conf_text_explain(t, config_error_line(cf), config_error_text(cf),

@@ -117,19 +117,16 @@ conf_key_find(const char *name)
 const char *
 conf_key_names(unsigned where)
 {
-	static char buf[2][512];
+	static char buf[2][1024];
 	char *b = buf[where == CK_SVC];
-	size_t i;
+	size_t i, n = 0;
 
 	if (b[0] != '\0')
 		return b;
-	for (i = 0; i < conf_nkeys; i++) {
-		if (!(conf_keys[i].where & where))
-			continue;
-		if (b[0] != '\0')
-			strcat(b, ", ");
-		strcat(b, conf_keys[i].name);
-	}
+	for (i = 0; i < conf_nkeys && n < sizeof(buf[0]); i++)
+		if (conf_keys[i].where & where)
+			n += snprintf(b + n, sizeof(buf[0]) - n, "%s%s",
+			    n > 0 ? ", " : "", conf_keys[i].name);
 	return b;
 }
 
