@@ -1,7 +1,8 @@
 /*
  * CIDR matching.  IPv4 clients of a dual-stack socket arrive as
  * ::ffff:a.b.c.d; they are judged as the IPv4 address they are, so that
- * "deny = [ "10.0.0.0/8" ]" holds whichever socket accepted them.
+ * "deny = [ "10.0.0.0/8" ]" holds whichever socket accepted them, and a
+ * rule written the mapped way is read as the IPv4 rule it names.
  */
 #include "config.h"
 
