@@ -1,17 +1,40 @@
 /*
  * CIDR matching.  IPv4 clients of a dual-stack socket arrive as
  * ::ffff:a.b.c.d; they are judged as the IPv4 address they are, so that
- * "deny = [ "10.0.0.0/8" ]" holds whichever socket accepted them.
+ * "deny = [ "10.0.0.0/8" ]" holds whichever socket accepted them, and a
+ * rule written the mapped way is read as the IPv4 rule it names.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "acl.h"
+
+/*
+ * A rule written as a v4-mapped IPv6 address (::ffff:192.0.2.1/120) is
+ * the IPv4 rule it names (192.0.2.1/24): clients are judged as IPv4
+ * (see unwrap() below), so as IPv6 it could never match anybody.  A
+ * prefix shorter than /96 reaches beyond the mapped addresses and stays
+ * IPv6.
+ */
+static void
+unmap(struct cidr *c)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0xff, 0xff };
+
+	if (c->bits < 96 || memcmp(c->addr, mapped, sizeof(mapped)) != 0)
+		return;
+	memmove(c->addr, c->addr + 12, 4);
+	memset(c->addr + 4, 0, 12);
+	c->family = AF_INET;
+	c->bits -= 96;
+}
 
 /* "a.b.c.d", "a.b.c.d/n", "x::y", "x::y/n"; 0, or -1 with EINVAL. */
 int
@@ -40,12 +63,24 @@ cidr_parse(const char *s, struct cidr *c)
 		c->bits = bits < 0 ? 128 : bits;
 		if (c->bits > 128)
 			goto bad;
+		unmap(c);
 	} else
 		goto bad;
 	return 0;
 bad:
 	errno = EINVAL;
 	return -1;
+}
+
+/* "a.b.c.d/n" or "x::y/n", as cidr_parse reads it back. */
+void
+cidr_text(const struct cidr *c, char *buf, size_t bufsz)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(c->family, c->addr, ip, sizeof(ip)) == NULL)
+		strcpy(ip, "?");
+	snprintf(buf, bufsz, "%s/%d", ip, c->bits);
 }
 
 /* The address as family and bytes, mapped IPv4 unwrapped. */

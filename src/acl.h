@@ -16,6 +16,9 @@ struct cidr {
 	int		bits;
 };
 
+/* Room for cidr_text(): an IPv6 address, "/128" and the NUL. */
+#define CIDR_STRLEN	(46 + 4)
+
 struct acl {
 	struct cidr	*v;
 	size_t		 n;
@@ -26,6 +29,7 @@ struct srckey {
 };
 
 int	cidr_parse(const char *s, struct cidr *c);
+void	cidr_text(const struct cidr *c, char *buf, size_t bufsz);
 int	acl_match(const struct acl *a, const struct sockaddr *sa);
 void	srckey_make(struct srckey *k, const struct sockaddr *sa, int bits6);
 int	srckey_eq(const struct srckey *a, const struct srckey *b);

@@ -1,13 +1,16 @@
 /*
  * The configuration as the rest of replyd sees it: a list of services,
  * each complete (defaults and inherited top-level keys already applied),
- * validated, with names resolved (handler, user, group).  libconfig stays
- * inside conf.c.
+ * validated, with names resolved (handler, user, group).  Loading it
+ * reads files and resolves names, nothing else: handler modules are
+ * loaded apart (module_conf_load).  libconfig stays inside conf*.c; the
+ * keys are one table, in conf_keys.c.
  */
 #ifndef REPLYD_CONF_H
 #define REPLYD_CONF_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -23,6 +26,8 @@
 #define CONF_DEFAULT_NAME	"replyd"
 #define CONF_MAX_ENV		64
 #define CONF_MAX_RATE		1000000
+#define CONF_MIN_RATE		0.001	/* one per 1000 s; 0 is off */
+#define CONF_MAX_ACL		4096
 #define CONF_DEFAULT_AMPLIFICATION 3
 
 enum conf_proto { PROTO_TCP, PROTO_UDP };
@@ -45,8 +50,11 @@ struct module_spec {
 	char		**keys;		/* the group's other settings */
 	char		**values;
 	size_t		  n;
-	const struct replyd_module *mod;	/* loaded at config time */
 	int		  seen;
+	char		 *where;	/* "FILE:LINE", for messages */
+	/* Set by module_conf_load(), not by conf_load(). */
+	const struct replyd_module *mod;
+	void		 *dl;		/* dlopen()'s handle */
 };
 
 struct service {
@@ -63,6 +71,7 @@ struct service {
 	int		  max_children;
 	int		  reuse_port;
 	char		 *user;		/* NULL: keep the current user */
+	char		 *group;	/* NULL: the user's primary group */
 	int		  as_root;	/* loaded as root: user applies */
 	uid_t		  uid;
 	gid_t		  gid;
@@ -86,6 +95,7 @@ struct conf {
 	char		*path;
 	struct service	*svc;
 	size_t		 nsvc;
+	int		 listed;	/* from a `services` list */
 };
 
 /* Every problem found in one file, each "FILE:LINE: what is wrong". */
@@ -104,5 +114,18 @@ struct conf	*conf_load(const char *path, const struct conf_opts *opts,
 void		 conf_free(struct conf *c);
 void		 conf_errors_free(struct conf_errors *errs);
 struct service	*conf_service(const struct conf *c, const char *name);
+void		 conf_errors_add(struct conf_errors *errs, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+/* replyd -T: the configuration in libconfig's syntax, read back as is. */
+void		 conf_print(FILE *fp, const struct conf *c);
+
+/*
+ * Loading handler modules is no part of reading the configuration
+ * (handlers/module.c): module_conf_load() loads c's modules in this
+ * process, module_conf_check() in a child that only reports (-t, -T).
+ */
+int		 module_conf_load(struct conf *c, struct conf_errors *errs);
+int		 module_conf_check(struct conf *c);
+void		 module_unload(struct module_spec *m);
 
 #endif

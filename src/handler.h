@@ -55,6 +55,4 @@ int	handler_answer(const struct conn *c, const void *buf, size_t n);
 uint32_t time_rfc868(time_t t);
 void	exec_run(const struct conn *c);
 
-int	module_load(struct module_spec *m, char *err, size_t errlen);
-
 #endif

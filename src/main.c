@@ -1,7 +1,8 @@
 /*
  * replyd: parse the command line, load the configuration, dispatch to
  * the master (server_run), the handler-only mode (inetd_serve) or the
- * check (-t).  Everything else lives in libreplyd.
+ * check (-t, and -T which prints the effective configuration).
+ * Everything else lives in libreplyd.
  */
 #include "config.h"
 
@@ -26,13 +27,14 @@
 #endif
 
 static const char usage[] =
-"Usage: replyd [-c FILE] [-f] [-i] [-t] [-p PORT] [-P PIDFILE] [-h] [-V] [FILE]\n"
+"Usage: replyd [-c FILE] [-f] [-i] [-t] [-T] [-p PORT] [-P PIDFILE] [-h] [-V] [FILE]\n"
 "Answer network clients with a reply produced by a swappable handler.\n"
 "\n"
 "  -c, --config FILE    configuration file (default " SYSCONFDIR "/replyd.conf)\n"
 "  -f, --foreground     do not daemonize; log to stderr\n"
 "  -i, --inetd          handler only: serve the connection on stdin/stdout\n"
 "  -t, --check          check the configuration and exit\n"
+"  -T, --print          check it and print it, defaults included, and exit\n"
 "  -p, --port PORT      listen on PORT instead of the configured port\n"
 "  -P, --pidfile FILE   write the master's pid to FILE\n"
 "  -h, --help           show this help and exit\n"
@@ -70,6 +72,34 @@ absolute(const char *path)
 	return abs;
 }
 
+/*
+ * -t and -T: the file, then its modules in a child process (no module
+ * code runs here), then "ok" or the configuration.
+ */
+static int
+check_conf(const char *path, int port, int print)
+{
+	struct conf_opts co = { .port = port, .as_root = geteuid() == 0 };
+	struct conf_errors errs = { 0 };
+	struct conf *c;
+	size_t i;
+
+	c = conf_load(path, &co, &errs);
+	for (i = 0; i < errs.n; i++)
+		log_msg(LOG_ERR, "%s", errs.msg[i]);
+	conf_errors_free(&errs);
+	if (c == NULL || module_conf_check(c) < 0) {
+		conf_free(c);
+		return EX_CONFIG;
+	}
+	if (print)
+		conf_print(stdout, c);
+	else
+		printf("replyd: %s: ok\n", path);
+	conf_free(c);
+	return fflush(stdout) == 0 ? 0 : EX_IOERR;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -78,6 +108,7 @@ main(int argc, char **argv)
 		{ "foreground",	no_argument,		NULL, 'f' },
 		{ "inetd",	no_argument,		NULL, 'i' },
 		{ "check",	no_argument,		NULL, 't' },
+		{ "print",	no_argument,		NULL, 'T' },
 		{ "port",	required_argument,	NULL, 'p' },
 		{ "pidfile",	required_argument,	NULL, 'P' },
 		{ "help",	no_argument,		NULL, 'h' },
@@ -95,7 +126,7 @@ main(int argc, char **argv)
 	if (daemon_sane_fds() < 0)
 		return EX_OSERR;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":c:fitp:P:hV", longopts,
+	while ((ch = getopt_long(argc, argv, ":c:fitTp:P:hV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -109,7 +140,10 @@ main(int argc, char **argv)
 			inetd = 1;
 			break;
 		case 't':
-			check = 1;
+			check = check ? check : 't';
+			break;
+		case 'T':
+			check = 'T';
 			break;
 		case 'p':
 			errno = 0;
@@ -141,18 +175,15 @@ main(int argc, char **argv)
 	if (optind < argc)
 		return usage_error("unexpected argument \"%s\"", argv[optind]);
 	if (inetd && check)
-		return usage_error("-i and -t do not go together");
+		return usage_error("-i and -%c do not go together", check);
 
+	if (check)
+		return check_conf(so.config, so.port, check == 'T');
 	/* Under inetd even a config error must not reach the client. */
 	if (inetd)
 		inetd_prepare();
 	if ((c = server_load(so.config, so.port)) == NULL)
 		return EX_CONFIG;
-	if (check) {
-		printf("replyd: %s: ok\n", so.config);
-		conf_free(c);
-		return 0;
-	}
 	if (inetd)
 		return inetd_serve(c);
 	so.config = config = absolute(so.config);

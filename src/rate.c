@@ -49,16 +49,26 @@ bucket_take(struct bucket *b, double rate, const struct timespec *now)
 	return 1;
 }
 
-/* How long until a token is there (0: now). */
+/*
+ * How long until a token is there (0: now).  The configuration keeps a
+ * rate at or above CONF_MIN_RATE, so the wait is at most 1000 s; the
+ * wait is still clamped before it becomes a long, since converting a
+ * double beyond LONG_MAX is undefined (it came out negative, and the
+ * master spun) and a NaN or infinity must not get that far either.
+ */
 long
 bucket_wait_ms(const struct bucket *b, double rate, const struct timespec *now)
 {
 	struct bucket copy = *b;
+	double ms;
 
 	refill(&copy, rate, now);
 	if (copy.tokens >= 1)
 		return 0;
-	return (long)((1 - copy.tokens) / rate * 1000) + 1;
+	ms = (1 - copy.tokens) / rate * 1000;
+	if (!(ms < RATE_WAIT_MAX_MS))
+		return RATE_WAIT_MAX_MS;
+	return (long)ms + 1;
 }
 
 struct bucket *

@@ -17,6 +17,9 @@ struct bucket {
 	int		primed;
 };
 
+/* The longest wait bucket_wait_ms() reports: a day. */
+#define RATE_WAIT_MAX_MS	(86400L * 1000)
+
 /* Per-source buckets: a fixed table, so a flood of sources cannot grow it. */
 #define RATE_SOURCES 1024
 

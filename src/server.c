@@ -487,7 +487,12 @@ server_load(const char *path, int port)
 	struct conf *c;
 	size_t i;
 
-	c = conf_load(path, &co, &errs);
+	/* The modules load here, in the process that serves with them. */
+	if ((c = conf_load(path, &co, &errs)) != NULL &&
+	    module_conf_load(c, &errs) < 0) {
+		conf_free(c);
+		c = NULL;
+	}
 	for (i = 0; i < errs.n; i++)
 		log_msg(LOG_ERR, "%s", errs.msg[i]);
 	conf_errors_free(&errs);

@@ -98,6 +98,48 @@ START_TEST(match_everything_and_nothing)
 }
 END_TEST
 
+START_TEST(v4_mapped_rules_are_ipv4)
+{
+	static const char *v[] = { "::ffff:192.0.2.0/120", "::ffff:10.1.2.3" };
+	struct acl a = acl_of(v, 2);
+	char buf[CIDR_STRLEN];
+
+	ck_assert_int_eq(a.v[0].family, AF_INET);
+	ck_assert_int_eq(a.v[0].bits, 24);
+	cidr_text(&a.v[0], buf, sizeof(buf));
+	ck_assert_str_eq(buf, "192.0.2.0/24");
+	ck_assert_int_eq(a.v[1].family, AF_INET);
+	ck_assert_int_eq(a.v[1].bits, 32);
+	/* An IPv4 client, on an IPv4 socket or a dual-stack one. */
+	ck_assert(acl_match(&a, sa("192.0.2.77")));
+	ck_assert(acl_match(&a, sa("::ffff:192.0.2.77")));
+	ck_assert(acl_match(&a, sa("10.1.2.3")));
+	ck_assert(!acl_match(&a, sa("10.1.2.4")));
+	ck_assert(!acl_match(&a, sa("192.0.3.1")));
+	/* Shorter than /96 it reaches beyond the mapped block: IPv6. */
+	ck_assert_int_eq(cidr_parse("::ffff:0.0.0.0/80", &a.v[0]), 0);
+	ck_assert_int_eq(a.v[0].family, AF_INET6);
+	free(a.v);
+}
+END_TEST
+
+START_TEST(cidr_text_reads_back)
+{
+	static const char *v[] = { "10.0.0.0/8", "::1", "2001:db8::/32",
+	    "1.2.3.4" };
+	struct cidr c, d;
+	char buf[CIDR_STRLEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		ck_assert_int_eq(cidr_parse(v[i], &c), 0);
+		cidr_text(&c, buf, sizeof(buf));
+		ck_assert_int_eq(cidr_parse(buf, &d), 0);
+		ck_assert_mem_eq(&c, &d, sizeof(c));
+	}
+}
+END_TEST
+
 START_TEST(sources)
 {
 	struct srckey a, b;
@@ -131,6 +173,8 @@ main(void)
 	tcase_add_test(tc, match_v4);
 	tcase_add_test(tc, match_v6_and_mapped);
 	tcase_add_test(tc, match_everything_and_nothing);
+	tcase_add_test(tc, v4_mapped_rules_are_ipv4);
+	tcase_add_test(tc, cidr_text_reads_back);
 	tcase_add_test(tc, sources);
 	suite_add_tcase(s, tc);
 	return check_run(s);

@@ -3,6 +3,7 @@
  * error is reported with its line.  (The corpus of bad files in
  * data/bad/ is run through the real binary by t-badconf.sh.)
  */
+#include <arpa/inet.h>
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_keys.h"
 #include "handler.h"
 #include "check_run.h"
 
@@ -82,16 +84,37 @@ START_TEST(defaults)
 }
 END_TEST
 
+/* Every key of the table, each set to a value that is not its default. */
+static const char every_key_text[] =
+    "port = 1;\n"
+    "listen = [ \"127.0.0.1\", \"::1\" ];\n"
+    "protocol = \"tcp\";\n"	/* udp: see protocol_udp */
+    "handler = \"exec\";\n"
+    "reply = \"r\";\n"
+    "max_request = 5;\n"
+    "timeout = 6;\n"
+    "session_timeout = 7;\n"
+    "max_children = 8;\n"
+    "reuse_port = true;\n"
+    "user = \"root\";\n"
+    "group = \"daemon\";\n"
+    "exec = { program = \"/bin/sh\"; args = [ \"-c\", \"x\" ];\n"
+    "  env = [ \"A=1\" ]; chroot = \"/\"; no_new_privs = false; };\n"
+    "module = { path = \"/nonexistent/m.so\"; k = \"v\"; n = 5; };\n"
+    "allow = [ \"192.0.2.0/24\", \"2001:db8::/32\" ];\n"
+    "deny = [ \"::ffff:192.0.2.1\" ];\n"
+    "per_source = 9;\n"
+    "per_source_ipv6_prefix = 48;\n"
+    "rate = 2.5;\n"
+    "per_source_rate = 0.5;\n"
+    "busy_reply = \"busy\";\n"
+    "max_amplification = 1.5;\n"
+    "proxy_protocol = true;\n"
+    "proxy_from = [ \"10.0.0.0/8\" ];\n";
+
 START_TEST(every_key)
 {
-	struct conf *c = load_text(
-	    "port = 1;\nlisten = [ \"127.0.0.1\", \"::1\" ];\n"
-	    "protocol = \"tcp\";\nhandler = \"exec\";\nreply = \"r\";\n"
-	    "max_request = 5;\ntimeout = 6;\nsession_timeout = 7;\n"
-	    "max_children = 8;\nreuse_port = true;\nuser = \"root\";\n"
-	    "group = \"root\";\n"
-	    "exec = { program = \"/bin/sh\"; args = [ \"-c\", \"x\" ];\n"
-	    "  env = [ \"A=1\" ]; };\n", -1, 1);
+	struct conf *c = load_text(every_key_text, -1, 1);
 	const struct service *s;
 
 	ck_assert_ptr_nonnull(c);
@@ -100,7 +123,10 @@ START_TEST(every_key)
 	ck_assert_str_eq(s->listen[0], "127.0.0.1");
 	ck_assert_str_eq(s->listen[1], "::1");
 	ck_assert_ptr_null(s->listen[2]);
+	ck_assert_int_eq(s->proto, PROTO_TCP);
 	ck_assert_ptr_eq(s->handler, handler_find("exec"));
+	ck_assert_str_eq(s->reply, "r");
+	ck_assert_uint_eq(s->reply_len, 1);
 	ck_assert_uint_eq(s->max_request, 5);
 	ck_assert_int_eq(s->timeout, 6);
 	ck_assert_int_eq(s->session_timeout, 7);
@@ -108,12 +134,190 @@ START_TEST(every_key)
 	ck_assert_int_eq(s->reuse_port, 1);
 	ck_assert_str_eq(s->user, "root");
 	ck_assert_int_eq(s->uid, 0);
+	ck_assert_str_eq(s->group, "daemon");
+	ck_assert_int_eq(s->gid, 1);
+	ck_assert_int_eq(s->group_set, 1);
+	ck_assert_int_eq(s->exec.seen, 1);
+	ck_assert_str_eq(s->exec.program, "/bin/sh");
 	ck_assert_str_eq(s->exec.argv[0], "/bin/sh");
 	ck_assert_str_eq(s->exec.argv[1], "-c");
 	ck_assert_str_eq(s->exec.argv[2], "x");
 	ck_assert_ptr_null(s->exec.argv[3]);
 	ck_assert_str_eq(s->exec.env[0], "A=1");
+	ck_assert_ptr_null(s->exec.env[1]);
+	ck_assert_str_eq(s->exec.chroot, "/");
+	ck_assert_int_eq(s->exec.no_new_privs, 0);
+	ck_assert_int_eq(s->module.seen, 1);
+	ck_assert_str_eq(s->module.path, "/nonexistent/m.so");
+	ck_assert_ptr_null(s->module.mod);	/* read, not loaded */
+	ck_assert_uint_eq(s->module.n, 2);
+	ck_assert_str_eq(s->module.keys[0], "k");
+	ck_assert_str_eq(s->module.values[0], "v");
+	ck_assert_str_eq(s->module.keys[1], "n");
+	ck_assert_str_eq(s->module.values[1], "5");
+	ck_assert_uint_eq(s->allow.n, 2);
+	ck_assert_int_eq(s->allow.v[0].family, AF_INET);
+	ck_assert_int_eq(s->allow.v[0].bits, 24);
+	ck_assert_int_eq(s->allow.v[1].family, AF_INET6);
+	ck_assert_int_eq(s->allow.v[1].bits, 32);
+	ck_assert_uint_eq(s->deny.n, 1);
+	ck_assert_int_eq(s->deny.v[0].family, AF_INET);	/* unmapped */
+	ck_assert_int_eq(s->deny.v[0].bits, 32);
+	ck_assert_int_eq(s->per_source, 9);
+	ck_assert_int_eq(s->per_source_prefix6, 48);
+	ck_assert_double_eq(s->rate, 2.5);
+	ck_assert_double_eq(s->per_source_rate, 0.5);
+	ck_assert_str_eq(s->busy_reply, "busy");
+	ck_assert_uint_eq(s->busy_reply_len, 4);
+	ck_assert_double_eq(s->max_amplification, 1.5);
+	ck_assert_int_eq(s->proxy_protocol, 1);
+	ck_assert_uint_eq(s->proxy_from.n, 1);
+	ck_assert_int_eq(s->proxy_from.v[0].bits, 8);
 	conf_free(c);
+}
+END_TEST
+
+/* The test above covers every key of the table a file's top level takes. */
+START_TEST(every_key_covers_the_table)
+{
+	char want[64];
+	size_t i;
+
+	for (i = 0; i < conf_nkeys; i++) {
+		if (!(conf_keys[i].where & CK_TOP) ||
+		    strcmp(conf_keys[i].name, "services") == 0)
+			continue;
+		snprintf(want, sizeof(want), "\n%s = ", conf_keys[i].name);
+		if (strncmp(every_key_text, want + 1, strlen(want + 1)) != 0)
+			ck_assert_msg(strstr(every_key_text, want) != NULL,
+			    "every_key does not set %s", conf_keys[i].name);
+	}
+}
+END_TEST
+
+START_TEST(protocol_udp)
+{
+	struct conf *c = load_text("protocol = \"udp\";\n", -1, 0);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->svc[0].proto, PROTO_UDP);
+	conf_free(c);
+}
+END_TEST
+
+/* A value of another type than the key's, for each type. */
+static const char *
+wrong_type(const struct conf_key *k)
+{
+	switch (k->type) {
+	case CT_INT:
+	case CT_NUM:
+		return "\"1\"";
+	case CT_ACL:
+		return "true";
+	case CT_SPECIAL:
+		if (strcmp(k->name, "listen") == 0)
+			return "true";
+		return "1";
+	default:
+		return "1";
+	}
+}
+
+/*
+ * Load "KEY = VALUE;" on line 2 (in a service for keys only services
+ * take): it must fail, and the first error be about KEY on line 2.
+ */
+static void
+refused(const struct conf_key *k, const char *value)
+{
+	char text[256], want[64];
+
+	if (k->where & CK_TOP)
+		snprintf(text, sizeof(text), "# %s\n%s = %s;\n", k->name,
+		    k->name, value);
+	else
+		snprintf(text, sizeof(text), "services = (\n{ %s = %s; } );\n",
+		    k->name, value);
+	ck_assert_msg(load_text(text, -1, 0) == NULL, "%s = %s; is taken",
+	    k->name, value);
+	snprintf(want, sizeof(want), ":2: %s must ", k->name);
+	ck_assert_msg(strncmp(err(0), want, strlen(want)) == 0,
+	    "%s = %s; gives \"%s\"", k->name, value, err(0));
+}
+
+START_TEST(every_key_refuses_a_wrong_type)
+{
+	size_t i;
+
+	for (i = 0; i < conf_nkeys; i++)
+		refused(&conf_keys[i], wrong_type(&conf_keys[i]));
+}
+END_TEST
+
+static int
+exists(const char *key, const char *end)
+{
+	char f[256];
+
+	snprintf(f, sizeof(f), TOP_SRCDIR "/tests/data/bad/range-%s-%s.conf",
+	    key, end);
+	return access(f, R_OK) == 0;
+}
+
+/*
+ * Just below and just above each range, and for numbers that may be 0
+ * (off), a tiny positive one; each ranged key has a file of each in
+ * data/bad/, which t-badconf.sh runs through replyd -t.
+ */
+START_TEST(every_ranged_key_refuses_what_is_outside)
+{
+	const struct conf_key *k;
+	char v[64];
+	size_t i;
+
+	for (i = 0; i < conf_nkeys; i++) {
+		k = &conf_keys[i];
+		if (k->type != CT_INT && k->type != CT_NUM)
+			continue;
+		ck_assert(k->lo <= k->hi);
+		snprintf(v, sizeof(v), "%.17g", k->type == CT_INT ? k->lo - 1 :
+		    k->zero_off ? -1 : k->lo / 2);
+		refused(k, v);
+		snprintf(v, sizeof(v), "%.17g", k->hi + 1);
+		refused(k, v);
+		if (k->type == CT_NUM && k->zero_off) {
+			snprintf(v, sizeof(v), "%.17g", k->lo / 2);
+			refused(k, v);
+			ck_assert_msg(exists(k->name, "tiny"),
+			    "no data/bad/range-%s-tiny.conf", k->name);
+		}
+		ck_assert_msg(exists(k->name, "low") && exists(k->name, "high"),
+		    "no data/bad/range-%s-{low,high}.conf", k->name);
+	}
+}
+END_TEST
+
+/* Every row is whole, and its default is a value it would accept. */
+START_TEST(table_rows_are_whole)
+{
+	const struct conf_key *k;
+	size_t i;
+
+	for (i = 0; i < conf_nkeys; i++) {
+		k = &conf_keys[i];
+		ck_assert_ptr_nonnull(k->help);
+		ck_assert_ptr_eq(conf_key_find(k->name), k);
+		ck_assert(k->where != 0);
+		if (k->type == CT_INT)
+			ck_assert(k->def.i >= k->lo && k->def.i <= k->hi);
+		if (k->type == CT_NUM)
+			ck_assert((k->def.d >= k->lo && k->def.d <= k->hi) ||
+			    (k->zero_off && k->def.d == 0));
+		if (k->type == CT_SPECIAL && k->where & CK_TOP &&
+		    strcmp(k->name, "services") != 0)
+			ck_assert_msg(k->parse && k->print, "%s", k->name);
+	}
 }
 END_TEST
 
@@ -204,7 +408,8 @@ START_TEST(services_errors_once)
 {
 	/* A bad default is reported once, not once per service. */
 	ck_assert_ptr_null(load_text("timeout = 0;\nservices = (\n"
-	    " { name = \"a\"; },\n { name = \"b\"; }\n);\n", -1, 0));
+	    " { name = \"a\"; port = 1; },\n { name = \"b\"; port = 2; }\n"
+	    ");\n", -1, 0));
 	ck_assert_uint_eq(errs.n, 1);
 	ck_assert_ptr_nonnull(strstr(err(0), ":1: timeout must be"));
 }
@@ -249,6 +454,11 @@ main(void)
 	tcase_add_test(tc, tutorial_file);
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, every_key);
+	tcase_add_test(tc, every_key_covers_the_table);
+	tcase_add_test(tc, protocol_udp);
+	tcase_add_test(tc, every_key_refuses_a_wrong_type);
+	tcase_add_test(tc, every_ranged_key_refuses_what_is_outside);
+	tcase_add_test(tc, table_rows_are_whole);
 	tcase_add_test(tc, port_override);
 	tcase_add_test(tc, all_errors_reported_with_lines);
 	tcase_add_test(tc, wrapped_integers_are_caught);

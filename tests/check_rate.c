@@ -70,6 +70,26 @@ START_TEST(slow_rates_still_admit_one)
 }
 END_TEST
 
+START_TEST(tiny_rates_wait_a_bounded_positive_time)
+{
+	struct bucket b = { 0 };
+	struct timespec t = at(10);
+	double rates[] = { 0.001, 1e-300, 5e-324 };
+	size_t i;
+
+	for (i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+		memset(&b, 0, sizeof(b));
+		ck_assert(bucket_take(&b, rates[i], &t));
+		ck_assert(!bucket_take(&b, rates[i], &t));
+		/* 1e-300 once made the wait overflow a long: negative. */
+		ck_assert_int_gt(bucket_wait_ms(&b, rates[i], &t), 0);
+		ck_assert_int_le(bucket_wait_ms(&b, rates[i], &t),
+		    RATE_WAIT_MAX_MS);
+	}
+	ck_assert_int_le(bucket_wait_ms(&b, 0.001, &t), 1000 * 1000 + 1);
+}
+END_TEST
+
 START_TEST(sources_have_own_buckets)
 {
 	struct srcbucket *table = calloc(RATE_SOURCES, sizeof(*table));
@@ -98,6 +118,7 @@ main(void)
 	tcase_add_test(tc, burst_then_pace);
 	tcase_add_test(tc, never_above_capacity);
 	tcase_add_test(tc, slow_rates_still_admit_one);
+	tcase_add_test(tc, tiny_rates_wait_a_bounded_positive_time);
 	tcase_add_test(tc, sources_have_own_buckets);
 	suite_add_tcase(s, tc);
 	return check_run(s);

@@ -20,6 +20,23 @@ check "deny: no child was forked for the denied client" \
     sh -c "[ \$(grep -c 'connect from' '$LOG') -eq 2 ]"
 stop "$PID"
 
+# Rules written as v4-mapped addresses are the IPv4 rules they name, on
+# the dual-stack default listener as everywhere.
+cf=$(conf mapped <<'C'
+port = 0;
+allow = [ "::ffff:127.0.0.0/104", "::1" ];
+deny = [ "::ffff:127.0.0.2" ];
+C
+)
+start mapped "$cf"
+same "v4-mapped allow: 127.0.0.1 is served" \
+    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" "thank you !"
+same "v4-mapped deny: 127.0.0.2 gets nothing" \
+    "$("$TCLIENT" -s 127.0.0.2 -d x 127.0.0.1 "$PORT")" ""
+check "v4-mapped deny: the refusal is logged" \
+    wait_log "$LOG" 'refused 127\.0\.0\.2:[0-9]+: access denied'
+stop "$PID"
+
 cf=$(conf allowonly <<'C'
 port = 0;
 allow = [ "::1/128" ];

@@ -2,16 +2,18 @@
 # Every file in data/bad/ must be refused by "replyd -t" with exit 78 and
 # exactly the messages its "#@ :LINE: message" comments list, each as
 # "replyd: FILE:LINE: message", and no other message with a line number.
+# "#@ @NAME:LINE: message" is about NAME, a file the file includes.
 . "$(dirname "$0")/lib.sh"
 
 for f in "$TESTDATA"/bad/*.conf; do
 	name=$(basename "$f")
-	"$REPLYD" -t -c "$f" > /dev/null 2> "$WORK/err"
+	timeout 10 "$REPLYD" -t -c "$f" > /dev/null 2> "$WORK/err"
 	rc=$?
 	same "$name: exit 78" "$rc" 78
 	want=$(sed -n 's/^#@ //p' "$f" | while IFS= read -r m; do
 		case "$m" in
 		:*) printf 'replyd: %s%s\n' "$f" "$m" ;;
+		@*) printf 'replyd: %s/%s\n' "$(dirname "$f")" "${m#@}" ;;
 		*) printf 'replyd: %s: %s\n' "$f" "$m" ;;
 		esac
 	done)

@@ -13,7 +13,7 @@ run() {
 run --help
 same "--help exits 0" "$RC" 0
 check "--help lists every option" sh -c 'for o in --config --foreground \
-    --inetd --check --port --pidfile --help --version; do
+    --inetd --check --print --port --pidfile --help --version; do
 	grep -q -- "$o" "$1" || exit 1; done' sh "$WORK/o"
 run -h
 same "-h exits 0" "$RC" 0

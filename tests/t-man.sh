@@ -18,12 +18,20 @@ for opt in $("$REPLYD" --help | grep -oE -- '--[a-z]+' | sort -u); do
 	check "replyd(8) documents $opt" grep -q -- "\\\\-\\\\-${opt#--}" "$MAN/replyd.8"
 done
 
-# The keys, as replyd itself lists them for an unknown one.
-printf 'no_such_key = 1;\n' > "$WORK/k.conf"
-keys=$("$REPLYD" -t -c "$WORK/k.conf" 2>&1 | sed -n 's/.*(allowed: \(.*\))$/\1/p' | tr -d ,)
-check "replyd lists its keys" [ -n "$keys" ]
-for key in $keys name; do
-	check "replyd.conf(5) documents $key" \
-	    grep -qE "^\\.BR? (.*[ \"])?$key( |\"|$)" "$MAN/replyd.conf.5"
-done
+# The keys, as replyd itself lists them from its table for an unknown
+# one: at the top level and in a service.
+printf 'no_such_key = 1;\nservices = ( { name = "a"; no_such_key = 1; } );\n' \
+    > "$WORK/k.conf"
+table=$("$REPLYD" -t -c "$WORK/k.conf" 2>&1 |
+    sed -n 's/.*(allowed: \(.*\))$/\1/p' | tr -d , | tr ' ' '\n' | sort -u)
+check "replyd lists its keys" [ "$(echo "$table" | wc -l)" -gt 20 ]
+# The keys replyd.conf(5) documents: the tags of its KEYS section, not
+# those nested in a key (exec's, module's).
+man=$(awk '/^\.SH KEYS/ { k = 1; next } /^\.SH/ { k = 0 }
+    k && /^\.RS/ { d++ } k && /^\.RE/ { d-- }
+    k && d == 0 && prev == ".TP" && /^\.BR? / { print } { prev = $0 }' \
+    "$MAN/replyd.conf.5" | sed -E 's/^\.BR? //; s/ " \(.*//; s/", "/ /g' |
+    tr ' ' '\n' | sort -u)
+same "replyd.conf(5) documents exactly the keys of the table" \
+    "$(echo $man)" "$(echo $table)"
 finish

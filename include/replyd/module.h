@@ -7,11 +7,12 @@
  *	module = { path = "/usr/lib/replyd/upper.so"; prefix = "> "; };
  *
  * It defines one symbol, `replyd_module`, a struct replyd_module whose
- * abi field is REPLYD_MODULE_ABI.  replyd loads it in the master when it
- * reads the configuration (so a missing file, a wrong ABI or a missing
- * symbol is a configuration error, reported by "replyd -t"), calls its
- * check function there once with the other keys of the module group,
- * and calls its serve function in each child, with the client on fd 0
+ * abi field is REPLYD_MODULE_ABI.  replyd loads a private copy of it in
+ * the master when it starts serving and at each reload, and in a child
+ * process for "replyd -t" (so a missing file, a wrong ABI or a missing
+ * symbol is a configuration error), calls its check function there once
+ * with the other keys of the module group, and calls its serve function
+ * in each child, with the client on fd 0
  * (read) and fd 1 (write), fd 2 the log.  serve returns the child's exit
  * status.  A module never sees the listening sockets and runs with the
  * privileges the service drops to.

@@ -1,19 +1,39 @@
 /*
  * The "module" handler: a C handler in a shared object (see
- * include/replyd/module.h).  The master loads it once at config time and
- * checks it; each child only calls serve(), with no exec and no dlopen
- * per connection.  Modules are never unloaded: a reload that names the
- * same file gets the same handle back from the dynamic linker.
+ * include/replyd/module.h).  Reading the configuration only notes the
+ * module's path and settings; module_conf_load() loads the modules of a
+ * loaded configuration, in the process that will serve with them (the
+ * master, at start and at each reload, or `replyd -i`), and
+ * module_conf_check() does it in a child that only reports, for -t and
+ * -T.  Each child only calls serve(), with no exec and no dlopen per
+ * connection.
+ *
+ * A module is loaded from a private copy, a sealed memfd opened by
+ * dlopen() through /proc/self/fd: the dynamic linker maps the file it
+ * is given, so a module rewritten in place on disk would change the
+ * code under a running master (and crash it), and one rebuilt at the
+ * same path would be found by name and not loaded again.  The copy is
+ * read when the configuration is loaded, so a reload serves what is on
+ * disk then; the copy of the old configuration is unloaded with it.
  */
 #include "config.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <unistd.h>
 
 #include <replyd/module.h>
 
+#include "conf_text.h"
 #include "handler.h"
+#include "log.h"
 
 static void
 settings_of(const struct module_spec *m, struct replyd_settings *s)
@@ -23,18 +43,101 @@ settings_of(const struct module_spec *m, struct replyd_settings *s)
 	s->values = (const char *const *)m->values;
 }
 
-int
+static int
+write_all(int fd, const char *buf, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, buf, n)) < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		buf += w;
+		n -= w;
+	}
+	return 0;
+}
+
+/* A sealed copy of the file at path in a memfd; -1 with why in err. */
+static int
+private_copy(const char *path, char *err, size_t errlen)
+{
+	char buf[65536], why[256];
+	ssize_t n;
+	int in, out;
+
+	if ((in = conf_open_regular(path, why, sizeof(why))) < 0) {
+		snprintf(err, errlen, "cannot read: %s", why);
+		return -1;
+	}
+	if ((out = memfd_create("replyd-module", MFD_CLOEXEC |
+	    MFD_ALLOW_SEALING)) < 0) {
+		snprintf(err, errlen, "cannot copy: memfd_create: %s",
+		    strerror(errno));
+		close(in);
+		return -1;
+	}
+	for (;;) {
+		if ((n = read(in, buf, sizeof(buf))) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || write_all(out, buf, n) < 0)
+			break;
+	}
+	close(in);
+	if (n != 0) {
+		snprintf(err, errlen, "cannot copy: %s", strerror(errno));
+		close(out);
+		return -1;
+	}
+	/* Nobody, not even a process that finds the descriptor, changes it. */
+	fcntl(out, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
+	    F_SEAL_SEAL);
+	return out;
+}
+
+/*
+ * dlopen() the copy by its /proc/self/fd name.  The dynamic linker knows
+ * libraries by name first: if an earlier copy under the same descriptor
+ * number is still loaded, it would hand that one back, so the copy moves
+ * to another number first.
+ */
+static void *
+open_copy(int fd, char *err, size_t errlen)
+{
+	char name[64];
+	void *dl;
+	int tries, moved;
+
+	for (tries = 0; tries < 16; tries++) {
+		snprintf(name, sizeof(name), "/proc/self/fd/%d", fd);
+		if ((dl = dlopen(name, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD)) ==
+		    NULL)
+			break;
+		dlclose(dl);
+		if ((moved = fcntl(fd, F_DUPFD_CLOEXEC, fd + 1)) < 0)
+			break;
+		close(fd);
+		fd = moved;
+	}
+	dl = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+	if (dl == NULL)
+		snprintf(err, errlen, "cannot load: %s", dlerror());
+	close(fd);	/* the mappings stay */
+	return dl;
+}
+
+static int
 module_load(struct module_spec *m, char *err, size_t errlen)
 {
 	const struct replyd_module *mod;
 	struct replyd_settings s;
-	void *dl;
+	int fd;
 
-	if ((dl = dlopen(m->path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		snprintf(err, errlen, "cannot load: %s", dlerror());
+	if ((fd = private_copy(m->path, err, errlen)) < 0 ||
+	    (m->dl = open_copy(fd, err, errlen)) == NULL)
 		return -1;
-	}
-	if ((mod = dlsym(dl, "replyd_module")) == NULL) {
+	if ((mod = dlsym(m->dl, "replyd_module")) == NULL) {
 		snprintf(err, errlen, "has no symbol replyd_module (is it a "
 		    "replyd module?)");
 		return -1;
@@ -58,6 +161,78 @@ module_load(struct module_spec *m, char *err, size_t errlen)
 	}
 	m->mod = mod;
 	return 0;
+}
+
+void
+module_unload(struct module_spec *m)
+{
+	if (m->dl != NULL)
+		dlclose(m->dl);
+	m->dl = NULL;
+	m->mod = NULL;
+}
+
+/* Load every module c names: 0, or -1 with each problem in errs. */
+int
+module_conf_load(struct conf *c, struct conf_errors *errs)
+{
+	char err[512];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < c->nsvc; i++) {
+		struct module_spec *m = &c->svc[i].module;
+
+		if (!m->seen || m->mod != NULL)
+			continue;
+		if (module_load(m, err, sizeof(err)) < 0) {
+			conf_errors_add(errs, "%s: module \"%s\": %s", m->where,
+			    m->path, err);
+			module_unload(m);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/*
+ * Load c's modules in a child process that only reports, so that a
+ * check runs no module code (constructors, check()) in the process that
+ * asked.  The child's messages go to stderr like any other.  0 if every
+ * module loads, else -1.
+ */
+int
+module_conf_check(struct conf *c)
+{
+	struct conf_errors errs = { 0 };
+	size_t i, n = 0;
+	int status;
+	pid_t pid;
+
+	for (i = 0; i < c->nsvc; i++)
+		n += c->svc[i].module.seen;
+	if (n == 0)
+		return 0;
+	fflush(NULL);
+	if ((pid = fork()) < 0) {
+		log_msg(LOG_ERR, "%s: cannot check the modules: fork: %s",
+		    c->path, strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		module_conf_load(c, &errs);
+		for (i = 0; i < errs.n; i++)
+			log_msg(LOG_ERR, "%s", errs.msg[i]);
+		_exit(errs.n > 0 ? EX_CONFIG : 0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status) == 0 ? 0 : -1;
+	log_msg(LOG_ERR, "%s: checking the modules: killed by signal %d",
+	    c->path, WTERMSIG(status));
+	return -1;
 }
 
 int
