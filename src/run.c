@@ -7,9 +7,14 @@
 #include <string.h>
 
 #include "conf.h"
+#include "persrc.h"
 #include "run.h"
 
-/* A zeroed state for every service of c; the run does not own c. */
+/*
+ * A zeroed state for every service of c; the run does not own c.  A
+ * PROXY service with per_source needs the table its children count
+ * themselves in (persrc.c), mapped before the first of them forks.
+ */
 int
 run_make(struct run *r, struct conf *c)
 {
@@ -23,6 +28,11 @@ run_make(struct run *r, struct conf *c)
 	for (i = 0; i < r->n; i++) {
 		r->svc[i].svc = &c->svc[i];
 		r->svc[i].how = spawn_how(&c->svc[i]);
+		if (c->svc[i].proxy_protocol && c->svc[i].per_source > 0 &&
+		    persrc_init() < 0) {
+			run_free(r);
+			return -1;
+		}
 	}
 	return 0;
 }
