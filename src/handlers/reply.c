@@ -83,8 +83,10 @@ handler_reply(const struct conn *c)
 		    strerror(errno));
 		return EX_IOERR;
 	}
-	log_msg(LOG_INFO, "%s: %s: sent %zu bytes", s->name, c->peer,
-	    s->reply_len);
+	/* A UDP reply is logged as sent by the relay, which sends it. */
+	if (s->proto != PROTO_UDP)
+		log_msg(LOG_INFO, "%s: %s: sent %zu bytes", s->name, c->peer,
+		    s->reply_len);
 	/* The request is logged: its buffer can take what still comes. */
 	linger_close(c, stackbuf, sizeof(stackbuf));
 	return 0;
