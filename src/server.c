@@ -657,6 +657,7 @@ out:
 	free(s.slot);
 	free(s.req.data);
 	listen_run_close(&s.run);
+	c = s.run.conf;		/* a reload replaced (and freed) the first */
 	run_free(&s.run);
 	conf_free(c);
 	return rc;
