@@ -90,6 +90,7 @@ exchange_wait(const struct service *svc, struct udp_relay *r, pid_t pid,
 	struct pollfd p = { .events = POLLIN };
 	struct timespec end = *session_end;
 	int st, sig = 0;
+	long ms;
 
 	for (;;) {
 		udp_pump(r);
@@ -109,7 +110,8 @@ exchange_wait(const struct service *svc, struct udp_relay *r, pid_t pid,
 		}
 		/* Once the relay is done, a short nap until the exit. */
 		p.fd = r->fd;
-		poll(&p, 1, until(&end, r->fd >= 0 ? 1000 : 10));
+		ms = until(&end, r->fd >= 0 ? 1000 : 10);
+		poll(&p, 1, ms > 0 ? ms : 10);
 	}
 }
 
