@@ -51,7 +51,8 @@ admit_check(struct svc_run *r, const struct kids *k,
 	if (svc->allow.n == 0 && (svc->handler->flags & HANDLER_LOCAL_ONLY) &&
 	    !loopback(sa))
 		return ADMIT_DENIED;
-	if (svc->per_source > 0 &&
+	/* Behind a balancer the children count the real clients (persrc.c). */
+	if (svc->per_source > 0 && !svc->proxy_protocol &&
 	    kids_from(k, r, src) >= (size_t)svc->per_source)
 		return ADMIT_BUSY;
 	if (svc->per_source_rate > 0) {

@@ -15,6 +15,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -27,6 +28,7 @@
 #include "fds.h"
 #include "handler.h"
 #include "log.h"
+#include "persrc.h"
 #include "proxy.h"
 #include "spawn.h"
 
@@ -154,59 +156,134 @@ drop_privileges(const struct service *svc)
 /*
  * proxy_protocol: a trusted balancer's header names the real client,
  * who then replaces the balancer as the peer (logs, UCSPI variables,
- * allow/deny).  From anyone else a header is refused if it arrives
- * within PROXY_PEEK_MS of the connection; other data is an ordinary
- * request.
+ * allow/deny, per_source).  From anyone else a whole signature ("PROXY "
+ * or v2's twelve bytes) arriving within PROXY_PEEK_MS of the connection
+ * is refused; anything else, a lone "P" or "\r\n" included, is an
+ * ordinary request.
  */
 #define PROXY_PEEK_MS 100
 
-static int
-proxy_step(struct conn *c)
+enum step { STEP_SERVE, STEP_QUIET, STEP_REFUSE, STEP_BUSY };
+
+/*
+ * per_source for a PROXY service, once the child knows its client
+ * (persrc.c): over the limit, busy_reply without waiting, and a refusal.
+ */
+static enum step
+per_source(const struct conn *c, const struct sockaddr *sa)
 {
 	const struct service *svc = c->svc;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
+	struct srckey key;
+
+	if (svc->per_source == 0)
+		return STEP_SERVE;
+	srckey_make(&key, sa, svc->per_source_prefix6);
+	if (persrc_enter(svc->name, &key, svc->per_source) >= 0)
+		return STEP_SERVE;
+	if (svc->busy_reply != NULL)
+		(void)!send(1, svc->busy_reply, svc->busy_reply_len,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+	log_msg(LOG_NOTICE, "%s: refused %s%s%s: per_source limit reached",
+	    svc->name, c->peer, c->via[0] ? " via " : "", c->via);
+	return STEP_BUSY;
+}
+
+/* A client not in proxy_from: an ordinary one, unless it sends a header. */
+static enum step
+proxy_untrusted(const struct conn *c, const struct sockaddr *sa)
+{
+	struct pollfd p = { .fd = 0, .events = POLLIN };
 	unsigned char head[12];
-	struct proxy_info pi;
 	ssize_t n;
 
-	if (getpeername(0, (struct sockaddr *)&ss, &len) < 0)
-		return 0;
-	if (!acl_match(&svc->proxy_from, (struct sockaddr *)&ss)) {
-		/* A header comes at once; wait a moment for it, no more. */
-		struct pollfd p = { .fd = 0, .events = POLLIN };
-
-		poll(&p, 1, PROXY_PEEK_MS);
-		n = recv(0, head, sizeof(head), MSG_PEEK | MSG_DONTWAIT);
-		if (n > 0 && proxy_looks_like(head, n)) {
-			log_msg(LOG_NOTICE, "%s: refused %s: PROXY header from "
-			    "an untrusted source", svc->name, c->peer);
-			return -1;
-		}
-		return 0;
+	/* A header comes at once; wait a moment for it, no more. */
+	poll(&p, 1, PROXY_PEEK_MS);
+	n = recv(0, head, sizeof(head), MSG_PEEK | MSG_DONTWAIT);
+	if (n > 0 && proxy_signature(head, n)) {
+		log_msg(LOG_NOTICE, "%s: refused %s: PROXY header from "
+		    "an untrusted source", c->svc->name, c->peer);
+		return STEP_REFUSE;
 	}
+	return per_source(c, sa);
+}
+
+/*
+ * A balancer's own connections run no handler and log nothing: HAProxy
+ * checks a server by connecting, sending a header or nothing, and
+ * resetting at once.  A v2 check says LOCAL; a v1 check names its own
+ * connection, for which a reset is given CHECK_RESET_MS to arrive when
+ * no request is there.  Any connection reset right after its header
+ * carries no request and can take no reply either.
+ */
+#define CHECK_RESET_MS 50
+
+static int
+balancer_only(const struct conn *c, const struct proxy_info *pi)
+{
+	struct pollfd p = { .fd = 0, .events = POLLIN | POLLRDHUP };
+	struct addr_text src;
+	char b;
+
+	if (pi->local)
+		return 1;
+	if (addr_text((const struct sockaddr *)&pi->src, &src) == 0 &&
+	    strcmp(src.ip, c->remote.ip) == 0 &&
+	    strcmp(src.port, c->remote.port) == 0)
+		poll(&p, 1, CHECK_RESET_MS);
+	return recv(0, &b, 1, MSG_PEEK | MSG_DONTWAIT) < 0 &&
+	    errno == ECONNRESET;
+}
+
+static enum step
+proxy_trusted(struct conn *c, const struct sockaddr *sa)
+{
+	const struct service *svc = c->svc;
+	struct proxy_info pi;
+
 	if (proxy_read(0, svc->timeout, &pi) < 0) {
+		if (errno == ENOTCONN)
+			return STEP_QUIET;
 		log_msg(LOG_NOTICE, "%s: refused %s: %s", svc->name, c->peer,
 		    errno == EPROTO ? "malformed or oversized PROXY header" :
 		    errno == ETIMEDOUT ? "no PROXY header before timeout" :
 		    strerror(errno));
-		return -1;
+		return STEP_REFUSE;
 	}
-	if (pi.local)
-		return 0;
+	if (balancer_only(c, &pi))
+		return STEP_QUIET;
+	if (pi.unknown)
+		return per_source(c, sa);
 	strcpy(c->via, c->peer);
 	if (addr_text((struct sockaddr *)&pi.src, &c->remote) < 0 ||
 	    addr_text((struct sockaddr *)&pi.dst, &c->local) < 0)
-		return -1;
+		return STEP_REFUSE;
 	addr_join(&c->remote, c->peer, sizeof(c->peer));
 	if (acl_match(&svc->deny, (struct sockaddr *)&pi.src) ||
 	    (svc->allow.n > 0 &&
 	    !acl_match(&svc->allow, (struct sockaddr *)&pi.src))) {
 		log_msg(LOG_NOTICE, "%s: refused %s via %s: access denied",
 		    svc->name, c->peer, c->via);
-		return -1;
+		return STEP_REFUSE;
 	}
-	return 0;
+	return per_source(c, (struct sockaddr *)&pi.src);
+}
+
+/*
+ * The peer as the master described it: getpeername() fails once the
+ * balancer has reset, while its header still waits to be read.
+ */
+static enum step
+proxy_step(struct conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (addr_parse(c->remote.ip, (int)strtol(c->remote.port, NULL, 10),
+	    &ss, &len) < 0)
+		return STEP_REFUSE;
+	if (!acl_match(&c->svc->proxy_from, (struct sockaddr *)&ss))
+		return proxy_untrusted(c, (struct sockaddr *)&ss);
+	return proxy_trusted(c, (struct sockaddr *)&ss);
 }
 
 /* Serve one client, its connection on fd 0 and 1, described by c. */
@@ -214,11 +291,18 @@ int
 child_serve_conn(struct conn *c)
 {
 	const struct service *svc = c->svc;
+	enum step step = STEP_SERVE;
 
 	if (drop_privileges(svc) < 0)
 		return EX_OSERR;
-	if (svc->proxy_protocol && c->is_socket && proxy_step(c) < 0)
+	if (svc->proxy_protocol && c->is_socket)
+		step = proxy_step(c);
+	if (step == STEP_QUIET)
+		return 0;
+	if (step == STEP_REFUSE)
 		return EX_NOPERM;
+	if (step == STEP_BUSY)
+		return EX_TEMPFAIL;
 	if (c->via[0] != '\0')
 		log_msg(LOG_INFO, "%s: connect from %s via %s", svc->name,
 		    c->peer, c->via);

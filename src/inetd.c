@@ -5,11 +5,16 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -18,7 +23,11 @@
 #include "handler.h"
 #include "inetd.h"
 #include "log.h"
+#include "spawn.h"
 #include "udp.h"
+
+/* After SIGTERM past session_timeout, how long until SIGKILL. */
+#define STOP_KILL	2
 
 /*
  * inetd and xinetd put the connection on fd 2 as well.  Then stderr is
@@ -52,6 +61,132 @@ serve_stdin(const struct service *svc)
 }
 
 /*
+ * Milliseconds until *end (0 once passed), at most cap; with no end set
+ * (no session_timeout), cap.
+ */
+static long
+until(const struct timespec *end, long cap)
+{
+	struct timespec now;
+	long ms;
+
+	if (end->tv_sec == 0)
+		return cap;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (end->tv_sec - now.tv_sec) * 1000 +
+	    (end->tv_nsec - now.tv_nsec) / 1000000;
+	return ms <= 0 ? 0 : ms < cap ? ms : cap;
+}
+
+/*
+ * Relay the handler's replies until it is gone.  Past the end of the
+ * session it gets SIGTERM, its process group too, and SIGKILL STOP_KILL
+ * seconds later, as under the master.
+ */
+static void
+exchange_wait(const struct service *svc, struct udp_relay *r, pid_t pid,
+    const struct timespec *session_end)
+{
+	struct pollfd p = { .events = POLLIN };
+	struct timespec end = *session_end;
+	int st, sig = 0;
+	long ms;
+
+	for (;;) {
+		udp_pump(r);
+		if (waitpid(pid, &st, WNOHANG) != 0) {
+			udp_pump(r);	/* what it wrote before exiting */
+			return;
+		}
+		if (until(&end, 1) == 0 && sig != SIGKILL) {
+			sig = sig ? SIGKILL : SIGTERM;
+			if (kill(-pid, sig) < 0 && errno == ESRCH)
+				kill(pid, sig);
+			log_msg(LOG_NOTICE, "%s: child %ld past session_timeout "
+			    "(%d s): sent %s", svc->name, (long)pid,
+			    svc->session_timeout, sig == SIGTERM ? "SIGTERM" :
+			    "SIGKILL");
+			end.tv_sec += STOP_KILL;
+		}
+		/* Once the relay is done, a short nap until the exit. */
+		p.fd = r->fd;
+		ms = until(&end, r->fd >= 0 ? 1000 : 10);
+		poll(&p, 1, ms > 0 ? ms : 10);
+	}
+}
+
+/* One exchange: fork, relay, wait. */
+static void
+inetd_exchange(const struct service *svc, const struct udp_req *req,
+    const struct timespec *end)
+{
+	struct udp_relay r;
+	struct conn c;
+	int child[2];
+	pid_t pid;
+
+	if (udp_start(svc, req, 0, &r, child) < 0) {
+		log_msg(LOG_ERR, "%s: socketpair: %s", svc->name,
+		    strerror(errno));
+		return;
+	}
+	conn_describe(&c, svc, 0, (struct sockaddr *)&req->peer);
+	pid = spawn_conn(&c, SPAWN_FORK,
+	    &(struct spawn_fds){ child[0], child[1], -1 });
+	close(child[0]);
+	close(child[1]);
+	if (pid > 0)
+		exchange_wait(svc, &r, pid, end);
+	else
+		log_msg(LOG_ERR, "%s: fork: %s", svc->name, strerror(errno));
+	udp_end(&r);
+}
+
+/*
+ * inetd's "dgram wait": the service socket itself is on fd 0.  Serve
+ * datagrams until none came for `timeout` seconds, or session_timeout
+ * seconds after the start, then exit so that inetd takes the socket
+ * back.  Datagrams from the ports of any service of the file are not
+ * answered (udp.c), nor from fd 0's own.
+ */
+static int
+udp_inetd(const struct conf *c, const struct service *svc)
+{
+	struct udp_req req = { 0 };
+	struct pollfd p = { .fd = 0, .events = POLLIN };
+	struct timespec end = { 0, 0 };
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct addr_text t;
+	long ms;
+	size_t i;
+	int r;
+
+	for (i = 0; i < c->nsvc; i++)
+		udp_serve_port(c->svc[i].port);
+	if (getsockname(0, (struct sockaddr *)&ss, &len) == 0 &&
+	    addr_text((struct sockaddr *)&ss, &t) == 0)
+		udp_serve_port((int)strtol(t.port, NULL, 10));
+	udp_want_pktinfo(0);
+	if (svc->session_timeout > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		end.tv_sec += svc->session_timeout;
+	}
+	while ((ms = until(&end, svc->timeout * 1000L)) > 0 &&
+	    (r = poll(&p, 1, (int)ms)) != 0) {
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r > 0 && udp_recv(svc, 0, &req) > 0)
+			inetd_exchange(svc, &req, &end);
+	}
+	if (svc->session_timeout > 0 && until(&end, 1) == 0)
+		log_msg(LOG_INFO, "%s: session_timeout (%d s) reached: exiting",
+		    svc->name, svc->session_timeout);
+	free(req.data);
+	return 0;
+}
+
+/*
  * inetd, xinetd or systemd (Accept=yes) accepted the connection and put
  * it on fd 0 and 1.  With several services, the one with the port and
  * protocol the connection came in on is served, else the first.
@@ -81,7 +216,7 @@ inetd_serve(const struct conf *c)
 			}
 	signal(SIGPIPE, SIG_DFL);
 	if (type == SOCK_DGRAM)
-		return udp_inetd(svc);
+		return udp_inetd(c, svc);
 	/* No master watches the clock here: SIGALRM ends the session. */
 	if (svc->session_timeout > 0)
 		alarm(svc->session_timeout);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kids.h"
+#include "persrc.h"
 
 void
 kids_free(struct kids *k)
@@ -50,9 +51,11 @@ kids_find(struct kids *k, pid_t pid)
 	return NULL;
 }
 
+/* A child leaves the table once reaped (or never started). */
 void
 kids_remove(struct kids *k, struct kid *kid)
 {
+	persrc_gone(kid->pid);
 	*kid = k->v[--k->n];
 }
 

@@ -35,6 +35,18 @@ proxy_looks_like(const unsigned char *buf, size_t n)
 	return memcmp(buf, "PROXY ", k) == 0;
 }
 
+/*
+ * 1 if buf begins with a whole signature, v1's "PROXY " or v2's twelve
+ * bytes: what a client that only happens to start like one (a lone "P",
+ * a blank line) does not send.
+ */
+int
+proxy_signature(const unsigned char *buf, size_t n)
+{
+	return (n >= 12 && memcmp(buf, v2sig, 12) == 0) ||
+	    (n >= 6 && memcmp(buf, "PROXY ", 6) == 0);
+}
+
 static int
 v1_addr(const char *ip, const char *port, int family,
     struct sockaddr_storage *ss)
@@ -81,7 +93,7 @@ parse_v1(const unsigned char *buf, size_t n, struct proxy_info *pi)
 	pi->version = 1;
 	if (nf >= 2 && strcmp(f[0], "PROXY") == 0 &&
 	    strcmp(f[1], "UNKNOWN") == 0) {
-		pi->local = 1;
+		pi->unknown = 1;
 		return (int)len + 2;
 	}
 	if (nf != 6 || f[6] != NULL || strcmp(f[0], "PROXY") != 0)
@@ -147,7 +159,7 @@ parse_v2(const unsigned char *buf, size_t n, struct proxy_info *pi)
 		v2_set(&pi->src, AF_INET6, buf + 16, buf + 48);
 		v2_set(&pi->dst, AF_INET6, buf + 32, buf + 50);
 	} else if (fam == 0x00) {	/* UNSPEC: keep the real peer */
-		pi->local = 1;
+		pi->unknown = 1;
 	} else
 		return -1;
 	return (int)len;
@@ -172,13 +184,15 @@ proxy_parse(const unsigned char *buf, size_t n, struct proxy_info *pi)
 
 /*
  * Read the header from fd: 0 and *pi on success, -1 with errno EPROTO
- * (malformed), ETIMEDOUT, or that of a failed read.
+ * (malformed, or closed mid-header), ETIMEDOUT, ENOTCONN (closed or
+ * reset before a single byte: a balancer's connect-only check), or that
+ * of a failed read.
  */
 int
 proxy_read(int fd, int timeout, struct proxy_info *pi)
 {
 	unsigned char buf[PROXY_MAX];
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = { .fd = fd, .events = POLLIN | POLLRDHUP };
 	ssize_t got = 0, r;
 	int len, waited = 0;
 
@@ -191,13 +205,16 @@ proxy_read(int fd, int timeout, struct proxy_info *pi)
 		r = recv(fd, buf, sizeof(buf), MSG_PEEK);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = EPROTO;	/* closed mid-header */
+		if (r == 0 || (r < 0 && errno == ECONNRESET && got == 0))
+			errno = ENOTCONN;
+		if (r <= 0)
 			return -1;
-		}
 		if (r == got) {
-			/* Part of a header: the rest is on its way. */
+			/* Part of a header: the rest is on its way, or not. */
+			if (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+				errno = EPROTO;
+				return -1;
+			}
 			if ((waited += 10) >= timeout * 1000) {
 				errno = ETIMEDOUT;
 				return -1;

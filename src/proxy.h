@@ -14,12 +14,14 @@
 
 struct proxy_info {
 	int			 version;	/* 1 or 2 */
-	int			 local;		/* LOCAL/UNKNOWN: no addresses */
+	int			 local;		/* v2 LOCAL: the balancer's own */
+	int			 unknown;	/* UNKNOWN, UNSPEC: no addresses */
 	struct sockaddr_storage	 src, dst;
 };
 
 int	proxy_parse(const unsigned char *buf, size_t n, struct proxy_info *pi);
 int	proxy_looks_like(const unsigned char *buf, size_t n);
+int	proxy_signature(const unsigned char *buf, size_t n);
 int	proxy_read(int fd, int timeout, struct proxy_info *pi);
 
 #endif

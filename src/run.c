@@ -8,12 +8,17 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "persrc.h"
 #include "run.h"
 
 static const struct run *published;
 static const struct master_stats *published_stats;
 
-/* A zeroed state for every service of c; the run does not own c. */
+/*
+ * A zeroed state for every service of c; the run does not own c.  A
+ * PROXY service with per_source needs the table its children count
+ * themselves in (persrc.c), mapped before the first of them forks.
+ */
 int
 run_make(struct run *r, struct conf *c)
 {
@@ -28,6 +33,11 @@ run_make(struct run *r, struct conf *c)
 		r->svc[i].svc = &c->svc[i];
 		r->svc[i].how = spawn_how(&c->svc[i]);
 		r->svc[i].pending = -1;
+		if (c->svc[i].proxy_protocol && c->svc[i].per_source > 0 &&
+		    persrc_init() < 0) {
+			run_free(r);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -531,6 +531,7 @@ reload(struct server *s)
 	run_free(&s->run);
 	conf_free(oldc);
 	s->run = r;
+	udp_guard(&s->run);
 	s->stats.reloads++;
 	run_publish(&s->run, &s->stats);
 	s->status[0] = ~0UL;	/* the STATUS line says the new services */
@@ -792,6 +793,7 @@ server_run(struct conf *c, const struct server_opts *o)
 	if (listen_run_open(&s.run, NULL) < 0)
 		goto out;
 	listen_inherit_done();
+	udp_guard(&s.run);
 	if ((s.sigfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
 		log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
 		goto out;

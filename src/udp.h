@@ -7,7 +7,9 @@
  * from the service's own socket.  The master
  * never runs handler code; it only counts bytes, so that replyd is no
  * amplifier: replies beyond max_amplification times the request's size
- * are not sent to a source it cannot verify.
+ * are not sent to a source it cannot verify, and no loop: datagrams
+ * from itself, from any port it serves or from the ports of echo-like
+ * services are dropped (udp_recv).
  */
 #ifndef REPLYD_UDP_H
 #define REPLYD_UDP_H
@@ -15,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "addr.h"
 #include "conf.h"
 #include "handler.h"
 
@@ -33,17 +36,23 @@ struct udp_relay {
 	int			 out;		/* dup of the service socket */
 	struct sockaddr_storage	 peer;
 	socklen_t		 peerlen;
-	size_t			 reqlen, sent;
+	size_t			 reqlen, sent;	/* sent: taken by the kernel */
 	int			 cut;
+	unsigned		 failed;	/* replies not sent */
 	double			 amp;		/* the service's max_amplification */
 	char			 name[72];	/* the service's, for logs */
+	char			 peertext[ADDR_STRLEN];
 };
+
+struct run;
 
 int	udp_recv(const struct service *svc, int fd, struct udp_req *req);
 int	udp_start(const struct service *svc, const struct udp_req *req,
 	    int lfd, struct udp_relay *r, int child[2]);
 int	udp_pump(struct udp_relay *r);
 void	udp_end(struct udp_relay *r);
-int	udp_inetd(const struct service *svc);
+void	udp_guard(const struct run *r);
+void	udp_serve_port(int port);
+void	udp_want_pktinfo(int fd);
 
 #endif

@@ -49,7 +49,8 @@ START_TEST(v1_tcp6_and_unknown)
 	ck_assert_int_eq(parse(h6, sizeof(h6) - 1), (int)sizeof(h6) - 1);
 	ck_assert_str_eq(src(), "[2001:db8::1]:1");
 	ck_assert_int_eq(parse(hu, sizeof(hu) - 1), (int)sizeof(hu) - 1);
-	ck_assert_int_eq(pi.local, 1);
+	ck_assert_int_eq(pi.unknown, 1);
+	ck_assert_int_eq(pi.local, 0);
 }
 END_TEST
 
@@ -129,9 +130,15 @@ START_TEST(v2_tcp4_tcp6_local)
 	ck_assert_int_eq(parse(b, n), (int)n);
 	ck_assert_str_eq(src(), "[2001:db8::7]:80");
 
-	n = v2_header(b, 0, 0x00, 0);
+	n = v2_header(b, 0, 0x00, 0);		/* LOCAL: a health check */
 	ck_assert_int_eq(parse(b, n), 16);
 	ck_assert_int_eq(pi.local, 1);
+	ck_assert_int_eq(pi.unknown, 0);
+
+	n = v2_header(b, 1, 0x00, 0);		/* PROXY, UNSPEC */
+	ck_assert_int_eq(parse(b, n), 16);
+	ck_assert_int_eq(pi.local, 0);
+	ck_assert_int_eq(pi.unknown, 1);
 }
 END_TEST
 
@@ -155,6 +162,28 @@ START_TEST(v2_hostile)
 }
 END_TEST
 
+/* Only a whole signature counts: a client may begin with "P" or "\r\n". */
+START_TEST(signature_whole_only)
+{
+	static const unsigned char v2[12] = { 0x0d, 0x0a, 0x0d, 0x0a, 0x00,
+	    0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a };
+	size_t n;
+
+	for (n = 0; n < 6; n++)
+		ck_assert_msg(!proxy_signature((const void *)"PROXY ", n),
+		    "v1 cut at %zu", n);
+	for (n = 0; n < 12; n++)
+		ck_assert_msg(!proxy_signature(v2, n), "v2 cut at %zu", n);
+	ck_assert(proxy_signature((const void *)"PROXY ", 6));
+	ck_assert(proxy_signature((const void *)"PROXY TCP4 ", 11));
+	ck_assert(proxy_signature(v2, 12));
+	ck_assert(!proxy_signature((const void *)"PROXYZ", 6));
+	ck_assert(!proxy_signature((const void *)"\r\n\r\nhello!!!", 12));
+	/* A prefix still looks like one, for the parser's sake. */
+	ck_assert(proxy_looks_like((const void *)"P", 1));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -167,6 +196,7 @@ main(void)
 	tcase_add_test(tc, incomplete_wants_more);
 	tcase_add_test(tc, v2_tcp4_tcp6_local);
 	tcase_add_test(tc, v2_hostile);
+	tcase_add_test(tc, signature_whole_only);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

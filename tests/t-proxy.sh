@@ -76,6 +76,18 @@ kill "$hpid"; wait "$hpid" 2>/dev/null
 same "untrusted source without a header: an ordinary client" \
     "$("$TCLIENT" -s 127.0.0.5 -d 'plain\n' 127.0.0.1 "$pa")" \
     "got=plain remote=127.0.0.5 local=127.0.0.1"
+# Bytes that only begin a signature are an ordinary request.
+same "untrusted source, a lone 'P': an ordinary client" \
+    "$("$TCLIENT" -H -s 127.0.0.5 -d 'P' 127.0.0.1 "$pa")" \
+    "got=P remote=127.0.0.5 local=127.0.0.1"
+same "untrusted source, a blank line (v2's first bytes): an ordinary client" \
+    "$("$TCLIENT" -H -s 127.0.0.5 -d '\r\n' 127.0.0.1 "$pa" | tr -d '\r')" \
+    "got= remote=127.0.0.5 local=127.0.0.1"
+same "untrusted source, 'PROXY' without its space: an ordinary client" \
+    "$("$TCLIENT" -H -s 127.0.0.5 -d 'PROXY' 127.0.0.1 "$pa")" \
+    "got=PROXY remote=127.0.0.5 local=127.0.0.1"
+same "untrusted source, v2's whole signature: closed" \
+    "$("$TCLIENT" -s 127.0.0.5 -d '\r\n\r\n\x00\r\nQUIT\n\x21' 127.0.0.1 "$pa")" ""
 same "untrusted source with a header: closed" \
     "$("$TCLIENT" -s 127.0.0.5 -d 'PROXY TCP4 1.1.1.1 127.0.0.1 1 2\r\nhi\n' 127.0.0.1 "$pa")" ""
 check "untrusted source with a header: logged" \

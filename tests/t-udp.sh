@@ -26,6 +26,11 @@ same "udp: a 0-byte datagram gets no 12-byte reply (amplification)" \
     "$(cat "$WORK/empty.out")" ""
 check "udp: ... and that is logged" wait_log "$LOG" \
     'reply not sent: 12 bytes for a 0-byte request is over max_amplification \(3\)'
+# Sent means sent: the master logs what it sent; a reply it did not send
+# is not logged as sent as well.
+wait_count "$LOG" 'exited with status' 3
+same "udp: only the replies really sent are logged as sent" \
+    "$(grep -c 'sent 12 bytes' "$LOG")" 2
 check "udp: the master is still there" kill -0 "$PID"
 stop "$PID"
 
@@ -41,6 +46,31 @@ n=$("$TCLIENT" -u -z 65507 127.0.0.1 "$PORT" | wc -c)
 same "udp echo: a 65507-byte datagram comes back whole" "$n" 65507
 same "udp echo: an empty datagram comes back empty" \
     "$("$TCLIENT" -u -w 1 127.0.0.1 "$PORT" | wc -c)" 0
+check "udp echo: the master logs what it sent" \
+    wait_log "$LOG" '127\.0\.0\.1:[0-9]+: sent 65507 bytes$'
+stop "$PID"
+
+# A write larger than one datagram can carry is logged, not lost unseen.
+cf=$(conf huge <<'C'
+port = 0;
+protocol = "udp";
+listen = "127.0.0.1";
+max_amplification = 0;
+handler = "exec";
+exec = { program = "/bin/sh"; args = [ "-c", "read n; dd if=/dev/zero bs=$n count=1 2>/dev/null" ]; };
+C
+)
+start huge "$cf"
+same "udp: a 70000-byte write is not sent" \
+    "$("$TCLIENT" -u -w 1 -d '70000\n' 127.0.0.1 "$PORT" | wc -c)" 0
+check "udp: ... and that is logged" wait_log "$LOG" \
+    'reply not sent: 70000 bytes: larger than one datagram'
+same "udp: a 65508-byte write (over IPv4's 65507) is not sent" \
+    "$("$TCLIENT" -u -w 1 -d '65508\n' 127.0.0.1 "$PORT" | wc -c)" 0
+check "udp: ... and that is logged with the reason" wait_log "$LOG" \
+    'reply not sent: 65508 bytes: Message too long'
+check "udp: ... and neither is logged as sent" \
+    sh -c "! grep -q ': sent [0-9]* bytes' '$LOG'"
 stop "$PID"
 
 cf=$(conf amp <<'C'
@@ -135,4 +165,42 @@ touch "$WORK/slowudp.go"
 wait "$cpid"
 same "udp: the slow one still gets its answer" "$(cat "$WORK/slow.out")" slow
 stop "$PID"
+
+# replyd -i under inetd's "dgram wait" lives session_timeout at most,
+# busy or not, and a handler past it is ended.
+if command -v systemd-socket-activate > /dev/null; then
+	start uprobe "$(conf uprobe <<'C'
+port = 0;
+protocol = "udp";
+listen = "127.0.0.1";
+C
+)"
+	up=$PORT
+	stop "$PID"
+	cf=$(conf usess <<C
+port = $up;
+protocol = "udp";
+timeout = 30;
+session_timeout = 1;
+handler = "exec";
+exec = { program = "/bin/sh"; args = [ "-c", "read x; echo \$x; [ \$x = slow ] && sleep 5; exit 0" ]; };
+C
+)
+	systemd-socket-activate -l "127.0.0.1:$up" --datagram --inetd \
+	    "$REPLYD" -i -c "$cf" 2> "$WORK/usess.log" &
+	spid=$!
+	PIDS="$PIDS $spid"
+	wait_log "$WORK/usess.log" 'Listening on'
+	same "udp -i: a datagram is served" \
+	    "$("$TCLIENT" -u -d 'slow\n' 127.0.0.1 "$up")" slow
+	for i in $(seq 60); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
+	check "udp -i: it exits after session_timeout, though timeout is 30 s" \
+	    sh -c "! kill -0 $spid 2>/dev/null"
+	check "udp -i: the handler past session_timeout is ended" \
+	    grep -q 'past session_timeout (1 s): sent SIGTERM' "$WORK/usess.log"
+	check "udp -i: ... and the end of the session is logged" \
+	    grep -q 'session_timeout (1 s) reached: exiting' "$WORK/usess.log"
+else
+	not_ok "udp -i: session_timeout (needs systemd-socket-activate)"
+fi
 finish

@@ -19,6 +19,12 @@
  *	UDP: send one datagram (DATA, then BYTES bytes of 'z'), print the
  *	datagrams that come back (until 300 ms pass without one); exit 0
  *	if any came, 2 if none came within SECS.  -t and -l as for TCP.
+ *   tclient -u -F -s SRC -p SPORT [-n COUNT] [-d DATA] HOST PORT
+ *	UDP with a forged source, IPv4 loopback only (needs root for the
+ *	raw socket): COUNT datagrams (1 by default) of DATA from SRC:SPORT
+ *	to HOST:PORT; nothing is read back.  Exit 0 once sent.
+ *   With -p SPORT otherwise, the socket is bound to that source port
+ *	(SO_REUSEADDR, which lets a UDP socket share a port).
  *   tclient -n COUNT -c CONC -e EXPECT [-d DATA] HOST PORT
  *	COUNT connections, CONC at a time (one process each), each must
  *	get exactly EXPECT back; prints "ok=N failed=N", exit 0 if none
@@ -30,9 +36,11 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/ip.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +50,11 @@
 #include <unistd.h>
 
 struct opts {
-	const char	*src, *host, *port;
+	const char	*src, *sport, *host, *port;
 	char		*data, *expect;
 	size_t		 datalen;
-	int		 halfclose, reset, wait, timing, count, conc, udp;
+	int		 halfclose, reset, wait, timing, count, conc, udp,
+			 forge;
 	int		 stall, localport;
 	long		 bulk, readfirst;
 };
@@ -138,7 +147,14 @@ dial(const struct opts *o)
 	if ((fd = socket(ss.ss_family, o->udp ? SOCK_DGRAM : SOCK_STREAM,
 	    0)) < 0)
 		return -1;
-	if (o->src != NULL && (make_addr(o->src, "0", &src, &slen) < 0 ||
+	if (o->sport != NULL) {
+		int on = 1;
+
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	}
+	if ((o->src != NULL || o->sport != NULL) &&
+	    (make_addr(o->src ? o->src : o->host, o->sport ? o->sport : "0",
+	    &src, &slen) < 0 ||
 	    bind(fd, (struct sockaddr *)&src, slen) < 0)) {
 		close(fd);
 		return -1;
@@ -331,6 +347,56 @@ since(const struct timespec *a)
 	return (b.tv_sec - a->tv_sec) + (b.tv_nsec - a->tv_nsec) / 1e9;
 }
 
+/*
+ * -F: datagrams from a source that is not ours, built whole (IPv4 and
+ * UDP headers) on a raw socket.  The kernel fills in the IPv4 checksum
+ * and length; a UDP checksum of 0 means none.
+ */
+static int
+forge(const struct opts *o)
+{
+	struct sockaddr_storage dst, src;
+	struct sockaddr_in *d = (struct sockaddr_in *)&dst;
+	struct sockaddr_in *s = (struct sockaddr_in *)&src;
+	unsigned char pkt[28 + 1400];
+	socklen_t len;
+	size_t n = o->datalen < 1400 ? o->datalen : 1400;
+	uint16_t v;
+	int fd, i;
+
+	if (o->src == NULL || o->sport == NULL ||
+	    make_addr(o->host, o->port, &dst, &len) < 0 ||
+	    make_addr(o->src, o->sport, &src, &len) < 0 ||
+	    dst.ss_family != AF_INET || src.ss_family != AF_INET) {
+		fprintf(stderr, "tclient: -F needs IPv4 loopback -s, -p\n");
+		return 64;
+	}
+	if ((fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW)) < 0) {
+		perror("tclient: raw socket");
+		return 1;
+	}
+	memset(pkt, 0, 28);
+	pkt[0] = 0x45;			/* IPv4, 5 words of header */
+	pkt[8] = 64;			/* TTL */
+	pkt[9] = IPPROTO_UDP;
+	memcpy(pkt + 12, &s->sin_addr, 4);
+	memcpy(pkt + 16, &d->sin_addr, 4);
+	memcpy(pkt + 20, &s->sin_port, 2);
+	memcpy(pkt + 22, &d->sin_port, 2);
+	v = htons(8 + n);
+	memcpy(pkt + 24, &v, 2);
+	if (n > 0)
+		memcpy(pkt + 28, o->data, n);
+	for (i = 0; i < (o->count > 0 ? o->count : 1); i++)
+		if (sendto(fd, pkt, 28 + n, 0, (struct sockaddr *)&dst,
+		    sizeof(*d)) < 0) {
+			perror("tclient: sendto");
+			return 1;
+		}
+	close(fd);
+	return 0;
+}
+
 static int
 datagram(const struct opts *o)
 {
@@ -405,7 +471,7 @@ main(int argc, char **argv)
 	int ch;
 
 	signal(SIGPIPE, SIG_IGN);
-	while ((ch = getopt(argc, argv, "s:d:e:Hw:tln:c:z:RuS:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:d:e:Hw:tln:c:z:RuS:r:Fp:")) != -1) {
 		switch (ch) {
 		case 's': o.src = optarg; break;
 		case 'd': o.data = optarg; break;
@@ -415,6 +481,8 @@ main(int argc, char **argv)
 		case 'u': o.udp = 1; break;
 		case 'S': o.stall = atoi(optarg); break;
 		case 'r': o.readfirst = atol(optarg); break;
+		case 'F': o.forge = 1; break;
+		case 'p': o.sport = optarg; break;
 		case 'z': o.bulk = atol(optarg); break;
 		case 'w': o.wait = atoi(optarg); break;
 		case 't': o.timing = 1; break;
@@ -424,7 +492,8 @@ main(int argc, char **argv)
 		default: return 64;
 		}
 	}
-	if (argc - optind != 2 || o.conc < 1 || (o.count > 0 && !o.expect)) {
+	if (argc - optind != 2 || o.conc < 1 ||
+	    (o.count > 0 && !o.expect && !o.forge)) {
 		fprintf(stderr, "usage: tclient [options] HOST PORT\n");
 		return 64;
 	}
@@ -434,6 +503,8 @@ main(int argc, char **argv)
 		unescape(o.expect);
 	o.host = argv[optind];
 	o.port = argv[optind + 1];
+	if (o.forge)
+		return forge(&o);
 	if (o.count > 0)
 		return load(&o);
 	if (o.stall > 0)

@@ -38,8 +38,10 @@ handler_echo(const struct conn *c)
 	else if (n < 0)
 		log_msg(LOG_INFO, "%s: %s: %s: %s", s->name, c->peer, what,
 		    strerror(errno));
-	log_msg(LOG_INFO, "%s: %s: echoed %llu bytes", s->name, c->peer,
-	    total);
+	/* A UDP reply is logged as sent by the relay, which sends it. */
+	if (s->proto != PROTO_UDP)
+		log_msg(LOG_INFO, "%s: %s: echoed %llu bytes", s->name,
+		    c->peer, total);
 	return n == 0 || errno == ETIMEDOUT || errno == EPIPE ||
 	    errno == ECONNRESET ? 0 : EX_IOERR;
 }

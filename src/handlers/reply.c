@@ -56,8 +56,10 @@ handler_reply(const struct conn *c)
 		    strerror(errno));
 		return EX_IOERR;
 	}
-	log_msg(LOG_INFO, "%s: %s: sent %zu bytes", s->name, c->peer,
-	    s->reply_len);
+	/* A UDP reply is logged as sent by the relay, which sends it. */
+	if (s->proto != PROTO_UDP)
+		log_msg(LOG_INFO, "%s: %s: sent %zu bytes", s->name, c->peer,
+		    s->reply_len);
 	if (c->is_socket && s->proto == PROTO_TCP)
 		io_linger(0, 1);
 	return 0;
