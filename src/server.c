@@ -655,6 +655,8 @@ out:
 	free(s.slot);
 	free(s.req.data);
 	listen_run_close(&s.run);
+	/* After a reload c is gone: the run holds the newest configuration. */
+	c = s.run.conf;
 	run_free(&s.run);
 	conf_free(c);
 	return rc;
