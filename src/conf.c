@@ -292,6 +292,130 @@ get_strv(struct ctx *x, const config_setting_t *s, const char *key,
 	return 0;
 }
 
+/*
+ * Unix domain sockets: "unix:/path" in listen, and the socket file's
+ * permission bits and owners (socket_mode, socket_user, socket_group).
+ */
+
+/* One "unix:/path" entry of listen. */
+static int
+unix_listen_check(struct ctx *x, const config_setting_t *s, const char *spec)
+{
+	const char *path = addr_unix_path(spec);
+	struct stat st;
+
+	if (path[0] != '/' || strlen(path) >= (size_t)ADDR_UNIX_PATH_MAX) {
+		errf(x, s, "listen \"%.128s\" must name an absolute path of at "
+		    "most %d bytes, such as \"unix:/run/replyd/NAME.sock\"",
+		    spec, ADDR_UNIX_PATH_MAX - 1);
+		return -1;
+	}
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		errf(x, s, "listen \"%.128s\": %s exists and is not a socket "
+		    "(replyd replaces a stale socket, never another file)",
+		    spec, path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Octal permission bits, written 0660, 660 or "0660" (as chmod reads them). */
+static int
+k_socket_mode(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	int t = config_setting_type(s);
+	char buf[96], num[32];
+	const char *txt = NULL;
+	long long v;
+	size_t n;
+
+	if (t == CONFIG_TYPE_STRING)
+		txt = config_setting_get_string(s);
+	else if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
+		/* libconfig reads 0660 as decimal 660: take the digits. */
+		v = config_setting_get_int64(s);
+		if (!wrapped(x, s, v, buf, sizeof(buf)) && v >= 0) {
+			snprintf(num, sizeof(num), "%lld", v);
+			txt = num;
+		}
+	}
+	n = txt ? strlen(txt) : 0;
+	if (n == 0 || n > 4 || strspn(txt, "01234567") != n ||
+	    strtol(txt, NULL, 8) > 0777) {
+		errf(x, s, "socket_mode must be permission bits in octal from "
+		    "0 to 0777, such as 0660 or \"0660\" (got %s)",
+		    got(s, buf, sizeof(buf)));
+		return -1;
+	}
+	svc->socket_mode = (int)strtol(txt, NULL, 8);
+	return 0;
+}
+
+static int
+k_socket_user(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	struct passwd *pw;
+
+	if (get_string(x, s, "socket_user", &svc->socket_user) < 0)
+		return -1;
+	if ((pw = getpwnam(svc->socket_user)) == NULL) {
+		errf(x, s, "socket_user \"%.64s\" does not exist",
+		    svc->socket_user);
+		return -1;
+	}
+	svc->socket_uid = pw->pw_uid;
+	return 0;
+}
+
+static int
+k_socket_group(struct ctx *x, struct service *svc, const config_setting_t *s)
+{
+	struct group *gr;
+
+	if (get_string(x, s, "socket_group", &svc->socket_group) < 0)
+		return -1;
+	if ((gr = getgrnam(svc->socket_group)) == NULL) {
+		errf(x, s, "socket_group \"%.64s\" does not exist",
+		    svc->socket_group);
+		return -1;
+	}
+	svc->socket_gid = gr->gr_gid;
+	return 0;
+}
+
+/*
+ * A Unix listener is a stream socket with no IP peer: no datagrams, no
+ * PROXY header, and allow/deny cannot judge its clients.  Access lists
+ * the service's own group sets are an error only when the service has
+ * no IP listener they could apply to.
+ */
+static void
+unix_service_check(struct ctx *x, const struct service *svc,
+    const config_setting_t *g)
+{
+	const config_setting_t *acl;
+	size_t i, nunix = 0, n = 0;
+
+	for (i = 0; svc->listen != NULL && svc->listen[i] != NULL; i++, n++)
+		nunix += addr_unix_path(svc->listen[i]) != NULL;
+	if (nunix == 0)
+		return;
+	if (svc->proto == PROTO_UDP)
+		errf(x, g, "service \"%s\": a \"unix:\" listener needs "
+		    "protocol = \"tcp\" (a stream socket; Unix datagram "
+		    "sockets are not supported)", svc->name);
+	if (svc->proxy_protocol)
+		errf(x, g, "service \"%s\": proxy_protocol is not supported on "
+		    "\"unix:\" listeners", svc->name);
+	if (nunix < n || g == NULL)
+		return;
+	if ((acl = config_setting_get_member(g, "allow")) != NULL ||
+	    (acl = config_setting_get_member(g, "deny")) != NULL)
+		errf(x, acl, "service \"%s\": allow and deny do not apply to "
+		    "\"unix:\" listeners, and it has no other (per_source "
+		    "counts Unix clients by user id)", svc->name);
+}
+
 static int
 k_port(struct ctx *x, struct service *svc, const config_setting_t *s)
 {
@@ -315,10 +439,15 @@ k_listen(struct ctx *x, struct service *svc, const config_setting_t *s)
 	if (get_strv(x, s, "listen", NULL, 64, &v) < 0)
 		return -1;
 	for (i = 0; v[i] != NULL; i++) {
+		if (addr_unix_path(v[i]) != NULL) {
+			bad |= unix_listen_check(x, s, v[i]) < 0;
+			continue;
+		}
 		if (addr_parse(v[i], 0, &ss, &len) == 0)
 			continue;
 		errf(x, s, "listen must name numeric IPv4 or IPv6 addresses "
-		    "such as \"127.0.0.1\" or \"::\" (got \"%.64s\")", v[i]);
+		    "such as \"127.0.0.1\" or \"::\", or \"unix:/path\" (got "
+		    "\"%.64s\")", v[i]);
 		bad = 1;
 	}
 	if (v[0] == NULL) {
@@ -894,6 +1023,9 @@ static const struct key keys[] = {
 	{ "max_amplification",	AT_TOP | AT_SVC,	k_max_amplification },
 	{ "proxy_protocol",	AT_TOP | AT_SVC,	k_proxy_protocol },
 	{ "proxy_from",		AT_TOP | AT_SVC,	k_proxy_from },
+	{ "socket_mode",	AT_TOP | AT_SVC,	k_socket_mode },
+	{ "socket_user",	AT_TOP | AT_SVC,	k_socket_user },
+	{ "socket_group",	AT_TOP | AT_SVC,	k_socket_group },
 	{ "name",		AT_SVC,			k_name },
 	{ "services",		AT_TOP,			NULL },
 };
@@ -955,6 +1087,9 @@ service_init(struct service *svc)
 	svc->exec.no_new_privs = 1;
 	svc->uid = getuid();
 	svc->gid = getgid();
+	svc->socket_mode = CONF_DEFAULT_SOCKET_MODE;
+	svc->socket_uid = (uid_t)-1;
+	svc->socket_gid = (gid_t)-1;
 }
 
 static void
@@ -973,6 +1108,8 @@ service_free(struct service *svc)
 	free(svc->proxy_from.v);
 	free(svc->deny.v);
 	free(svc->busy_reply);
+	free(svc->socket_user);
+	free(svc->socket_group);
 }
 
 /*
@@ -1021,6 +1158,7 @@ service_check(struct ctx *x, struct service *svc, const config_setting_t *g)
 		errf(x, g, "service \"%s\": refusing to run handlers as root: "
 		    "set user (user = \"root\" allows it)", svc->name);
 	svc->as_root = x->opts->as_root;
+	unix_service_check(x, svc, g);
 }
 
 static int

@@ -24,6 +24,7 @@
 #define CONF_MAX_ENV		64
 #define CONF_MAX_RATE		1000000
 #define CONF_DEFAULT_AMPLIFICATION 3
+#define CONF_DEFAULT_SOCKET_MODE 0666
 
 enum conf_proto { PROTO_TCP, PROTO_UDP };
 
@@ -80,6 +81,11 @@ struct service {
 	char		 *busy_reply;	/* to clients refused as busy */
 	size_t		  busy_reply_len;
 	unsigned	  line;		/* where it is defined, for messages */
+	/* The socket files of its "unix:/path" listeners. */
+	char		 *socket_user, *socket_group;	/* names */
+	int		  socket_mode;	/* permission bits */
+	uid_t		  socket_uid;	/* (uid_t)-1: whoever binds */
+	gid_t		  socket_gid;	/* (gid_t)-1: likewise */
 };
 
 struct conf {

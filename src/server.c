@@ -246,7 +246,7 @@ accept_tcp(struct server *s, struct svc_run *r, struct listener *l,
 	}
 	if (svc->rate > 0)
 		bucket_take(&r->bucket, svc->rate, now);
-	srckey_make(&src, (struct sockaddr *)&ss, svc->per_source_prefix6);
+	conn_srckey(&src, fd, (struct sockaddr *)&ss, svc->per_source_prefix6);
 	why = admit_check(r, &s->kids, (struct sockaddr *)&ss, &src, now);
 	if (why != ADMIT_OK) {
 		admit_refuse(r, fd, why, (struct sockaddr *)&ss);

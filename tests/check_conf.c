@@ -117,6 +117,46 @@ START_TEST(every_key)
 }
 END_TEST
 
+/* "unix:/path" listeners and the socket file's mode and owners. */
+START_TEST(unix_sockets)
+{
+	struct conf *c = load_text("listen = [ \"unix:/run/r/a.sock\", "
+	    "\"127.0.0.1\" ];\nservices = (\n { name = \"a\"; },\n"
+	    " { name = \"b\"; socket_mode = 0640; socket_user = \"root\";\n"
+	    "   socket_group = \"root\"; listen = \"unix:/run/r/b.sock\"; },\n"
+	    " { name = \"c\"; socket_mode = \"0600\"; },\n"
+	    " { name = \"d\"; socket_mode = 0; }\n);\n", -1, 0);
+	const struct service *s;
+
+	ck_assert_ptr_nonnull(c);
+	s = &c->svc[0];
+	ck_assert_str_eq(s->listen[0], "unix:/run/r/a.sock");
+	ck_assert_str_eq(s->listen[1], "127.0.0.1");
+	ck_assert_int_eq(s->socket_mode, 0666);
+	ck_assert_ptr_null(s->socket_user);
+	ck_assert_int_eq(s->socket_uid, (uid_t)-1);
+	ck_assert_int_eq(s->socket_gid, (gid_t)-1);
+	s = &c->svc[1];
+	ck_assert_int_eq(s->socket_mode, 0640);
+	ck_assert_str_eq(s->socket_user, "root");
+	ck_assert_str_eq(s->socket_group, "root");
+	ck_assert_int_eq(s->socket_uid, 0);
+	ck_assert_int_eq(s->socket_gid, 0);
+	ck_assert_int_eq(c->svc[2].socket_mode, 0600);
+	ck_assert_int_eq(c->svc[3].socket_mode, 0);
+	conf_free(c);
+	ck_assert_ptr_null(load_text("socket_mode = 1000;\n", -1, 0));
+	ck_assert_ptr_nonnull(strstr(err(0), ":1: socket_mode must be"));
+	ck_assert_ptr_null(load_text("socket_mode = 4294967296;\n", -1, 0));
+	ck_assert_ptr_null(load_text("socket_mode = -1;\n", -1, 0));
+	ck_assert_ptr_null(load_text("listen = \"unix:\";\n", -1, 0));
+	ck_assert_ptr_null(load_text("listen = \"unix:/"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\";\n", -1, 0));
+	ck_assert_ptr_nonnull(strstr(err(0), "at most 107 bytes"));
+}
+END_TEST
+
 START_TEST(port_override)
 {
 	struct conf *c = load_text("port = 1;\n", 2345, 0);
@@ -248,6 +288,7 @@ main(void)
 	tcase_add_test(tc, tutorial_file);
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, every_key);
+	tcase_add_test(tc, unix_sockets);
 	tcase_add_test(tc, port_override);
 	tcase_add_test(tc, all_errors_reported_with_lines);
 	tcase_add_test(tc, wrapped_integers_are_caught);

@@ -11,6 +11,8 @@
  *	UDP: send one datagram (DATA, then BYTES bytes of 'z'), print the
  *	datagrams that come back (until 300 ms pass without one); exit 0
  *	if any came, 2 if none came within SECS.
+ *   tclient [-d DATA] [-H] [-w SECS] unix:PATH
+ *	the same over a Unix domain stream socket.
  *   tclient -n COUNT -c CONC -e EXPECT [-d DATA] HOST PORT
  *	COUNT connections, CONC at a time (one process each), each must
  *	get exactly EXPECT back; prints "ok=N failed=N", exit 0 if none
@@ -29,12 +31,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 struct opts {
-	const char	*src, *host, *port;
+	const char	*src, *host, *port, *path;
 	char		*data, *expect;
 	size_t		 datalen;
 	int		 halfclose, reset, wait, timing, count, conc, udp;
@@ -107,7 +110,14 @@ dial(const struct opts *o)
 	socklen_t len, slen;
 	int fd;
 
-	if (make_addr(o->host, o->port, &ss, &len) < 0) {
+	if (o->path != NULL) {
+		struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+
+		memset(sun, 0, sizeof(*sun));
+		sun->sun_family = AF_UNIX;
+		strncpy(sun->sun_path, o->path, sizeof(sun->sun_path) - 1);
+		len = sizeof(*sun);
+	} else if (make_addr(o->host, o->port, &ss, &len) < 0) {
 		fprintf(stderr, "tclient: %s is not a loopback address\n",
 		    o->host);
 		exit(1);
@@ -316,7 +326,11 @@ main(int argc, char **argv)
 		default: return 64;
 		}
 	}
-	if (argc - optind != 2 || o.conc < 1 || (o.count > 0 && !o.expect)) {
+	if (argc - optind == 1 && strncmp(argv[optind], "unix:", 5) == 0 &&
+	    !o.udp && o.src == NULL) {
+		o.path = argv[optind] + 5;
+	} else if (argc - optind != 2 || o.conc < 1 ||
+	    (o.count > 0 && !o.expect)) {
 		fprintf(stderr, "usage: tclient [options] HOST PORT\n");
 		return 64;
 	}
@@ -325,7 +339,7 @@ main(int argc, char **argv)
 	if (o.expect != NULL)
 		unescape(o.expect);
 	o.host = argv[optind];
-	o.port = argv[optind + 1];
+	o.port = argv[optind + 1];	/* NULL with unix:PATH */
 	if (o.count > 0)
 		return load(&o);
 	return o.udp ? datagram(&o) : single(&o);
