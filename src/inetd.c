@@ -1,8 +1,8 @@
 /*
  * `replyd -i`: inetd, xinetd or systemd (Accept=yes) started us with the
  * client on fd 0 and 1, or (inetd's "wait" services) with the service's
- * own socket on fd 0 (udp.c).  The same handlers run as under the
- * master.
+ * own socket on fd 0: a UDP one (udp.c) or a listening stream socket
+ * (inetd_wait.c).  The same handlers run as under the master.
  */
 #include "config.h"
 
@@ -78,12 +78,22 @@ serves(const struct service *svc, const struct sockaddr_storage *ss,
 	    (svc->proto == PROTO_UDP) == (type == SOCK_DGRAM);
 }
 
+/* fd 0 is a listening stream socket (inetd's "wait"), not a client. */
+static int
+listening(void)
+{
+	socklen_t len;
+	int on = 0;
+
+	len = sizeof(on);
+	return getsockopt(0, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on;
+}
+
 /*
  * inetd, xinetd or systemd (Accept=yes) accepted the connection and put
- * it on fd 0 and 1, or handed over a UDP service's socket itself
- * (inetd's "wait").  With several services, the one with the port and
- * protocol (or the Unix socket's path) the socket has is served, else
- * the first.
+ * it on fd 0 and 1, or handed over the service's socket itself (inetd's
+ * "wait").  With several services, the one with the port and protocol
+ * (or the Unix socket's path) the socket has is served, else the first.
  */
 int
 inetd_serve(const struct conf *c)
@@ -114,6 +124,8 @@ inetd_serve(const struct conf *c)
 	}
 	if (type == SOCK_DGRAM)
 		return udp_inetd(svc);
+	if (listening())
+		return inetd_wait(svc);
 	/* No master watches the clock here: SIGALRM ends the session. */
 	if (svc->session_timeout > 0)
 		alarm(svc->session_timeout);

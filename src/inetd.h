@@ -5,7 +5,9 @@
 #define REPLYD_INETD_H
 
 struct conf;
+struct service;
 
 int	inetd_serve(const struct conf *c);
+int	inetd_wait(const struct service *svc);
 
 #endif

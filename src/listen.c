@@ -136,10 +136,46 @@ listen_close(struct listener *l)
 static int	inherited[64];
 static size_t	ninherited;
 
+/*
+ * Why fd cannot be a listener; NULL if it can.  Each is checked before
+ * anything else opens a descriptor: an fd LISTEN_FDS names but nobody
+ * passed would otherwise be the number our own first socket gets.
+ */
+static const char *
+unfit(int fd)
+{
+	int type, domain, on;
+	socklen_t len = sizeof(type);
+
+	if (fcntl(fd, F_GETFD) < 0)
+		return "is not open";
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+		return errno == ENOTSOCK ? "is not a socket" : strerror(errno);
+	len = sizeof(domain);
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 ||
+	    (domain != AF_INET && domain != AF_INET6 && domain != AF_UNIX))
+		return "is not an IP or Unix domain socket";
+	if (type == SOCK_DGRAM)
+		return NULL;
+	if (type != SOCK_STREAM)
+		return "is neither a stream nor a datagram socket";
+	len = sizeof(on);
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) < 0 || !on)
+		return "is a stream socket that is not listening (one "
+		    "connection, as with Accept=yes, is for replyd -i)";
+	return NULL;
+}
+
+/*
+ * Take the activated sockets: how many there are, or -1 (logged) when
+ * LISTEN_FDS names something that is no listener, so that replyd stops
+ * instead of serving nothing.
+ */
 int
 listen_inherit(void)
 {
 	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	const char *why;
 	long n, i;
 	char *end;
 
@@ -147,8 +183,17 @@ listen_inherit(void)
 	    strtol(pid, &end, 10) != (long)getpid() || *end != '\0')
 		return 0;
 	n = strtol(fds, &end, 10);
-	if (*end != '\0' || n < 0 || n > 64)
-		n = 0;
+	if (end == fds || *end != '\0' || n < 0 || n > 64) {
+		log_msg(LOG_ERR, "socket activation: LISTEN_FDS=\"%.32s\" is "
+		    "not a number of descriptors from 0 to 64", fds);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if ((why = unfit(3 + i)) != NULL) {
+			log_msg(LOG_ERR, "socket activation: fd %ld of "
+			    "LISTEN_FDS=%ld %s", 3 + i, n, why);
+			return -1;
+		}
 	for (i = 0; i < n; i++) {
 		fcntl(3 + i, F_SETFD, FD_CLOEXEC);
 		fcntl(3 + i, F_SETFL, fcntl(3 + i, F_GETFL) | O_NONBLOCK);

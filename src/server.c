@@ -610,7 +610,7 @@ server_run(struct conf *c, const struct server_opts *o)
 {
 	struct server s = { .opts = o, .sigfd = -1 };
 	sigset_t sigs;
-	int rc = EX_OSERR;
+	int rc = EX_OSERR, n;
 
 	if (run_make(&s.run, c) < 0) {
 		log_msg(LOG_ERR, "out of memory");
@@ -623,7 +623,9 @@ server_run(struct conf *c, const struct server_opts *o)
 	 * Nothing but the activated sockets is ours to keep: a daemon
 	 * holding its starter's pipe would keep `replyd | cat` from ending.
 	 */
-	fds_close_from(3 + listen_inherit());
+	if ((n = listen_inherit()) < 0)
+		goto out;
+	fds_close_from(3 + n);
 	if (listen_run_open(&s.run, NULL) < 0)
 		goto out;
 	listen_inherit_done();

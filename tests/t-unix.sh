@@ -154,7 +154,7 @@ same "the file is left alone" "$(cat "$WORK/plain.sock")" precious
 
 # Activated AF_UNIX sockets.
 if [ -z "$SSA" ]; then
-	for i in 1 2 3 4 5; do
+	for i in 1 2 3 4 5 6 7; do
 		ok "# SKIP systemd-socket-activate is not installed"
 	done
 	finish
@@ -194,4 +194,24 @@ same "replyd -i on a Unix connection: the client's credentials" \
 kill "$spid"
 wait "$spid" 2>/dev/null
 
+# --inetd without -a: replyd -i gets the listening socket itself.
+waitcf=$(conf wait <<C
+listen = "unix:$WORK/wait.sock";
+timeout = 1;
+C
+)
+"$SSA" -l "$WORK/wait.sock" --inetd "$REPLYD" -i -c "$waitcf" \
+    > "$WORK/wait.log" 2>&1 &
+wpid=$!
+PIDS="$PIDS $wpid"
+wait_log "$WORK/wait.log" 'Listening on'
+out=$("$TCLIENT" -w 5 -H -d a "unix:$WORK/wait.sock")
+out="$out $("$TCLIENT" -w 5 -H -d b "unix:$WORK/wait.sock")"
+same "replyd -i on a listening Unix socket serves each client" "$out" \
+    "thank you ! thank you !"
+for i in $(seq 60); do
+	kill -0 "$wpid" 2>/dev/null || break
+	sleep 0.1
+done
+check "and exits once idle for timeout" test "$i" -lt 60
 finish
