@@ -45,10 +45,11 @@ C
 )
 alive=0
 for i in $(seq 10); do
-	"$REPLYD" -f -c "$cf" 2> "$WORK/early.log" &
+	# A log of its own: the last one's "listening on" is no sign.
+	"$REPLYD" -f -c "$cf" 2> "$WORK/early.$i.log" &
 	epid=$!
 	PIDS="$PIDS $epid"
-	wait_log "$WORK/early.log" 'listening on' 5
+	wait_log "$WORK/early.$i.log" 'listening on' 5
 	kill -HUP "$epid"
 	sleep 0.1
 	kill -0 "$epid" 2>/dev/null && alive=$((alive + 1))
