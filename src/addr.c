@@ -81,3 +81,14 @@ addr_join(const struct addr_text *t, char *out, size_t outsz)
 	else
 		snprintf(out, outsz, "%s:%s", t->ip, t->port);
 }
+
+/* The path of a "unix:/path" listen entry; NULL for an IP address. */
+const char *
+addr_unix_path(const char *spec)
+{
+	size_t n = sizeof(ADDR_UNIX_PREFIX) - 1;
+
+	if (spec == NULL || strncmp(spec, ADDR_UNIX_PREFIX, n) != 0)
+		return NULL;
+	return spec + n;
+}

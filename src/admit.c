@@ -5,7 +5,9 @@
  * deny wins over allow; an allow list, when given, must match; then the
  * per-source limits.  A busy or rate-limited client gets busy_reply if
  * one is configured, sent without ever blocking the master, which then
- * closes it gracefully (linger.c).
+ * closes it gracefully (linger.c).  A Unix domain client has no address
+ * for allow and deny to judge: only the per-source limits apply, its
+ * source being its user id (conn_srckey).
  */
 #include "config.h"
 
@@ -16,6 +18,7 @@
 
 #include "addr.h"
 #include "admit.h"
+#include "conn.h"
 #include "handler.h"
 #include "log.h"
 #include "rate.h"
@@ -43,9 +46,8 @@ admit_check(struct svc_run *r, const struct kids *k,
 {
 	const struct service *svc = r->svc;
 
-	if (acl_match(&svc->deny, sa))
-		return ADMIT_DENIED;
-	if (svc->allow.n > 0 && !acl_match(&svc->allow, sa))
+	if (sa->sa_family != AF_UNIX && (acl_match(&svc->deny, sa) ||
+	    (svc->allow.n > 0 && !acl_match(&svc->allow, sa))))
 		return ADMIT_DENIED;
 	/* Handlers that show the host's own state: loopback unless allowed. */
 	if (svc->allow.n == 0 && (svc->handler->flags & HANDLER_LOCAL_ONLY) &&
@@ -67,17 +69,14 @@ admit_check(struct svc_run *r, const struct kids *k,
 	return ADMIT_OK;
 }
 
-/* Count and log a refusal (UDP: nothing is sent back). */
-void
-admit_log(struct svc_run *r, enum admit why, const struct sockaddr *sa)
+static void
+refused(struct svc_run *r, enum admit why, const char *peer)
 {
 	static const char *const reason[] = {
 		[ADMIT_DENIED] = "access denied",
 		[ADMIT_BUSY] = "per_source limit reached",
 		[ADMIT_LIMITED] = "per_source_rate exceeded",
 	};
-	char peer[ADDR_STRLEN] = "?";
-	struct addr_text t;
 
 	if (why == ADMIT_DENIED)
 		r->stats.denied++;
@@ -85,10 +84,20 @@ admit_log(struct svc_run *r, enum admit why, const struct sockaddr *sa)
 		r->stats.busy++;
 	else
 		r->stats.limited++;
-	if (addr_text(sa, &t) == 0)
-		addr_join(&t, peer, sizeof(peer));
 	log_msg(LOG_NOTICE, "%s: refused %s: %s", r->svc->name, peer,
 	    reason[why]);
+}
+
+/* Count and log a refusal (UDP: nothing is sent back). */
+void
+admit_log(struct svc_run *r, enum admit why, const struct sockaddr *sa)
+{
+	char peer[ADDR_STRLEN] = "?";
+	struct addr_text t;
+
+	if (addr_text(sa, &t) == 0)
+		addr_join(&t, peer, sizeof(peer));
+	refused(r, why, peer);
 }
 
 /* Count, log, and send busy_reply where it applies; fd stays open. */
@@ -97,9 +106,12 @@ admit_refuse(struct svc_run *r, int fd, enum admit why,
     const struct sockaddr *sa)
 {
 	const struct service *svc = r->svc;
+	struct conn c;
 
 	if (why != ADMIT_DENIED && svc->busy_reply != NULL)
 		(void)!send(fd, svc->busy_reply, svc->busy_reply_len,
 		    MSG_DONTWAIT | MSG_NOSIGNAL);
-	admit_log(r, why, sa);
+	/* A Unix client is named by its credentials. */
+	conn_describe(&c, svc, fd, sa);
+	refused(r, why, c.peer);
 }

@@ -90,10 +90,15 @@ conf_parse_listen(struct conf_ctx *x, struct service *svc,
 				    v[i]);
 				bad = 1;
 			}
+		if (addr_unix_path(v[i]) != NULL) {
+			bad |= conf_unix_listen_check(x, s, v[i]) < 0;
+			continue;
+		}
 		if (addr_parse(v[i], 0, &ss, &len) == 0)
 			continue;
 		conf_errf(x, s, "listen must name numeric IPv4 or IPv6 addresses "
-		    "such as \"127.0.0.1\" or \"::\" (got \"%.64s\")", v[i]);
+		    "such as \"127.0.0.1\" or \"::\", or \"unix:/path\" (got "
+		    "\"%.64s\")", v[i]);
 		bad = 1;
 	}
 	if (v[0] == NULL) {
@@ -427,6 +432,9 @@ service_init(struct service *svc)
 	svc->exec.no_new_privs = 1;
 	svc->uid = getuid();
 	svc->gid = getgid();
+	svc->socket_mode = CONF_DEFAULT_SOCKET_MODE;
+	svc->socket_uid = (uid_t)-1;
+	svc->socket_gid = (gid_t)-1;
 }
 
 static void
@@ -446,6 +454,8 @@ service_free(struct service *svc)
 	free(svc->proxy_from.v);
 	free(svc->deny.v);
 	free(svc->busy_reply);
+	free(svc->socket_user);
+	free(svc->socket_group);
 }
 
 /*
@@ -495,16 +505,24 @@ service_check(struct conf_ctx *x, struct service *svc,
 		conf_errf(x, g, "service \"%s\": refusing to run handlers as "
 		    "root: set user (user = \"root\" allows it)", svc->name);
 	svc->as_root = x->opts->as_root;
+	conf_unix_service_check(x, svc, g);
 }
 
-/* Whether two listen addresses (NULL: the default, "::") meet. */
+/*
+ * Whether two listen addresses (NULL: the default, "::") meet.  A Unix
+ * socket meets only the same path.
+ */
 static int
 addr_meet(const char *a, const char *b)
 {
+	const char *ua = a ? addr_unix_path(a) : NULL;
+	const char *ub = b ? addr_unix_path(b) : NULL;
 	struct sockaddr_storage sa, sb;
 	socklen_t la, lb;
 	int wa, wb;
 
+	if (ua != NULL || ub != NULL)
+		return ua != NULL && ub != NULL && strcmp(ua, ub) == 0;
 	if (a == NULL || b == NULL || addr_parse(a, 0, &sa, &la) < 0 ||
 	    addr_parse(b, 0, &sb, &lb) < 0)
 		return 1;
@@ -518,26 +536,39 @@ addr_meet(const char *a, const char *b)
 	return wa || wb || (la == lb && memcmp(&sa, &sb, la) == 0);
 }
 
-/* Two services that would bind the same port: the second cannot. */
+/*
+ * Two services that would bind the same port (or the same Unix socket
+ * path, whatever their ports): the second cannot.
+ */
 static void
 same_port(struct conf_ctx *x, const struct service *a,
     const struct service *b, const config_setting_t *g)
 {
+	const char *la, *lb;
 	size_t i, j;
+	int ip;
 
-	if (a->port == 0 || a->port != b->port || a->proto != b->proto)
-		return;
 	for (i = 0; i == 0 || (a->listen && a->listen[i]); i++)
-		for (j = 0; j == 0 || (b->listen && b->listen[j]); j++)
-			if (addr_meet(a->listen ? a->listen[i] : NULL,
-			    b->listen ? b->listen[j] : NULL)) {
+		for (j = 0; j == 0 || (b->listen && b->listen[j]); j++) {
+			la = a->listen ? a->listen[i] : NULL;
+			lb = b->listen ? b->listen[j] : NULL;
+			ip = (la == NULL || addr_unix_path(la) == NULL) &&
+			    (lb == NULL || addr_unix_path(lb) == NULL);
+			if (ip && (a->port == 0 || a->port != b->port ||
+			    a->proto != b->proto))
+				continue;
+			if (!addr_meet(la, lb))
+				continue;
+			if (ip)
 				conf_errf(x, g, "services \"%s\" and \"%s\" "
 				    "both listen on port %d (%s)%s%s", a->name,
 				    b->name, b->port, a->proto == PROTO_UDP ?
-				    "udp" : "tcp", b->listen ? " at " : "",
-				    b->listen ? b->listen[j] : "");
-				return;
-			}
+				    "udp" : "tcp", lb ? " at " : "", lb ? lb : "");
+			else
+				conf_errf(x, g, "services \"%s\" and \"%s\" "
+				    "both listen on %s", a->name, b->name, lb);
+			return;
+		}
 }
 
 /*

@@ -29,6 +29,7 @@
 #define CONF_MIN_RATE		0.001	/* one per 1000 s; 0 is off */
 #define CONF_MAX_ACL		4096
 #define CONF_DEFAULT_AMPLIFICATION 3
+#define CONF_DEFAULT_SOCKET_MODE 0666
 
 enum conf_proto { PROTO_TCP, PROTO_UDP };
 
@@ -89,6 +90,11 @@ struct service {
 	char		 *busy_reply;	/* to clients refused as busy */
 	size_t		  busy_reply_len;
 	unsigned	  line;		/* where it is defined, for messages */
+	/* The socket files of its "unix:/path" listeners. */
+	char		 *socket_user, *socket_group;	/* names */
+	int		  socket_mode;	/* permission bits */
+	uid_t		  socket_uid;	/* (uid_t)-1: whoever binds */
+	gid_t		  socket_gid;	/* (gid_t)-1: likewise */
 };
 
 struct conf {

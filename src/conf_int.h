@@ -53,6 +53,24 @@ int	conf_parse_exec(struct conf_ctx *, struct service *,
 int	conf_parse_module(struct conf_ctx *, struct service *,
 	    const struct config_setting_t *);
 
+/* Unix domain listeners' keys and rules (conf_unix.c). */
+int	conf_unix_listen_check(struct conf_ctx *, const config_setting_t *,
+	    const char *spec);
+int	conf_parse_socket_mode(struct conf_ctx *, struct service *,
+	    const struct config_setting_t *);
+int	conf_parse_socket_user(struct conf_ctx *, struct service *,
+	    const struct config_setting_t *);
+int	conf_parse_socket_group(struct conf_ctx *, struct service *,
+	    const struct config_setting_t *);
+void	conf_print_socket_mode(FILE *, const struct conf_key *,
+	    const struct service *, int);
+void	conf_print_socket_user(FILE *, const struct conf_key *,
+	    const struct service *, int);
+void	conf_print_socket_group(FILE *, const struct conf_key *,
+	    const struct service *, int);
+void	conf_unix_service_check(struct conf_ctx *, const struct service *,
+	    const config_setting_t *);
+
 /* ... and how they print (conf_print.c). */
 void	conf_print_listen(FILE *, const struct conf_key *,
 	    const struct service *, int);

@@ -22,6 +22,12 @@ struct conn {
 	struct addr_text	 remote;
 	char			 peer[ADDR_STRLEN];	/* for log lines */
 	char			 via[ADDR_STRLEN];	/* PROXY: the balancer */
+	/* A Unix domain client: SO_PEERCRED's, and the socket's path. */
+	int			 is_unix;
+	pid_t			 unix_pid;
+	uid_t			 unix_uid;
+	gid_t			 unix_gid;
+	char			 unix_path[ADDR_UNIX_PATH_MAX];
 };
 
 /* What sets a handler apart, for the master (handler.flags). */

@@ -1,7 +1,8 @@
 /*
  * `replyd -i`: inetd, xinetd or systemd (Accept=yes) started us with the
  * client on fd 0 and 1, or (inetd's "wait" services) with the service's
- * own socket on fd 0.  The same handlers run as under the master.
+ * own socket on fd 0: a UDP one (udp.c) or a listening stream socket
+ * (inetd_wait.c).  The same handlers run as under the master.
  */
 #include "config.h"
 
@@ -15,6 +16,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/un.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -58,6 +61,40 @@ serve_stdin(const struct service *svc)
 
 	conn_describe(&c, svc, 0, NULL);
 	return child_serve_conn(&c);
+}
+
+/* Whether svc listens where fd 0 is bound (at ss, a socket of type). */
+static int
+serves(const struct service *svc, const struct sockaddr_storage *ss,
+    int type)
+{
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)ss;
+	struct addr_text t;
+	const char *path;
+	size_t i;
+
+	if (ss->ss_family == AF_UNIX) {
+		for (i = 0; svc->listen != NULL && svc->listen[i] != NULL; i++)
+			if ((path = addr_unix_path(svc->listen[i])) != NULL &&
+			    strncmp(path, sun->sun_path,
+			    sizeof(sun->sun_path)) == 0)
+				return 1;
+		return 0;
+	}
+	return addr_text((const struct sockaddr *)ss, &t) == 0 &&
+	    svc->port == strtol(t.port, NULL, 10) &&
+	    (svc->proto == PROTO_UDP) == (type == SOCK_DGRAM);
+}
+
+/* fd 0 is a listening stream socket (inetd's "wait"), not a client. */
+static int
+listening(void)
+{
+	socklen_t len;
+	int on = 0;
+
+	len = sizeof(on);
+	return getsockopt(0, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on;
 }
 
 /*
@@ -188,16 +225,16 @@ udp_inetd(const struct conf *c, const struct service *svc)
 
 /*
  * inetd, xinetd or systemd (Accept=yes) accepted the connection and put
- * it on fd 0 and 1.  With several services, the one with the port and
- * protocol the connection came in on is served, else the first.
+ * it on fd 0 and 1, or handed over the service's socket itself (inetd's
+ * "wait").  With several services, the one with the port and protocol
+ * (or the Unix socket's path) the socket has is served, else the first.
  */
 int
 inetd_serve(const struct conf *c)
 {
 	const struct service *svc = &c->svc[0];
 	struct sockaddr_storage ss;
-	struct addr_text t;
-	socklen_t len = sizeof(ss);
+	socklen_t len;
 	size_t i;
 	int type;
 
@@ -205,18 +242,23 @@ inetd_serve(const struct conf *c)
 	if (getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
 		type = SOCK_STREAM;
 	len = sizeof(ss);
-	if (getsockname(0, (struct sockaddr *)&ss, &len) == 0 &&
-	    addr_text((struct sockaddr *)&ss, &t) == 0)
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(0, (struct sockaddr *)&ss, &len) == 0)
 		for (i = 0; i < c->nsvc; i++)
-			if (c->svc[i].port == strtol(t.port, NULL, 10) &&
-			    (c->svc[i].proto == PROTO_UDP) ==
-			    (type == SOCK_DGRAM)) {
+			if (serves(&c->svc[i], &ss, type)) {
 				svc = &c->svc[i];
 				break;
 			}
 	signal(SIGPIPE, SIG_DFL);
+	if (type == SOCK_DGRAM && ss.ss_family == AF_UNIX) {
+		log_msg(LOG_ERR, "%s: standard input is a Unix datagram "
+		    "socket, which replyd does not serve", svc->name);
+		return EX_OSERR;
+	}
 	if (type == SOCK_DGRAM)
 		return udp_inetd(c, svc);
+	if (listening())
+		return inetd_wait(svc);
 	/* No master watches the clock here: SIGALRM ends the session. */
 	if (svc->session_timeout > 0)
 		alarm(svc->session_timeout);

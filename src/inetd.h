@@ -5,8 +5,10 @@
 #define REPLYD_INETD_H
 
 struct conf;
+struct service;
 
 void	inetd_prepare(void);
 int	inetd_serve(const struct conf *c);
+int	inetd_wait(const struct service *svc);
 
 #endif

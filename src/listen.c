@@ -9,9 +9,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "listen.h"
@@ -21,6 +24,13 @@ const char *
 listen_proto(enum conf_proto proto)
 {
 	return proto == PROTO_UDP ? "udp" : "tcp";
+}
+
+/* What kind of socket l is, for "listening on" lines. */
+static const char *
+kind(const struct listener *l)
+{
+	return addr_unix_path(l->spec) ? "unix stream" : listen_proto(l->proto);
 }
 
 static int
@@ -88,6 +98,7 @@ listen_open(struct listener *l, const char *spec, int port,
 	return rc;
 }
 
+/* A Unix listener is its path: port and reuse_port do not apply. */
 int
 listen_same(const struct listener *l, const char *spec, int port,
     enum conf_proto proto, int reuse_port)
@@ -96,15 +107,21 @@ listen_same(const struct listener *l, const char *spec, int port,
 		return 0;
 	if (spec != NULL && strcmp(l->spec, spec) != 0)
 		return 0;
+	if (addr_unix_path(spec) != NULL)
+		return l->proto == proto;
 	return l->port == port && l->proto == proto &&
 	    l->reuse_port == reuse_port;
 }
 
+/* Closing a Unix listener replyd bound removes its file too. */
 void
 listen_close(struct listener *l)
 {
-	if (l->fd >= 0)
+	if (l->fd >= 0) {
+		if (l->file.made)
+			unixsock_remove(addr_unix_path(l->spec), &l->file);
 		close(l->fd);
+	}
 	l->fd = -1;
 	free(l->spec);
 	l->spec = NULL;
@@ -113,15 +130,52 @@ listen_close(struct listener *l)
 /*
  * Socket activation (systemd Accept=no): the sockets passed as fds 3.. by
  * LISTEN_FDS, when LISTEN_PID is us.  Each serves the service whose port
- * (and listen address, when one is written) it is bound to.
+ * (and listen address, when one is written) it is bound to; a Unix one,
+ * the service that listens on its path.
  */
 static int	inherited[64];
 static size_t	ninherited;
 
+/*
+ * Why fd cannot be a listener; NULL if it can.  Each is checked before
+ * anything else opens a descriptor: an fd LISTEN_FDS names but nobody
+ * passed would otherwise be the number our own first socket gets.
+ */
+static const char *
+unfit(int fd)
+{
+	int type, domain, on;
+	socklen_t len = sizeof(type);
+
+	if (fcntl(fd, F_GETFD) < 0)
+		return "is not open";
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+		return errno == ENOTSOCK ? "is not a socket" : strerror(errno);
+	len = sizeof(domain);
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 ||
+	    (domain != AF_INET && domain != AF_INET6 && domain != AF_UNIX))
+		return "is not an IP or Unix domain socket";
+	if (type == SOCK_DGRAM)
+		return NULL;
+	if (type != SOCK_STREAM)
+		return "is neither a stream nor a datagram socket";
+	len = sizeof(on);
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) < 0 || !on)
+		return "is a stream socket that is not listening (one "
+		    "connection, as with Accept=yes, is for replyd -i)";
+	return NULL;
+}
+
+/*
+ * Take the activated sockets: how many there are, or -1 (logged) when
+ * LISTEN_FDS names something that is no listener, so that replyd stops
+ * instead of serving nothing.
+ */
 int
 listen_inherit(void)
 {
 	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	const char *why;
 	long n, i;
 	char *end;
 
@@ -129,8 +183,17 @@ listen_inherit(void)
 	    strtol(pid, &end, 10) != (long)getpid() || *end != '\0')
 		return 0;
 	n = strtol(fds, &end, 10);
-	if (*end != '\0' || n < 0 || n > 64)
-		n = 0;
+	if (end == fds || *end != '\0' || n < 0 || n > 64) {
+		log_msg(LOG_ERR, "socket activation: LISTEN_FDS=\"%.32s\" is "
+		    "not a number of descriptors from 0 to 64", fds);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if ((why = unfit(3 + i)) != NULL) {
+			log_msg(LOG_ERR, "socket activation: fd %ld of "
+			    "LISTEN_FDS=%ld %s", 3 + i, n, why);
+			return -1;
+		}
 	for (i = 0; i < n; i++) {
 		fcntl(3 + i, F_SETFD, FD_CLOEXEC);
 		fcntl(3 + i, F_SETFL, fcntl(3 + i, F_GETFL) | O_NONBLOCK);
@@ -143,40 +206,64 @@ listen_inherit(void)
 	return (int)ninherited;
 }
 
+/*
+ * Whether the inherited socket fd is svc's listener spec (a Unix one: at
+ * its path); names it in l->name if so.
+ */
+static int
+fits(struct listener *l, int fd, const char *spec,
+    const struct service *svc)
+{
+	struct sockaddr_storage ss, want;
+	struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+	const char *path = addr_unix_path(spec);
+	struct addr_text t;
+	socklen_t len = sizeof(ss), wlen;
+	int type, wtype = svc->proto == PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	if (ss.ss_family == AF_UNIX) {
+		if (path == NULL || len <= offsetof(struct sockaddr_un,
+		    sun_path) || strncmp(sun->sun_path, path,
+		    sizeof(sun->sun_path)) != 0)
+			return 0;
+		snprintf(l->name, sizeof(l->name), "%s", spec);
+	} else {
+		if (path != NULL || addr_text((struct sockaddr *)&ss, &t) < 0 ||
+		    strtol(t.port, NULL, 10) != svc->port)
+			return 0;
+		if (spec != NULL && (addr_parse(spec, svc->port, &want,
+		    &wlen) < 0 || wlen != len || memcmp(&want, &ss, len) != 0))
+			return 0;
+		addr_join(&t, l->name, sizeof(l->name));
+	}
+	len = sizeof(type);
+	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+	    type == wtype;
+}
+
 /* An inherited socket for this listener, moved into l; 0, or -1. */
 static int
 take_inherited(struct listener *l, const char *spec,
     const struct service *svc)
 {
-	struct sockaddr_storage ss, want;
-	struct addr_text t;
-	socklen_t len, wlen;
-	int type, wtype = svc->proto == PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
 	size_t i;
 
 	for (i = 0; i < ninherited; i++) {
-		len = sizeof(type);
-		if (inherited[i] < 0 || getsockopt(inherited[i], SOL_SOCKET,
-		    SO_TYPE, &type, &len) < 0 || type != wtype)
-			continue;
-		len = sizeof(ss);
-		if (getsockname(inherited[i], (struct sockaddr *)&ss, &len) < 0 ||
-		    addr_text((struct sockaddr *)&ss, &t) < 0 ||
-		    strtol(t.port, NULL, 10) != svc->port)
-			continue;
-		if (spec != NULL && (addr_parse(spec, svc->port, &want,
-		    &wlen) < 0 || wlen != len || memcmp(&want, &ss, len) != 0))
-			continue;
 		memset(l, 0, sizeof(*l));
+		if (inherited[i] < 0 || !fits(l, inherited[i], spec, svc))
+			continue;
 		l->fd = inherited[i];
 		l->spec = spec ? strdup(spec) : NULL;
 		l->port = svc->port;
 		l->proto = svc->proto;
 		l->reuse_port = svc->reuse_port;
-		addr_join(&t, l->name, sizeof(l->name));
 		inherited[i] = -1;
 		return 0;
 	}
+	memset(l, 0, sizeof(*l));
+	l->fd = -1;
 	return -1;
 }
 
@@ -198,7 +285,7 @@ listen_inherit_done(void)
 /*
  * A listener of the old configuration that fits, not yet claimed: the
  * same service's first; another service's only for a fixed port (one
- * the kernel chose belongs to the service that asked for it).
+ * the kernel chose belongs to the service that asked for it) or a path.
  */
 static struct listener *
 find_old(struct run *old, const char *spec, const struct service *svc)
@@ -210,7 +297,8 @@ find_old(struct run *old, const char *spec, const struct service *svc)
 		for (i = 0; old != NULL && i < old->n; i++) {
 			int same = strcmp(old->svc[i].svc->name, svc->name) == 0;
 
-			if (pass == 0 ? !same : same || svc->port == 0)
+			if (pass == 0 ? !same : same || (svc->port == 0 &&
+			    addr_unix_path(spec) == NULL))
 				continue;
 			for (j = 0; j < old->svc[i].nls; j++) {
 				struct listener *l = &old->svc[i].ls[j];
@@ -241,7 +329,7 @@ release_old(struct run *old, const struct service *svc)
 			struct listener *l = &old->svc[i].ls[j];
 
 			if (l->claimed || l->fd < 0 || l->port != svc->port ||
-			    l->proto != svc->proto)
+			    l->proto != svc->proto || addr_unix_path(l->spec))
 				continue;
 			close(l->fd);
 			l->fd = -1;
@@ -281,6 +369,73 @@ claimed_fd(const struct run *old, int fd)
 }
 
 /*
+ * A Unix listener of svc at spec: a new socket, its file made with the
+ * service's mode and owners.
+ */
+static int
+open_unix(struct listener *l, const char *spec, const struct service *svc)
+{
+	memset(l, 0, sizeof(*l));
+	l->port = svc->port;
+	l->proto = svc->proto;
+	l->reuse_port = svc->reuse_port;
+	snprintf(l->name, sizeof(l->name), "%s", spec);
+	if ((l->spec = strdup(spec)) == NULL)
+		return -1;
+	l->fd = unixsock_listen(addr_unix_path(spec), svc->socket_mode,
+	    svc->socket_uid, svc->socket_gid, &l->file);
+	if (l->fd < 0) {
+		int e = errno;
+
+		free(l->spec);
+		l->spec = NULL;
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* A new listener; on failure logged, with what is in the way. */
+static int
+open_new(struct listener *l, const char *spec, const struct service *svc,
+    struct run *old)
+{
+	const char *path = addr_unix_path(spec);
+
+	if (path != NULL ? open_unix(l, spec, svc) == 0 :
+	    listen_open(l, spec, svc->port, svc->proto, svc->reuse_port) == 0 ||
+	    (errno == EADDRINUSE && release_old(old, svc) &&
+	    listen_open(l, spec, svc->port, svc->proto, svc->reuse_port) == 0))
+		return 0;
+	if (path != NULL && errno == EEXIST)
+		log_msg(LOG_ERR, "cannot listen on %s: %s exists and is not a "
+		    "socket (replyd replaces a stale socket, never another "
+		    "file)", l->name, path);
+	else
+		log_msg(LOG_ERR, "cannot listen on %s: %s", l->name,
+		    strerror(errno));
+	return -1;
+}
+
+/*
+ * Take over an old listener.  A Unix one's file gets the new
+ * configuration's mode and owners; failing that, it keeps its old ones.
+ */
+static void
+claim(struct listener *l, struct listener *o, const char *spec,
+    const struct service *svc)
+{
+	o->claimed = 1;
+	*l = *o;
+	l->claimed = 0;
+	l->spec = spec ? strdup(spec) : NULL;
+	if (addr_unix_path(spec) != NULL && unixsock_own(addr_unix_path(spec),
+	    svc->socket_mode, svc->socket_uid, svc->socket_gid, &l->file) < 0)
+		log_msg(LOG_WARNING, "%s: cannot set the mode and owners of "
+		    "%s: %s", svc->name, l->name, strerror(errno));
+}
+
+/*
  * Give every service of c its listeners: the old configuration's where
  * they fit (claimed, not yet moved), new sockets otherwise.  On failure
  * nothing of old has changed.
@@ -305,27 +460,18 @@ listen_run_open(struct run *r, struct run *old)
 			const char *spec = n > 0 ? svc->listen[j] : NULL;
 			struct listener *o = find_old(old, spec, svc);
 
-			if (o != NULL) {
-				o->claimed = 1;
-				sr->ls[j] = *o;
-				sr->ls[j].claimed = 0;
-				sr->ls[j].spec = spec ? strdup(spec) : NULL;
-			} else if (take_inherited(&sr->ls[j], spec, svc) == 0) {
+			if (o != NULL)
+				claim(&sr->ls[j], o, spec, svc);
+			else if (take_inherited(&sr->ls[j], spec, svc) == 0)
 				log_msg(LOG_NOTICE, "%s: listening on %s (%s, "
 				    "from socket activation)", svc->name,
-				    sr->ls[j].name, listen_proto(svc->proto));
-			} else if (listen_open(&sr->ls[j], spec, svc->port,
-			    svc->proto, svc->reuse_port) < 0 &&
-			    !(errno == EADDRINUSE && release_old(old, svc) &&
-			    listen_open(&sr->ls[j], spec, svc->port,
-			    svc->proto, svc->reuse_port) == 0)) {
-				log_msg(LOG_ERR, "cannot listen on %s: %s",
-				    sr->ls[j].name, strerror(errno));
+				    sr->ls[j].name, kind(&sr->ls[j]));
+			else if (open_new(&sr->ls[j], spec, svc, old) < 0)
 				goto fail;
-			} else
+			else
 				log_msg(LOG_NOTICE, "%s: listening on %s (%s)",
 				    svc->name, sr->ls[j].name,
-				    listen_proto(svc->proto));
+				    kind(&sr->ls[j]));
 		}
 	}
 	return 0;

@@ -2,6 +2,7 @@
  * Listening sockets.  Each remembers how it was configured (address as
  * written, port, protocol) so that a reload can keep the sockets whose
  * configuration did not change instead of closing and reopening them.
+ * A "unix:/path" listener is a Unix domain stream socket (unixsock.c).
  */
 #ifndef REPLYD_LISTEN_H
 #define REPLYD_LISTEN_H
@@ -9,6 +10,10 @@
 #include "addr.h"
 #include "conf.h"
 #include "run.h"
+#include "unixsock.h"
+
+/* "unix:" and a path, or an IP address and port. */
+#define LISTEN_NAMELEN	(ADDR_UNIX_PATH_MAX + 8)
 
 struct listener {
 	int		 fd;
@@ -18,7 +23,8 @@ struct listener {
 	int		 reuse_port;
 	int		 claimed;	/* taken over by a new configuration */
 	int		 released;	/* closed to let a new one bind its port */
-	char		 name[ADDR_STRLEN];	/* bound address, for logs */
+	struct unixsock_file file;	/* unix: what to remove at close */
+	char		 name[LISTEN_NAMELEN];	/* bound address, logs */
 };
 
 int	listen_open(struct listener *l, const char *spec, int port,

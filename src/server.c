@@ -270,7 +270,7 @@ accept_tcp(struct server *s, struct svc_run *r, struct listener *l,
 	}
 	if (svc->rate > 0)
 		bucket_take(&r->bucket, svc->rate, now);
-	srckey_make(&src, (struct sockaddr *)&ss, svc->per_source_prefix6);
+	conn_srckey(&src, fd, (struct sockaddr *)&ss, svc->per_source_prefix6);
 	why = admit_check(r, &s->kids, (struct sockaddr *)&ss, &src, now);
 	if (why != ADMIT_OK) {
 		admit_refuse(r, fd, why, (struct sockaddr *)&ss);
@@ -773,7 +773,7 @@ server_run(struct conf *c, const struct server_opts *o)
 {
 	struct server s = { .opts = o, .sigfd = -1 };
 	sigset_t sigs;
-	int rc = EX_OSERR;
+	int rc = EX_OSERR, n;
 
 	if (run_make(&s.run, c) < 0) {
 		log_msg(LOG_ERR, "out of memory");
@@ -786,7 +786,9 @@ server_run(struct conf *c, const struct server_opts *o)
 	 * Nothing but the activated sockets is ours to keep: a daemon
 	 * holding its starter's pipe would keep `replyd | cat` from ending.
 	 */
-	fds_close_from(3 + listen_inherit());
+	if ((n = listen_inherit()) < 0)
+		goto out;
+	fds_close_from(3 + n);
 	if (notify_init() < 0)
 		log_msg(LOG_WARNING, "NOTIFY_SOCKET: %s: not notifying systemd",
 		    strerror(errno));

@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,7 +111,10 @@ static const char every_key_text[] =
     "busy_reply = \"busy\";\n"
     "max_amplification = 1.5;\n"
     "proxy_protocol = true;\n"
-    "proxy_from = [ \"10.0.0.0/8\" ];\n";
+    "proxy_from = [ \"10.0.0.0/8\" ];\n"
+    "socket_mode = \"0640\";\n"
+    "socket_user = \"root\";\n"
+    "socket_group = \"daemon\";\n";
 
 START_TEST(every_key)
 {
@@ -173,6 +177,11 @@ START_TEST(every_key)
 	ck_assert_int_eq(s->proxy_protocol, 1);
 	ck_assert_uint_eq(s->proxy_from.n, 1);
 	ck_assert_int_eq(s->proxy_from.v[0].bits, 8);
+	ck_assert_int_eq(s->socket_mode, 0640);
+	ck_assert_str_eq(s->socket_user, "root");
+	ck_assert_int_eq(s->socket_uid, 0);
+	ck_assert_str_eq(s->socket_group, "daemon");
+	ck_assert_int_eq(s->socket_gid, getgrnam("daemon")->gr_gid);
 	conf_free(c);
 }
 END_TEST
@@ -216,7 +225,9 @@ wrong_type(const struct conf_key *k)
 	case CT_ACL:
 		return "true";
 	case CT_SPECIAL:
-		if (strcmp(k->name, "listen") == 0)
+		/* socket_mode takes digits as a number or a string alike. */
+		if (strcmp(k->name, "listen") == 0 ||
+		    strcmp(k->name, "socket_mode") == 0)
 			return "true";
 		return "1";
 	default:
@@ -318,6 +329,48 @@ START_TEST(table_rows_are_whole)
 		    strcmp(k->name, "services") != 0)
 			ck_assert_msg(k->parse && k->print, "%s", k->name);
 	}
+}
+END_TEST
+
+/* "unix:/path" listeners and the socket file's mode and owners. */
+START_TEST(unix_sockets)
+{
+	struct conf *c = load_text("listen = [ \"unix:/run/r/a.sock\", "
+	    "\"127.0.0.1\" ];\nservices = (\n { name = \"a\"; },\n"
+	    " { name = \"b\"; socket_mode = 0640; socket_user = \"root\";\n"
+	    "   socket_group = \"root\"; listen = \"unix:/run/r/b.sock\"; },\n"
+	    " { name = \"c\"; socket_mode = \"0600\"; port = 1;\n"
+	    "   listen = \"unix:/run/r/c.sock\"; },\n"
+	    " { name = \"d\"; socket_mode = 0; port = 2;\n"
+	    "   listen = \"unix:/run/r/d.sock\"; }\n);\n", -1, 0);
+	const struct service *s;
+
+	ck_assert_ptr_nonnull(c);
+	s = &c->svc[0];
+	ck_assert_str_eq(s->listen[0], "unix:/run/r/a.sock");
+	ck_assert_str_eq(s->listen[1], "127.0.0.1");
+	ck_assert_int_eq(s->socket_mode, 0666);
+	ck_assert_ptr_null(s->socket_user);
+	ck_assert_int_eq(s->socket_uid, (uid_t)-1);
+	ck_assert_int_eq(s->socket_gid, (gid_t)-1);
+	s = &c->svc[1];
+	ck_assert_int_eq(s->socket_mode, 0640);
+	ck_assert_str_eq(s->socket_user, "root");
+	ck_assert_str_eq(s->socket_group, "root");
+	ck_assert_int_eq(s->socket_uid, 0);
+	ck_assert_int_eq(s->socket_gid, 0);
+	ck_assert_int_eq(c->svc[2].socket_mode, 0600);
+	ck_assert_int_eq(c->svc[3].socket_mode, 0);
+	conf_free(c);
+	ck_assert_ptr_null(load_text("socket_mode = 1000;\n", -1, 0));
+	ck_assert_ptr_nonnull(strstr(err(0), ":1: socket_mode must be"));
+	ck_assert_ptr_null(load_text("socket_mode = 4294967296;\n", -1, 0));
+	ck_assert_ptr_null(load_text("socket_mode = -1;\n", -1, 0));
+	ck_assert_ptr_null(load_text("listen = \"unix:\";\n", -1, 0));
+	ck_assert_ptr_null(load_text("listen = \"unix:/"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\";\n", -1, 0));
+	ck_assert_ptr_nonnull(strstr(err(0), "at most 107 bytes"));
 }
 END_TEST
 
@@ -459,6 +512,7 @@ main(void)
 	tcase_add_test(tc, every_key_refuses_a_wrong_type);
 	tcase_add_test(tc, every_ranged_key_refuses_what_is_outside);
 	tcase_add_test(tc, table_rows_are_whole);
+	tcase_add_test(tc, unix_sockets);
 	tcase_add_test(tc, port_override);
 	tcase_add_test(tc, all_errors_reported_with_lines);
 	tcase_add_test(tc, wrapped_integers_are_caught);

@@ -91,6 +91,28 @@ ipid=$SPID
 expect openbsd-inetd "$port"
 kill "$ipid"; wait "$ipid" 2>/dev/null
 
+# inetd's "wait" for TCP: replyd -i gets the listening socket itself,
+# serves its clients and exits once idle (the handler config's timeout).
+waithandler=$(conf waithandler <<C
+handler = "exec";
+timeout = 1;
+exec = { program = "$WORK/peer.sh"; };
+C
+)
+chmod 644 "$waithandler"
+port=$(free_port)
+run_xinetd xinetd-wait stream tcp yes "$port" "$waithandler"
+xpid=$SPID
+expect "xinetd stream wait" "$port"
+kill "$xpid"; wait "$xpid" 2>/dev/null
+
+port=$(free_port)
+run_inetd inetd-wait "stream tcp wait" "$port" "$waithandler"
+ipid=$SPID
+expect "openbsd-inetd stream wait" "$port"
+expect "openbsd-inetd stream wait, again" "$port"
+kill "$ipid"; wait "$ipid" 2>/dev/null
+
 # systemd-socket-activate -a --inetd: systemd's Accept=yes.
 port=$(free_port)
 "$SSA" -l "127.0.0.1:$port" -a --inetd "$REPLYD" -i -c "$handler" \

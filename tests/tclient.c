@@ -25,6 +25,8 @@
  *	to HOST:PORT; nothing is read back.  Exit 0 once sent.
  *   With -p SPORT otherwise, the socket is bound to that source port
  *	(SO_REUSEADDR, which lets a UDP socket share a port).
+ *   tclient [-d DATA] [-H] [-w SECS] unix:PATH
+ *	the same over a Unix domain stream socket.
  *   tclient -n COUNT -c CONC -e EXPECT [-d DATA] HOST PORT
  *	COUNT connections, CONC at a time (one process each), each must
  *	get exactly EXPECT back; prints "ok=N failed=N", exit 0 if none
@@ -45,12 +47,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 struct opts {
-	const char	*src, *sport, *host, *port;
+	const char	*src, *sport, *host, *port, *path;
 	char		*data, *expect;
 	size_t		 datalen;
 	int		 halfclose, reset, wait, timing, count, conc, udp,
@@ -139,7 +142,14 @@ dial(const struct opts *o)
 	socklen_t len, slen;
 	int fd, small = 4096;
 
-	if (make_addr(o->host, o->port, &ss, &len) < 0) {
+	if (o->path != NULL) {
+		struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+
+		memset(sun, 0, sizeof(*sun));
+		sun->sun_family = AF_UNIX;
+		strncpy(sun->sun_path, o->path, sizeof(sun->sun_path) - 1);
+		len = sizeof(*sun);
+	} else if (make_addr(o->host, o->port, &ss, &len) < 0) {
 		fprintf(stderr, "tclient: %s is not a loopback address\n",
 		    o->host);
 		exit(1);
@@ -492,7 +502,10 @@ main(int argc, char **argv)
 		default: return 64;
 		}
 	}
-	if (argc - optind != 2 || o.conc < 1 ||
+	if (argc - optind == 1 && strncmp(argv[optind], "unix:", 5) == 0 &&
+	    !o.udp && o.src == NULL) {
+		o.path = argv[optind] + 5;
+	} else if (argc - optind != 2 || o.conc < 1 ||
 	    (o.count > 0 && !o.expect && !o.forge)) {
 		fprintf(stderr, "usage: tclient [options] HOST PORT\n");
 		return 64;
@@ -502,7 +515,7 @@ main(int argc, char **argv)
 	if (o.expect != NULL)
 		unescape(o.expect);
 	o.host = argv[optind];
-	o.port = argv[optind + 1];
+	o.port = argv[optind + 1];	/* NULL with unix:PATH */
 	if (o.forge)
 		return forge(&o);
 	if (o.count > 0)

@@ -34,7 +34,7 @@ extern "C" {
 /* Who is on the other end; every string is set ("" when unknown). */
 struct replyd_peer {
 	const char	*service;	/* the service's name */
-	const char	*proto;		/* "TCP" or "UDP" */
+	const char	*proto;		/* "TCP", "UDP" or "UNIX" */
 	const char	*local_ip;
 	const char	*local_port;
 	const char	*remote_ip;

@@ -1,7 +1,8 @@
 /*
  * The "exec" handler: replace the child with an external program, the
  * connection on its stdin and stdout, in a clean environment carrying
- * the UCSPI variables (as tcpserver sets them) and the configured extras.
+ * the UCSPI variables (as tcpserver sets them; for a Unix domain client
+ * as ucspi-unix's unixserver does) and the configured extras.
  * argv was prepared once at config load; only the per-connection
  * variables are built here.  Only fds 0, 1 and 2 survive: everything
  * replyd opens is close-on-exec, and the child has closed the rest.
@@ -21,7 +22,9 @@
 #include "log.h"
 
 /* conf.c allows at most CONF_MAX_ENV entries in exec.env. */
-#define EXEC_ENV_FIXED 8
+#define EXEC_ENV_FIXED 12
+#define EXEC_VARS 8		/* built per connection, at most */
+#define EXEC_VARLEN (ADDR_UNIX_PATH_MAX + 32)
 
 static void
 setvar(char **envp, size_t *n, char *buf, size_t bufsz, const char *name,
@@ -29,6 +32,37 @@ setvar(char **envp, size_t *n, char *buf, size_t bufsz, const char *name,
 {
 	snprintf(buf, bufsz, "%s=%s", name, value);
 	envp[(*n)++] = buf;
+}
+
+static void
+setnum(char **envp, size_t *n, char *buf, size_t bufsz, const char *name,
+    long value)
+{
+	snprintf(buf, bufsz, "%s=%ld", name, value);
+	envp[(*n)++] = buf;
+}
+
+/*
+ * A Unix domain client, as ucspi-unix's unixserver describes it: the
+ * socket's path, our own ids and pid (the program's, after the drop of
+ * privileges), and the peer's from SO_PEERCRED.
+ */
+static void
+unix_vars(const struct conn *c, char **envp, size_t *n,
+    char vars[][EXEC_VARLEN])
+{
+	setvar(envp, n, vars[1], EXEC_VARLEN, "UNIXLOCALPATH", c->unix_path);
+	setnum(envp, n, vars[2], EXEC_VARLEN, "UNIXLOCALUID", (long)getuid());
+	setnum(envp, n, vars[3], EXEC_VARLEN, "UNIXLOCALGID", (long)getgid());
+	setnum(envp, n, vars[4], EXEC_VARLEN, "UNIXLOCALPID", (long)getpid());
+	if (c->unix_pid <= 0)
+		return;		/* the credentials are unknown */
+	setnum(envp, n, vars[5], EXEC_VARLEN, "UNIXREMOTEEUID",
+	    (long)c->unix_uid);
+	setnum(envp, n, vars[6], EXEC_VARLEN, "UNIXREMOTEEGID",
+	    (long)c->unix_gid);
+	setnum(envp, n, vars[7], EXEC_VARLEN, "UNIXREMOTEPID",
+	    (long)c->unix_pid);
 }
 
 /*
@@ -40,7 +74,7 @@ void
 exec_run(const struct conn *c)
 {
 	const struct service *s = c->svc;
-	char vars[6][INET6_ADDRSTRLEN + 96];
+	char vars[EXEC_VARS][EXEC_VARLEN];
 	char *envp[CONF_MAX_ENV + EXEC_ENV_FIXED + 1];
 	size_t n = 0, i;
 	int has_path = 0;
@@ -52,9 +86,12 @@ exec_run(const struct conn *c)
 	}
 	if (!has_path)
 		envp[n++] = "PATH=/usr/local/bin:/usr/bin:/bin";
-	envp[n++] = s->proto == PROTO_UDP ? "PROTO=UDP" : "PROTO=TCP";
+	envp[n++] = c->is_unix ? "PROTO=UNIX" : s->proto == PROTO_UDP ?
+	    "PROTO=UDP" : "PROTO=TCP";
 	setvar(envp, &n, vars[0], sizeof(vars[0]), "REPLYD_SERVICE", s->name);
-	if (c->is_socket) {
+	if (c->is_unix)
+		unix_vars(c, envp, &n, vars);
+	else if (c->is_socket) {
 		const char *p = s->proto == PROTO_UDP ? "UDP" : "TCP";
 		char name[32];
 

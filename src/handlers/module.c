@@ -242,7 +242,8 @@ handler_module(const struct conn *c)
 	struct replyd_settings s;
 	struct replyd_peer p = {
 		.service = svc->name,
-		.proto = svc->proto == PROTO_UDP ? "UDP" : "TCP",
+		.proto = c->is_unix ? "UNIX" : svc->proto == PROTO_UDP ? "UDP" :
+		    "TCP",
 		.local_ip = c->local.ip,
 		.local_port = c->local.port,
 		.remote_ip = c->remote.ip,
