@@ -219,7 +219,7 @@ done
 same "no child is left behind" "$(children "$PID")" 0
 stop "$PID"
 
-# Writes are bounded by timeout, for every handler: a reply of 8 MB,
+# Writes are bounded by timeout, for every handler: a reply of 5 MB,
 # more than the socket buffers hold, to clients that never read.
 line="\"$(printf '%01023d' 0 | tr 0 a)\\n\""
 cf=$(conf big <<C
@@ -228,7 +228,7 @@ listen = "127.0.0.1";
 timeout = 2;
 services = (
 	{ name = "big"; reply =
-$(yes "$line" | head -n 8192)
+$(yes "$line" | head -n 5120)
 	; },
 	{ name = "echo"; handler = "echo"; }
 );
@@ -240,7 +240,7 @@ c1=$!
 "$TCLIENT" -S 10 -z 8388608 127.0.0.1 "$(port_of "$LOG" echo)" &
 c2=$!
 PIDS="$PIDS $c1 $c2"
-check "reply: 8 MB to a client that never reads: dropped after timeout" \
+check "reply: 5 MB to a client that never reads: dropped after timeout" \
     wait_log "$LOG" 'big: .*write: Connection timed out' 8
 ms=$(child_ms "$LOG" 'big: .*write: Connection timed out')
 check "reply: ... its child ends within timeout + 2 s ($ms ms)" \
