@@ -87,3 +87,49 @@ fds_cloexec_from(int lo)
 {
 	return from(lo, 1);
 }
+
+static int
+kept(int fd, const int *keep, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (keep[i] == fd)
+			return 1;
+	return 0;
+}
+
+/*
+ * Close every descriptor from 3 up but those in keep: what a new image
+ * must not hold after an upgrade (upgrade.c), whatever the old one had.
+ */
+int
+fds_close_all_but(const int *keep, size_t n)
+{
+	char buf[2048];
+	struct dirent64 *d;
+	struct rlimit rl;
+	long r, off, fd, max;
+	int dir;
+
+	if ((dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) >= 0) {
+		while ((r = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0)
+			for (off = 0; off < r; off += d->d_reclen) {
+				d = (struct dirent64 *)(buf + off);
+				fd = strtol(d->d_name, NULL, 10);
+				if (d->d_name[0] != '.' && fd >= 3 &&
+				    fd != dir && !kept((int)fd, keep, n))
+					close((int)fd);
+			}
+		close(dir);
+		if (r == 0)
+			return 0;
+	}
+	max = getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur < FD_SCAN_MAX ? (long)rl.rlim_cur : FD_SCAN_MAX;
+	for (fd = 3; fd < max; fd++)
+		if (!kept((int)fd, keep, n))
+			close((int)fd);
+	return 0;
+}

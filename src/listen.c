@@ -134,6 +134,7 @@ listen_close(struct listener *l)
  * the service that listens on its path.
  */
 static int	inherited[64];
+static char	*inherited_by[64];	/* upgrade: the service it served */
 static size_t	ninherited;
 
 /*
@@ -207,12 +208,27 @@ listen_inherit(void)
 }
 
 /*
+ * An upgrade (upgrade.c): the old image's listener fd, which served the
+ * service of that name, taken like an activated socket.
+ */
+void
+listen_adopt(int fd, const char *service)
+{
+	if (ninherited == sizeof(inherited) / sizeof(inherited[0]))
+		return;
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	inherited_by[ninherited] = strdup(service);
+	inherited[ninherited++] = fd;
+}
+
+/*
  * Whether the inherited socket fd is svc's listener spec (a Unix one: at
- * its path); names it in l->name if so.
+ * its path); names it in l->name if so.  With any_port, an IP socket may
+ * have any port (port 0: the one the kernel chose for the old image).
  */
 static int
 fits(struct listener *l, int fd, const char *spec,
-    const struct service *svc)
+    const struct service *svc, int any_port)
 {
 	struct sockaddr_storage ss, want;
 	struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
@@ -231,10 +247,11 @@ fits(struct listener *l, int fd, const char *spec,
 		snprintf(l->name, sizeof(l->name), "%s", spec);
 	} else {
 		if (path != NULL || addr_text((struct sockaddr *)&ss, &t) < 0 ||
-		    strtol(t.port, NULL, 10) != svc->port)
+		    (!any_port && strtol(t.port, NULL, 10) != svc->port))
 			return 0;
-		if (spec != NULL && (addr_parse(spec, svc->port, &want,
-		    &wlen) < 0 || wlen != len || memcmp(&want, &ss, len) != 0))
+		if (spec != NULL && (addr_parse(spec, (int)strtol(t.port, NULL,
+		    10), &want, &wlen) < 0 || wlen != len ||
+		    memcmp(&want, &ss, len) != 0))
 			return 0;
 		addr_join(&t, l->name, sizeof(l->name));
 	}
@@ -243,7 +260,10 @@ fits(struct listener *l, int fd, const char *spec,
 	    type == wtype;
 }
 
-/* An inherited socket for this listener, moved into l; 0, or -1. */
+/*
+ * An inherited socket for this listener, moved into l: 0 if activated,
+ * 1 if the binary before an upgrade had it; -1 if none fits.
+ */
 static int
 take_inherited(struct listener *l, const char *spec,
     const struct service *svc)
@@ -252,7 +272,10 @@ take_inherited(struct listener *l, const char *spec,
 
 	for (i = 0; i < ninherited; i++) {
 		memset(l, 0, sizeof(*l));
-		if (inherited[i] < 0 || !fits(l, inherited[i], spec, svc))
+		if (inherited[i] < 0 || (inherited_by[i] != NULL &&
+		    strcmp(inherited_by[i], svc->name) != 0) ||
+		    !fits(l, inherited[i], spec, svc, inherited_by[i] != NULL &&
+		    svc->port == 0))
 			continue;
 		l->fd = inherited[i];
 		l->spec = spec ? strdup(spec) : NULL;
@@ -260,7 +283,7 @@ take_inherited(struct listener *l, const char *spec,
 		l->proto = svc->proto;
 		l->reuse_port = svc->reuse_port;
 		inherited[i] = -1;
-		return 0;
+		return inherited_by[i] != NULL;
 	}
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
@@ -273,13 +296,17 @@ listen_inherit_done(void)
 {
 	size_t i;
 
-	for (i = 0; i < ninherited; i++)
+	for (i = 0; i < ninherited; i++) {
 		if (inherited[i] >= 0) {
-			log_msg(LOG_WARNING, "fd %d from socket activation "
-			    "matches no service: closed", inherited[i]);
+			log_msg(LOG_WARNING, "fd %d from %s matches no service: "
+			    "closed", inherited[i], inherited_by[i] ?
+			    "the upgraded binary" : "socket activation");
 			close(inherited[i]);
 			inherited[i] = -1;
 		}
+		free(inherited_by[i]);
+		inherited_by[i] = NULL;
+	}
 }
 
 /*
@@ -444,6 +471,7 @@ int
 listen_run_open(struct run *r, struct run *old)
 {
 	size_t i, j, n;
+	int got;
 
 	for (i = 0; i < r->n; i++) {
 		struct svc_run *sr = &r->svc[i];
@@ -462,10 +490,12 @@ listen_run_open(struct run *r, struct run *old)
 
 			if (o != NULL)
 				claim(&sr->ls[j], o, spec, svc);
-			else if (take_inherited(&sr->ls[j], spec, svc) == 0)
+			else if ((got = take_inherited(&sr->ls[j], spec,
+			    svc)) >= 0)
 				log_msg(LOG_NOTICE, "%s: listening on %s (%s, "
-				    "from socket activation)", svc->name,
-				    sr->ls[j].name, kind(&sr->ls[j]));
+				    "%s)", svc->name, sr->ls[j].name,
+				    kind(&sr->ls[j]), got ? "kept across the "
+				    "upgrade" : "from socket activation");
 			else if (open_new(&sr->ls[j], spec, svc, old) < 0)
 				goto fail;
 			else

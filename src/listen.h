@@ -36,6 +36,7 @@ const char *listen_proto(enum conf_proto proto);
 
 int	listen_inherit(void);
 void	listen_inherit_done(void);
+void	listen_adopt(int fd, const char *service);
 
 /* Every listener of a run, reusing old's where they fit. */
 int	listen_run_open(struct run *r, struct run *old);

@@ -41,6 +41,7 @@
 #include "server.h"
 #include "spawn.h"
 #include "udp.h"
+#include "upgrade.h"
 
 /* How long children may finish after SIGTERM, then after our SIGTERM. */
 #define STOP_GRACE	5
@@ -74,7 +75,10 @@ struct server {
 	struct timespec			 status_at;	/* last STATUS= */
 	unsigned long			 status[5];	/* what it said */
 	int				 got_chld, got_hup, got_term,
-					 got_usr1;
+					 got_usr1, got_usr2;
+	int				 daemonized, upgraded;
+	char				 self[PATH_MAX];	/* our binary */
+	char				 notify[256];	/* NOTIFY_SOCKET */
 };
 
 /*
@@ -88,7 +92,8 @@ struct server {
 static void
 signals_block(sigset_t *set)
 {
-	static const int sigs[] = { SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
+	static const int sigs[] = { SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGUSR1,
+	    SIGUSR2 };
 	sigset_t block;
 	size_t i;
 
@@ -131,6 +136,8 @@ signals_read(struct server *s)
 			s->got_hup = 1;
 		else if (si[i].ssi_signo == SIGUSR1)
 			s->got_usr1 = 1;
+		else if (si[i].ssi_signo == SIGUSR2)
+			s->got_usr2 = 1;
 		else
 			s->got_term = 1;
 	}
@@ -719,6 +726,27 @@ status_update(struct server *s)
 	return -1;
 }
 
+/*
+ * SIGUSR2: execute the binary on disk in place (upgrade.c); back here
+ * only if that did not happen.
+ */
+static void
+upgrade(struct server *s)
+{
+	struct upgrade_from u = {
+		.self = s->self, .config = s->opts->config,
+		.port = s->opts->port, .pidfile = s->opts->pidfile,
+		.daemonized = s->daemonized,
+		.notify = s->notify[0] ? s->notify : NULL,
+		.run = &s->run, .kids = &s->kids, .stats = &s->stats,
+	};
+
+	s->got_usr2 = 0;
+	notify_reloading();
+	upgrade_exec(&u);
+	notify_send("READY=1");
+}
+
 static void
 serve_loop(struct server *s)
 {
@@ -734,6 +762,8 @@ serve_loop(struct server *s)
 			reload(s);
 		if (s->got_usr1)
 			counters(s);
+		if (s->got_usr2 && !s->stopping)
+			upgrade(s);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		wake = sooner(expire(s), status_update(s));
 		wake = sooner(wake, linger_expire(&s->linger, &now));
@@ -768,12 +798,76 @@ serve_loop(struct server *s)
 	}
 }
 
+/*
+ * Before the listeners: what this process keeps of what it was started
+ * with.  Nothing but the activated sockets, or after an upgrade what the
+ * old image handed over: a daemon holding its starter's pipe would keep
+ * `replyd | cat` from ending.
+ */
+static int
+inherit(struct server *s)
+{
+	const char *env = getenv("NOTIFY_SOCKET");
+	int n;
+
+	if (realpath("/proc/self/exe", s->self) == NULL)
+		s->self[0] = '\0';
+	snprintf(s->notify, sizeof(s->notify), "%s", env ? env : "");
+	if ((n = upgrade_adopt(&s->daemonized, s->notify,
+	    sizeof(s->notify))) < 0)
+		return -1;
+	if ((s->upgraded = n > 0)) {
+		if (s->notify[0] != '\0')
+			setenv("NOTIFY_SOCKET", s->notify, 1);
+		if (s->daemonized)
+			log_use_syslog(1);
+	} else {
+		if ((n = listen_inherit()) < 0)
+			return -1;
+		fds_close_from(3 + n);
+	}
+	if (notify_init() < 0)
+		log_msg(LOG_WARNING, "NOTIFY_SOCKET: %s: not notifying systemd",
+		    strerror(errno));
+	return 0;
+}
+
+/* Listeners, signals, the daemon: ready to serve, or -1 (logged). */
+static int
+start(struct server *s, sigset_t *sigs)
+{
+	const struct server_opts *o = s->opts;
+	if (inherit(s) < 0 || listen_run_open(&s->run, NULL) < 0)
+		return -1;
+	listen_inherit_done();
+	udp_guard(&s->run);
+	if ((s->sigfd = signalfd(-1, sigs, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
+		return -1;
+	}
+	if (!o->foreground && !s->daemonized) {
+		if (daemon_detach() < 0) {
+			log_msg(LOG_ERR, "cannot daemonize: %s",
+			    strerror(errno));
+			return -1;
+		}
+		s->daemonized = 1;
+	}
+	if (o->pidfile != NULL && daemon_pidfile(o->pidfile) < 0) {
+		daemon_fail("cannot write %s: %s", o->pidfile, strerror(errno));
+		return -1;
+	}
+	daemon_ready();
+	return 0;
+}
+
 int
 server_run(struct conf *c, const struct server_opts *o)
 {
 	struct server s = { .opts = o, .sigfd = -1 };
 	sigset_t sigs;
-	int rc = EX_OSERR, n;
+	size_t taken;
+	int rc = EX_OSERR;
 
 	if (run_make(&s.run, c) < 0) {
 		log_msg(LOG_ERR, "out of memory");
@@ -782,36 +876,14 @@ server_run(struct conf *c, const struct server_opts *o)
 	}
 	signals_block(&sigs);
 	raise_nofile();
-	/*
-	 * Nothing but the activated sockets is ours to keep: a daemon
-	 * holding its starter's pipe would keep `replyd | cat` from ending.
-	 */
-	if ((n = listen_inherit()) < 0)
+	if (start(&s, &sigs) < 0)
 		goto out;
-	fds_close_from(3 + n);
-	if (notify_init() < 0)
-		log_msg(LOG_WARNING, "NOTIFY_SOCKET: %s: not notifying systemd",
-		    strerror(errno));
-	if (listen_run_open(&s.run, NULL) < 0)
-		goto out;
-	listen_inherit_done();
-	udp_guard(&s.run);
-	if ((s.sigfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
-		log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
-		goto out;
-	}
-	if (!o->foreground && daemon_detach() < 0) {
-		log_msg(LOG_ERR, "cannot daemonize: %s", strerror(errno));
-		goto out;
-	}
-	if (o->pidfile != NULL && daemon_pidfile(o->pidfile) < 0) {
-		daemon_fail("cannot write %s: %s", o->pidfile, strerror(errno));
-		goto out;
-	}
-	if (!o->foreground)
-		daemon_ready();
 	notify_send("READY=1\nMAINPID=%ld", (long)getpid());
 	clock_gettime(CLOCK_MONOTONIC, &s.stats.started);
+	taken = upgrade_restore(&s.run, &s.kids, &s.stats);
+	if (s.upgraded)
+		log_msg(LOG_NOTICE, "upgraded: %s serves, %zu children taken "
+		    "over", s.self, taken);
 	run_publish(&s.run, &s.stats);
 	s.status[0] = ~0UL;
 	log_tag_pid(1);
