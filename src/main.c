@@ -184,8 +184,11 @@ main(int argc, char **argv)
 		inetd_prepare();
 	if ((c = server_load(so.config, so.port)) == NULL)
 		return EX_CONFIG;
-	if (inetd)
-		return inetd_serve(c);
+	if (inetd) {
+		rc = inetd_serve(c);
+		conf_free(c);
+		return rc;
+	}
 	so.config = config = absolute(so.config);
 	so.pidfile = pidfile = so.pidfile ? absolute(so.pidfile) : NULL;
 	rc = config == NULL ? EX_OSERR : server_run(c, &so);

@@ -102,7 +102,7 @@ start() {
 	fi
 	PID=$!
 	PIDS="$PIDS $PID"
-	if ! wait_log "$LOG" 'listening on' 20; then
+	if ! wait_log "$LOG" 'listening on' "${START_WAIT:-20}"; then
 		echo "# replyd did not start:"; sed 's/^/#   /' "$LOG"
 		PORT=0
 		return 1

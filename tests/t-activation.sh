@@ -34,7 +34,7 @@ ended() {
 # still runs after 5 seconds (it is then killed).
 outcome() {
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 200); do
 		if ended "$1"; then
 			wait "$1"
 			RC=$?

@@ -234,7 +234,8 @@ $(yes "$line" | head -n 5120)
 );
 C
 )
-start big "$cf"
+# libconfig joins adjacent strings slowly: a sanitizer build takes long.
+START_WAIT=90 start big "$cf"
 "$TCLIENT" -S 10 -d 'hi\n' 127.0.0.1 "$(port_of "$LOG" big)" &
 c1=$!
 "$TCLIENT" -S 10 -z 8388608 127.0.0.1 "$(port_of "$LOG" echo)" &
