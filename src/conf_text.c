@@ -178,6 +178,24 @@ ident_char(char c)
  * cut to 32 bits unless written with L.  Anything else (a float) is not
  * recorded.
  */
+/*
+ * A literal without L as libconfig 1.5 stores it: strtol() (strtoul()
+ * for hex) cast to int.  Where long has 64 bits that wraps into 32;
+ * where it has 32 (i386), strtol() saturates first.
+ */
+static long long
+as_int(int hex, unsigned long long u, long long v)
+{
+#if LONG_MAX == INT_MAX
+	if (hex)
+		return (int)(unsigned)(u > ULONG_MAX ? ULONG_MAX : u);
+	return (int)(v > LONG_MAX ? LONG_MAX : v < LONG_MIN ? LONG_MIN : v);
+#else
+	return (long long)(int)(unsigned)((hex ? (long long)u : v) &
+	    0xffffffffULL);
+#endif
+}
+
 static void
 literal(struct reader *r, const char *tok, size_t len)
 {
@@ -185,7 +203,7 @@ literal(struct reader *r, const char *tok, size_t len)
 	size_t n = len, sign = *tok == '-' || *tok == '+', pre;
 	int hex = strncasecmp(tok + sign, "0x", 2) == 0, is64;
 	char buf[64];
-	unsigned long long u;
+	unsigned long long u = 0;
 	long long v;
 
 	if (len >= sizeof(buf) || (hex && sign))
@@ -216,7 +234,7 @@ literal(struct reader *r, const char *tok, size_t len)
 		l->wrapped = errno == ERANGE || (!is64 &&
 		    (v < INT_MIN || v > INT_MAX));
 	}
-	l->value = is64 ? v : (long long)(int)(unsigned)(v & 0xffffffffULL);
+	l->value = is64 ? v : as_int(hex, u, v);
 	l->is64 = is64;
 	l->line = r->t->nlines + 1;	/* the line about to be put */
 	l->assign = r->assign;
