@@ -8,6 +8,10 @@
 
 XINETD=${XINETD:-$(command -v xinetd)}
 INETD=${OPENBSD_INETD:-}
+# Where README's first command and .ci/run unpack it (it conflicts with
+# xinetd as a package).
+[ -n "$INETD" ] || [ ! -x /opt/replyd-ci/openbsd-inetd/usr/sbin/inetd ] ||
+    INETD=/opt/replyd-ci/openbsd-inetd/usr/sbin/inetd
 [ -n "$INETD" ] || [ ! -x /usr/sbin/inetd ] || INETD=/usr/sbin/inetd
 SSA=$(command -v systemd-socket-activate)
 if [ -z "$XINETD" ] || [ -z "$INETD" ] || [ -z "$SSA" ]; then
