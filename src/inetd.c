@@ -250,6 +250,7 @@ inetd_serve(const struct conf *c)
 				break;
 			}
 	signal(SIGPIPE, SIG_DFL);
+	log_tag_pid(1);
 	if (type == SOCK_DGRAM && ss.ss_family == AF_UNIX) {
 		log_msg(LOG_ERR, "%s: standard input is a Unix datagram "
 		    "socket, which replyd does not serve", svc->name);
