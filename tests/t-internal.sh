@@ -297,8 +297,12 @@ same "-i chargen on a pipe: 100 lines of the pattern" \
 same "-i on a pipe: the pipe's flags are as they were (no O_NONBLOCK left)" \
     "$(cat "$WORK/flags")" "$before"
 
+# The handler runs as nobody, who may not reach the build tree (a clone
+# in /root): it runs a copy in the work folder.
+cp "$REPLYD" "$WORK/replyd-i"
+chmod 755 "$WORK/replyd-i"
 for s in iday icg; do
-	printf '#!/bin/sh\nexec "%s" -i -c "%s"\n' "$REPLYD" "$WORK/$s.conf" \
+	printf '#!/bin/sh\nexec "%s" -i -c "%s"\n' "$WORK/replyd-i" "$WORK/$s.conf" \
 	    > "$WORK/$s.sh"
 	chmod 755 "$WORK/$s.sh"
 done
