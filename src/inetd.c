@@ -200,7 +200,8 @@ udp_inetd(const struct conf *c, const struct service *svc)
 	int r;
 
 	for (i = 0; i < c->nsvc; i++)
-		udp_serve_port(c->svc[i].port);
+		if (c->svc[i].proto == PROTO_UDP)
+			udp_serve_port(c->svc[i].port);
 	if (getsockname(0, (struct sockaddr *)&ss, &len) == 0 &&
 	    addr_text((struct sockaddr *)&ss, &t) == 0)
 		udp_serve_port((int)strtol(t.port, NULL, 10));

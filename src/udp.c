@@ -26,9 +26,11 @@
  * Source ports never answered, since whatever sends from them answers
  * datagrams too, and two servers answering each other would go on
  * forever: port 0, the ports of the services replyd's built-ins mirror
- * elsewhere (echo, daytime, chargen, time), and every port this replyd
- * itself serves, over UDP or TCP (udp_guard).  A datagram from the very
- * address and port it arrived on is replyd talking to itself.
+ * elsewhere (echo, daytime, chargen, time), and every UDP port this
+ * replyd itself serves (udp_guard; a TCP port answers no datagram, and
+ * a client's UDP source port may well have the number of one).  A
+ * datagram from the very address and port it arrived on is replyd
+ * talking to itself.
  */
 static const unsigned short responders[] = { 7, 13, 19, 37 };
 static unsigned char served[65536 / 8];
@@ -125,9 +127,10 @@ udp_guard(const struct run *r)
 			if (l->fd < 0 ||
 			    getsockname(l->fd, (struct sockaddr *)&ss, &len) < 0)
 				continue;
+			if (l->proto != PROTO_UDP)
+				continue;
 			udp_serve_port(port_of(&ss));
-			if (l->proto == PROTO_UDP)
-				udp_want_pktinfo(l->fd);
+			udp_want_pktinfo(l->fd);
 		}
 }
 

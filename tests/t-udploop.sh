@@ -16,7 +16,8 @@ cf=$(conf loop <<'C'
 protocol = "udp";
 services = (
 	{ name = "a"; port = 0; },
-	{ name = "b"; port = 0; handler = "echo"; }
+	{ name = "b"; port = 0; handler = "echo"; },
+	{ name = "t"; port = 0; protocol = "tcp"; }
 );
 C
 )
@@ -71,6 +72,11 @@ else
 fi
 same "a normal client is still answered" \
     "$("$TCLIENT" -u -d 'hello\n' 127.0.0.1 "$pa")" "thank you !"
+# A TCP port answers no datagram: a client whose UDP source port has the
+# number of replyd's TCP listener is a client like any.
+pt=$(grep "t: listening on" "$LOG" | sed -E 's/.*:([0-9]+) \(tcp\)$/\1/')
+same "from a port that replyd serves over TCP only: answered" \
+    "$(bound "$pt" "$pb")" "hello"
 check "... and its reply is logged as sent, once" \
     wait_count "$LOG" 'a: 127\.0\.0\.1:[0-9]+: sent 12 bytes' 1
 more=$(($(wc -l < "$LOG") - lines))
