@@ -39,47 +39,10 @@
 #include "notify.h"
 #include "rate.h"
 #include "server.h"
+#include "server_int.h"
 #include "spawn.h"
 #include "udp.h"
 #include "upgrade.h"
-
-/* How long children may finish after SIGTERM, then after our SIGTERM. */
-#define STOP_GRACE	5
-#define STOP_KILL	2
-/*
- * Datagrams taken from one listener per wake-up, for fairness.  TCP
- * takes one connection per wake-up, so that the services of one master
- * take turns.
- */
-#define ACCEPT_BURST	16
-
-struct server {
-	struct run			 run;
-	const struct server_opts	*opts;
-	struct kids			 kids;
-	struct lingering		 linger;	/* refused, closing */
-	struct udp_req			 req;		/* UDP receive buffer */
-	struct pollfd			*pfd;		/* the poll set ... */
-	struct slot {
-		enum { SLOT_SIGNALS, SLOT_LISTENER, SLOT_RELAY,
-		    SLOT_STDERR, SLOT_LINGER } what;
-		struct svc_run	*run;		/* a listener's */
-		struct listener	*l;
-		pid_t		 kid;		/* a relay's or a stderr's */
-	}				*slot;		/* ... and what each is */
-	size_t				 cap;
-	int				 sigfd;		/* signalfd */
-	int				 stopping;	/* 0, then 1..3 */
-	struct timespec			 deadline;
-	struct master_stats		 stats;
-	struct timespec			 status_at;	/* last STATUS= */
-	unsigned long			 status[5];	/* what it said */
-	int				 got_chld, got_hup, got_term,
-					 got_usr1, got_usr2;
-	int				 daemonized, upgraded;
-	char				 self[PATH_MAX];	/* our binary */
-	char				 notify[256];	/* NOTIFY_SOCKET */
-};
 
 /*
  * Signals are blocked before the first socket is bound: from the moment
@@ -141,348 +104,6 @@ signals_read(struct server *s)
 		else
 			s->got_term = 1;
 	}
-}
-
-static long
-ms_since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) * 1000 +
-	    (now.tv_nsec - t->tv_nsec) / 1000000;
-}
-
-/*
- * Start a child for fd[0] and fd[1] (a TCP connection twice, or the ends
- * of a UDP relay), the client described by c.  On success the master
- * keeps neither fd; on failure (NULL, errno set, counted and logged)
- * they are still the caller's.  The master logs a TCP connect itself,
- * before the child starts, so that the line comes before the child's
- * own; a PROXY service's child says it once it knows the real client.
- */
-static struct kid *
-start_child(struct server *s, struct svc_run *r, const int fd[2],
-    const struct srckey *src, const struct timespec *now, struct conn *c)
-{
-	const struct service *svc = r->svc;
-	/* TCP whose client the master knows: no PROXY header to read. */
-	int plain = svc->proto == PROTO_TCP && !svc->proxy_protocol;
-	struct spawn_fds f = { fd[0], fd[1], -1 };
-	struct kidlog err = { .fd = -1 };
-	struct kid *k = NULL;
-	pid_t pid = -1;
-	int e;
-
-	c->announced = plain;
-	if (plain)
-		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c->peer);
-	/* Counted before the fork, so that a status child sees itself. */
-	r->active++;
-	r->stats.accepted++;
-	if ((svc->handler->flags & HANDLER_STDERR) &&
-	    kidlog_open(&err, &f.err) < 0)
-		;
-	else if ((k = kids_add(&s->kids)) != NULL)
-		pid = spawn_conn(c, r->how, &f);
-	e = errno;
-	if (f.err >= 0)
-		close(f.err);
-	if (pid < 0) {
-		r->active--;
-		r->stats.accepted--;
-		r->stats.forkfail++;
-		s->stats.forkfail++;
-		if (err.fd >= 0)
-			close(err.fd);
-		if (k != NULL)
-			kids_remove(&s->kids, k);
-		log_msg(LOG_ERR, "%s: cannot start a child for %s: %s",
-		    svc->name, c->peer, strerror(e));
-		errno = e;
-		return NULL;
-	}
-	close(fd[0]);
-	if (fd[1] != fd[0])
-		close(fd[1]);
-	k->pid = pid;
-	k->run = r;
-	k->session_timeout = svc->session_timeout;
-	k->src = *src;
-	k->start = *now;
-	k->err = err;
-	return k;
-}
-
-/*
- * Out of fds or memory (EMFILE, ENFILE, ENOBUFS...): the pending client
- * stays in the backlog, and polling its listener again at once would
- * spin.  Rest the service PAUSE_MS, logging once per pause.
- */
-#define PAUSE_MS 500
-
-static void
-pause_service(struct svc_run *r, const struct timespec *now,
-    const char *what)
-{
-	log_msg(LOG_ERR, "%s: %s: %s; pausing %d ms", r->svc->name, what,
-	    strerror(errno), PAUSE_MS);
-	r->paused_until = *now;
-	r->paused_until.tv_nsec += PAUSE_MS * 1000000L;
-	if (r->paused_until.tv_nsec >= 1000000000L) {
-		r->paused_until.tv_sec++;
-		r->paused_until.tv_nsec -= 1000000000L;
-	}
-}
-
-/* Milliseconds the service still rests (0: none). */
-static long
-paused_ms(const struct svc_run *r, const struct timespec *now)
-{
-	long ms = (r->paused_until.tv_sec - now->tv_sec) * 1000 +
-	    (r->paused_until.tv_nsec - now->tv_nsec) / 1000000;
-
-	return ms > 0 ? ms : 0;
-}
-
-/* Room for one more child now: max_children and the rate bucket. */
-static int
-has_room(const struct svc_run *r, const struct timespec *now)
-{
-	return r->active < r->svc->max_children &&
-	    paused_ms(r, now) == 0 && (r->svc->rate <= 0 ||
-	    bucket_wait_ms(&r->bucket, r->svc->rate, now) == 0);
-}
-
-static void
-accept_tcp(struct server *s, struct svc_run *r, struct listener *l,
-    const struct timespec *now)
-{
-	const struct service *svc = r->svc;
-	struct sockaddr_storage ss;
-	struct srckey src;
-	struct conn c;
-	enum admit why;
-	socklen_t len = sizeof(ss);
-	int fd;
-
-	if (!has_room(r, now))
-		return;
-	fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
-	if (fd < 0) {
-		if (errno != EINTR && errno != ECONNABORTED &&
-		    errno != EAGAIN && errno != EWOULDBLOCK)
-			pause_service(r, now, "accept");
-		return;
-	}
-	if (svc->rate > 0)
-		bucket_take(&r->bucket, svc->rate, now);
-	conn_srckey(&src, fd, (struct sockaddr *)&ss, svc->per_source_prefix6);
-	why = admit_check(r, &s->kids, (struct sockaddr *)&ss, &src, now);
-	if (why != ADMIT_OK) {
-		admit_refuse(r, fd, why, (struct sockaddr *)&ss);
-		if (why == ADMIT_DENIED || svc->busy_reply == NULL)
-			close(fd);
-		else
-			linger_close(&s->linger, fd, now);
-		return;
-	}
-	conn_describe(&c, svc, fd, (struct sockaddr *)&ss);
-	if (start_child(s, r, (int[2]){ fd, fd }, &src, now, &c) != NULL)
-		return;
-	/*
-	 * No child (out of processes or memory): the client waits, as those
-	 * in the backlog do, and the service rests before trying again.
-	 */
-	r->pending = fd;
-	r->pending_conn = c;
-	r->pending_src = src;
-	r->pending_since = *now;
-	pause_service(r, now, "fork");
-}
-
-/*
- * A client whose child could not be started, once the service's rest is
- * over: start it now, or rest again; after `timeout` seconds of that it
- * is closed.
- */
-static void
-retry_pending(struct server *s, struct svc_run *r,
-    const struct timespec *now)
-{
-	int fd = r->pending;
-
-	if (fd < 0 || paused_ms(r, now) > 0 || r->active >= r->svc->max_children)
-		return;
-	r->pending = -1;
-	if (start_child(s, r, (int[2]){ fd, fd }, &r->pending_src, now,
-	    &r->pending_conn) != NULL)
-		return;
-	if (ms_since(&r->pending_since) >= r->svc->timeout * 1000L) {
-		log_msg(LOG_ERR, "%s: %s: no child after %d s: closed",
-		    r->svc->name, r->pending_conn.peer, r->svc->timeout);
-		close(fd);
-		return;
-	}
-	r->pending = fd;
-	pause_service(r, now, "fork");
-}
-
-static void
-accept_udp(struct server *s, struct svc_run *r, struct listener *l,
-    const struct timespec *now)
-{
-	const struct service *svc = r->svc;
-	struct udp_relay relay;
-	struct srckey src;
-	struct conn c;
-	struct kid *k;
-	enum admit why;
-	int i, got, cfd[2];
-
-	for (i = 0; i < ACCEPT_BURST && has_room(r, now); i++) {
-		if ((got = udp_recv(svc, l->fd, &s->req)) == 0)
-			break;
-		if (got < 0)
-			continue;
-		if (svc->rate > 0)
-			bucket_take(&r->bucket, svc->rate, now);
-		srckey_make(&src, (struct sockaddr *)&s->req.peer,
-		    svc->per_source_prefix6);
-		why = admit_check(r, &s->kids,
-		    (struct sockaddr *)&s->req.peer, &src, now);
-		if (why != ADMIT_OK) {
-			admit_log(r, why, (struct sockaddr *)&s->req.peer);
-			continue;
-		}
-		if (udp_start(svc, &s->req, l->fd, &relay, cfd) < 0) {
-			pause_service(r, now, "socketpair");
-			break;
-		}
-		conn_describe(&c, svc, l->fd,
-		    (struct sockaddr *)&s->req.peer);
-		if ((k = start_child(s, r, cfd, &src, now, &c)) != NULL) {
-			k->relay = relay;
-			continue;
-		}
-		/* UDP may lose a datagram; the service rests all the same. */
-		close(cfd[0]);
-		close(cfd[1]);
-		udp_end(&relay);
-		pause_service(r, now, "fork");
-		break;
-	}
-}
-
-/* The service a child serves, for its log lines. */
-static const char *
-kid_name(const struct kid *k)
-{
-	return k->run != NULL ? k->run->svc->name : "(removed)";
-}
-
-/*
- * A child's whole process group (what an exec'd program started too);
- * the child itself if it has not made its group yet.
- */
-static void
-kill_child(pid_t pid, int sig)
-{
-	if (kill(-pid, sig) < 0 && errno == ESRCH)
-		kill(pid, sig);
-}
-
-static void
-log_exit(const struct kid *k, int status)
-{
-	const char *name = kid_name(k);
-	long ms = ms_since(&k->start);
-
-	if (WIFEXITED(status))
-		log_msg(LOG_INFO, "%s: child %ld exited with status %d after "
-		    "%ld ms", name, (long)k->pid, WEXITSTATUS(status), ms);
-	else if (WIFSIGNALED(status))
-		log_msg(LOG_INFO, "%s: child %ld killed by signal %d after "
-		    "%ld ms", name, (long)k->pid, WTERMSIG(status), ms);
-}
-
-/*
- * Each child that has exited.  While it is a zombie its pid cannot be
- * anyone else's, so its process group (what an exec'd program started
- * and left behind, which would hold the connection past the child and
- * past max_children) is ended first, then the child is reaped.
- */
-static void
-reap(struct server *s)
-{
-	siginfo_t si;
-	struct kid *k;
-	pid_t pid;
-	int st;
-
-	s->got_chld = 0;
-	for (;;) {
-		si.si_pid = 0;
-		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
-		    si.si_pid == 0)
-			break;
-		pid = si.si_pid;
-		if ((k = kids_find(&s->kids, pid)) != NULL)
-			(void)kill(-pid, SIGKILL);
-		if (waitpid(pid, &st, WNOHANG) != pid || k == NULL)
-			continue;
-		log_exit(k, st);
-		if (k->relay.fd >= 0) {
-			udp_pump(&k->relay);	/* what it wrote before exiting */
-			udp_end(&k->relay);
-		}
-		kidlog_close(&k->err, kid_name(k), k->pid);
-		if (k->run != NULL) {
-			k->run->active--;
-			if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-				k->run->stats.served++;
-			else
-				k->run->stats.failed++;
-		}
-		kids_remove(&s->kids, k);
-	}
-}
-
-/*
- * session_timeout: a child past it gets SIGTERM, and SIGKILL STOP_KILL
- * seconds later.  Returns the milliseconds until the next such step
- * (-1: none pending).
- */
-static long
-expire(struct server *s)
-{
-	long next = -1, age, limit;
-	size_t i;
-
-	for (i = 0; i < s->kids.n; i++) {
-		struct kid *k = &s->kids.v[i];
-
-		if (k->session_timeout == 0 || k->signalled == SIGKILL)
-			continue;
-		age = ms_since(&k->start);
-		limit = k->session_timeout * 1000L +
-		    (k->signalled ? STOP_KILL * 1000L : 0);
-		if (age >= limit) {
-			k->signalled = k->signalled ? SIGKILL : SIGTERM;
-			kill_child(k->pid, k->signalled);
-			if (k->signalled == SIGTERM && k->run != NULL)
-				k->run->stats.expired++;
-			log_msg(LOG_NOTICE, "%s: child %ld past session_timeout "
-			    "(%d s): sent %s", kid_name(k), (long)k->pid,
-			    k->session_timeout,
-			    k->signalled == SIGTERM ? "SIGTERM" : "SIGKILL");
-			if (k->signalled == SIGTERM &&
-			    (next < 0 || next > STOP_KILL * 1000L))
-				next = STOP_KILL * 1000L;
-		} else if (next < 0 || limit - age < next)
-			next = limit - age;
-	}
-	return next;
 }
 
 /* Load a configuration, logging every problem found in it. */
@@ -588,17 +209,17 @@ stop_step(struct server *s)
 		s->stopping = 1;
 		s->deadline = now;
 		s->deadline.tv_sec += STOP_GRACE;
-	} else if (ms_since(&s->deadline) >= 0) {
+	} else if (server_ms_since(&s->deadline) >= 0) {
 		s->stopping++;
 		for (i = 0; i < s->kids.n; i++)
-			kill_child(s->kids.v[i].pid,
+			reap_kill(s->kids.v[i].pid,
 			    s->stopping == 2 ? SIGTERM : SIGKILL);
 		log_msg(LOG_NOTICE, "stopping: sent %s to %zu children",
 		    s->stopping == 2 ? "SIGTERM" : "SIGKILL", s->kids.n);
 		s->deadline = now;
 		s->deadline.tv_sec += STOP_KILL;
 	}
-	ms = -ms_since(&s->deadline);
+	ms = -server_ms_since(&s->deadline);
 	return ms > 0 ? ms : 0;
 }
 
@@ -668,13 +289,13 @@ poll_set(struct server *s, long *wake)
 	for (i = 0; !s->stopping && i < s->run.n; i++) {
 		struct svc_run *r = &s->run.svc[i];
 
-		retry_pending(s, r, &now);
+		accept_retry(s, r, &now);
 		if (r->active >= r->svc->max_children || r->pending >= 0) {
 			if (r->pending >= 0)
-				*wake = sooner(*wake, paused_ms(r, &now));
+				*wake = sooner(*wake, accept_paused_ms(r, &now));
 			continue;
 		}
-		if ((ms = paused_ms(r, &now)) > 0) {
+		if ((ms = accept_paused_ms(r, &now)) > 0) {
 			*wake = sooner(*wake, ms);
 			continue;
 		}
@@ -716,7 +337,7 @@ status_update(struct server *s)
 	}
 	if (memcmp(v, s->status, sizeof(v)) == 0)
 		return -1;
-	if ((ms = 1000 - ms_since(&s->status_at)) > 0)
+	if ((ms = 1000 - server_ms_since(&s->status_at)) > 0)
 		return ms;
 	notify_send("STATUS=%lu service%s, active %lu, accepted %lu, "
 	    "served %lu, refused %lu", v[0], v[0] == 1 ? "" : "s", v[1],
@@ -757,7 +378,7 @@ serve_loop(struct server *s)
 
 	for (;;) {
 		if (s->got_chld)
-			reap(s);
+			reap_all(s);
 		if (s->got_hup && !s->stopping)
 			reload(s);
 		if (s->got_usr1)
@@ -765,7 +386,7 @@ serve_loop(struct server *s)
 		if (s->got_usr2 && !s->stopping)
 			upgrade(s);
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		wake = sooner(expire(s), status_update(s));
+		wake = sooner(reap_expire(s), status_update(s));
 		wake = sooner(wake, linger_expire(&s->linger, &now));
 		if (s->got_term || s->stopping) {
 			wake = sooner(wake, stop_step(s));
@@ -792,8 +413,8 @@ serve_loop(struct server *s)
 				continue;
 			else if (t->what == SLOT_RELAY)
 				udp_pump(&k->relay);
-			else if (!kidlog_pump(&k->err, kid_name(k), k->pid))
-				kidlog_close(&k->err, kid_name(k), k->pid);
+			else if (!kidlog_pump(&k->err, reap_kid_name(k), k->pid))
+				kidlog_close(&k->err, reap_kid_name(k), k->pid);
 		}
 	}
 }
