@@ -16,11 +16,11 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "daemon.h"
-#include "inetd.h"
-#include "log.h"
-#include "server.h"
+#include "conf/conf.h"
+#include "lib/log.h"
+#include "master/daemon.h"
+#include "master/inetd.h"
+#include "master/master.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"

@@ -26,9 +26,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "handler.h"
-#include "io.h"
-#include "log.h"
+#include "handlers/handler.h"
+#include "lib/io.h"
+#include "lib/log.h"
 
 #define CG_FIRST	' '
 #define CG_CHARS	95		/* ' ' to '~' */

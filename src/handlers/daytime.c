@@ -14,8 +14,8 @@
 #include <sysexits.h>
 #include <time.h>
 
-#include "handler.h"
-#include "log.h"
+#include "handlers/handler.h"
+#include "lib/log.h"
 
 int
 handler_daytime(const struct conn *c)

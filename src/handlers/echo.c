@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "handler.h"
-#include "io.h"
-#include "log.h"
+#include "handlers/handler.h"
+#include "lib/io.h"
+#include "lib/log.h"
 
 int
 handler_echo(const struct conn *c)

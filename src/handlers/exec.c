@@ -17,9 +17,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "fds.h"
-#include "handler.h"
-#include "log.h"
+#include "handlers/handler.h"
+#include "lib/fds.h"
+#include "lib/log.h"
 
 /* conf.c allows at most CONF_MAX_ENV entries in exec.env. */
 #define EXEC_ENV_FIXED 12

@@ -31,9 +31,9 @@
 
 #include <replyd/module.h>
 
-#include "conf_text.h"
-#include "handler.h"
-#include "log.h"
+#include "conf/text.h"
+#include "handlers/handler.h"
+#include "lib/log.h"
 
 static void
 settings_of(const struct module_spec *m, struct replyd_settings *s)

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "handler.h"
-#include "io.h"
-#include "log.h"
+#include "handlers/handler.h"
+#include "lib/io.h"
+#include "lib/log.h"
 
 /*
  * Requests up to this size (the default max_request) are read into the

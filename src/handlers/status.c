@@ -19,11 +19,11 @@
 #include <sysexits.h>
 #include <time.h>
 
-#include "conf.h"
-#include "handler.h"
-#include "io.h"
-#include "log.h"
-#include "run.h"
+#include "conf/conf.h"
+#include "handlers/handler.h"
+#include "lib/io.h"
+#include "lib/log.h"
+#include "state/service_state.h"
 
 /*
  * A metric per row: name, type, help (NULL on the further rows of one

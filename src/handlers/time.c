@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "handler.h"
+#include "handlers/handler.h"
 
 /* From 1900-01-01 to 1970-01-01: 70 years, 17 of them leap years. */
 #define SECS_1900_TO_1970	2208988800ULL

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "import/xinetd.h"
+#include "import/xinetd_conf.h"
 
 #define LOGS	"replyd logs each connection, refusal and exit itself " \
 		"(syslog, daemon facility)"

@@ -1,0 +1,358 @@
+/*
+ * A child's side of a start (spawn.c), and what a connection goes
+ * through before its handler, shared with `replyd -i`.
+ *
+ * A new child first undoes what it inherited from the master (the
+ * signal mask, listeners, the syslog socket), moves the connection to
+ * fd 0 and 1, and then runs exactly what inetd mode runs: drop
+ * privileges, call the handler.  Every path of a child ends in
+ * child_exit(): it must never fall back into the master's loop.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "child/child.h"
+#include "child/spawn.h"
+#include "client/proxy.h"
+#include "handlers/handler.h"
+#include "lib/acl.h"
+#include "lib/fds.h"
+#include "lib/log.h"
+#include "state/per_source.h"
+
+#ifdef REPLYD_COVERAGE
+void	__gcov_dump(void);
+#endif
+
+/*
+ * The ids are set with the system calls themselves rather than libc's
+ * setuid() family: in a process with threads, glibc's wrappers signal
+ * every thread to change its ids too, and the exec start's child shares
+ * the master's memory and threads' bookkeeping (spawn.c).  On 32-bit
+ * x86 and ARM the calls taking 32-bit ids have their own numbers.
+ */
+#ifdef SYS_setresuid32
+#define RD_SETGROUPS	SYS_setgroups32
+#define RD_SETRESGID	SYS_setresgid32
+#define RD_SETRESUID	SYS_setresuid32
+#else
+#define RD_SETGROUPS	SYS_setgroups
+#define RD_SETRESGID	SYS_setresgid
+#define RD_SETRESUID	SYS_setresuid
+#endif
+
+/* The end of every child: with coverage builds, their counts too. */
+void
+child_exit(int status)
+{
+#ifdef REPLYD_COVERAGE
+	__gcov_dump();
+#endif
+	_exit(status);
+}
+
+/*
+ * The master reads its signals from a signalfd with them blocked (and
+ * SIGPIPE blocked too): unblock them all, so that handlers and exec'd
+ * programs start with what they expect.  Nothing is ignored or caught,
+ * so no disposition needs resetting.  A process group of its own, so
+ * that the master's timeouts reach whatever an exec'd program starts,
+ * and a ^C on the master's terminal reaches only the master, which then
+ * lets children finish.
+ */
+static void
+child_reset(void)
+{
+	sigset_t none;
+
+	(void)setpgid(0, 0);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* dup2(from, to), or nothing when from is to. */
+static int
+move_fd(int from, int to)
+{
+	if (from == to)
+		return 0;
+	return dup2(from, to) < 0 ? -1 : 0;
+}
+
+/*
+ * Started as root: enter exec.chroot if there is one, then take the
+ * service's group (or the user's own) with no supplementary groups, then
+ * its user: every combination ends with exactly the configured ids,
+ * root's included.  Then no handler can gain privileges again (setuid
+ * bits, file capabilities) unless exec.no_new_privs = false says so.
+ */
+/*
+ * Exactly gid, with no supplementary groups.  Each call is made only
+ * when something changes: in a user namespace that maps only root,
+ * setgroups() is refused even when there is nothing to drop.
+ */
+static int
+set_group(gid_t gid)
+{
+	gid_t r, e, s;
+
+	if (getgroups(0, NULL) != 0 && syscall(RD_SETGROUPS, 0, NULL) < 0)
+		return -1;
+	if (getresgid(&r, &e, &s) == 0 && r == gid && e == gid && s == gid)
+		return 0;
+	return syscall(RD_SETRESGID, gid, gid, gid) < 0 ? -1 : 0;
+}
+
+static int
+set_user(uid_t uid)
+{
+	uid_t r, e, s;
+
+	if (getresuid(&r, &e, &s) == 0 && r == uid && e == uid && s == uid)
+		return 0;
+	return syscall(RD_SETRESUID, uid, uid, uid) < 0 ? -1 : 0;
+}
+
+static int
+set_privileges(const struct service *svc)
+{
+	if (svc->as_root && svc->exec.chroot != NULL &&
+	    (chroot(svc->exec.chroot) < 0 || chdir("/") < 0))
+		return -1;
+	if (svc->as_root && (svc->user != NULL || svc->group_set) &&
+	    set_group(svc->gid) < 0)
+		return -1;
+	if (svc->as_root && svc->user != NULL && set_user(svc->uid) < 0)
+		return -1;
+	if (svc->exec.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+drop_privileges(const struct service *svc)
+{
+	if (set_privileges(svc) == 0)
+		return 0;
+	log_msg(LOG_ERR, "%s: cannot drop privileges to %s%s%s: %s",
+	    svc->name, svc->user ? svc->user : "(current user)",
+	    svc->exec.chroot ? " in " : "",
+	    svc->exec.chroot ? svc->exec.chroot : "", strerror(errno));
+	return -1;
+}
+
+/*
+ * proxy_protocol: a trusted balancer's header names the real client,
+ * who then replaces the balancer as the peer (logs, UCSPI variables,
+ * allow/deny, per_source).  From anyone else a whole signature ("PROXY "
+ * or v2's twelve bytes) arriving within PROXY_PEEK_MS of the connection
+ * is refused; anything else, a lone "P" or "\r\n" included, is an
+ * ordinary request.
+ */
+#define PROXY_PEEK_MS 100
+
+enum step { STEP_SERVE, STEP_QUIET, STEP_REFUSE, STEP_BUSY };
+
+/*
+ * per_source for a PROXY service, once the child knows its client
+ * (persrc.c): over the limit, busy_reply without waiting, and a refusal.
+ */
+static enum step
+per_source(const struct conn *c, const struct sockaddr *sa)
+{
+	const struct service *svc = c->svc;
+	struct srckey key;
+
+	if (svc->per_source == 0)
+		return STEP_SERVE;
+	srckey_make(&key, sa, svc->per_source_prefix6);
+	if (persrc_enter(svc->name, &key, svc->per_source) >= 0)
+		return STEP_SERVE;
+	if (svc->busy_reply != NULL)
+		(void)!send(1, svc->busy_reply, svc->busy_reply_len,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+	log_msg(LOG_NOTICE, "%s: refused %s%s%s: per_source limit reached",
+	    svc->name, c->peer, c->via[0] ? " via " : "", c->via);
+	return STEP_BUSY;
+}
+
+/* A client not in proxy_from: an ordinary one, unless it sends a header. */
+static enum step
+proxy_untrusted(const struct conn *c, const struct sockaddr *sa)
+{
+	struct pollfd p = { .fd = 0, .events = POLLIN };
+	unsigned char head[12];
+	ssize_t n;
+
+	/* A header comes at once; wait a moment for it, no more. */
+	poll(&p, 1, PROXY_PEEK_MS);
+	n = recv(0, head, sizeof(head), MSG_PEEK | MSG_DONTWAIT);
+	if (n > 0 && proxy_signature(head, n)) {
+		log_msg(LOG_NOTICE, "%s: refused %s: PROXY header from "
+		    "an untrusted source", c->svc->name, c->peer);
+		return STEP_REFUSE;
+	}
+	return per_source(c, sa);
+}
+
+/*
+ * A balancer's own connections run no handler and log nothing: HAProxy
+ * checks a server by connecting, sending a header or nothing, and
+ * resetting at once.  A v2 check says LOCAL; a v1 check names its own
+ * connection, for which a reset is given CHECK_RESET_MS to arrive when
+ * no request is there.  Any connection reset right after its header
+ * carries no request and can take no reply either.
+ */
+#define CHECK_RESET_MS 50
+
+static int
+balancer_only(const struct conn *c, const struct proxy_info *pi)
+{
+	struct pollfd p = { .fd = 0, .events = POLLIN | POLLRDHUP };
+	struct addr_text src;
+	char b;
+
+	if (pi->local)
+		return 1;
+	if (addr_text((const struct sockaddr *)&pi->src, &src) == 0 &&
+	    strcmp(src.ip, c->remote.ip) == 0 &&
+	    strcmp(src.port, c->remote.port) == 0)
+		poll(&p, 1, CHECK_RESET_MS);
+	return recv(0, &b, 1, MSG_PEEK | MSG_DONTWAIT) < 0 &&
+	    errno == ECONNRESET;
+}
+
+static enum step
+proxy_trusted(struct conn *c, const struct sockaddr *sa)
+{
+	const struct service *svc = c->svc;
+	struct proxy_info pi;
+
+	if (proxy_read(0, svc->timeout, &pi) < 0) {
+		if (errno == ENOTCONN)
+			return STEP_QUIET;
+		log_msg(LOG_NOTICE, "%s: refused %s: %s", svc->name, c->peer,
+		    errno == EPROTO ? "malformed or oversized PROXY header" :
+		    errno == ETIMEDOUT ? "no PROXY header before timeout" :
+		    strerror(errno));
+		return STEP_REFUSE;
+	}
+	if (balancer_only(c, &pi))
+		return STEP_QUIET;
+	if (pi.unknown)
+		return per_source(c, sa);
+	strcpy(c->via, c->peer);
+	if (addr_text((struct sockaddr *)&pi.src, &c->remote) < 0 ||
+	    addr_text((struct sockaddr *)&pi.dst, &c->local) < 0)
+		return STEP_REFUSE;
+	addr_join(&c->remote, c->peer, sizeof(c->peer));
+	if (acl_match(&svc->deny, (struct sockaddr *)&pi.src) ||
+	    (svc->allow.n > 0 &&
+	    !acl_match(&svc->allow, (struct sockaddr *)&pi.src))) {
+		log_msg(LOG_NOTICE, "%s: refused %s via %s: access denied",
+		    svc->name, c->peer, c->via);
+		return STEP_REFUSE;
+	}
+	return per_source(c, (struct sockaddr *)&pi.src);
+}
+
+/*
+ * The peer as the master described it: getpeername() fails once the
+ * balancer has reset, while its header still waits to be read.
+ */
+static enum step
+proxy_step(struct conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (addr_parse(c->remote.ip, (int)strtol(c->remote.port, NULL, 10),
+	    &ss, &len) < 0)
+		return STEP_REFUSE;
+	if (!acl_match(&c->svc->proxy_from, (struct sockaddr *)&ss))
+		return proxy_untrusted(c, (struct sockaddr *)&ss);
+	return proxy_trusted(c, (struct sockaddr *)&ss);
+}
+
+/* Serve one client, its connection on fd 0 and 1, described by c. */
+int
+child_serve_conn(struct conn *c)
+{
+	const struct service *svc = c->svc;
+	enum step step = STEP_SERVE;
+
+	if (drop_privileges(svc) < 0)
+		return EX_OSERR;
+	if (svc->proxy_protocol && c->is_socket)
+		step = proxy_step(c);
+	if (step == STEP_QUIET)
+		return 0;
+	if (step == STEP_REFUSE)
+		return EX_NOPERM;
+	if (step == STEP_BUSY)
+		return EX_TEMPFAIL;
+	if (c->via[0] != '\0')
+		log_msg(LOG_INFO, "%s: connect from %s via %s", svc->name,
+		    c->peer, c->via);
+	else if (!c->announced)
+		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c->peer);
+	return svc->handler->serve(c);
+}
+
+/*
+ * In a child from fork(): f's in and out are the connection (TCP, the
+ * same fd) or the handler's ends of the datagram relay (UDP), c
+ * describes the client.  With f->err the handler's stderr is that pipe
+ * to the master, and replyd's own lines keep the log channel as fd 3.
+ */
+void
+child_forked(struct conn *c, const struct spawn_fds *f)
+{
+	int keep = 3;
+
+	child_reset();
+	if (move_fd(f->in, 0) < 0 || move_fd(f->out, 1) < 0)
+		child_exit(EX_OSERR);
+	if (f->err >= 0) {
+		if (dup3(2, 3, O_CLOEXEC) < 0 || dup2(f->err, 2) < 0)
+			child_exit(EX_OSERR);
+		log_set_fd(3);
+		keep = 4;
+	}
+	/*
+	 * Close everything else the master holds: listeners, the syslog
+	 * socket (reopened on the next line logged), anything inherited.
+	 */
+	log_forked();
+	fds_close_from(keep);
+	child_exit(child_serve_conn(c));
+}
+
+/*
+ * In the exec start's child, which shares the master's memory until
+ * execve: system calls only, no logging (syslog keeps state in memory),
+ * no reading from the client.  The master logged the connection; a
+ * failure shows as the exit status (EX_OSERR, or 127 for execve).  fd is
+ * close-on-exec, so execve leaves the connection on 0 and 1 only.
+ */
+int
+child_setup_exec(const struct conn *c, int fd, int err)
+{
+	child_reset();
+	if (move_fd(fd, 0) < 0 || move_fd(fd, 1) < 0 ||
+	    (err >= 0 && dup2(err, 2) < 0))
+		return -1;
+	return set_privileges(c->svc);
+}

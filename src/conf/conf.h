@@ -1,0 +1,137 @@
+/*
+ * The configuration as the rest of replyd sees it: a list of services,
+ * each complete (defaults and inherited top-level keys already applied),
+ * validated, with names resolved (handler, user, group).  Loading it
+ * reads files and resolves names, nothing else: handler modules are
+ * loaded apart (module_conf_load).  libconfig stays inside conf*.c; the
+ * keys are one table, in conf_keys.c.
+ */
+#ifndef REPLYD_CONF_CONF_H
+#define REPLYD_CONF_CONF_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "lib/acl.h"
+#include "lib/rate.h"
+
+#define CONF_DEFAULT_PORT	7788
+#define CONF_DEFAULT_REPLY	"thank you !\n"
+#define CONF_DEFAULT_MAX_REQUEST 1024
+#define CONF_MAX_REQUEST_LIMIT	(1024 * 1024)
+#define CONF_DEFAULT_TIMEOUT	10
+#define CONF_DEFAULT_MAX_CHILDREN 64
+#define CONF_DEFAULT_NAME	"replyd"
+#define CONF_MAX_ENV		64
+#define CONF_MAX_RATE		1000000
+#define CONF_MIN_RATE		0.001	/* one per 1000 s; 0 is off */
+#define CONF_MAX_ACL		4096
+#define CONF_DEFAULT_AMPLIFICATION 3
+#define CONF_DEFAULT_SOCKET_MODE 0666
+
+enum conf_proto { PROTO_TCP, PROTO_UDP };
+
+struct handler;
+struct listener;
+struct replyd_module;
+
+struct exec_spec {
+	char	 *program;
+	char	**argv;		/* NULL-terminated; argv[0] is the program */
+	char	**env;		/* NULL-terminated NAME=value, from exec.env */
+	char	 *chroot;	/* entered before the user is dropped to */
+	int	  no_new_privs;	/* PR_SET_NO_NEW_PRIVS in the child */
+	int	  seen;		/* the exec group was given */
+};
+
+struct module_spec {
+	char		 *path;
+	char		**keys;		/* the group's other settings */
+	char		**values;
+	size_t		  n;
+	int		  seen;
+	char		 *where;	/* "FILE:LINE", for messages */
+	/* Set by module_conf_load(), not by conf_load(). */
+	const struct replyd_module *mod;
+	void		 *dl;		/* dlopen()'s handle */
+};
+
+struct service {
+	char		 *name;
+	int		  port;
+	char		**listen;	/* NULL-terminated; NULL: the default */
+	enum conf_proto	  proto;
+	const struct handler *handler;
+	char		 *reply;
+	size_t		  reply_len;
+	size_t		  max_request;
+	int		  timeout;	/* seconds */
+	int		  session_timeout; /* seconds, 0: off */
+	int		  max_children;
+	int		  reuse_port;
+	char		 *user;		/* NULL: keep the current user */
+	char		 *group;	/* NULL: the user's primary group */
+	int		  as_root;	/* loaded as root: user applies */
+	uid_t		  uid;
+	gid_t		  gid;
+	int		  group_set;	/* gid from `group`, not the user's */
+	struct exec_spec  exec;
+	struct module_spec module;
+	struct acl	  allow, deny;
+	int		  proxy_protocol;
+	struct acl	  proxy_from;	/* who may send a PROXY header */
+	int		  per_source;	/* children per source, 0: off */
+	int		  per_source_prefix6;
+	double		  rate;		/* new connections/s, 0: off */
+	double		  per_source_rate;
+	double		  max_amplification;	/* UDP: reply/request bytes */
+	char		 *busy_reply;	/* to clients refused as busy */
+	size_t		  busy_reply_len;
+	unsigned	  line;		/* where it is defined, for messages */
+	/* The socket files of its "unix:/path" listeners. */
+	char		 *socket_user, *socket_group;	/* names */
+	int		  socket_mode;	/* permission bits */
+	uid_t		  socket_uid;	/* (uid_t)-1: whoever binds */
+	gid_t		  socket_gid;	/* (gid_t)-1: likewise */
+};
+
+struct conf {
+	char		*path;
+	struct service	*svc;
+	size_t		 nsvc;
+	int		 listed;	/* from a `services` list */
+};
+
+/* Every problem found in one file, each "FILE:LINE: what is wrong". */
+struct conf_errors {
+	char	**msg;
+	size_t	  n;
+};
+
+struct conf_opts {
+	int	port;		/* -p: overrides the top-level port; -1: not */
+	int	as_root;	/* handlers would start as root */
+};
+
+struct conf	*conf_load(const char *path, const struct conf_opts *opts,
+		    struct conf_errors *errs);
+void		 conf_free(struct conf *c);
+void		 conf_errors_free(struct conf_errors *errs);
+struct service	*conf_service(const struct conf *c, const char *name);
+void		 conf_errors_add(struct conf_errors *errs, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+/* replyd -T: the configuration in libconfig's syntax, read back as is. */
+void		 conf_print(FILE *fp, const struct conf *c);
+
+/*
+ * Loading handler modules is no part of reading the configuration
+ * (handlers/module.c): module_conf_load() loads c's modules in this
+ * process, module_conf_check() in a child that only reports (-t, -T).
+ */
+int		 module_conf_load(struct conf *c, struct conf_errors *errs);
+int		 module_conf_check(struct conf *c);
+void		 module_unload(struct module_spec *m);
+
+#endif

@@ -1,0 +1,564 @@
+/*
+ * The table of configuration keys, and what it drives: reading a value
+ * of each type with its range check, the defaults, the list of allowed
+ * keys in messages and printing a value back in libconfig's syntax.
+ * A new key of an existing type is one row here, one paragraph in
+ * replyd.conf(5) and one file in tests/data/bad/.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/internal.h"
+#include "handlers/handler.h"
+
+#define FIELD(f)	.off = offsetof(struct service, f), \
+			.size = sizeof(((struct service *)0)->f)
+#define LENGTH(f)	.len_off = offsetof(struct service, f)
+#define BOTH		(CK_TOP | CK_SVC)
+
+static const char *const protocols[] = { "tcp", "udp", NULL };
+
+const struct conf_key conf_keys[] = {
+	{ .name = "name", .type = CT_SPECIAL, .where = CK_SVC,
+	  .parse = conf_parse_name,
+	  .help = "the service's name, for logs and counters" },
+	{ .name = "port", .type = CT_INT, .where = BOTH, .lo = 0, .hi = 65535,
+	  .def.i = CONF_DEFAULT_PORT, FIELD(port),
+	  .help = "0: any free port (the bound port is logged)" },
+	{ .name = "listen", .type = CT_SPECIAL, .where = BOTH,
+	  .parse = conf_parse_listen, .print = conf_print_listen,
+	  .help = "numeric addresses, or unix:/path, to listen on" },
+	{ .name = "protocol", .type = CT_ENUM, .where = BOTH,
+	  .values = protocols, .def.i = PROTO_TCP, FIELD(proto),
+	  .help = "tcp, or udp: one exchange per datagram" },
+	{ .name = "handler", .type = CT_HANDLER, .where = BOTH,
+	  .def.s = "reply", FIELD(handler),
+	  .help = "a built-in handler: reply, echo, exec, module..." },
+	{ .name = "reply", .type = CT_STR, .where = BOTH,
+	  .def.s = CONF_DEFAULT_REPLY, FIELD(reply), LENGTH(reply_len),
+	  .help = "what the reply handler writes" },
+	{ .name = "max_request", .type = CT_INT, .where = BOTH, .lo = 1,
+	  .hi = CONF_MAX_REQUEST_LIMIT, .def.i = CONF_DEFAULT_MAX_REQUEST,
+	  FIELD(max_request), .unit = "bytes",
+	  .help = "bytes read from one request, at most" },
+	{ .name = "timeout", .type = CT_INT, .where = BOTH, .lo = 1,
+	  .hi = 86400, .def.i = CONF_DEFAULT_TIMEOUT, FIELD(timeout),
+	  .unit = "seconds", .help = "seconds a silent client is kept" },
+	{ .name = "session_timeout", .type = CT_INT, .where = BOTH, .lo = 0,
+	  .hi = 7 * 86400, FIELD(session_timeout), .unit = "seconds",
+	  .help = "seconds one child may live, 0: no limit" },
+	{ .name = "max_children", .type = CT_INT, .where = BOTH, .lo = 1,
+	  .hi = 65536, .def.i = CONF_DEFAULT_MAX_CHILDREN,
+	  FIELD(max_children),
+	  .help = "children at once; more clients wait in the backlog" },
+	{ .name = "reuse_port", .type = CT_BOOL, .where = BOTH,
+	  FIELD(reuse_port), .help = "SO_REUSEPORT: several replyd on one port" },
+	{ .name = "user", .type = CT_SPECIAL, .where = BOTH,
+	  .parse = conf_parse_user, .print = conf_print_user,
+	  .help = "handlers run as this user when started as root" },
+	{ .name = "group", .type = CT_SPECIAL, .where = BOTH,
+	  .parse = conf_parse_group, .print = conf_print_group,
+	  .help = "and with this group (default: the user's)" },
+	{ .name = "exec", .type = CT_SPECIAL, .where = BOTH,
+	  .parse = conf_parse_exec, .print = conf_print_exec,
+	  .help = "the program of handler \"exec\"" },
+	{ .name = "module", .type = CT_SPECIAL, .where = BOTH,
+	  .parse = conf_parse_module, .print = conf_print_module,
+	  .help = "the shared object of handler \"module\"" },
+	{ .name = "allow", .type = CT_ACL, .where = BOTH, FIELD(allow),
+	  .help = "clients let in (CIDR); empty: everybody" },
+	{ .name = "deny", .type = CT_ACL, .where = BOTH, FIELD(deny),
+	  .help = "clients refused (CIDR), before allow" },
+	{ .name = "per_source", .type = CT_INT, .where = BOTH, .lo = 0,
+	  .hi = 65536, FIELD(per_source),
+	  .help = "children at once per client source, 0: no limit" },
+	{ .name = "per_source_ipv6_prefix", .type = CT_INT, .where = BOTH,
+	  .lo = 1, .hi = 128, .def.i = 64, FIELD(per_source_prefix6),
+	  .unit = "bits", .help = "IPv6 clients count per prefix this long" },
+	{ .name = "rate", .type = CT_NUM, .where = BOTH, .lo = CONF_MIN_RATE,
+	  .hi = CONF_MAX_RATE, .zero_off = 1, FIELD(rate),
+	  .unit = "connections per second",
+	  .help = "new connections per second, 0: no limit" },
+	{ .name = "per_source_rate", .type = CT_NUM, .where = BOTH,
+	  .lo = CONF_MIN_RATE, .hi = CONF_MAX_RATE, .zero_off = 1,
+	  FIELD(per_source_rate), .unit = "connections per second",
+	  .help = "the same, per client source" },
+	{ .name = "busy_reply", .type = CT_STR, .where = BOTH,
+	  FIELD(busy_reply), LENGTH(busy_reply_len),
+	  .help = "to clients over a per-source limit" },
+	{ .name = "max_amplification", .type = CT_NUM, .where = BOTH,
+	  .lo = 0.01, .hi = CONF_MAX_RATE, .zero_off = 1,
+	  .def.d = CONF_DEFAULT_AMPLIFICATION, FIELD(max_amplification),
+	  .help = "UDP: reply bytes per request byte, 0: no limit" },
+	{ .name = "proxy_protocol", .type = CT_BOOL, .where = BOTH,
+	  FIELD(proxy_protocol),
+	  .help = "PROXY v1/v2 headers from proxy_from" },
+	{ .name = "proxy_from", .type = CT_ACL, .where = BOTH,
+	  FIELD(proxy_from), .help = "the balancers trusted to send them" },
+	{ .name = "socket_mode", .type = CT_SPECIAL, .where = BOTH,
+	  .parse = conf_parse_socket_mode, .print = conf_print_socket_mode,
+	  .help = "a unix: listener's file mode, in octal" },
+	{ .name = "socket_user", .type = CT_SPECIAL, .where = BOTH,
+	  .parse = conf_parse_socket_user, .print = conf_print_socket_user,
+	  .help = "a unix: listener's file owner" },
+	{ .name = "socket_group", .type = CT_SPECIAL, .where = BOTH,
+	  .parse = conf_parse_socket_group, .print = conf_print_socket_group,
+	  .help = "a unix: listener's file group" },
+	{ .name = "services", .type = CT_SPECIAL, .where = CK_TOP,
+	  .help = "several services, each a group with its name" },
+};
+const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);
+
+const struct conf_key *
+conf_key_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < conf_nkeys; i++)
+		if (strcmp(conf_keys[i].name, name) == 0)
+			return &conf_keys[i];
+	return NULL;
+}
+
+const char *
+conf_key_names(unsigned where)
+{
+	static char buf[2][1024];
+	char *b = buf[where == CK_SVC];
+	size_t i, n = 0;
+
+	if (b[0] != '\0')
+		return b;
+	for (i = 0; i < conf_nkeys && n < sizeof(buf[0]); i++)
+		if (conf_keys[i].where & where)
+			n += snprintf(b + n, sizeof(buf[0]) - n, "%s%s",
+			    n > 0 ? ", " : "", conf_keys[i].name);
+	return b;
+}
+
+void
+conf_errf(struct conf_ctx *x, const config_setting_t *s, const char *fmt,
+    ...)
+{
+	char what[512], *msg, **grown;
+	const char *file;
+	unsigned line;
+	va_list ap;
+
+	x->nerr++;
+	if (x->errs == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	file = conf_text_where(x->text, s ? config_setting_source_line(s) : 0,
+	    &line);
+	if ((line > 0 ? asprintf(&msg, "%s:%u: %s", file, line, what) :
+	    asprintf(&msg, "%s: %s", x->path, what)) < 0)
+		return;
+	grown = realloc(x->errs->msg, (x->errs->n + 1) * sizeof(char *));
+	if (grown == NULL) {
+		free(msg);
+		return;
+	}
+	x->errs->msg = grown;
+	x->errs->msg[x->errs->n++] = msg;
+}
+
+void
+conf_num_text(double v, char *buf, size_t bufsz)
+{
+	int p;
+
+	if (v >= -1e15 && v <= 1e15 && v == (double)(long long)v) {
+		snprintf(buf, bufsz, "%lld", (long long)v);
+		return;
+	}
+	for (p = 1; p < 17; p++) {
+		snprintf(buf, bufsz, "%.*g", p, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+	snprintf(buf, bufsz, "%.17g", v);
+}
+
+static int
+is_int(const config_setting_t *s)
+{
+	return config_setting_type(s) == CONFIG_TYPE_INT ||
+	    config_setting_type(s) == CONFIG_TYPE_INT64;
+}
+
+/*
+ * How many integer settings like s (same line, value and width) come
+ * before s in the file, in g and its members: the tree keeps the file's
+ * order.  Returns 1 once s is found.
+ */
+static int
+before(const config_setting_t *g, const config_setting_t *s, int *k)
+{
+	const config_setting_t *e;
+	int i;
+
+	if (g == s)
+		return 1;
+	if (is_int(g) && config_setting_type(g) == config_setting_type(s) &&
+	    config_setting_source_line(g) == config_setting_source_line(s) &&
+	    config_setting_get_int64(g) == config_setting_get_int64(s))
+		(*k)++;
+	if (!config_setting_is_aggregate(g))
+		return 0;
+	for (i = 0; (e = config_setting_get_elem(g, i)) != NULL; i++)
+		if (before(e, s, k))
+			return 1;
+	return 0;
+}
+
+/* The literal an integer setting was, if libconfig wrapped it. */
+static const char *
+wrapped(struct conf_ctx *x, const config_setting_t *s)
+{
+	unsigned n = config_setting_source_line(s);
+	long long v = config_setting_get_int64(s);
+	int is64 = config_setting_type(s) == CONFIG_TYPE_INT64, k = 0;
+	const config_setting_t *root = s;
+
+	if (!conf_text_mixed(x->text, n, v, is64))
+		return conf_text_wrapped(x->text, n, v, is64, -1);
+	while (config_setting_parent(root) != NULL)
+		root = config_setting_parent(root);
+	before(root, s, &k);
+	return conf_text_wrapped(x->text, n, v, is64, k);
+}
+
+const char *
+conf_got(struct conf_ctx *x, const config_setting_t *s, char *buf,
+    size_t bufsz)
+{
+	const char *lit;
+
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		if ((lit = wrapped(x, s)) != NULL)
+			snprintf(buf, bufsz, "%s", lit);
+		else
+			snprintf(buf, bufsz, "%lld",
+			    (long long)config_setting_get_int64(s));
+		return buf;
+	case CONFIG_TYPE_STRING:
+		snprintf(buf, bufsz, "\"%.64s\"", config_setting_get_string(s));
+		return buf;
+	case CONFIG_TYPE_FLOAT:
+		return "a decimal number";
+	case CONFIG_TYPE_BOOL:
+		return "a boolean";
+	case CONFIG_TYPE_ARRAY:
+		return "an array";
+	case CONFIG_TYPE_LIST:
+		return "a list";
+	case CONFIG_TYPE_GROUP:
+		return "a group";
+	}
+	return "something else";
+}
+
+int
+conf_get_int64(struct conf_ctx *x, const config_setting_t *s,
+    long long *out)
+{
+	*out = config_setting_get_int64(s);
+	if (!is_int(s))
+		return -1;
+	return wrapped(x, s) == NULL ? 0 : -1;
+}
+
+static int
+get_int(struct conf_ctx *x, const config_setting_t *s,
+    const struct conf_key *k, long long *out)
+{
+	char buf[96], lo[32], hi[32];
+
+	if (conf_get_int64(x, s, out) == 0 && *out >= k->lo && *out <= k->hi)
+		return 0;
+	conf_num_text(k->lo, lo, sizeof(lo));
+	conf_num_text(k->hi, hi, sizeof(hi));
+	conf_errf(x, s, "%s must be an integer from %s to %s (got %s)",
+	    k->name, lo, hi, conf_got(x, s, buf, sizeof(buf)));
+	return -1;
+}
+
+/* A number: a float, or an integer that was not wrapped. */
+static int
+get_num(struct conf_ctx *x, const config_setting_t *s,
+    const struct conf_key *k, double *out)
+{
+	char buf[96], lo[32], hi[32];
+	long long i;
+	int ok;
+
+	if (config_setting_type(s) == CONFIG_TYPE_FLOAT) {
+		*out = config_setting_get_float(s);
+		ok = 1;
+	} else {
+		ok = conf_get_int64(x, s, &i) == 0;
+		*out = i;
+	}
+	if (ok && ((*out >= k->lo && *out <= k->hi) ||
+	    (k->zero_off && *out == 0)))
+		return 0;
+	conf_num_text(k->lo, lo, sizeof(lo));
+	conf_num_text(k->hi, hi, sizeof(hi));
+	if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+		conf_num_text(*out, buf, sizeof(buf));
+	else
+		conf_got(x, s, buf, sizeof(buf));
+	conf_errf(x, s, "%s must be %sa number from %s to %s (got %s)",
+	    k->name, k->zero_off ? "0 (no limit) or " : "", lo, hi, buf);
+	return -1;
+}
+
+int
+conf_get_bool(struct conf_ctx *x, const config_setting_t *s,
+    const char *key, int *out)
+{
+	char buf[96];
+
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		conf_errf(x, s, "%s must be true or false (got %s)", key,
+		    conf_got(x, s, buf, sizeof(buf)));
+		return -1;
+	}
+	*out = config_setting_get_bool(s);
+	return 0;
+}
+
+/* A copy of a string setting in *out (whose old value is freed). */
+int
+conf_get_string(struct conf_ctx *x, const config_setting_t *s,
+    const char *key, char **out)
+{
+	char buf[96], *copy;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		conf_errf(x, s, "%s must be a string (got %s)", key,
+		    conf_got(x, s, buf, sizeof(buf)));
+		return -1;
+	}
+	if ((copy = strdup(config_setting_get_string(s))) == NULL) {
+		conf_errf(x, s, "out of memory");
+		return -1;
+	}
+	free(*out);
+	*out = copy;
+	return 0;
+}
+
+void
+conf_strv_free(char **v)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
+ * A string or a list/array of strings into a NULL-terminated vector
+ * after `first` (which, if not NULL, becomes element 0).
+ */
+int
+conf_get_strv(struct conf_ctx *x, const config_setting_t *s, const char *key,
+    const char *first, size_t max, char ***out)
+{
+	int t = config_setting_type(s), n, i, k = 0, bad = 0;
+	char buf[96], **v;
+
+	if (t != CONFIG_TYPE_STRING && t != CONFIG_TYPE_ARRAY &&
+	    t != CONFIG_TYPE_LIST) {
+		conf_errf(x, s, "%s must be a string or a list of strings "
+		    "(got %s)", key, conf_got(x, s, buf, sizeof(buf)));
+		return -1;
+	}
+	n = t == CONFIG_TYPE_STRING ? 1 : config_setting_length(s);
+	if ((size_t)n > max) {
+		conf_errf(x, s, "%s has %d entries, at most %zu are allowed",
+		    key, n, max);
+		return -1;
+	}
+	if ((v = calloc(n + 2, sizeof(char *))) == NULL)
+		return -1;
+	if (first != NULL)
+		v[k++] = strdup(first);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = t == CONFIG_TYPE_STRING ? s :
+		    config_setting_get_elem(s, i);
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			conf_errf(x, e, "%s must hold only strings (got %s)",
+			    key, conf_got(x, e, buf, sizeof(buf)));
+			bad = 1;
+			continue;
+		}
+		v[k++] = strdup(config_setting_get_string(e));
+	}
+	if (bad) {
+		conf_strv_free(v);
+		return -1;
+	}
+	conf_strv_free(*out);
+	*out = v;
+	return 0;
+}
+
+static int
+get_acl(struct conf_ctx *x, const config_setting_t *s, const char *key,
+    struct acl *acl)
+{
+	struct cidr *v;
+	char **strs = NULL;
+	size_t i, n;
+	int bad = 0;
+
+	if (conf_get_strv(x, s, key, NULL, CONF_MAX_ACL, &strs) < 0)
+		return -1;
+	for (n = 0; strs[n] != NULL; n++)
+		;
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL) {
+		conf_strv_free(strs);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (cidr_parse(strs[i], &v[i]) == 0)
+			continue;
+		conf_errf(x, s, "%s entries must be IPv4 or IPv6 addresses or "
+		    "prefixes such as \"10.0.0.0/8\" or \"::1\" (got \"%.64s\")",
+		    key, strs[i]);
+		bad = 1;
+	}
+	conf_strv_free(strs);
+	if (bad) {
+		free(v);
+		return -1;
+	}
+	free(acl->v);
+	acl->v = v;
+	acl->n = n;
+	return 0;
+}
+
+static int
+get_enum(struct conf_ctx *x, const config_setting_t *s,
+    const struct conf_key *k, int *out)
+{
+	char *v = NULL, allowed[256] = "";
+	int i;
+
+	if (conf_get_string(x, s, k->name, &v) < 0)
+		return -1;
+	for (i = 0; k->values[i] != NULL; i++) {
+		if (strcmp(v, k->values[i]) == 0) {
+			free(v);
+			*out = i;
+			return 0;
+		}
+		snprintf(allowed + strlen(allowed), sizeof(allowed) -
+		    strlen(allowed), "%s\"%s\"", i == 0 ? "" :
+		    k->values[i + 1] == NULL ? " or " : ", ", k->values[i]);
+	}
+	conf_errf(x, s, "%s must be %s (got \"%.64s\")", k->name, allowed, v);
+	free(v);
+	return -1;
+}
+
+static int
+get_handler(struct conf_ctx *x, const config_setting_t *s,
+    const struct conf_key *k, const struct handler **out)
+{
+	const struct handler *h;
+	char *v = NULL;
+
+	if (conf_get_string(x, s, k->name, &v) < 0)
+		return -1;
+	if ((h = handler_find(v)) == NULL)
+		conf_errf(x, s, "%s must be one of %s (got \"%.64s\")", k->name,
+		    handler_names(), v);
+	else
+		*out = h;
+	free(v);
+	return h == NULL ? -1 : 0;
+}
+
+static void
+store_int(void *field, size_t size, long long v)
+{
+	if (size == sizeof(size_t))
+		*(size_t *)field = v;
+	else
+		*(int *)field = v;
+}
+
+/* Check setting s as key k and store it in svc: 0, or -1 (reported). */
+int
+conf_key_apply(struct conf_ctx *x, const struct conf_key *k,
+    struct service *svc, const config_setting_t *s)
+{
+	void *field = (char *)svc + k->off;
+	long long i;
+	int rc;
+
+	switch (k->type) {
+	case CT_INT:
+		if ((rc = get_int(x, s, k, &i)) == 0)
+			store_int(field, k->size, i);
+		return rc;
+	case CT_NUM:
+		return get_num(x, s, k, field);
+	case CT_BOOL:
+		return conf_get_bool(x, s, k->name, field);
+	case CT_STR:
+		if ((rc = conf_get_string(x, s, k->name, field)) == 0 &&
+		    k->len_off != 0)
+			*(size_t *)((char *)svc + k->len_off) =
+			    strlen(*(char **)field);
+		return rc;
+	case CT_ENUM:
+		return get_enum(x, s, k, field);
+	case CT_HANDLER:
+		return get_handler(x, s, k, field);
+	case CT_ACL:
+		return get_acl(x, s, k->name, field);
+	case CT_SPECIAL:
+		break;
+	}
+	return k->parse != NULL ? k->parse(x, svc, s) : 0;
+}
+
+/* Every key's default in a zeroed service. */
+void
+conf_key_defaults(struct service *svc)
+{
+	const struct conf_key *k;
+	void *field;
+
+	for (k = conf_keys; k < conf_keys + conf_nkeys; k++) {
+		field = (char *)svc + k->off;
+		if (k->type == CT_INT || k->type == CT_BOOL ||
+		    k->type == CT_ENUM)
+			store_int(field, k->size, k->def.i);
+		else if (k->type == CT_NUM)
+			*(double *)field = k->def.d;
+		else if (k->type == CT_HANDLER)
+			*(const struct handler **)field = handler_find(k->def.s);
+		else if (k->type == CT_STR && k->def.s != NULL) {
+			*(char **)field = strdup(k->def.s);
+			if (k->len_off != 0)
+				*(size_t *)((char *)svc + k->len_off) =
+				    strlen(k->def.s);
+		}
+	}
+}

@@ -1,0 +1,64 @@
+/*
+ * Handlers: the swappable reply logic.  A handler reads the client on
+ * fd 0 and answers on fd 1, so it cannot tell whether the master forked
+ * it or inetd exec'd it.  Adding one is a file in handlers/ and a line in
+ * the table in handler.c.
+ */
+#ifndef REPLYD_HANDLERS_HANDLER_H
+#define REPLYD_HANDLERS_HANDLER_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "conf/conf.h"
+#include "lib/addr.h"
+
+/* One connection as a handler sees it. */
+struct conn {
+	const struct service	*svc;
+	int			 is_socket;	/* 0: stdin was a pipe or tty */
+	int			 announced;	/* the master logged the connect */
+	struct addr_text	 local;
+	struct addr_text	 remote;
+	char			 peer[ADDR_STRLEN];	/* for log lines */
+	char			 via[ADDR_STRLEN];	/* PROXY: the balancer */
+	/* A Unix domain client: SO_PEERCRED's, and the socket's path. */
+	int			 is_unix;
+	pid_t			 unix_pid;
+	uid_t			 unix_uid;
+	gid_t			 unix_gid;
+	char			 unix_path[ADDR_UNIX_PATH_MAX];
+};
+
+/* What sets a handler apart, for the master (handler.flags). */
+#define HANDLER_EXECS		0x1	/* ends in execve: spawn.c may start
+					   it vfork-style */
+#define HANDLER_LOCAL_ONLY	0x2	/* without `allow`, loopback clients
+					   only */
+#define HANDLER_STDERR		0x4	/* not our code: its stderr goes
+					   through the master (kidlog.c) */
+
+struct handler {
+	const char	*name;
+	/* Returns the child's exit status. */
+	int		(*serve)(const struct conn *c);
+	int		 flags;
+};
+
+const struct handler	*handler_find(const char *name);
+const char		*handler_names(void);
+
+int	handler_reply(const struct conn *c);
+int	handler_echo(const struct conn *c);
+int	handler_exec(const struct conn *c);
+int	handler_module(const struct conn *c);
+int	handler_discard(const struct conn *c);
+int	handler_daytime(const struct conn *c);
+int	handler_time(const struct conn *c);
+int	handler_chargen(const struct conn *c);
+int	handler_status(const struct conn *c);
+int	handler_answer(const struct conn *c, const void *buf, size_t n);
+uint32_t time_rfc868(time_t t);
+void	exec_run(const struct conn *c);
+
+#endif

@@ -1,0 +1,429 @@
+/*
+ * Logging.  Each line is formatted into one buffer and written with a
+ * single write(2), so lines from the master and its children never
+ * interleave on a shared stderr.  Before the master serves, lines read
+ * "replyd: ..." like any command's errors; once it serves they carry the
+ * pid of the process that wrote them, which is how a child's lines and
+ * the master's "child N exited" line are tied together.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/logsock.h"
+
+/* Length modifiers log_format() understands. */
+enum { LEN_NONE, LEN_L, LEN_LL, LEN_Z };
+
+/* Digits of the largest unsigned long long, and a sign. */
+#define DEC_MAX	(sizeof(unsigned long long) * 3 + 1)
+
+/*
+ * Where log_format() writes: bytes past the room are counted nowhere and
+ * dropped, so a long line is cut, never overflowed; one byte is always
+ * kept for the NUL.
+ */
+struct sink {
+	char	*buf;
+	size_t	 size;
+	size_t	 len;
+};
+
+static int use_syslog;
+static int log_fd = STDERR_FILENO;
+static int tag_pid;
+
+void
+log_use_syslog(int on)
+{
+	if (!on)
+		logsock_forget();
+	use_syslog = on;
+}
+
+/*
+ * In a new child: the master's syslog socket is about to be closed with
+ * every other inherited fd, so forget it (the next line reconnects).
+ */
+void
+log_forked(void)
+{
+	logsock_forget();
+}
+
+/* Where lines go when not to syslog: stderr, or a child's copy of it. */
+void
+log_set_fd(int fd)
+{
+	log_fd = fd;
+}
+
+void
+log_tag_pid(int on)
+{
+	tag_pid = on;
+}
+
+static void
+sink_putc(struct sink *s, char c)
+{
+	if (s->len + 1 < s->size)
+		s->buf[s->len++] = c;
+}
+
+/*
+ * Stops at max bytes without looking further: "%.*s" may point at bytes
+ * with no NUL.
+ */
+static void
+sink_puts(struct sink *s, const char *str, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < max && str[i] != '\0'; i++)
+		sink_putc(s, str[i]);
+}
+
+/* Our own decimal conversion: printf's would fault in its code pages. */
+static void
+sink_putnum(struct sink *s, unsigned long long v, int neg)
+{
+	char tmp[DEC_MAX], *p = tmp + sizeof(tmp);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	if (neg)
+		*--p = '-';
+	sink_puts(s, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+/* Negated as unsigned, so LLONG_MIN has a magnitude too. */
+static void
+sink_putsigned(struct sink *s, long long v)
+{
+	if (v < 0)
+		sink_putnum(s, 0 - (unsigned long long)v, 1);
+	else
+		sink_putnum(s, (unsigned long long)v, 0);
+}
+
+static long long
+arg_signed(va_list *ap, int lmod)
+{
+	switch (lmod) {
+	case LEN_L:
+		return va_arg(*ap, long);
+	case LEN_LL:
+		return va_arg(*ap, long long);
+	case LEN_Z:
+		return va_arg(*ap, ssize_t);
+	default:
+		return va_arg(*ap, int);
+	}
+}
+
+static unsigned long long
+arg_unsigned(va_list *ap, int lmod)
+{
+	switch (lmod) {
+	case LEN_L:
+		return va_arg(*ap, unsigned long);
+	case LEN_LL:
+		return va_arg(*ap, unsigned long long);
+	case LEN_Z:
+		return va_arg(*ap, size_t);
+	default:
+		return va_arg(*ap, unsigned int);
+	}
+}
+
+/*
+ * The precision after the '.' at *fmtp: digits or '*'.  A negative '*'
+ * means none, as in printf.  Past INT_MAX printf fails; so do we.
+ */
+static int
+parse_prec(const char **fmtp, va_list *ap, size_t *prec)
+{
+	const char *f = *fmtp + 1;
+	size_t p = 0;
+	int star;
+
+	if (*f == '*') {
+		star = va_arg(*ap, int);
+		p = star < 0 ? SIZE_MAX : (size_t)star;
+		f++;
+	} else {
+		for (; *f >= '0' && *f <= '9'; f++)
+			if ((p = p * 10 + (size_t)(*f - '0')) > INT_MAX)
+				return -1;
+	}
+	*fmtp = f;
+	*prec = p;
+	return 0;
+}
+
+/*
+ * One conversion, *fmtp just past its '%'.  Anything beyond what
+ * replyd's messages use (flags, widths, other conversions, a precision
+ * on anything but %s) is -1: log_msg() hands those to vsnprintf.
+ */
+static int
+format_conv(struct sink *s, const char **fmtp, va_list *ap)
+{
+	const char *f = *fmtp, *str;
+	size_t prec = SIZE_MAX;
+	int dot = *f == '.', lmod = LEN_NONE;
+
+	if (dot && parse_prec(&f, ap, &prec) == -1)
+		return -1;
+	if (*f == 'l') {
+		lmod = LEN_L;
+		if (*++f == 'l') {
+			lmod = LEN_LL;
+			f++;
+		}
+	} else if (*f == 'z') {
+		lmod = LEN_Z;
+		f++;
+	}
+	if ((dot && *f != 's') || (lmod != LEN_NONE && *f != 'd' && *f != 'u'))
+		return -1;
+	switch (*f) {
+	case '%':
+		sink_putc(s, '%');
+		break;
+	case 'c':
+		sink_putc(s, (char)va_arg(*ap, int));
+		break;
+	case 's':
+		/* glibc prints "(null)", or nothing if it would be cut. */
+		if ((str = va_arg(*ap, const char *)) == NULL)
+			str = prec >= 6 ? "(null)" : "";
+		sink_puts(s, str, prec);
+		break;
+	case 'd':
+		sink_putsigned(s, arg_signed(ap, lmod));
+		break;
+	case 'u':
+		sink_putnum(s, arg_unsigned(ap, lmod), 0);
+		break;
+	default:
+		return -1;
+	}
+	*fmtp = f + 1;
+	return 0;
+}
+
+/*
+ * A printf for the forms replyd's messages use, touching no libc code:
+ * a freshly forked child would page-fault on every part of vfprintf it
+ * runs.  Returns the length written (cut to fit size, NUL-terminated
+ * when size > 0), or -1 for a format outside the subset, whatever the
+ * size, so the caller's choice of fallback never depends on room.
+ */
+int
+log_format(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct sink s = { buf, size, 0 };
+	va_list aq;
+	int rc = 0;
+
+	/* Helpers take a pointer; &ap is not one where va_list is an array. */
+	va_copy(aq, ap);
+	while (*fmt != '\0' && rc == 0) {
+		if (*fmt != '%')
+			sink_putc(&s, *fmt++);
+		else {
+			fmt++;
+			rc = format_conv(&s, &fmt, &aq);
+		}
+	}
+	va_end(aq);
+	if (size > 0)
+		buf[s.len] = '\0';
+	if (rc == -1 || s.len > INT_MAX)
+		return -1;
+	return (int)s.len;
+}
+
+/* "replyd: " or "replyd[pid]: ", without snprintf. */
+static size_t
+log_prefix(char *buf, size_t size)
+{
+	struct sink s = { buf, size, 0 };
+
+	sink_puts(&s, "replyd", SIZE_MAX);
+	if (tag_pid) {
+		sink_putc(&s, '[');
+		sink_putsigned(&s, getpid());
+		sink_putc(&s, ']');
+	}
+	sink_puts(&s, ": ", SIZE_MAX);
+	return s.len;
+}
+
+/*
+ * ': "data"', escaped, into the room at p: what log_data() appends.
+ * Returns its length; a line with too little room left gets none, not
+ * an empty pair of quotes that would misreport the data.
+ */
+static size_t
+put_data(char *p, size_t room, const void *data, size_t n)
+{
+	size_t len;
+
+	/* Room for the quotes, one escaped byte and the "..." at least. */
+	if (room < 16)
+		return 0;
+	p[0] = ':';
+	p[1] = ' ';
+	p[2] = '"';
+	/* log_escape() ends in a NUL, which the closing quote replaces. */
+	len = 3 + log_escape(p + 3, room - 4, data, n);
+	p[len++] = '"';
+	return len;
+}
+
+/*
+ * One line: prefix (stderr only), fmt with its arguments, the client's
+ * data when there is some, and one write(2) or one syslog call.  The
+ * buffer is the largest thing on a child's stack, which must stay
+ * within one page (BENCHMARKS.md).
+ */
+static void
+log_line(int prio, const void *data, size_t n, const char *fmt, va_list ap)
+{
+	char line[2048];
+	const size_t room = sizeof(line) - 1;	/* for the '\n' or NUL */
+	size_t len = use_syslog ? 0 : log_prefix(line, room);
+	va_list aq;
+	int r;
+
+	/* vsnprintf only for the forms log_format() leaves out (%g...). */
+	va_copy(aq, ap);
+	r = log_format(line + len, room - len, fmt, ap);
+	if (r < 0)
+		r = vsnprintf(line + len, room - len, fmt, aq);
+	va_end(aq);
+	if (r < 0)
+		return;
+	/* vsnprintf says how long the line would have been. */
+	len += (size_t)r < room - len ? (size_t)r : room - len - 1;
+	if (data != NULL)
+		len += put_data(line + len, room - len, data, n);
+	if (use_syslog) {
+		logsock_send(prio, line, len);
+		return;
+	}
+	line[len++] = '\n';
+	(void)write(log_fd, line, len);
+}
+
+void
+log_msg(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(prio, NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_data(int prio, const void *data, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(prio, data, n, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Length of a well-formed UTF-8 sequence at p (at most n bytes), or 0.
+ * C1 controls (U+0080..U+009F) count as malformed: some terminals obey
+ * them as escapes.
+ */
+static size_t
+utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	if (p[0] == 0xc2)
+		lo = 0xa0;
+	else if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/*
+ * Make client bytes safe for one log line: printable ASCII and valid
+ * UTF-8 stay, backslash and double quote are escaped, every other byte
+ * becomes \xNN.  At most LOG_DATA_MAX input bytes are shown, then "...".
+ * Returns the length of the NUL-terminated result.
+ */
+size_t
+log_escape(char *out, size_t outsz, const void *in, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = in;
+	size_t i = 0, o = 0, shown = n < LOG_DATA_MAX ? n : LOG_DATA_MAX, u;
+
+	if (outsz == 0)
+		return 0;
+	while (i < shown && o + 8 < outsz) {
+		if (p[i] == '\\' || p[i] == '"') {
+			out[o++] = '\\';
+			out[o++] = p[i++];
+		} else if (p[i] >= 0x20 && p[i] < 0x7f) {
+			out[o++] = p[i++];
+		} else if ((u = utf8_len(p + i, shown - i)) > 0) {
+			memcpy(out + o, p + i, u);
+			o += u;
+			i += u;
+		} else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[p[i] >> 4];
+			out[o++] = hex[p[i] & 15];
+			i++;
+		}
+	}
+	if (i < n && o + 4 <= outsz) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return o;
+}

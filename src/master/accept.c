@@ -1,0 +1,243 @@
+/*
+ * New clients: accept a connection (or take a datagram), decide on it
+ * (admit.c), and start its child (spawn.c).  A service that has no room
+ * (max_children, rate, a rest after EMFILE or a failed fork) is not
+ * polled, so its clients wait in the kernel's backlog.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "child/spawn.h"
+#include "client/admit.h"
+#include "client/conn.h"
+#include "handlers/handler.h"
+#include "lib/log.h"
+#include "lib/rate.h"
+#include "master/master_int.h"
+#include "master/stderr_relay.h"
+
+/*
+ * Start a child for fd[0] and fd[1] (a TCP connection twice, or the ends
+ * of a UDP relay), the client described by c.  On success the master
+ * keeps neither fd; on failure (NULL, errno set, counted and logged)
+ * they are still the caller's.  The master logs a TCP connect itself,
+ * before the child starts, so that the line comes before the child's
+ * own; a PROXY service's child says it once it knows the real client.
+ */
+static struct kid *
+start_child(struct server *s, struct svc_run *r, const int fd[2],
+    const struct srckey *src, const struct timespec *now, struct conn *c)
+{
+	const struct service *svc = r->svc;
+	/* TCP whose client the master knows: no PROXY header to read. */
+	int plain = svc->proto == PROTO_TCP && !svc->proxy_protocol;
+	struct spawn_fds f = { fd[0], fd[1], -1 };
+	struct kidlog err = { .fd = -1 };
+	struct kid *k = NULL;
+	pid_t pid = -1;
+	int e;
+
+	c->announced = plain;
+	if (plain)
+		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c->peer);
+	/* Counted before the fork, so that a status child sees itself. */
+	r->active++;
+	r->stats.accepted++;
+	if ((svc->handler->flags & HANDLER_STDERR) &&
+	    kidlog_open(&err, &f.err) < 0)
+		;
+	else if ((k = kids_add(&s->kids)) != NULL)
+		pid = spawn_conn(c, r->how, &f);
+	e = errno;
+	if (f.err >= 0)
+		close(f.err);
+	if (pid < 0) {
+		r->active--;
+		r->stats.accepted--;
+		r->stats.forkfail++;
+		s->stats.forkfail++;
+		if (err.fd >= 0)
+			close(err.fd);
+		if (k != NULL)
+			kids_remove(&s->kids, k);
+		log_msg(LOG_ERR, "%s: cannot start a child for %s: %s",
+		    svc->name, c->peer, strerror(e));
+		errno = e;
+		return NULL;
+	}
+	close(fd[0]);
+	if (fd[1] != fd[0])
+		close(fd[1]);
+	k->pid = pid;
+	k->run = r;
+	k->session_timeout = svc->session_timeout;
+	k->src = *src;
+	k->start = *now;
+	k->err = err;
+	return k;
+}
+
+/*
+ * Out of fds or memory (EMFILE, ENFILE, ENOBUFS...): the pending client
+ * stays in the backlog, and polling its listener again at once would
+ * spin.  Rest the service PAUSE_MS, logging once per pause.
+ */
+#define PAUSE_MS 500
+
+static void
+pause_service(struct svc_run *r, const struct timespec *now,
+    const char *what)
+{
+	log_msg(LOG_ERR, "%s: %s: %s; pausing %d ms", r->svc->name, what,
+	    strerror(errno), PAUSE_MS);
+	r->paused_until = *now;
+	r->paused_until.tv_nsec += PAUSE_MS * 1000000L;
+	if (r->paused_until.tv_nsec >= 1000000000L) {
+		r->paused_until.tv_sec++;
+		r->paused_until.tv_nsec -= 1000000000L;
+	}
+}
+
+/* Milliseconds the service still rests (0: none). */
+long
+accept_paused_ms(const struct svc_run *r, const struct timespec *now)
+{
+	long ms = (r->paused_until.tv_sec - now->tv_sec) * 1000 +
+	    (r->paused_until.tv_nsec - now->tv_nsec) / 1000000;
+
+	return ms > 0 ? ms : 0;
+}
+
+/* Room for one more child now: max_children and the rate bucket. */
+static int
+has_room(const struct svc_run *r, const struct timespec *now)
+{
+	return r->active < r->svc->max_children &&
+	    accept_paused_ms(r, now) == 0 && (r->svc->rate <= 0 ||
+	    bucket_wait_ms(&r->bucket, r->svc->rate, now) == 0);
+}
+
+void
+accept_tcp(struct server *s, struct svc_run *r, struct listener *l,
+    const struct timespec *now)
+{
+	const struct service *svc = r->svc;
+	struct sockaddr_storage ss;
+	struct srckey src;
+	struct conn c;
+	enum admit why;
+	socklen_t len = sizeof(ss);
+	int fd;
+
+	if (!has_room(r, now))
+		return;
+	fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EINTR && errno != ECONNABORTED &&
+		    errno != EAGAIN && errno != EWOULDBLOCK)
+			pause_service(r, now, "accept");
+		return;
+	}
+	if (svc->rate > 0)
+		bucket_take(&r->bucket, svc->rate, now);
+	conn_srckey(&src, fd, (struct sockaddr *)&ss, svc->per_source_prefix6);
+	why = admit_check(r, &s->kids, (struct sockaddr *)&ss, &src, now);
+	if (why != ADMIT_OK) {
+		admit_refuse(r, fd, why, (struct sockaddr *)&ss);
+		if (why == ADMIT_DENIED || svc->busy_reply == NULL)
+			close(fd);
+		else
+			linger_close(&s->linger, fd, now);
+		return;
+	}
+	conn_describe(&c, svc, fd, (struct sockaddr *)&ss);
+	if (start_child(s, r, (int[2]){ fd, fd }, &src, now, &c) != NULL)
+		return;
+	/*
+	 * No child (out of processes or memory): the client waits, as those
+	 * in the backlog do, and the service rests before trying again.
+	 */
+	r->pending = fd;
+	r->pending_conn = c;
+	r->pending_src = src;
+	r->pending_since = *now;
+	pause_service(r, now, "fork");
+}
+
+/*
+ * A client whose child could not be started, once the service's rest is
+ * over: start it now, or rest again; after `timeout` seconds of that it
+ * is closed.
+ */
+void
+accept_retry(struct server *s, struct svc_run *r,
+    const struct timespec *now)
+{
+	int fd = r->pending;
+
+	if (fd < 0 || accept_paused_ms(r, now) > 0 || r->active >= r->svc->max_children)
+		return;
+	r->pending = -1;
+	if (start_child(s, r, (int[2]){ fd, fd }, &r->pending_src, now,
+	    &r->pending_conn) != NULL)
+		return;
+	if (server_ms_since(&r->pending_since) >= r->svc->timeout * 1000L) {
+		log_msg(LOG_ERR, "%s: %s: no child after %d s: closed",
+		    r->svc->name, r->pending_conn.peer, r->svc->timeout);
+		close(fd);
+		return;
+	}
+	r->pending = fd;
+	pause_service(r, now, "fork");
+}
+
+void
+accept_udp(struct server *s, struct svc_run *r, struct listener *l,
+    const struct timespec *now)
+{
+	const struct service *svc = r->svc;
+	struct udp_relay relay;
+	struct srckey src;
+	struct conn c;
+	struct kid *k;
+	enum admit why;
+	int i, got, cfd[2];
+
+	for (i = 0; i < ACCEPT_BURST && has_room(r, now); i++) {
+		if ((got = udp_recv(svc, l->fd, &s->req)) == 0)
+			break;
+		if (got < 0)
+			continue;
+		if (svc->rate > 0)
+			bucket_take(&r->bucket, svc->rate, now);
+		srckey_make(&src, (struct sockaddr *)&s->req.peer,
+		    svc->per_source_prefix6);
+		why = admit_check(r, &s->kids,
+		    (struct sockaddr *)&s->req.peer, &src, now);
+		if (why != ADMIT_OK) {
+			admit_log(r, why, (struct sockaddr *)&s->req.peer);
+			continue;
+		}
+		if (udp_start(svc, &s->req, l->fd, &relay, cfd) < 0) {
+			pause_service(r, now, "socketpair");
+			break;
+		}
+		conn_describe(&c, svc, l->fd,
+		    (struct sockaddr *)&s->req.peer);
+		if ((k = start_child(s, r, cfd, &src, now, &c)) != NULL) {
+			k->relay = relay;
+			continue;
+		}
+		/* UDP may lose a datagram; the service rests all the same. */
+		close(cfd[0]);
+		close(cfd[1]);
+		udp_end(&relay);
+		pause_service(r, now, "fork");
+		break;
+	}
+}
+

@@ -1,0 +1,546 @@
+/*
+ * Opening listeners.  Every socket is non-blocking (the master must never
+ * block in accept) and close-on-exec.  The default address is "::" with
+ * IPV6_V6ONLY off, so one socket takes IPv4 and IPv6 clients; a host
+ * without IPv6 gets 0.0.0.0 instead.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "master/listeners.h"
+
+const char *
+listen_proto(enum conf_proto proto)
+{
+	return proto == PROTO_UDP ? "udp" : "tcp";
+}
+
+/* What kind of socket l is, for "listening on" lines. */
+static const char *
+kind(const struct listener *l)
+{
+	return addr_unix_path(l->spec) ? "unix stream" : listen_proto(l->proto);
+}
+
+static int
+bind_one(struct listener *l, const char *addr, int port, int reuse_port)
+{
+	struct sockaddr_storage ss;
+	struct addr_text t;
+	socklen_t len;
+	int fd, on = 1, off = 0;
+	int type = l->proto == PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
+
+	if (addr_parse(addr, port, &ss, &len) < 0)
+		return -1;
+	if (addr_text((struct sockaddr *)&ss, &t) == 0)
+		addr_join(&t, l->name, sizeof(l->name));
+	fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
+	    (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on,
+	    sizeof(on)) < 0) ||
+	    (ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &off, sizeof(off)) < 0) ||
+	    bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, SOMAXCONN) < 0)) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	/* With port 0 the kernel chose: name the port actually bound. */
+	len = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    addr_text((struct sockaddr *)&ss, &t) == 0)
+		addr_join(&t, l->name, sizeof(l->name));
+	l->fd = fd;
+	return 0;
+}
+
+/*
+ * Open one listener; on failure l->name says what could not be bound
+ * and errno why.
+ */
+int
+listen_open(struct listener *l, const char *spec, int port,
+    enum conf_proto proto, int reuse_port)
+{
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	l->fd = -1;
+	l->port = port;
+	l->proto = proto;
+	l->reuse_port = reuse_port;
+	if (spec != NULL)
+		rc = bind_one(l, spec, port, reuse_port);
+	else if ((rc = bind_one(l, "::", port, reuse_port)) < 0 &&
+	    (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL))
+		rc = bind_one(l, "0.0.0.0", port, reuse_port);
+	if (rc == 0 && spec != NULL && (l->spec = strdup(spec)) == NULL) {
+		listen_close(l);
+		return -1;
+	}
+	return rc;
+}
+
+/* A Unix listener is its path: port and reuse_port do not apply. */
+int
+listen_same(const struct listener *l, const char *spec, int port,
+    enum conf_proto proto, int reuse_port)
+{
+	if ((l->spec == NULL) != (spec == NULL))
+		return 0;
+	if (spec != NULL && strcmp(l->spec, spec) != 0)
+		return 0;
+	if (addr_unix_path(spec) != NULL)
+		return l->proto == proto;
+	return l->port == port && l->proto == proto &&
+	    l->reuse_port == reuse_port;
+}
+
+/* Closing a Unix listener replyd bound removes its file too. */
+void
+listen_close(struct listener *l)
+{
+	if (l->fd >= 0) {
+		if (l->file.made)
+			unixsock_remove(addr_unix_path(l->spec), &l->file);
+		close(l->fd);
+	}
+	l->fd = -1;
+	free(l->spec);
+	l->spec = NULL;
+}
+
+/*
+ * Socket activation (systemd Accept=no): the sockets passed as fds 3.. by
+ * LISTEN_FDS, when LISTEN_PID is us.  Each serves the service whose port
+ * (and listen address, when one is written) it is bound to; a Unix one,
+ * the service that listens on its path.
+ */
+static int	inherited[64];
+static char	*inherited_by[64];	/* upgrade: the service it served */
+static size_t	ninherited;
+
+/*
+ * Why fd cannot be a listener; NULL if it can.  Each is checked before
+ * anything else opens a descriptor: an fd LISTEN_FDS names but nobody
+ * passed would otherwise be the number our own first socket gets.
+ */
+static const char *
+unfit(int fd)
+{
+	int type, domain, on;
+	socklen_t len = sizeof(type);
+
+	if (fcntl(fd, F_GETFD) < 0)
+		return "is not open";
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+		return errno == ENOTSOCK ? "is not a socket" : strerror(errno);
+	len = sizeof(domain);
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 ||
+	    (domain != AF_INET && domain != AF_INET6 && domain != AF_UNIX))
+		return "is not an IP or Unix domain socket";
+	if (type == SOCK_DGRAM)
+		return NULL;
+	if (type != SOCK_STREAM)
+		return "is neither a stream nor a datagram socket";
+	len = sizeof(on);
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) < 0 || !on)
+		return "is a stream socket that is not listening (one "
+		    "connection, as with Accept=yes, is for replyd -i)";
+	return NULL;
+}
+
+/*
+ * Take the activated sockets: how many there are, or -1 (logged) when
+ * LISTEN_FDS names something that is no listener, so that replyd stops
+ * instead of serving nothing.
+ */
+int
+listen_inherit(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	const char *why;
+	long n, i;
+	char *end;
+
+	if (pid == NULL || fds == NULL ||
+	    strtol(pid, &end, 10) != (long)getpid() || *end != '\0')
+		return 0;
+	n = strtol(fds, &end, 10);
+	if (end == fds || *end != '\0' || n < 0 || n > 64) {
+		log_msg(LOG_ERR, "socket activation: LISTEN_FDS=\"%.32s\" is "
+		    "not a number of descriptors from 0 to 64", fds);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if ((why = unfit(3 + i)) != NULL) {
+			log_msg(LOG_ERR, "socket activation: fd %ld of "
+			    "LISTEN_FDS=%ld %s", 3 + i, n, why);
+			return -1;
+		}
+	for (i = 0; i < n; i++) {
+		fcntl(3 + i, F_SETFD, FD_CLOEXEC);
+		fcntl(3 + i, F_SETFL, fcntl(3 + i, F_GETFL) | O_NONBLOCK);
+		inherited[ninherited++] = 3 + i;
+	}
+	/* Handlers must not think the sockets are theirs. */
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return (int)ninherited;
+}
+
+/*
+ * An upgrade (upgrade.c): the old image's listener fd, which served the
+ * service of that name, taken like an activated socket.
+ */
+void
+listen_adopt(int fd, const char *service)
+{
+	if (ninherited == sizeof(inherited) / sizeof(inherited[0]))
+		return;
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	inherited_by[ninherited] = strdup(service);
+	inherited[ninherited++] = fd;
+}
+
+/*
+ * Whether the inherited socket fd is svc's listener spec (a Unix one: at
+ * its path); names it in l->name if so.  With any_port, an IP socket may
+ * have any port (port 0: the one the kernel chose for the old image).
+ */
+static int
+fits(struct listener *l, int fd, const char *spec,
+    const struct service *svc, int any_port)
+{
+	struct sockaddr_storage ss, want;
+	struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+	const char *path = addr_unix_path(spec);
+	struct addr_text t;
+	socklen_t len = sizeof(ss), wlen;
+	int type, wtype = svc->proto == PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	if (ss.ss_family == AF_UNIX) {
+		if (path == NULL || len <= offsetof(struct sockaddr_un,
+		    sun_path) || strncmp(sun->sun_path, path,
+		    sizeof(sun->sun_path)) != 0)
+			return 0;
+		snprintf(l->name, sizeof(l->name), "%s", spec);
+	} else {
+		if (path != NULL || addr_text((struct sockaddr *)&ss, &t) < 0 ||
+		    (!any_port && strtol(t.port, NULL, 10) != svc->port))
+			return 0;
+		if (spec != NULL && (addr_parse(spec, (int)strtol(t.port, NULL,
+		    10), &want, &wlen) < 0 || wlen != len ||
+		    memcmp(&want, &ss, len) != 0))
+			return 0;
+		addr_join(&t, l->name, sizeof(l->name));
+	}
+	len = sizeof(type);
+	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+	    type == wtype;
+}
+
+/*
+ * An inherited socket for this listener, moved into l: 0 if activated,
+ * 1 if the binary before an upgrade had it; -1 if none fits.
+ */
+static int
+take_inherited(struct listener *l, const char *spec,
+    const struct service *svc)
+{
+	size_t i;
+
+	for (i = 0; i < ninherited; i++) {
+		memset(l, 0, sizeof(*l));
+		if (inherited[i] < 0 || (inherited_by[i] != NULL &&
+		    strcmp(inherited_by[i], svc->name) != 0) ||
+		    !fits(l, inherited[i], spec, svc, inherited_by[i] != NULL &&
+		    svc->port == 0))
+			continue;
+		l->fd = inherited[i];
+		l->spec = spec ? strdup(spec) : NULL;
+		l->port = svc->port;
+		l->proto = svc->proto;
+		l->reuse_port = svc->reuse_port;
+		inherited[i] = -1;
+		return inherited_by[i] != NULL;
+	}
+	memset(l, 0, sizeof(*l));
+	l->fd = -1;
+	return -1;
+}
+
+/* Inherited sockets no service wanted are closed, not kept open unseen. */
+void
+listen_inherit_done(void)
+{
+	size_t i;
+
+	for (i = 0; i < ninherited; i++) {
+		if (inherited[i] >= 0) {
+			log_msg(LOG_WARNING, "fd %d from %s matches no service: "
+			    "closed", inherited[i], inherited_by[i] ?
+			    "the upgraded binary" : "socket activation");
+			close(inherited[i]);
+			inherited[i] = -1;
+		}
+		free(inherited_by[i]);
+		inherited_by[i] = NULL;
+	}
+}
+
+/*
+ * A listener of the old configuration that fits, not yet claimed: the
+ * same service's first; another service's only for a fixed port (one
+ * the kernel chose belongs to the service that asked for it) or a path.
+ */
+static struct listener *
+find_old(struct run *old, const char *spec, const struct service *svc)
+{
+	size_t i, j;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; old != NULL && i < old->n; i++) {
+			int same = strcmp(old->svc[i].svc->name, svc->name) == 0;
+
+			if (pass == 0 ? !same : same || (svc->port == 0 &&
+			    addr_unix_path(spec) == NULL))
+				continue;
+			for (j = 0; j < old->svc[i].nls; j++) {
+				struct listener *l = &old->svc[i].ls[j];
+
+				if (!l->claimed && l->fd >= 0 && listen_same(l,
+				    spec, svc->port, svc->proto,
+				    svc->reuse_port))
+					return l;
+			}
+		}
+	return NULL;
+}
+
+/*
+ * A reload that changes a listener's address but keeps its port (or
+ * turns on reuse_port) cannot bind while the old socket holds the port:
+ * close the old configuration's unclaimed sockets on that port and try
+ * again.  Returns how many were released.
+ */
+static int
+release_old(struct run *old, const struct service *svc)
+{
+	size_t i, j;
+	int n = 0;
+
+	for (i = 0; old != NULL && svc->port != 0 && i < old->n; i++)
+		for (j = 0; j < old->svc[i].nls; j++) {
+			struct listener *l = &old->svc[i].ls[j];
+
+			if (l->claimed || l->fd < 0 || l->port != svc->port ||
+			    l->proto != svc->proto || addr_unix_path(l->spec))
+				continue;
+			close(l->fd);
+			l->fd = -1;
+			l->released = 1;
+			n++;
+		}
+	return n;
+}
+
+/* The reload failed after all: bind a released socket again. */
+static void
+reclaim(struct listener *l)
+{
+	struct listener again;
+
+	l->released = 0;
+	if (listen_open(&again, l->spec, l->port, l->proto, l->reuse_port) < 0) {
+		log_msg(LOG_ERR, "cannot listen on %s again: %s", l->name,
+		    strerror(errno));
+		return;
+	}
+	l->fd = again.fd;
+	free(again.spec);	/* l keeps its own */
+}
+
+static int
+claimed_fd(const struct run *old, int fd)
+{
+	size_t i, j;
+
+	for (i = 0; fd >= 0 && old != NULL && i < old->n; i++)
+		for (j = 0; j < old->svc[i].nls; j++)
+			if (old->svc[i].ls[j].claimed &&
+			    old->svc[i].ls[j].fd == fd)
+				return 1;
+	return 0;
+}
+
+/*
+ * A Unix listener of svc at spec: a new socket, its file made with the
+ * service's mode and owners.
+ */
+static int
+open_unix(struct listener *l, const char *spec, const struct service *svc)
+{
+	memset(l, 0, sizeof(*l));
+	l->port = svc->port;
+	l->proto = svc->proto;
+	l->reuse_port = svc->reuse_port;
+	snprintf(l->name, sizeof(l->name), "%s", spec);
+	if ((l->spec = strdup(spec)) == NULL)
+		return -1;
+	l->fd = unixsock_listen(addr_unix_path(spec), svc->socket_mode,
+	    svc->socket_uid, svc->socket_gid, &l->file);
+	if (l->fd < 0) {
+		int e = errno;
+
+		free(l->spec);
+		l->spec = NULL;
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* A new listener; on failure logged, with what is in the way. */
+static int
+open_new(struct listener *l, const char *spec, const struct service *svc,
+    struct run *old)
+{
+	const char *path = addr_unix_path(spec);
+
+	if (path != NULL ? open_unix(l, spec, svc) == 0 :
+	    listen_open(l, spec, svc->port, svc->proto, svc->reuse_port) == 0 ||
+	    (errno == EADDRINUSE && release_old(old, svc) &&
+	    listen_open(l, spec, svc->port, svc->proto, svc->reuse_port) == 0))
+		return 0;
+	if (path != NULL && errno == EEXIST)
+		log_msg(LOG_ERR, "cannot listen on %s: %s exists and is not a "
+		    "socket (replyd replaces a stale socket, never another "
+		    "file)", l->name, path);
+	else
+		log_msg(LOG_ERR, "cannot listen on %s: %s", l->name,
+		    strerror(errno));
+	return -1;
+}
+
+/*
+ * Take over an old listener.  A Unix one's file gets the new
+ * configuration's mode and owners; failing that, it keeps its old ones.
+ */
+static void
+claim(struct listener *l, struct listener *o, const char *spec,
+    const struct service *svc)
+{
+	o->claimed = 1;
+	*l = *o;
+	l->claimed = 0;
+	l->spec = spec ? strdup(spec) : NULL;
+	if (addr_unix_path(spec) != NULL && unixsock_own(addr_unix_path(spec),
+	    svc->socket_mode, svc->socket_uid, svc->socket_gid, &l->file) < 0)
+		log_msg(LOG_WARNING, "%s: cannot set the mode and owners of "
+		    "%s: %s", svc->name, l->name, strerror(errno));
+}
+
+/*
+ * Give every service of c its listeners: the old configuration's where
+ * they fit (claimed, not yet moved), new sockets otherwise.  On failure
+ * nothing of old has changed.
+ */
+int
+listen_run_open(struct run *r, struct run *old)
+{
+	size_t i, j, n;
+	int got;
+
+	for (i = 0; i < r->n; i++) {
+		struct svc_run *sr = &r->svc[i];
+		const struct service *svc = sr->svc;
+
+		for (n = 0; svc->listen != NULL && svc->listen[n] != NULL; n++)
+			;
+		sr->nls = n > 0 ? n : 1;
+		if ((sr->ls = calloc(sr->nls, sizeof(*sr->ls))) == NULL)
+			goto fail;
+		for (j = 0; j < sr->nls; j++)
+			sr->ls[j].fd = -1;
+		for (j = 0; j < sr->nls; j++) {
+			const char *spec = n > 0 ? svc->listen[j] : NULL;
+			struct listener *o = find_old(old, spec, svc);
+
+			if (o != NULL)
+				claim(&sr->ls[j], o, spec, svc);
+			else if ((got = take_inherited(&sr->ls[j], spec,
+			    svc)) >= 0)
+				log_msg(LOG_NOTICE, "%s: listening on %s (%s, "
+				    "%s)", svc->name, sr->ls[j].name,
+				    kind(&sr->ls[j]), got ? "kept across the "
+				    "upgrade" : "from socket activation");
+			else if (open_new(&sr->ls[j], spec, svc, old) < 0)
+				goto fail;
+			else
+				log_msg(LOG_NOTICE, "%s: listening on %s (%s)",
+				    svc->name, sr->ls[j].name,
+				    kind(&sr->ls[j]));
+		}
+	}
+	return 0;
+fail:
+	for (i = 0; i < r->n; i++) {
+		for (j = 0; j < r->svc[i].nls && r->svc[i].ls; j++) {
+			struct listener *l = &r->svc[i].ls[j];
+
+			if (claimed_fd(old, l->fd))
+				l->fd = -1;	/* still old's */
+			listen_close(l);
+		}
+		free(r->svc[i].ls);
+		r->svc[i].ls = NULL;
+		r->svc[i].nls = 0;
+	}
+	for (i = 0; old != NULL && i < old->n; i++)
+		for (j = 0; j < old->svc[i].nls; j++) {
+			old->svc[i].ls[j].claimed = 0;
+			if (old->svc[i].ls[j].released)
+				reclaim(&old->svc[i].ls[j]);
+		}
+	return -1;
+}
+
+/* Close the listeners of r, except those a newer run claimed. */
+void
+listen_run_close(struct run *r)
+{
+	size_t i, j;
+
+	for (i = 0; r != NULL && i < r->n; i++) {
+		for (j = 0; j < r->svc[i].nls; j++) {
+			if (r->svc[i].ls[j].claimed)
+				r->svc[i].ls[j].fd = -1;
+			listen_close(&r->svc[i].ls[j]);
+		}
+		free(r->svc[i].ls);
+		r->svc[i].ls = NULL;
+		r->svc[i].nls = 0;
+	}
+}

@@ -1,0 +1,530 @@
+/*
+ * The master.  It binds, then loops: wait in poll() for a listener or a
+ * signal, accept, fork.  Signals are blocked and read from a signalfd
+ * in that same poll, so every reaction (reaping, reload, stop) happens
+ * here in the loop; with no handler installed, a child has only to
+ * unblock them.  A service's
+ * listeners are polled only while it has fewer than max_children live
+ * children: when it is full, new clients wait in the kernel's backlog
+ * instead of being accepted and dropped.  The master never reads from a
+ * client and never runs handler code.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "child/spawn.h"
+#include "client/admit.h"
+#include "client/conn.h"
+#include "handlers/handler.h"
+#include "lib/addr.h"
+#include "lib/fds.h"
+#include "lib/log.h"
+#include "lib/rate.h"
+#include "master/daemon.h"
+#include "master/listeners.h"
+#include "master/master.h"
+#include "master/master_int.h"
+#include "master/notify.h"
+#include "master/refused.h"
+#include "master/stderr_relay.h"
+#include "master/udp_relay.h"
+#include "master/upgrade.h"
+#include "state/children.h"
+
+/*
+ * Signals are blocked before the first socket is bound: from the moment
+ * "listening on" is logged, a SIGHUP or SIGTERM waits for the loop
+ * instead of killing the master with the default action.  set is what
+ * the signalfd reports.  SIGPIPE is blocked too, not read: a client
+ * that goes away must not kill the master, and a blocked signal (unlike
+ * an ignored one) needs nothing undone in a child but the mask.
+ */
+static void
+signals_block(sigset_t *set)
+{
+	static const int sigs[] = { SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGUSR1,
+	    SIGUSR2 };
+	sigset_t block;
+	size_t i;
+
+	sigemptyset(set);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(set, sigs[i]);
+	block = *set;
+	sigaddset(&block, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+}
+
+/*
+ * Use the fds the hard limit allows: every live UDP exchange holds two
+ * in the master.
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* One read takes every pending signal (one of each kind at most). */
+static void
+signals_read(struct server *s)
+{
+	struct signalfd_siginfo si[8];
+	ssize_t n, i;
+
+	if ((n = read(s->sigfd, si, sizeof(si))) <= 0)
+		return;
+	for (i = 0; i < n / (ssize_t)sizeof(si[0]); i++) {
+		if (si[i].ssi_signo == SIGCHLD)
+			s->got_chld = 1;
+		else if (si[i].ssi_signo == SIGHUP)
+			s->got_hup = 1;
+		else if (si[i].ssi_signo == SIGUSR1)
+			s->got_usr1 = 1;
+		else if (si[i].ssi_signo == SIGUSR2)
+			s->got_usr2 = 1;
+		else
+			s->got_term = 1;
+	}
+}
+
+/* Load a configuration, logging every problem found in it. */
+struct conf *
+server_load(const char *path, int port)
+{
+	struct conf_opts co = { .port = port, .as_root = geteuid() == 0 };
+	struct conf_errors errs = { 0 };
+	struct conf *c;
+	size_t i;
+
+	/* The modules load here, in the process that serves with them. */
+	if ((c = conf_load(path, &co, &errs)) != NULL &&
+	    module_conf_load(c, &errs) < 0) {
+		conf_free(c);
+		c = NULL;
+	}
+	for (i = 0; i < errs.n; i++)
+		log_msg(LOG_ERR, "%s", errs.msg[i]);
+	conf_errors_free(&errs);
+	return c;
+}
+
+/*
+ * SIGHUP: the new file replaces the old one only if it is valid and all
+ * its listeners could be had.  Unchanged listeners are handed over, not
+ * reopened; children keep running and are counted against the service
+ * of the same name in the new configuration.
+ */
+static void
+reload(struct server *s)
+{
+	struct conf *c, *oldc = s->run.conf;
+	struct run r;
+
+	s->got_hup = 0;
+	notify_reloading();
+	if ((c = server_load(s->opts->config, s->opts->port)) == NULL) {
+		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
+		notify_send("READY=1");
+		return;
+	}
+	if (run_make(&r, c) < 0 || listen_run_open(&r, &s->run) < 0) {
+		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
+		notify_send("READY=1");
+		run_free(&r);
+		conf_free(c);
+		return;
+	}
+	run_carry(&r, &s->run);
+	kids_remap(&s->kids, &r);
+	listen_run_close(&s->run);
+	run_free(&s->run);
+	conf_free(oldc);
+	s->run = r;
+	udp_guard(&s->run);
+	s->stats.reloads++;
+	run_publish(&s->run, &s->stats);
+	s->status[0] = ~0UL;	/* the STATUS line says the new services */
+	notify_send("READY=1");
+	log_msg(LOG_NOTICE, "reloaded %s: %zu service%s", c->path, c->nsvc,
+	    c->nsvc == 1 ? "" : "s");
+}
+
+static void
+counters(struct server *s)
+{
+	size_t i;
+
+	s->got_usr1 = 0;
+	for (i = 0; i < s->run.n; i++) {
+		const struct svc_run *r = &s->run.svc[i];
+		const struct svc_stats *st = &r->stats;
+
+		log_msg(LOG_NOTICE, "%s: counters: accepted %lu, served %lu, "
+		    "failed %lu, denied %lu, busy %lu, rate-limited %lu, "
+		    "expired %lu, active %d", r->svc->name, st->accepted,
+		    st->served, st->failed, st->denied, st->busy, st->limited,
+		    st->expired, r->active);
+	}
+	log_msg(LOG_NOTICE, "counters: children %zu, reloads %lu, fork "
+	    "failures %lu", s->kids.n, s->stats.reloads, s->stats.forkfail);
+}
+
+/*
+ * SIGTERM/SIGINT: stop accepting, give children STOP_GRACE seconds, then
+ * SIGTERM them, then SIGKILL after STOP_KILL more.  Returns the ms until
+ * the next step.
+ */
+static long
+stop_step(struct server *s)
+{
+	struct timespec now;
+	size_t i;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (s->stopping == 0) {
+		log_msg(LOG_NOTICE, "stopping: %zu children to finish",
+		    s->kids.n);
+		notify_send("STOPPING=1");
+		listen_run_close(&s->run);
+		s->stopping = 1;
+		s->deadline = now;
+		s->deadline.tv_sec += STOP_GRACE;
+	} else if (server_ms_since(&s->deadline) >= 0) {
+		s->stopping++;
+		for (i = 0; i < s->kids.n; i++)
+			reap_kill(s->kids.v[i].pid,
+			    s->stopping == 2 ? SIGTERM : SIGKILL);
+		log_msg(LOG_NOTICE, "stopping: sent %s to %zu children",
+		    s->stopping == 2 ? "SIGTERM" : "SIGKILL", s->kids.n);
+		s->deadline = now;
+		s->deadline.tv_sec += STOP_KILL;
+	}
+	ms = -server_ms_since(&s->deadline);
+	return ms > 0 ? ms : 0;
+}
+
+/* The sooner of two waits in ms, -1 meaning none. */
+static long
+sooner(long a, long b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
+static int
+poll_add(struct server *s, size_t n, int fd, int what, struct svc_run *r,
+    struct listener *l, pid_t kid)
+{
+	if (n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct pollfd *p = reallocarray(s->pfd, cap, sizeof(*p));
+		struct slot *t;
+
+		if (p == NULL)
+			return -1;
+		s->pfd = p;
+		if ((t = reallocarray(s->slot, cap, sizeof(*t))) == NULL)
+			return -1;
+		s->slot = t;
+		s->cap = cap;
+	}
+	s->pfd[n].fd = fd;
+	s->pfd[n].events = POLLIN;
+	s->pfd[n].revents = 0;
+	s->slot[n].what = what;
+	s->slot[n].run = r;
+	s->slot[n].l = l;
+	s->slot[n].kid = kid;
+	return 0;
+}
+
+/*
+ * What to wait on: the listeners of services with room for a child (and,
+ * with rate set, a token: *wake is when a paused service gets one), and
+ * the UDP relays of live children.
+ */
+static size_t
+poll_set(struct server *s, long *wake)
+{
+	struct timespec now;
+	size_t i, j, n = 0;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (poll_add(s, n, s->sigfd, SLOT_SIGNALS, NULL, NULL, 0) == 0)
+		n++;
+	for (i = 0; i < s->kids.n; i++) {
+		const struct kid *k = &s->kids.v[i];
+
+		if (k->relay.fd >= 0 && poll_add(s, n, k->relay.fd,
+		    SLOT_RELAY, NULL, NULL, k->pid) == 0)
+			n++;
+		if (k->err.fd >= 0 && poll_add(s, n, k->err.fd,
+		    SLOT_STDERR, NULL, NULL, k->pid) == 0)
+			n++;
+	}
+	for (i = 0; i < s->linger.n; i++)
+		if (poll_add(s, n, s->linger.fd[i], SLOT_LINGER, NULL, NULL,
+		    0) == 0)
+			n++;
+	for (i = 0; !s->stopping && i < s->run.n; i++) {
+		struct svc_run *r = &s->run.svc[i];
+
+		accept_retry(s, r, &now);
+		if (r->active >= r->svc->max_children || r->pending >= 0) {
+			if (r->pending >= 0)
+				*wake = sooner(*wake, accept_paused_ms(r, &now));
+			continue;
+		}
+		if ((ms = accept_paused_ms(r, &now)) > 0) {
+			*wake = sooner(*wake, ms);
+			continue;
+		}
+		if (r->svc->rate > 0 && (ms = bucket_wait_ms(&r->bucket,
+		    r->svc->rate, &now)) > 0) {
+			*wake = sooner(*wake, ms);
+			continue;
+		}
+		for (j = 0; j < r->nls; j++)
+			if (poll_add(s, n, r->ls[j].fd, SLOT_LISTENER, r,
+			    &r->ls[j], 0) == 0)
+				n++;
+	}
+	return n;
+}
+
+/*
+ * systemd's STATUS= line: services and counters, sent when they changed
+ * but at most once a second.  Returns the ms until a change may be
+ * sent (-1: nothing waits).
+ */
+static long
+status_update(struct server *s)
+{
+	/* services, active, accepted, served, refused */
+	unsigned long v[5] = { s->run.n, 0, 0, 0, 0 };
+	long ms;
+	size_t i;
+
+	if (!notify_enabled())
+		return -1;
+	for (i = 0; i < s->run.n; i++) {
+		const struct svc_run *r = &s->run.svc[i];
+
+		v[1] += (unsigned long)r->active;
+		v[2] += r->stats.accepted;
+		v[3] += r->stats.served;
+		v[4] += r->stats.denied + r->stats.busy + r->stats.limited;
+	}
+	if (memcmp(v, s->status, sizeof(v)) == 0)
+		return -1;
+	if ((ms = 1000 - server_ms_since(&s->status_at)) > 0)
+		return ms;
+	notify_send("STATUS=%lu service%s, active %lu, accepted %lu, "
+	    "served %lu, refused %lu", v[0], v[0] == 1 ? "" : "s", v[1],
+	    v[2], v[3], v[4]);
+	memcpy(s->status, v, sizeof(v));
+	clock_gettime(CLOCK_MONOTONIC, &s->status_at);
+	return -1;
+}
+
+/*
+ * SIGUSR2: execute the binary on disk in place (upgrade.c); back here
+ * only if that did not happen.
+ */
+static void
+upgrade(struct server *s)
+{
+	struct upgrade_from u = {
+		.self = s->self, .config = s->opts->config,
+		.port = s->opts->port, .pidfile = s->opts->pidfile,
+		.daemonized = s->daemonized,
+		.notify = s->notify[0] ? s->notify : NULL,
+		.run = &s->run, .kids = &s->kids, .stats = &s->stats,
+	};
+
+	s->got_usr2 = 0;
+	notify_reloading();
+	upgrade_exec(&u);
+	notify_send("READY=1");
+}
+
+static void
+serve_loop(struct server *s)
+{
+	struct timespec now;
+	struct kid *k;
+	size_t n, i;
+	long wake;
+
+	for (;;) {
+		if (s->got_chld)
+			reap_all(s);
+		if (s->got_hup && !s->stopping)
+			reload(s);
+		if (s->got_usr1)
+			counters(s);
+		if (s->got_usr2 && !s->stopping)
+			upgrade(s);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		wake = sooner(reap_expire(s), status_update(s));
+		wake = sooner(wake, linger_expire(&s->linger, &now));
+		if (s->got_term || s->stopping) {
+			wake = sooner(wake, stop_step(s));
+			if (s->kids.n == 0)
+				return;
+		}
+		n = poll_set(s, &wake);
+		if (poll(s->pfd, n, wake > INT_MAX ? INT_MAX : (int)wake) <= 0)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		for (i = 0; i < n; i++) {
+			struct slot *t = &s->slot[i];
+
+			if (s->pfd[i].revents == 0)
+				continue;
+			if (t->what == SLOT_SIGNALS)
+				signals_read(s);
+			else if (t->what == SLOT_LINGER)
+				linger_ready(&s->linger, s->pfd[i].fd);
+			else if (t->what == SLOT_LISTENER)
+				(t->run->svc->proto == PROTO_UDP ? accept_udp :
+				    accept_tcp)(s, t->run, t->l, &now);
+			else if ((k = kids_find(&s->kids, t->kid)) == NULL)
+				continue;
+			else if (t->what == SLOT_RELAY)
+				udp_pump(&k->relay);
+			else if (!kidlog_pump(&k->err, reap_kid_name(k), k->pid))
+				kidlog_close(&k->err, reap_kid_name(k), k->pid);
+		}
+	}
+}
+
+/*
+ * Before the listeners: what this process keeps of what it was started
+ * with.  Nothing but the activated sockets, or after an upgrade what the
+ * old image handed over: a daemon holding its starter's pipe would keep
+ * `replyd | cat` from ending.
+ */
+static int
+inherit(struct server *s)
+{
+	const char *env = getenv("NOTIFY_SOCKET");
+	int n;
+
+	if (realpath("/proc/self/exe", s->self) == NULL)
+		s->self[0] = '\0';
+	snprintf(s->notify, sizeof(s->notify), "%s", env ? env : "");
+	if ((n = upgrade_adopt(&s->daemonized, s->notify,
+	    sizeof(s->notify))) < 0)
+		return -1;
+	if ((s->upgraded = n > 0)) {
+		if (s->notify[0] != '\0')
+			setenv("NOTIFY_SOCKET", s->notify, 1);
+		if (s->daemonized)
+			log_use_syslog(1);
+	} else {
+		if ((n = listen_inherit()) < 0)
+			return -1;
+		fds_close_from(3 + n);
+	}
+	if (notify_init() < 0)
+		log_msg(LOG_WARNING, "NOTIFY_SOCKET: %s: not notifying systemd",
+		    strerror(errno));
+	return 0;
+}
+
+/* Listeners, signals, the daemon: ready to serve, or -1 (logged). */
+static int
+start(struct server *s, sigset_t *sigs)
+{
+	const struct server_opts *o = s->opts;
+	if (inherit(s) < 0 || listen_run_open(&s->run, NULL) < 0)
+		return -1;
+	listen_inherit_done();
+	udp_guard(&s->run);
+	if ((s->sigfd = signalfd(-1, sigs, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
+		return -1;
+	}
+	if (!o->foreground && !s->daemonized) {
+		if (daemon_detach() < 0) {
+			log_msg(LOG_ERR, "cannot daemonize: %s",
+			    strerror(errno));
+			return -1;
+		}
+		s->daemonized = 1;
+	}
+	if (o->pidfile != NULL && daemon_pidfile(o->pidfile) < 0) {
+		daemon_fail("cannot write %s: %s", o->pidfile, strerror(errno));
+		return -1;
+	}
+	daemon_ready();
+	return 0;
+}
+
+int
+server_run(struct conf *c, const struct server_opts *o)
+{
+	struct server s = { .opts = o, .sigfd = -1 };
+	sigset_t sigs;
+	size_t taken;
+	int rc = EX_OSERR;
+
+	if (run_make(&s.run, c) < 0) {
+		log_msg(LOG_ERR, "out of memory");
+		conf_free(c);
+		return EX_OSERR;
+	}
+	signals_block(&sigs);
+	raise_nofile();
+	if (start(&s, &sigs) < 0)
+		goto out;
+	notify_send("READY=1\nMAINPID=%ld", (long)getpid());
+	clock_gettime(CLOCK_MONOTONIC, &s.stats.started);
+	taken = upgrade_restore(&s.run, &s.kids, &s.stats);
+	if (s.upgraded)
+		log_msg(LOG_NOTICE, "upgraded: %s serves, %zu children taken "
+		    "over", s.self, taken);
+	run_publish(&s.run, &s.stats);
+	s.status[0] = ~0UL;
+	log_tag_pid(1);
+	serve_loop(&s);
+	log_msg(LOG_NOTICE, "stopped");
+	if (o->pidfile != NULL)
+		unlink(o->pidfile);
+	rc = 0;
+out:
+	if (s.sigfd >= 0)
+		close(s.sigfd);
+	kids_free(&s.kids);
+	free(s.pfd);
+	free(s.slot);
+	free(s.req.data);
+	run_publish(NULL, NULL);
+	linger_end(&s.linger);
+	listen_run_close(&s.run);
+	c = s.run.conf;		/* a reload may have replaced it */
+	run_free(&s.run);
+	conf_free(c);
+	return rc;
+}

@@ -1,0 +1,85 @@
+/*
+ * The master's state, shared by the files of the master: server.c (the
+ * loop, reloads, signals), accept.c (new clients to children) and
+ * reap.c (children that end or overstay).
+ */
+#ifndef REPLYD_MASTER_MASTER_INT_H
+#define REPLYD_MASTER_MASTER_INT_H
+
+#include <limits.h>
+#include <poll.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "master/listeners.h"
+#include "master/master.h"
+#include "master/refused.h"
+#include "master/udp_relay.h"
+#include "state/children.h"
+#include "state/service_state.h"
+
+/* How long children may finish after SIGTERM, then after our SIGTERM. */
+#define STOP_GRACE	5
+#define STOP_KILL	2
+/*
+ * Datagrams taken from one listener per wake-up, for fairness.  TCP
+ * takes one connection per wake-up, so that the services of one master
+ * take turns.
+ */
+#define ACCEPT_BURST	16
+
+struct server {
+	struct run			 run;
+	const struct server_opts	*opts;
+	struct kids			 kids;
+	struct lingering		 linger;	/* refused, closing */
+	struct udp_req			 req;		/* UDP receive buffer */
+	struct pollfd			*pfd;		/* the poll set ... */
+	struct slot {
+		enum { SLOT_SIGNALS, SLOT_LISTENER, SLOT_RELAY,
+		    SLOT_STDERR, SLOT_LINGER } what;
+		struct svc_run	*run;		/* a listener's */
+		struct listener	*l;
+		pid_t		 kid;		/* a relay's or a stderr's */
+	}				*slot;		/* ... and what each is */
+	size_t				 cap;
+	int				 sigfd;		/* signalfd */
+	int				 stopping;	/* 0, then 1..3 */
+	struct timespec			 deadline;
+	struct master_stats		 stats;
+	struct timespec			 status_at;	/* last STATUS= */
+	unsigned long			 status[5];	/* what it said */
+	int				 got_chld, got_hup, got_term,
+					 got_usr1, got_usr2;
+	int				 daemonized, upgraded;
+	char				 self[PATH_MAX];	/* our binary */
+	char				 notify[256];	/* NOTIFY_SOCKET */
+};
+
+static inline long
+server_ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000 +
+	    (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+
+/* accept.c */
+void	accept_tcp(struct server *s, struct svc_run *r, struct listener *l,
+	    const struct timespec *now);
+void	accept_udp(struct server *s, struct svc_run *r, struct listener *l,
+	    const struct timespec *now);
+void	accept_retry(struct server *s, struct svc_run *r,
+	    const struct timespec *now);
+long	accept_paused_ms(const struct svc_run *r, const struct timespec *now);
+
+/* reap.c */
+const char *reap_kid_name(const struct kid *k);
+void	reap_kill(pid_t pid, int sig);
+void	reap_all(struct server *s);
+long	reap_expire(struct server *s);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * Children that end: reaped at once, logged, counted, their relays and
+ * stderr pipes drained, and whatever they left in their process group
+ * ended; and children past session_timeout, ended.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "master/master_int.h"
+#include "master/stderr_relay.h"
+
+/* The service a child serves, for its log lines. */
+const char *
+reap_kid_name(const struct kid *k)
+{
+	return k->run != NULL ? k->run->svc->name : "(removed)";
+}
+
+/*
+ * A child's whole process group (what an exec'd program started too);
+ * the child itself if it has not made its group yet.
+ */
+void
+reap_kill(pid_t pid, int sig)
+{
+	if (kill(-pid, sig) < 0 && errno == ESRCH)
+		kill(pid, sig);
+}
+
+static void
+log_exit(const struct kid *k, int status)
+{
+	const char *name = reap_kid_name(k);
+	long ms = server_ms_since(&k->start);
+
+	if (WIFEXITED(status))
+		log_msg(LOG_INFO, "%s: child %ld exited with status %d after "
+		    "%ld ms", name, (long)k->pid, WEXITSTATUS(status), ms);
+	else if (WIFSIGNALED(status))
+		log_msg(LOG_INFO, "%s: child %ld killed by signal %d after "
+		    "%ld ms", name, (long)k->pid, WTERMSIG(status), ms);
+}
+
+/*
+ * Each child that has exited.  While it is a zombie its pid cannot be
+ * anyone else's, so its process group (what an exec'd program started
+ * and left behind, which would hold the connection past the child and
+ * past max_children) is ended first, then the child is reaped.
+ */
+void
+reap_all(struct server *s)
+{
+	siginfo_t si;
+	struct kid *k;
+	pid_t pid;
+	int st;
+
+	s->got_chld = 0;
+	for (;;) {
+		si.si_pid = 0;
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+		    si.si_pid == 0)
+			break;
+		pid = si.si_pid;
+		if ((k = kids_find(&s->kids, pid)) != NULL)
+			(void)kill(-pid, SIGKILL);
+		if (waitpid(pid, &st, WNOHANG) != pid || k == NULL)
+			continue;
+		log_exit(k, st);
+		if (k->relay.fd >= 0) {
+			udp_pump(&k->relay);	/* what it wrote before exiting */
+			udp_end(&k->relay);
+		}
+		kidlog_close(&k->err, reap_kid_name(k), k->pid);
+		if (k->run != NULL) {
+			k->run->active--;
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+				k->run->stats.served++;
+			else
+				k->run->stats.failed++;
+		}
+		kids_remove(&s->kids, k);
+	}
+}
+
+/*
+ * session_timeout: a child past it gets SIGTERM, and SIGKILL STOP_KILL
+ * seconds later.  Returns the milliseconds until the next such step
+ * (-1: none pending).
+ */
+long
+reap_expire(struct server *s)
+{
+	long next = -1, age, limit;
+	size_t i;
+
+	for (i = 0; i < s->kids.n; i++) {
+		struct kid *k = &s->kids.v[i];
+
+		if (k->session_timeout == 0 || k->signalled == SIGKILL)
+			continue;
+		age = server_ms_since(&k->start);
+		limit = k->session_timeout * 1000L +
+		    (k->signalled ? STOP_KILL * 1000L : 0);
+		if (age >= limit) {
+			k->signalled = k->signalled ? SIGKILL : SIGTERM;
+			reap_kill(k->pid, k->signalled);
+			if (k->signalled == SIGTERM && k->run != NULL)
+				k->run->stats.expired++;
+			log_msg(LOG_NOTICE, "%s: child %ld past session_timeout "
+			    "(%d s): sent %s", reap_kid_name(k), (long)k->pid,
+			    k->session_timeout,
+			    k->signalled == SIGTERM ? "SIGTERM" : "SIGKILL");
+			if (k->signalled == SIGTERM &&
+			    (next < 0 || next > STOP_KILL * 1000L))
+				next = STOP_KILL * 1000L;
+		} else if (next < 0 || limit - age < next)
+			next = limit - age;
+	}
+	return next;
+}
+

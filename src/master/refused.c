@@ -1,0 +1,99 @@
+/*
+ * Closing a socket that still has unread bytes makes the kernel answer
+ * with a reset, and a client that gets the reset before it has read the
+ * busy_reply loses it (a client that sent its request at once usually
+ * has).  So a refused connection is half-closed (FIN after the reply),
+ * and the master keeps it a moment, reading and discarding what the
+ * client still sends, until the client closes or LINGER_MS pass.  Never
+ * more than LINGER_MAX at once: past that a connection is closed at
+ * once, so a flood of refused clients cannot hold the master's fds.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "master/refused.h"
+
+static void
+drop(struct lingering *lg, size_t i)
+{
+	close(lg->fd[i]);
+	lg->n--;
+	lg->fd[i] = lg->fd[lg->n];
+	lg->until[i] = lg->until[lg->n];
+}
+
+/* Take over fd (a refused client, its reply already sent). */
+void
+linger_close(struct lingering *lg, int fd, const struct timespec *now)
+{
+	(void)shutdown(fd, SHUT_WR);
+	if (lg->n == LINGER_MAX) {
+		close(fd);
+		return;
+	}
+	lg->fd[lg->n] = fd;
+	lg->until[lg->n] = *now;
+	lg->until[lg->n].tv_sec += LINGER_MS / 1000;
+	lg->until[lg->n].tv_nsec += (LINGER_MS % 1000) * 1000000L;
+	if (lg->until[lg->n].tv_nsec >= 1000000000L) {
+		lg->until[lg->n].tv_sec++;
+		lg->until[lg->n].tv_nsec -= 1000000000L;
+	}
+	lg->n++;
+}
+
+/* Connection fd is readable: discard; closed at EOF or error. */
+void
+linger_ready(struct lingering *lg, int fd)
+{
+	char sink[4096];
+	ssize_t n;
+	size_t i;
+	int k;
+
+	for (i = 0; i < lg->n && lg->fd[i] != fd; i++)
+		;
+	if (i == lg->n)
+		return;
+	for (k = 0; k < 16; k++) {
+		n = recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
+		if (n > 0)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		break;
+	}
+	if (k < 16)
+		drop(lg, i);
+}
+
+/* Close those whose time is up; ms until the next one's (-1: none). */
+long
+linger_expire(struct lingering *lg, const struct timespec *now)
+{
+	long next = -1, ms;
+	size_t i = 0;
+
+	while (i < lg->n) {
+		ms = (lg->until[i].tv_sec - now->tv_sec) * 1000 +
+		    (lg->until[i].tv_nsec - now->tv_nsec) / 1000000;
+		if (ms <= 0) {
+			drop(lg, i);
+			continue;
+		}
+		if (next < 0 || ms < next)
+			next = ms;
+		i++;
+	}
+	return next;
+}
+
+void
+linger_end(struct lingering *lg)
+{
+	while (lg->n > 0)
+		drop(lg, 0);
+}

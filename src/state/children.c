@@ -1,0 +1,90 @@
+/*
+ * The child table.  It is searched linearly: it holds at most the sum of
+ * every service's max_children (64 by default), and a linear scan of a
+ * few dozen entries costs less than any index would to keep up.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "state/children.h"
+#include "state/per_source.h"
+
+void
+kids_free(struct kids *k)
+{
+	free(k->v);
+	k->v = NULL;
+	k->n = k->cap = 0;
+}
+
+/* A new zeroed entry, or NULL when out of memory. */
+struct kid *
+kids_add(struct kids *k)
+{
+	struct kid *v;
+
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 64;
+
+		if ((v = reallocarray(k->v, cap, sizeof(*v))) == NULL)
+			return NULL;
+		k->v = v;
+		k->cap = cap;
+	}
+	v = &k->v[k->n++];
+	memset(v, 0, sizeof(*v));
+	v->relay.fd = v->relay.out = -1;
+	v->err.fd = -1;
+	return v;
+}
+
+struct kid *
+kids_find(struct kids *k, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		if (k->v[i].pid == pid)
+			return &k->v[i];
+	return NULL;
+}
+
+/* A child leaves the table once reaped (or never started). */
+void
+kids_remove(struct kids *k, struct kid *kid)
+{
+	persrc_gone(kid->pid);
+	*kid = k->v[--k->n];
+}
+
+/* Live children of service r from the source src. */
+size_t
+kids_from(const struct kids *k, const struct svc_run *r,
+    const struct srckey *src)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < k->n; i++)
+		if (k->v[i].run == r && srckey_eq(&k->v[i].src, src))
+			n++;
+	return n;
+}
+
+/*
+ * After a reload: each child now counts against the service of the same
+ * name in the new configuration, if there is one.
+ */
+void
+kids_remap(struct kids *k, struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++) {
+		if (k->v[i].run != NULL)
+			k->v[i].run = run_find(r, k->v[i].run->svc->name);
+		if (k->v[i].run != NULL)
+			k->v[i].run->active++;
+	}
+}

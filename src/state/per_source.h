@@ -1,0 +1,19 @@
+/*
+ * per_source for PROXY services, counted by the children themselves in
+ * memory they share with the master (persrc.c says why).
+ */
+#ifndef REPLYD_STATE_PER_SOURCE_H
+#define REPLYD_STATE_PER_SOURCE_H
+
+#include <sys/types.h>
+
+struct srckey;
+
+/* Children counted at once, over all PROXY services with per_source. */
+#define PERSRC_SLOTS	4096
+
+int	persrc_init(void);
+int	persrc_enter(const char *service, const struct srckey *src, int limit);
+void	persrc_gone(pid_t pid);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * The master's run-time state, apart from the configuration it serves:
+ * per service its listeners, live children count, counters, rate
+ * buckets and how its children start.  A configuration is pure data
+ * (conf.h); the master makes a run for it when it starts serving, and
+ * on a reload makes a new one and carries over, service by service of
+ * the same name, what must outlive a reload (counters and buckets).
+ */
+#ifndef REPLYD_STATE_SERVICE_STATE_H
+#define REPLYD_STATE_SERVICE_STATE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "handlers/handler.h"
+#include "lib/acl.h"
+
+#include "child/spawn.h"
+#include "lib/rate.h"
+
+struct conf;
+struct listener;
+struct service;
+
+struct svc_stats {
+	unsigned long	accepted, served, failed, denied, busy, limited,
+			expired, forkfail;
+};
+
+struct svc_run {
+	const struct service	*svc;		/* its configuration */
+	struct listener		*ls;
+	size_t			 nls;
+	enum spawn_how		 how;		/* decided once (spawn.c) */
+	int			 active;	/* live children */
+	struct bucket		 bucket;	/* for rate */
+	struct srcbucket	*srcrate;	/* for per_source_rate */
+	struct timespec		 paused_until;	/* after EMFILE and the like */
+	int			 pending;	/* a client fork() failed for */
+	struct timespec		 pending_since;
+	struct svc_stats	 stats;
+	struct conn		 pending_conn;	/* ... who it is */
+	struct srckey		 pending_src;
+};
+
+struct run {
+	struct conf	*conf;
+	struct svc_run	*svc;		/* conf->nsvc of them */
+	size_t		 n;
+};
+
+/* What the master has done since it started. */
+struct master_stats {
+	struct timespec	started;	/* CLOCK_MONOTONIC */
+	unsigned long	reloads, forkfail;
+};
+
+int		 run_make(struct run *r, struct conf *c);
+void		 run_carry(struct run *r, struct run *old);
+struct svc_run	*run_find(const struct run *r, const char *name);
+void		 run_free(struct run *r);
+/*
+ * The master's current run and totals, as a child forked from it finds
+ * them (the status handler); NULL under `replyd -i`.
+ */
+void		 run_publish(const struct run *r, const struct master_stats *m);
+const struct run *run_published(const struct master_stats **m);
+
+#endif
