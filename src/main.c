@@ -1,6 +1,6 @@
 /*
  * replyd: parse the command line, load the configuration, dispatch to
- * the master (server_run), the handler-only mode (inetd_serve) or the
+ * the master (master_run), the handler-only mode (inetd_serve) or the
  * check (-t, and -T which prints the effective configuration).
  * Everything else lives in libreplyd.
  */
@@ -115,7 +115,7 @@ main(int argc, char **argv)
 		{ "version",	no_argument,		NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct server_opts so = { .config = SYSCONFDIR "/replyd.conf",
+	struct master_opts so = { .config = SYSCONFDIR "/replyd.conf",
 	    .port = -1 };
 	char *config, *pidfile;
 	int ch, inetd = 0, check = 0, config_given = 0, rc;
@@ -182,7 +182,7 @@ main(int argc, char **argv)
 	/* Under inetd even a config error must not reach the client. */
 	if (inetd)
 		inetd_prepare();
-	if ((c = server_load(so.config, so.port)) == NULL)
+	if ((c = master_load(so.config, so.port)) == NULL)
 		return EX_CONFIG;
 	if (inetd) {
 		rc = inetd_serve(c);
@@ -191,7 +191,7 @@ main(int argc, char **argv)
 	}
 	so.config = config = absolute(so.config);
 	so.pidfile = pidfile = so.pidfile ? absolute(so.pidfile) : NULL;
-	rc = config == NULL ? EX_OSERR : server_run(c, &so);
+	rc = config == NULL ? EX_OSERR : master_run(c, &so);
 	free(config);
 	free(pidfile);
 	return rc;

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acl.h"
-#include "addr.h"
+#include "lib/acl.h"
+#include "lib/addr.h"
 #include "check_run.h"
 
 static struct sockaddr_storage ss;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
+#include "lib/addr.h"
 #include "check_run.h"
 
 START_TEST(parses_numeric_addresses)

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "conf_keys.h"
-#include "handler.h"
+#include "conf/conf.h"
+#include "conf/keys.h"
+#include "handlers/handler.h"
 #include "check_run.h"
 
 static char path[64];

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "handler.h"
+#include "handlers/handler.h"
 #include "check_run.h"
 
 START_TEST(table_lookup)

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "io.h"
+#include "lib/io.h"
 #include "check_run.h"
 
 #define BIG	(4 * 1024 * 1024)

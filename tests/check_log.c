@@ -17,7 +17,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "lib/log.h"
 #include "check_run.h"
 
 static const char *

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
-#include "proxy.h"
+#include "client/proxy.h"
+#include "lib/addr.h"
 #include "check_run.h"
 
 static struct proxy_info pi;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rate.h"
+#include "lib/rate.h"
 #include "check_run.h"
 
 static struct timespec

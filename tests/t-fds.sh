@@ -42,7 +42,7 @@ held_by_child() {
 	"$TCLIENT" -w 5 127.0.0.1 "$port" > /dev/null 2>&1 &
 	c=$!
 	poll 3 has_children "$PID" 1
-	# A module's stderr is a pipe to the master (kidlog.c), and replyd's
+	# A module's stderr is a pipe to the master (stderr_relay.c), and replyd's
 	# own lines in that child keep the log channel as fd 3.
 	want="0 1 2"
 	[ "$2" = module ] && want="0 1 2 3"

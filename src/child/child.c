@@ -167,7 +167,7 @@ enum step { STEP_SERVE, STEP_QUIET, STEP_REFUSE, STEP_BUSY };
 
 /*
  * per_source for a PROXY service, once the child knows its client
- * (persrc.c): over the limit, busy_reply without waiting, and a refusal.
+ * (per_source.c): over the limit, busy_reply without waiting, and a refusal.
  */
 static enum step
 per_source(const struct conn *c, const struct sockaddr *sa)
@@ -178,7 +178,7 @@ per_source(const struct conn *c, const struct sockaddr *sa)
 	if (svc->per_source == 0)
 		return STEP_SERVE;
 	srckey_make(&key, sa, svc->per_source_prefix6);
-	if (persrc_enter(svc->name, &key, svc->per_source) >= 0)
+	if (per_source_enter(svc->name, &key, svc->per_source) >= 0)
 		return STEP_SERVE;
 	if (svc->busy_reply != NULL)
 		(void)!send(1, svc->busy_reply, svc->busy_reply_len,

@@ -19,7 +19,7 @@ enum spawn_how {
 /*
  * A new child's descriptors: in and out become 0 and 1 (a TCP connection
  * twice, or the ends of a UDP relay); err, unless -1, becomes 2 (the
- * pipe to the master's log, kidlog.c).
+ * pipe to the master's log, stderr_relay.c).
  */
 struct spawn_fds {
 	int	in, out, err;

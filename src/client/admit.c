@@ -5,7 +5,7 @@
  * deny wins over allow; an allow list, when given, must match; then the
  * per-source limits.  A busy or rate-limited client gets busy_reply if
  * one is configured, sent without ever blocking the master, which then
- * closes it gracefully (linger.c).  A Unix domain client has no address
+ * closes it gracefully (refused.c).  A Unix domain client has no address
  * for allow and deny to judge: only the per-source limits apply, its
  * source being its user id (conn_srckey).
  */
@@ -40,7 +40,7 @@ loopback(const struct sockaddr *sa)
 }
 
 enum admit
-admit_check(struct svc_run *r, const struct kids *k,
+admit_check(struct svc_state *r, const struct children *k,
     const struct sockaddr *sa, const struct srckey *src,
     const struct timespec *now)
 {
@@ -53,9 +53,9 @@ admit_check(struct svc_run *r, const struct kids *k,
 	if (svc->allow.n == 0 && (svc->handler->flags & HANDLER_LOCAL_ONLY) &&
 	    !loopback(sa))
 		return ADMIT_DENIED;
-	/* Behind a balancer the children count the real clients (persrc.c). */
+	/* Behind a balancer the children count the real clients (per_source.c). */
 	if (svc->per_source > 0 && !svc->proxy_protocol &&
-	    kids_from(k, r, src) >= (size_t)svc->per_source)
+	    children_from(k, r, src) >= (size_t)svc->per_source)
 		return ADMIT_BUSY;
 	if (svc->per_source_rate > 0) {
 		if (r->srcrate == NULL &&
@@ -70,7 +70,7 @@ admit_check(struct svc_run *r, const struct kids *k,
 }
 
 static void
-refused(struct svc_run *r, enum admit why, const char *peer)
+refused(struct svc_state *r, enum admit why, const char *peer)
 {
 	static const char *const reason[] = {
 		[ADMIT_DENIED] = "access denied",
@@ -90,7 +90,7 @@ refused(struct svc_run *r, enum admit why, const char *peer)
 
 /* Count and log a refusal (UDP: nothing is sent back). */
 void
-admit_log(struct svc_run *r, enum admit why, const struct sockaddr *sa)
+admit_log(struct svc_state *r, enum admit why, const struct sockaddr *sa)
 {
 	char peer[ADDR_STRLEN] = "?";
 	struct addr_text t;
@@ -102,7 +102,7 @@ admit_log(struct svc_run *r, enum admit why, const struct sockaddr *sa)
 
 /* Count, log, and send busy_reply where it applies; fd stays open. */
 void
-admit_refuse(struct svc_run *r, int fd, enum admit why,
+admit_refuse(struct svc_state *r, int fd, enum admit why,
     const struct sockaddr *sa)
 {
 	const struct service *svc = r->svc;

@@ -18,12 +18,12 @@ enum admit {
 	ADMIT_LIMITED,		/* per_source_rate exceeded */
 };
 
-enum admit	 admit_check(struct svc_run *r, const struct kids *k,
+enum admit	 admit_check(struct svc_state *r, const struct children *k,
 		    const struct sockaddr *sa, const struct srckey *src,
 		    const struct timespec *now);
-void		 admit_log(struct svc_run *r, enum admit why,
+void		 admit_log(struct svc_state *r, enum admit why,
 		    const struct sockaddr *sa);
-void		 admit_refuse(struct svc_run *r, int fd, enum admit why,
+void		 admit_refuse(struct svc_state *r, int fd, enum admit why,
 		    const struct sockaddr *sa);
 
 #endif

@@ -2,8 +2,8 @@
  * Loading and validating the libconfig file.  (The prefix is conf_, not
  * config_, which is libconfig's own namespace.)
  *
- * conf_text.c reads the files; libconfig parses them; each setting is
- * then checked and stored by its row in the key table (conf_keys.c).
+ * text.c reads the files; libconfig parses them; each setting is
+ * then checked and stored by its row in the key table (keys.c).
  * This file walks the groups, holds the keys of a shape of their own
  * (listen, user, group, exec, module, name) and the checks that need a
  * whole service.  A file is checked completely: each problem is recorded
@@ -572,7 +572,7 @@ same_port(struct conf_ctx *x, const struct service *a,
 }
 
 /*
- * Read the files (conf_text.c) and hand libconfig the joined text.  Its
+ * Read the files (text.c) and hand libconfig the joined text.  Its
  * messages get the file and line they are about, and context.
  */
 static int

@@ -4,7 +4,7 @@
  * validated, with names resolved (handler, user, group).  Loading it
  * reads files and resolves names, nothing else: handler modules are
  * loaded apart (module_conf_load).  libconfig stays inside conf*.c; the
- * keys are one table, in conf_keys.c.
+ * keys are one table, in keys.c.
  */
 #ifndef REPLYD_CONF_CONF_H
 #define REPLYD_CONF_CONF_H

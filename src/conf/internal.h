@@ -1,6 +1,6 @@
 /*
  * Shared by the files that read and print the configuration (conf.c,
- * conf_keys.c, conf_print.c), and by nothing else: libconfig's types
+ * keys.c, print.c), and by nothing else: libconfig's types
  * stay behind this header.
  */
 #ifndef REPLYD_CONF_INTERNAL_H
@@ -53,7 +53,7 @@ int	conf_parse_exec(struct conf_ctx *, struct service *,
 int	conf_parse_module(struct conf_ctx *, struct service *,
 	    const struct config_setting_t *);
 
-/* Unix domain listeners' keys and rules (conf_unix.c). */
+/* Unix domain listeners' keys and rules (unix.c). */
 int	conf_unix_listen_check(struct conf_ctx *, const config_setting_t *,
 	    const char *spec);
 int	conf_parse_socket_mode(struct conf_ctx *, struct service *,
@@ -71,7 +71,7 @@ void	conf_print_socket_group(FILE *, const struct conf_key *,
 void	conf_unix_service_check(struct conf_ctx *, const struct service *,
 	    const config_setting_t *);
 
-/* ... and how they print (conf_print.c). */
+/* ... and how they print (print.c). */
 void	conf_print_listen(FILE *, const struct conf_key *,
 	    const struct service *, int);
 void	conf_print_user(FILE *, const struct conf_key *,

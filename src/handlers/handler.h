@@ -2,7 +2,7 @@
  * Handlers: the swappable reply logic.  A handler reads the client on
  * fd 0 and answers on fd 1, so it cannot tell whether the master forked
  * it or inetd exec'd it.  Adding one is a file in handlers/ and a line in
- * the table in handler.c.
+ * the table in table.c.
  */
 #ifndef REPLYD_HANDLERS_HANDLER_H
 #define REPLYD_HANDLERS_HANDLER_H
@@ -36,7 +36,7 @@ struct conn {
 #define HANDLER_LOCAL_ONLY	0x2	/* without `allow`, loopback clients
 					   only */
 #define HANDLER_STDERR		0x4	/* not our code: its stderr goes
-					   through the master (kidlog.c) */
+					   through the master (stderr_relay.c) */
 
 struct handler {
 	const char	*name;

@@ -72,7 +72,7 @@ put_label(FILE *f, const char *v)
 }
 
 static void
-put_metric(FILE *f, const struct metric *m, const struct run *r)
+put_metric(FILE *f, const struct metric *m, const struct run_state *r)
 {
 	size_t i;
 
@@ -95,7 +95,7 @@ static void
 put_body(FILE *f)
 {
 	const struct master_stats *ms;
-	const struct run *r = run_published(&ms);
+	const struct run_state *r = run_published(&ms);
 	struct timespec now;
 	size_t i;
 

@@ -28,16 +28,16 @@
  * before the child starts, so that the line comes before the child's
  * own; a PROXY service's child says it once it knows the real client.
  */
-static struct kid *
-start_child(struct server *s, struct svc_run *r, const int fd[2],
+static struct child *
+start_child(struct master *s, struct svc_state *r, const int fd[2],
     const struct srckey *src, const struct timespec *now, struct conn *c)
 {
 	const struct service *svc = r->svc;
 	/* TCP whose client the master knows: no PROXY header to read. */
 	int plain = svc->proto == PROTO_TCP && !svc->proxy_protocol;
 	struct spawn_fds f = { fd[0], fd[1], -1 };
-	struct kidlog err = { .fd = -1 };
-	struct kid *k = NULL;
+	struct stderr_relay err = { .fd = -1 };
+	struct child *k = NULL;
 	pid_t pid = -1;
 	int e;
 
@@ -48,9 +48,9 @@ start_child(struct server *s, struct svc_run *r, const int fd[2],
 	r->active++;
 	r->stats.accepted++;
 	if ((svc->handler->flags & HANDLER_STDERR) &&
-	    kidlog_open(&err, &f.err) < 0)
+	    stderr_relay_open(&err, &f.err) < 0)
 		;
-	else if ((k = kids_add(&s->kids)) != NULL)
+	else if ((k = children_add(&s->children)) != NULL)
 		pid = spawn_conn(c, r->how, &f);
 	e = errno;
 	if (f.err >= 0)
@@ -63,7 +63,7 @@ start_child(struct server *s, struct svc_run *r, const int fd[2],
 		if (err.fd >= 0)
 			close(err.fd);
 		if (k != NULL)
-			kids_remove(&s->kids, k);
+			children_remove(&s->children, k);
 		log_msg(LOG_ERR, "%s: cannot start a child for %s: %s",
 		    svc->name, c->peer, strerror(e));
 		errno = e;
@@ -89,7 +89,7 @@ start_child(struct server *s, struct svc_run *r, const int fd[2],
 #define PAUSE_MS 500
 
 static void
-pause_service(struct svc_run *r, const struct timespec *now,
+pause_service(struct svc_state *r, const struct timespec *now,
     const char *what)
 {
 	log_msg(LOG_ERR, "%s: %s: %s; pausing %d ms", r->svc->name, what,
@@ -104,7 +104,7 @@ pause_service(struct svc_run *r, const struct timespec *now,
 
 /* Milliseconds the service still rests (0: none). */
 long
-accept_paused_ms(const struct svc_run *r, const struct timespec *now)
+accept_paused_ms(const struct svc_state *r, const struct timespec *now)
 {
 	long ms = (r->paused_until.tv_sec - now->tv_sec) * 1000 +
 	    (r->paused_until.tv_nsec - now->tv_nsec) / 1000000;
@@ -114,7 +114,7 @@ accept_paused_ms(const struct svc_run *r, const struct timespec *now)
 
 /* Room for one more child now: max_children and the rate bucket. */
 static int
-has_room(const struct svc_run *r, const struct timespec *now)
+has_room(const struct svc_state *r, const struct timespec *now)
 {
 	return r->active < r->svc->max_children &&
 	    accept_paused_ms(r, now) == 0 && (r->svc->rate <= 0 ||
@@ -122,7 +122,7 @@ has_room(const struct svc_run *r, const struct timespec *now)
 }
 
 void
-accept_tcp(struct server *s, struct svc_run *r, struct listener *l,
+accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
     const struct timespec *now)
 {
 	const struct service *svc = r->svc;
@@ -145,13 +145,13 @@ accept_tcp(struct server *s, struct svc_run *r, struct listener *l,
 	if (svc->rate > 0)
 		bucket_take(&r->bucket, svc->rate, now);
 	conn_srckey(&src, fd, (struct sockaddr *)&ss, svc->per_source_prefix6);
-	why = admit_check(r, &s->kids, (struct sockaddr *)&ss, &src, now);
+	why = admit_check(r, &s->children, (struct sockaddr *)&ss, &src, now);
 	if (why != ADMIT_OK) {
 		admit_refuse(r, fd, why, (struct sockaddr *)&ss);
 		if (why == ADMIT_DENIED || svc->busy_reply == NULL)
 			close(fd);
 		else
-			linger_close(&s->linger, fd, now);
+			refused_close(&s->refused, fd, now);
 		return;
 	}
 	conn_describe(&c, svc, fd, (struct sockaddr *)&ss);
@@ -174,7 +174,7 @@ accept_tcp(struct server *s, struct svc_run *r, struct listener *l,
  * is closed.
  */
 void
-accept_retry(struct server *s, struct svc_run *r,
+accept_retry(struct master *s, struct svc_state *r,
     const struct timespec *now)
 {
 	int fd = r->pending;
@@ -185,7 +185,7 @@ accept_retry(struct server *s, struct svc_run *r,
 	if (start_child(s, r, (int[2]){ fd, fd }, &r->pending_src, now,
 	    &r->pending_conn) != NULL)
 		return;
-	if (server_ms_since(&r->pending_since) >= r->svc->timeout * 1000L) {
+	if (master_ms_since(&r->pending_since) >= r->svc->timeout * 1000L) {
 		log_msg(LOG_ERR, "%s: %s: no child after %d s: closed",
 		    r->svc->name, r->pending_conn.peer, r->svc->timeout);
 		close(fd);
@@ -196,14 +196,14 @@ accept_retry(struct server *s, struct svc_run *r,
 }
 
 void
-accept_udp(struct server *s, struct svc_run *r, struct listener *l,
+accept_udp(struct master *s, struct svc_state *r, struct listener *l,
     const struct timespec *now)
 {
 	const struct service *svc = r->svc;
 	struct udp_relay relay;
 	struct srckey src;
 	struct conn c;
-	struct kid *k;
+	struct child *k;
 	enum admit why;
 	int i, got, cfd[2];
 
@@ -216,7 +216,7 @@ accept_udp(struct server *s, struct svc_run *r, struct listener *l,
 			bucket_take(&r->bucket, svc->rate, now);
 		srckey_make(&src, (struct sockaddr *)&s->req.peer,
 		    svc->per_source_prefix6);
-		why = admit_check(r, &s->kids,
+		why = admit_check(r, &s->children,
 		    (struct sockaddr *)&s->req.peer, &src, now);
 		if (why != ADMIT_OK) {
 			admit_log(r, why, (struct sockaddr *)&s->req.peer);

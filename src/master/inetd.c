@@ -1,7 +1,7 @@
 /*
  * `replyd -i`: inetd, xinetd or systemd (Accept=yes) started us with the
  * client on fd 0 and 1, or (inetd's "wait" services) with the service's
- * own socket on fd 0: a UDP one (udp.c) or a listening stream socket
+ * own socket on fd 0: a UDP one (udp_relay.c) or a listening stream socket
  * (inetd_wait.c).  The same handlers run as under the master.
  */
 #include "config.h"
@@ -184,7 +184,7 @@ inetd_exchange(const struct service *svc, const struct udp_req *req,
  * datagrams until none came for `timeout` seconds, or session_timeout
  * seconds after the start, then exit so that inetd takes the socket
  * back.  Datagrams from the ports of any service of the file are not
- * answered (udp.c), nor from fd 0's own.
+ * answered (udp_relay.c), nor from fd 0's own.
  */
 static int
 udp_inetd(const struct conf *c, const struct service *svc)

@@ -38,8 +38,8 @@
 #define KILL_AFTER_MS	2000	/* SIGKILL this long after SIGTERM */
 
 struct waiter {
-	struct svc_run	 r;
-	struct kids	 kids;
+	struct svc_state	 r;
+	struct children	 children;
 	int		 sigfd;
 	struct timespec	 idle_since;	/* last client or child exit */
 };
@@ -62,7 +62,7 @@ reap(struct waiter *w)
 {
 	struct signalfd_siginfo si;
 	struct timespec now;
-	struct kid *k;
+	struct child *k;
 	pid_t pid;
 	int st;
 
@@ -70,7 +70,7 @@ reap(struct waiter *w)
 		;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if ((k = kids_find(&w->kids, pid)) == NULL)
+		if ((k = children_find(&w->children, pid)) == NULL)
 			continue;
 		log_msg(LOG_INFO, "%s: child %ld %s %d after %ld ms",
 		    w->r.svc->name, (long)pid, WIFEXITED(st) ?
@@ -78,7 +78,7 @@ reap(struct waiter *w)
 		    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
 		    ms_between(&k->start, &now));
 		w->r.active--;
-		kids_remove(&w->kids, k);
+		children_remove(&w->children, k);
 		w->idle_since = now;
 	}
 }
@@ -93,8 +93,8 @@ expire(struct waiter *w, const struct timespec *now)
 	long next = -1, age, limit;
 	size_t i;
 
-	for (i = 0; i < w->kids.n; i++) {
-		struct kid *k = &w->kids.v[i];
+	for (i = 0; i < w->children.n; i++) {
+		struct child *k = &w->children.v[i];
 
 		if (k->session_timeout == 0 || k->signalled == SIGKILL)
 			continue;
@@ -124,17 +124,17 @@ start(struct waiter *w, int fd, const struct sockaddr *sa,
 {
 	const struct service *svc = w->r.svc;
 	struct conn c;
-	struct kid *k;
+	struct child *k;
 	pid_t pid = -1;
 
 	conn_describe(&c, svc, fd, sa);
 	c.announced = !svc->proxy_protocol;
 	if (c.announced)
 		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c.peer);
-	if ((k = kids_add(&w->kids)) != NULL &&
+	if ((k = children_add(&w->children)) != NULL &&
 	    (pid = spawn_conn(&c, w->r.how,
 	    &(struct spawn_fds){ fd, fd, -1 })) < 0)
-		kids_remove(&w->kids, k);
+		children_remove(&w->children, k);
 	close(fd);
 	if (pid < 0) {
 		log_msg(LOG_ERR, "%s: fork: %s", svc->name, strerror(errno));
@@ -179,7 +179,7 @@ take(struct waiter *w, const struct timespec *now)
 	if (svc->rate > 0)
 		bucket_take(&w->r.bucket, svc->rate, now);
 	conn_srckey(&src, fd, sa, svc->per_source_prefix6);
-	why = admit_check(&w->r, &w->kids, sa, &src, now);
+	why = admit_check(&w->r, &w->children, sa, &src, now);
 	if (why != ADMIT_OK)
 		admit_refuse(&w->r, fd, why, sa);
 	else
@@ -214,7 +214,7 @@ serve_loop(struct waiter *w)
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		wait = expire(w, &now);
-		if (w->kids.n == 0) {
+		if (w->children.n == 0) {
 			ms = svc->timeout * 1000L - ms_between(&w->idle_since,
 			    &now);
 			if (ms <= 0)
@@ -258,7 +258,7 @@ inetd_wait(const struct service *svc)
 	clock_gettime(CLOCK_MONOTONIC, &w.idle_since);
 	rc = serve_loop(&w);
 	close(w.sigfd);
-	kids_free(&w.kids);
+	children_free(&w.children);
 	free(w.r.srcrate);
 	return rc;
 }

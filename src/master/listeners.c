@@ -315,7 +315,7 @@ listen_inherit_done(void)
  * the kernel chose belongs to the service that asked for it) or a path.
  */
 static struct listener *
-find_old(struct run *old, const char *spec, const struct service *svc)
+find_old(struct run_state *old, const char *spec, const struct service *svc)
 {
 	size_t i, j;
 	int pass;
@@ -346,7 +346,7 @@ find_old(struct run *old, const char *spec, const struct service *svc)
  * again.  Returns how many were released.
  */
 static int
-release_old(struct run *old, const struct service *svc)
+release_old(struct run_state *old, const struct service *svc)
 {
 	size_t i, j;
 	int n = 0;
@@ -383,7 +383,7 @@ reclaim(struct listener *l)
 }
 
 static int
-claimed_fd(const struct run *old, int fd)
+claimed_fd(const struct run_state *old, int fd)
 {
 	size_t i, j;
 
@@ -425,7 +425,7 @@ open_unix(struct listener *l, const char *spec, const struct service *svc)
 /* A new listener; on failure logged, with what is in the way. */
 static int
 open_new(struct listener *l, const char *spec, const struct service *svc,
-    struct run *old)
+    struct run_state *old)
 {
 	const char *path = addr_unix_path(spec);
 
@@ -468,13 +468,13 @@ claim(struct listener *l, struct listener *o, const char *spec,
  * nothing of old has changed.
  */
 int
-listen_run_open(struct run *r, struct run *old)
+listen_run_open(struct run_state *r, struct run_state *old)
 {
 	size_t i, j, n;
 	int got;
 
 	for (i = 0; i < r->n; i++) {
-		struct svc_run *sr = &r->svc[i];
+		struct svc_state *sr = &r->svc[i];
 		const struct service *svc = sr->svc;
 
 		for (n = 0; svc->listen != NULL && svc->listen[n] != NULL; n++)
@@ -529,7 +529,7 @@ fail:
 
 /* Close the listeners of r, except those a newer run claimed. */
 void
-listen_run_close(struct run *r)
+listen_run_close(struct run_state *r)
 {
 	size_t i, j;
 

@@ -2,7 +2,7 @@
  * Listening sockets.  Each remembers how it was configured (address as
  * written, port, protocol) so that a reload can keep the sockets whose
  * configuration did not change instead of closing and reopening them.
- * A "unix:/path" listener is a Unix domain stream socket (unixsock.c).
+ * A "unix:/path" listener is a Unix domain stream socket (unix_socket.c).
  */
 #ifndef REPLYD_MASTER_LISTENERS_H
 #define REPLYD_MASTER_LISTENERS_H
@@ -39,7 +39,7 @@ void	listen_inherit_done(void);
 void	listen_adopt(int fd, const char *service);
 
 /* Every listener of a run, reusing old's where they fit. */
-int	listen_run_open(struct run *r, struct run *old);
-void	listen_run_close(struct run *r);
+int	listen_run_open(struct run_state *r, struct run_state *old);
+void	listen_run_close(struct run_state *r);
 
 #endif

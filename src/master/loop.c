@@ -85,7 +85,7 @@ raise_nofile(void)
 
 /* One read takes every pending signal (one of each kind at most). */
 static void
-signals_read(struct server *s)
+signals_read(struct master *s)
 {
 	struct signalfd_siginfo si[8];
 	ssize_t n, i;
@@ -108,7 +108,7 @@ signals_read(struct server *s)
 
 /* Load a configuration, logging every problem found in it. */
 struct conf *
-server_load(const char *path, int port)
+master_load(const char *path, int port)
 {
 	struct conf_opts co = { .port = port, .as_root = geteuid() == 0 };
 	struct conf_errors errs = { 0 };
@@ -134,14 +134,14 @@ server_load(const char *path, int port)
  * of the same name in the new configuration.
  */
 static void
-reload(struct server *s)
+reload(struct master *s)
 {
 	struct conf *c, *oldc = s->run.conf;
-	struct run r;
+	struct run_state r;
 
 	s->got_hup = 0;
 	notify_reloading();
-	if ((c = server_load(s->opts->config, s->opts->port)) == NULL) {
+	if ((c = master_load(s->opts->config, s->opts->port)) == NULL) {
 		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
 		notify_send("READY=1");
 		return;
@@ -154,7 +154,7 @@ reload(struct server *s)
 		return;
 	}
 	run_carry(&r, &s->run);
-	kids_remap(&s->kids, &r);
+	children_remap(&s->children, &r);
 	listen_run_close(&s->run);
 	run_free(&s->run);
 	conf_free(oldc);
@@ -169,13 +169,13 @@ reload(struct server *s)
 }
 
 static void
-counters(struct server *s)
+counters(struct master *s)
 {
 	size_t i;
 
 	s->got_usr1 = 0;
 	for (i = 0; i < s->run.n; i++) {
-		const struct svc_run *r = &s->run.svc[i];
+		const struct svc_state *r = &s->run.svc[i];
 		const struct svc_stats *st = &r->stats;
 
 		log_msg(LOG_NOTICE, "%s: counters: accepted %lu, served %lu, "
@@ -185,7 +185,7 @@ counters(struct server *s)
 		    st->expired, r->active);
 	}
 	log_msg(LOG_NOTICE, "counters: children %zu, reloads %lu, fork "
-	    "failures %lu", s->kids.n, s->stats.reloads, s->stats.forkfail);
+	    "failures %lu", s->children.n, s->stats.reloads, s->stats.forkfail);
 }
 
 /*
@@ -194,7 +194,7 @@ counters(struct server *s)
  * the next step.
  */
 static long
-stop_step(struct server *s)
+stop_step(struct master *s)
 {
 	struct timespec now;
 	size_t i;
@@ -203,23 +203,23 @@ stop_step(struct server *s)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (s->stopping == 0) {
 		log_msg(LOG_NOTICE, "stopping: %zu children to finish",
-		    s->kids.n);
+		    s->children.n);
 		notify_send("STOPPING=1");
 		listen_run_close(&s->run);
 		s->stopping = 1;
 		s->deadline = now;
 		s->deadline.tv_sec += STOP_GRACE;
-	} else if (server_ms_since(&s->deadline) >= 0) {
+	} else if (master_ms_since(&s->deadline) >= 0) {
 		s->stopping++;
-		for (i = 0; i < s->kids.n; i++)
-			reap_kill(s->kids.v[i].pid,
+		for (i = 0; i < s->children.n; i++)
+			reap_kill(s->children.v[i].pid,
 			    s->stopping == 2 ? SIGTERM : SIGKILL);
 		log_msg(LOG_NOTICE, "stopping: sent %s to %zu children",
-		    s->stopping == 2 ? "SIGTERM" : "SIGKILL", s->kids.n);
+		    s->stopping == 2 ? "SIGTERM" : "SIGKILL", s->children.n);
 		s->deadline = now;
 		s->deadline.tv_sec += STOP_KILL;
 	}
-	ms = -server_ms_since(&s->deadline);
+	ms = -master_ms_since(&s->deadline);
 	return ms > 0 ? ms : 0;
 }
 
@@ -231,7 +231,7 @@ sooner(long a, long b)
 }
 
 static int
-poll_add(struct server *s, size_t n, int fd, int what, struct svc_run *r,
+poll_add(struct master *s, size_t n, int fd, int what, struct svc_state *r,
     struct listener *l, pid_t kid)
 {
 	if (n == s->cap) {
@@ -263,7 +263,7 @@ poll_add(struct server *s, size_t n, int fd, int what, struct svc_run *r,
  * the UDP relays of live children.
  */
 static size_t
-poll_set(struct server *s, long *wake)
+poll_set(struct master *s, long *wake)
 {
 	struct timespec now;
 	size_t i, j, n = 0;
@@ -272,8 +272,8 @@ poll_set(struct server *s, long *wake)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (poll_add(s, n, s->sigfd, SLOT_SIGNALS, NULL, NULL, 0) == 0)
 		n++;
-	for (i = 0; i < s->kids.n; i++) {
-		const struct kid *k = &s->kids.v[i];
+	for (i = 0; i < s->children.n; i++) {
+		const struct child *k = &s->children.v[i];
 
 		if (k->relay.fd >= 0 && poll_add(s, n, k->relay.fd,
 		    SLOT_RELAY, NULL, NULL, k->pid) == 0)
@@ -282,12 +282,12 @@ poll_set(struct server *s, long *wake)
 		    SLOT_STDERR, NULL, NULL, k->pid) == 0)
 			n++;
 	}
-	for (i = 0; i < s->linger.n; i++)
-		if (poll_add(s, n, s->linger.fd[i], SLOT_LINGER, NULL, NULL,
+	for (i = 0; i < s->refused.n; i++)
+		if (poll_add(s, n, s->refused.fd[i], SLOT_REFUSED, NULL, NULL,
 		    0) == 0)
 			n++;
 	for (i = 0; !s->stopping && i < s->run.n; i++) {
-		struct svc_run *r = &s->run.svc[i];
+		struct svc_state *r = &s->run.svc[i];
 
 		accept_retry(s, r, &now);
 		if (r->active >= r->svc->max_children || r->pending >= 0) {
@@ -318,7 +318,7 @@ poll_set(struct server *s, long *wake)
  * sent (-1: nothing waits).
  */
 static long
-status_update(struct server *s)
+status_update(struct master *s)
 {
 	/* services, active, accepted, served, refused */
 	unsigned long v[5] = { s->run.n, 0, 0, 0, 0 };
@@ -328,7 +328,7 @@ status_update(struct server *s)
 	if (!notify_enabled())
 		return -1;
 	for (i = 0; i < s->run.n; i++) {
-		const struct svc_run *r = &s->run.svc[i];
+		const struct svc_state *r = &s->run.svc[i];
 
 		v[1] += (unsigned long)r->active;
 		v[2] += r->stats.accepted;
@@ -337,7 +337,7 @@ status_update(struct server *s)
 	}
 	if (memcmp(v, s->status, sizeof(v)) == 0)
 		return -1;
-	if ((ms = 1000 - server_ms_since(&s->status_at)) > 0)
+	if ((ms = 1000 - master_ms_since(&s->status_at)) > 0)
 		return ms;
 	notify_send("STATUS=%lu service%s, active %lu, accepted %lu, "
 	    "served %lu, refused %lu", v[0], v[0] == 1 ? "" : "s", v[1],
@@ -352,14 +352,14 @@ status_update(struct server *s)
  * only if that did not happen.
  */
 static void
-upgrade(struct server *s)
+upgrade(struct master *s)
 {
 	struct upgrade_from u = {
 		.self = s->self, .config = s->opts->config,
 		.port = s->opts->port, .pidfile = s->opts->pidfile,
 		.daemonized = s->daemonized,
 		.notify = s->notify[0] ? s->notify : NULL,
-		.run = &s->run, .kids = &s->kids, .stats = &s->stats,
+		.run = &s->run, .children = &s->children, .stats = &s->stats,
 	};
 
 	s->got_usr2 = 0;
@@ -369,10 +369,10 @@ upgrade(struct server *s)
 }
 
 static void
-serve_loop(struct server *s)
+serve_loop(struct master *s)
 {
 	struct timespec now;
-	struct kid *k;
+	struct child *k;
 	size_t n, i;
 	long wake;
 
@@ -387,10 +387,10 @@ serve_loop(struct server *s)
 			upgrade(s);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		wake = sooner(reap_expire(s), status_update(s));
-		wake = sooner(wake, linger_expire(&s->linger, &now));
+		wake = sooner(wake, refused_expire(&s->refused, &now));
 		if (s->got_term || s->stopping) {
 			wake = sooner(wake, stop_step(s));
-			if (s->kids.n == 0)
+			if (s->children.n == 0)
 				return;
 		}
 		n = poll_set(s, &wake);
@@ -404,17 +404,17 @@ serve_loop(struct server *s)
 				continue;
 			if (t->what == SLOT_SIGNALS)
 				signals_read(s);
-			else if (t->what == SLOT_LINGER)
-				linger_ready(&s->linger, s->pfd[i].fd);
+			else if (t->what == SLOT_REFUSED)
+				refused_ready(&s->refused, s->pfd[i].fd);
 			else if (t->what == SLOT_LISTENER)
 				(t->run->svc->proto == PROTO_UDP ? accept_udp :
 				    accept_tcp)(s, t->run, t->l, &now);
-			else if ((k = kids_find(&s->kids, t->kid)) == NULL)
+			else if ((k = children_find(&s->children, t->kid)) == NULL)
 				continue;
 			else if (t->what == SLOT_RELAY)
 				udp_pump(&k->relay);
-			else if (!kidlog_pump(&k->err, reap_kid_name(k), k->pid))
-				kidlog_close(&k->err, reap_kid_name(k), k->pid);
+			else if (!stderr_relay_pump(&k->err, reap_child_name(k), k->pid))
+				stderr_relay_close(&k->err, reap_child_name(k), k->pid);
 		}
 	}
 }
@@ -426,7 +426,7 @@ serve_loop(struct server *s)
  * `replyd | cat` from ending.
  */
 static int
-inherit(struct server *s)
+inherit(struct master *s)
 {
 	const char *env = getenv("NOTIFY_SOCKET");
 	int n;
@@ -455,9 +455,9 @@ inherit(struct server *s)
 
 /* Listeners, signals, the daemon: ready to serve, or -1 (logged). */
 static int
-start(struct server *s, sigset_t *sigs)
+start(struct master *s, sigset_t *sigs)
 {
-	const struct server_opts *o = s->opts;
+	const struct master_opts *o = s->opts;
 	if (inherit(s) < 0 || listen_run_open(&s->run, NULL) < 0)
 		return -1;
 	listen_inherit_done();
@@ -483,9 +483,9 @@ start(struct server *s, sigset_t *sigs)
 }
 
 int
-server_run(struct conf *c, const struct server_opts *o)
+master_run(struct conf *c, const struct master_opts *o)
 {
-	struct server s = { .opts = o, .sigfd = -1 };
+	struct master s = { .opts = o, .sigfd = -1 };
 	sigset_t sigs;
 	size_t taken;
 	int rc = EX_OSERR;
@@ -501,7 +501,7 @@ server_run(struct conf *c, const struct server_opts *o)
 		goto out;
 	notify_send("READY=1\nMAINPID=%ld", (long)getpid());
 	clock_gettime(CLOCK_MONOTONIC, &s.stats.started);
-	taken = upgrade_restore(&s.run, &s.kids, &s.stats);
+	taken = upgrade_restore(&s.run, &s.children, &s.stats);
 	if (s.upgraded)
 		log_msg(LOG_NOTICE, "upgraded: %s serves, %zu children taken "
 		    "over", s.self, taken);
@@ -516,12 +516,12 @@ server_run(struct conf *c, const struct server_opts *o)
 out:
 	if (s.sigfd >= 0)
 		close(s.sigfd);
-	kids_free(&s.kids);
+	children_free(&s.children);
 	free(s.pfd);
 	free(s.slot);
 	free(s.req.data);
 	run_publish(NULL, NULL);
-	linger_end(&s.linger);
+	refused_end(&s.refused);
 	listen_run_close(&s.run);
 	c = s.run.conf;		/* a reload may have replaced it */
 	run_free(&s.run);

@@ -6,15 +6,15 @@
 
 #include "conf/conf.h"
 
-struct server_opts {
+struct master_opts {
 	const char	*config;	/* re-read on SIGHUP */
 	int		 port;		/* -p, or -1 */
 	const char	*pidfile;	/* or NULL */
 	int		 foreground;
 };
 
-struct conf *server_load(const char *path, int port);
+struct conf *master_load(const char *path, int port);
 /* Takes ownership of c; returns the process exit status. */
-int	server_run(struct conf *c, const struct server_opts *o);
+int	master_run(struct conf *c, const struct master_opts *o);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * The master's state, shared by the files of the master: server.c (the
+ * The master's state, shared by the files of the master: loop.c (the
  * loop, reloads, signals), accept.c (new clients to children) and
  * reap.c (children that end or overstay).
  */
@@ -28,17 +28,17 @@
  */
 #define ACCEPT_BURST	16
 
-struct server {
-	struct run			 run;
-	const struct server_opts	*opts;
-	struct kids			 kids;
-	struct lingering		 linger;	/* refused, closing */
+struct master {
+	struct run_state			 run;
+	const struct master_opts	*opts;
+	struct children		 children;
+	struct refused_clients	 refused;	/* refused, closing */
 	struct udp_req			 req;		/* UDP receive buffer */
 	struct pollfd			*pfd;		/* the poll set ... */
 	struct slot {
 		enum { SLOT_SIGNALS, SLOT_LISTENER, SLOT_RELAY,
-		    SLOT_STDERR, SLOT_LINGER } what;
-		struct svc_run	*run;		/* a listener's */
+		    SLOT_STDERR, SLOT_REFUSED } what;
+		struct svc_state	*run;		/* a listener's */
 		struct listener	*l;
 		pid_t		 kid;		/* a relay's or a stderr's */
 	}				*slot;		/* ... and what each is */
@@ -57,7 +57,7 @@ struct server {
 };
 
 static inline long
-server_ms_since(const struct timespec *t)
+master_ms_since(const struct timespec *t)
 {
 	struct timespec now;
 
@@ -68,18 +68,18 @@ server_ms_since(const struct timespec *t)
 
 
 /* accept.c */
-void	accept_tcp(struct server *s, struct svc_run *r, struct listener *l,
+void	accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
 	    const struct timespec *now);
-void	accept_udp(struct server *s, struct svc_run *r, struct listener *l,
+void	accept_udp(struct master *s, struct svc_state *r, struct listener *l,
 	    const struct timespec *now);
-void	accept_retry(struct server *s, struct svc_run *r,
+void	accept_retry(struct master *s, struct svc_state *r,
 	    const struct timespec *now);
-long	accept_paused_ms(const struct svc_run *r, const struct timespec *now);
+long	accept_paused_ms(const struct svc_state *r, const struct timespec *now);
 
 /* reap.c */
-const char *reap_kid_name(const struct kid *k);
+const char *reap_child_name(const struct child *k);
 void	reap_kill(pid_t pid, int sig);
-void	reap_all(struct server *s);
-long	reap_expire(struct server *s);
+void	reap_all(struct master *s);
+long	reap_expire(struct master *s);
 
 #endif

@@ -16,7 +16,7 @@
 
 /* The service a child serves, for its log lines. */
 const char *
-reap_kid_name(const struct kid *k)
+reap_child_name(const struct child *k)
 {
 	return k->run != NULL ? k->run->svc->name : "(removed)";
 }
@@ -33,10 +33,10 @@ reap_kill(pid_t pid, int sig)
 }
 
 static void
-log_exit(const struct kid *k, int status)
+log_exit(const struct child *k, int status)
 {
-	const char *name = reap_kid_name(k);
-	long ms = server_ms_since(&k->start);
+	const char *name = reap_child_name(k);
+	long ms = master_ms_since(&k->start);
 
 	if (WIFEXITED(status))
 		log_msg(LOG_INFO, "%s: child %ld exited with status %d after "
@@ -53,10 +53,10 @@ log_exit(const struct kid *k, int status)
  * past max_children) is ended first, then the child is reaped.
  */
 void
-reap_all(struct server *s)
+reap_all(struct master *s)
 {
 	siginfo_t si;
-	struct kid *k;
+	struct child *k;
 	pid_t pid;
 	int st;
 
@@ -67,7 +67,7 @@ reap_all(struct server *s)
 		    si.si_pid == 0)
 			break;
 		pid = si.si_pid;
-		if ((k = kids_find(&s->kids, pid)) != NULL)
+		if ((k = children_find(&s->children, pid)) != NULL)
 			(void)kill(-pid, SIGKILL);
 		if (waitpid(pid, &st, WNOHANG) != pid || k == NULL)
 			continue;
@@ -76,7 +76,7 @@ reap_all(struct server *s)
 			udp_pump(&k->relay);	/* what it wrote before exiting */
 			udp_end(&k->relay);
 		}
-		kidlog_close(&k->err, reap_kid_name(k), k->pid);
+		stderr_relay_close(&k->err, reap_child_name(k), k->pid);
 		if (k->run != NULL) {
 			k->run->active--;
 			if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
@@ -84,7 +84,7 @@ reap_all(struct server *s)
 			else
 				k->run->stats.failed++;
 		}
-		kids_remove(&s->kids, k);
+		children_remove(&s->children, k);
 	}
 }
 
@@ -94,17 +94,17 @@ reap_all(struct server *s)
  * (-1: none pending).
  */
 long
-reap_expire(struct server *s)
+reap_expire(struct master *s)
 {
 	long next = -1, age, limit;
 	size_t i;
 
-	for (i = 0; i < s->kids.n; i++) {
-		struct kid *k = &s->kids.v[i];
+	for (i = 0; i < s->children.n; i++) {
+		struct child *k = &s->children.v[i];
 
 		if (k->session_timeout == 0 || k->signalled == SIGKILL)
 			continue;
-		age = server_ms_since(&k->start);
+		age = master_ms_since(&k->start);
 		limit = k->session_timeout * 1000L +
 		    (k->signalled ? STOP_KILL * 1000L : 0);
 		if (age >= limit) {
@@ -113,7 +113,7 @@ reap_expire(struct server *s)
 			if (k->signalled == SIGTERM && k->run != NULL)
 				k->run->stats.expired++;
 			log_msg(LOG_NOTICE, "%s: child %ld past session_timeout "
-			    "(%d s): sent %s", reap_kid_name(k), (long)k->pid,
+			    "(%d s): sent %s", reap_child_name(k), (long)k->pid,
 			    k->session_timeout,
 			    k->signalled == SIGTERM ? "SIGTERM" : "SIGKILL");
 			if (k->signalled == SIGTERM &&

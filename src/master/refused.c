@@ -4,8 +4,8 @@
  * busy_reply loses it (a client that sent its request at once usually
  * has).  So a refused connection is half-closed (FIN after the reply),
  * and the master keeps it a moment, reading and discarding what the
- * client still sends, until the client closes or LINGER_MS pass.  Never
- * more than LINGER_MAX at once: past that a connection is closed at
+ * client still sends, until the client closes or REFUSED_MS pass.  Never
+ * more than REFUSED_MAX at once: past that a connection is closed at
  * once, so a flood of refused clients cannot hold the master's fds.
  */
 #include "config.h"
@@ -17,7 +17,7 @@
 #include "master/refused.h"
 
 static void
-drop(struct lingering *lg, size_t i)
+drop(struct refused_clients *lg, size_t i)
 {
 	close(lg->fd[i]);
 	lg->n--;
@@ -27,17 +27,17 @@ drop(struct lingering *lg, size_t i)
 
 /* Take over fd (a refused client, its reply already sent). */
 void
-linger_close(struct lingering *lg, int fd, const struct timespec *now)
+refused_close(struct refused_clients *lg, int fd, const struct timespec *now)
 {
 	(void)shutdown(fd, SHUT_WR);
-	if (lg->n == LINGER_MAX) {
+	if (lg->n == REFUSED_MAX) {
 		close(fd);
 		return;
 	}
 	lg->fd[lg->n] = fd;
 	lg->until[lg->n] = *now;
-	lg->until[lg->n].tv_sec += LINGER_MS / 1000;
-	lg->until[lg->n].tv_nsec += (LINGER_MS % 1000) * 1000000L;
+	lg->until[lg->n].tv_sec += REFUSED_MS / 1000;
+	lg->until[lg->n].tv_nsec += (REFUSED_MS % 1000) * 1000000L;
 	if (lg->until[lg->n].tv_nsec >= 1000000000L) {
 		lg->until[lg->n].tv_sec++;
 		lg->until[lg->n].tv_nsec -= 1000000000L;
@@ -47,7 +47,7 @@ linger_close(struct lingering *lg, int fd, const struct timespec *now)
 
 /* Connection fd is readable: discard; closed at EOF or error. */
 void
-linger_ready(struct lingering *lg, int fd)
+refused_ready(struct refused_clients *lg, int fd)
 {
 	char sink[4096];
 	ssize_t n;
@@ -72,7 +72,7 @@ linger_ready(struct lingering *lg, int fd)
 
 /* Close those whose time is up; ms until the next one's (-1: none). */
 long
-linger_expire(struct lingering *lg, const struct timespec *now)
+refused_expire(struct refused_clients *lg, const struct timespec *now)
 {
 	long next = -1, ms;
 	size_t i = 0;
@@ -92,7 +92,7 @@ linger_expire(struct lingering *lg, const struct timespec *now)
 }
 
 void
-linger_end(struct lingering *lg)
+refused_end(struct refused_clients *lg)
 {
 	while (lg->n > 0)
 		drop(lg, 0);

@@ -8,19 +8,19 @@
 #include <stddef.h>
 #include <time.h>
 
-/* At most this many at once, each for at most LINGER_MS. */
-#define LINGER_MAX	64
-#define LINGER_MS	2000
+/* At most this many at once, each for at most REFUSED_MS. */
+#define REFUSED_MAX	64
+#define REFUSED_MS	2000
 
-struct lingering {
-	int		fd[LINGER_MAX];
-	struct timespec	until[LINGER_MAX];
+struct refused_clients {
+	int		fd[REFUSED_MAX];
+	struct timespec	until[REFUSED_MAX];
 	size_t		n;
 };
 
-void	linger_close(struct lingering *lg, int fd, const struct timespec *now);
-void	linger_ready(struct lingering *lg, int fd);
-long	linger_expire(struct lingering *lg, const struct timespec *now);
-void	linger_end(struct lingering *lg);
+void	refused_close(struct refused_clients *lg, int fd, const struct timespec *now);
+void	refused_ready(struct refused_clients *lg, int fd);
+long	refused_expire(struct refused_clients *lg, const struct timespec *now);
+void	refused_end(struct refused_clients *lg);
 
 #endif

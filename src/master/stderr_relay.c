@@ -22,7 +22,7 @@
  * the child's fd 2 (close-on-exec here; the child moves it to 2).
  */
 int
-kidlog_open(struct kidlog *kl, int *child_end)
+stderr_relay_open(struct stderr_relay *kl, int *child_end)
 {
 	int p[2];
 
@@ -38,9 +38,9 @@ kidlog_open(struct kidlog *kl, int *child_end)
 }
 
 static void
-emit(struct kidlog *kl, const char *svc, pid_t pid)
+emit(struct stderr_relay *kl, const char *svc, pid_t pid)
 {
-	if (kl->lines < KIDLOG_MAX_LINES) {
+	if (kl->lines < STDERR_RELAY_MAX_LINES) {
 		log_data(LOG_NOTICE, kl->buf, kl->len, "%s: child %ld: stderr",
 		    svc, (long)pid);
 		kl->lines++;
@@ -54,7 +54,7 @@ emit(struct kidlog *kl, const char *svc, pid_t pid)
  * while the pipe is open, 0 once every writer has closed it.
  */
 int
-kidlog_pump(struct kidlog *kl, const char *svc, pid_t pid)
+stderr_relay_pump(struct stderr_relay *kl, const char *svc, pid_t pid)
 {
 	char chunk[4096];
 	ssize_t n, i;
@@ -84,17 +84,17 @@ kidlog_pump(struct kidlog *kl, const char *svc, pid_t pid)
  * behind may still hold the pipe; it is not waited for.
  */
 void
-kidlog_close(struct kidlog *kl, const char *svc, pid_t pid)
+stderr_relay_close(struct stderr_relay *kl, const char *svc, pid_t pid)
 {
 	if (kl->fd < 0)
 		return;
-	kidlog_pump(kl, svc, pid);
+	stderr_relay_pump(kl, svc, pid);
 	if (kl->len > 0)
 		emit(kl, svc, pid);
 	if (kl->dropped > 0)
 		log_msg(LOG_NOTICE, "%s: child %ld: stderr: %lu more bytes "
 		    "not logged (%d lines at most)", svc, (long)pid,
-		    kl->dropped, KIDLOG_MAX_LINES);
+		    kl->dropped, STDERR_RELAY_MAX_LINES);
 	close(kl->fd);
 	kl->fd = -1;
 }

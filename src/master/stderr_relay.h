@@ -9,20 +9,20 @@
 #include <sys/types.h>
 
 /* Lines of one child logged at most; the rest is counted, not shown. */
-#define KIDLOG_MAX_LINES	100
+#define STDERR_RELAY_MAX_LINES	100
 /* A longer line is logged in pieces of this size. */
-#define KIDLOG_LINE		256
+#define STDERR_RELAY_LINE		256
 
-struct kidlog {
+struct stderr_relay {
 	int		 fd;		/* the pipe's read end, -1: none */
 	size_t		 len;		/* bytes of a line not ended yet */
 	unsigned	 lines;		/* logged so far */
-	unsigned long	 dropped;	/* bytes past KIDLOG_MAX_LINES */
-	char		 buf[KIDLOG_LINE];
+	unsigned long	 dropped;	/* bytes past STDERR_RELAY_MAX_LINES */
+	char		 buf[STDERR_RELAY_LINE];
 };
 
-int	kidlog_open(struct kidlog *kl, int *child_end);
-int	kidlog_pump(struct kidlog *kl, const char *svc, pid_t pid);
-void	kidlog_close(struct kidlog *kl, const char *svc, pid_t pid);
+int	stderr_relay_open(struct stderr_relay *kl, int *child_end);
+int	stderr_relay_pump(struct stderr_relay *kl, const char *svc, pid_t pid);
+void	stderr_relay_close(struct stderr_relay *kl, const char *svc, pid_t pid);
 
 #endif

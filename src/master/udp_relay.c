@@ -112,7 +112,7 @@ udp_want_pktinfo(int fd)
  * included, report arrival addresses.
  */
 void
-udp_guard(const struct run *r)
+udp_guard(const struct run_state *r)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;

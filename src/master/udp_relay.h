@@ -44,14 +44,14 @@ struct udp_relay {
 	char			 peertext[ADDR_STRLEN];
 };
 
-struct run;
+struct run_state;
 
 int	udp_recv(const struct service *svc, int fd, struct udp_req *req);
 int	udp_start(const struct service *svc, const struct udp_req *req,
 	    int lfd, struct udp_relay *r, int child[2]);
 int	udp_pump(struct udp_relay *r);
 void	udp_end(struct udp_relay *r);
-void	udp_guard(const struct run *r);
+void	udp_guard(const struct run_state *r);
 void	udp_serve_port(int port);
 void	udp_want_pktinfo(int fd);
 

@@ -81,7 +81,7 @@ pass(int fd)
 }
 
 static void
-write_kid(FILE *f, const struct kid *k)
+write_kid(FILE *f, const struct child *k)
 {
 	const struct udp_relay *r = &k->relay;
 
@@ -100,7 +100,7 @@ write_kid(FILE *f, const struct kid *k)
 }
 
 static void
-write_service(FILE *f, const struct svc_run *r)
+write_service(FILE *f, const struct svc_state *r)
 {
 	const struct svc_stats *st = &r->stats;
 	size_t j;
@@ -135,8 +135,8 @@ write_state(const struct upgrade_from *u)
 	    u->daemonized, u->notify ? u->notify : "-");
 	for (i = 0; i < u->run->n; i++)
 		write_service(f, &u->run->svc[i]);
-	for (i = 0; i < u->kids->n; i++)
-		write_kid(f, &u->kids->v[i]);
+	for (i = 0; i < u->children->n; i++)
+		write_kid(f, &u->children->v[i]);
 	if (fclose(f) != 0) {
 		close(fd);
 		return -1;
@@ -195,8 +195,8 @@ take_back(const struct upgrade_from *u, int fd)
 			if (u->run->svc[i].ls[j].fd >= 0)
 				fcntl(u->run->svc[i].ls[j].fd, F_SETFD,
 				    FD_CLOEXEC);
-	for (i = 0; i < u->kids->n; i++) {
-		const struct kid *k = &u->kids->v[i];
+	for (i = 0; i < u->children->n; i++) {
+		const struct child *k = &u->children->v[i];
 
 		if (k->relay.fd >= 0)
 			fcntl(k->relay.fd, F_SETFD, FD_CLOEXEC);
@@ -287,7 +287,7 @@ upgrade_keep_kid(const char *line)
 
 /*
  * In the new image, first thing: read the state, hand its listeners to
- * listen.c (as socket activation does), and close every descriptor it
+ * listeners.c (as socket activation does), and close every descriptor it
  * does not name.  Returns 1 if this is an upgrade, 0 if not, -1 on a
  * broken state (logged).  *daemonized and *notify are the old image's.
  */
@@ -328,11 +328,11 @@ upgrade_adopt(int *daemonized, char *notify, size_t notifysz)
 }
 
 static void
-restore_kid(struct kids *ks, struct run *r, const struct kid_line *l)
+restore_kid(struct children *ks, struct run_state *r, const struct kid_line *l)
 {
-	struct kid *k;
+	struct child *k;
 
-	if ((k = kids_add(ks)) == NULL)
+	if ((k = children_add(ks)) == NULL)
 		return;
 	k->pid = (pid_t)l->pid;
 	k->run = run_find(r, l->svc);
@@ -363,10 +363,10 @@ restore_kid(struct kids *ks, struct run *r, const struct kid_line *l)
 }
 
 static void
-restore_service(struct run *r, const char *line)
+restore_service(struct run_state *r, const char *line)
 {
 	struct svc_stats st;
-	struct svc_run *sr;
+	struct svc_state *sr;
 	char name[128];
 
 	if (sscanf(line, "S %127s %lu %lu %lu %lu %lu %lu %lu %lu", name,
@@ -382,7 +382,7 @@ restore_service(struct run *r, const char *line)
  * children taken over.
  */
 size_t
-upgrade_restore(struct run *r, struct kids *ks, struct master_stats *m)
+upgrade_restore(struct run_state *r, struct children *ks, struct master_stats *m)
 {
 	struct kid_line k;
 	char line[512];

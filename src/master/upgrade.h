@@ -7,9 +7,9 @@
 
 #include <stddef.h>
 
-struct kids;
+struct children;
 struct master_stats;
-struct run;
+struct run_state;
 
 /* What the old image hands over, and how to run the new one. */
 struct upgrade_from {
@@ -19,14 +19,14 @@ struct upgrade_from {
 	const char			*pidfile;
 	int				 daemonized;
 	const char			*notify;	/* NOTIFY_SOCKET */
-	const struct run		*run;
-	const struct kids		*kids;
+	const struct run_state		*run;
+	const struct children	*children;
 	const struct master_stats	*stats;
 };
 
 void	upgrade_exec(const struct upgrade_from *u);
 int	upgrade_adopt(int *daemonized, char *notify, size_t notifysz);
-size_t	upgrade_restore(struct run *r, struct kids *k,
+size_t	upgrade_restore(struct run_state *r, struct children *k,
 	    struct master_stats *m);
 
 #endif

@@ -12,7 +12,7 @@
 #include "state/per_source.h"
 
 void
-kids_free(struct kids *k)
+children_free(struct children *k)
 {
 	free(k->v);
 	k->v = NULL;
@@ -20,10 +20,10 @@ kids_free(struct kids *k)
 }
 
 /* A new zeroed entry, or NULL when out of memory. */
-struct kid *
-kids_add(struct kids *k)
+struct child *
+children_add(struct children *k)
 {
-	struct kid *v;
+	struct child *v;
 
 	if (k->n == k->cap) {
 		size_t cap = k->cap ? k->cap * 2 : 64;
@@ -40,8 +40,8 @@ kids_add(struct kids *k)
 	return v;
 }
 
-struct kid *
-kids_find(struct kids *k, pid_t pid)
+struct child *
+children_find(struct children *k, pid_t pid)
 {
 	size_t i;
 
@@ -53,15 +53,15 @@ kids_find(struct kids *k, pid_t pid)
 
 /* A child leaves the table once reaped (or never started). */
 void
-kids_remove(struct kids *k, struct kid *kid)
+children_remove(struct children *k, struct child *kid)
 {
-	persrc_gone(kid->pid);
+	per_source_gone(kid->pid);
 	*kid = k->v[--k->n];
 }
 
 /* Live children of service r from the source src. */
 size_t
-kids_from(const struct kids *k, const struct svc_run *r,
+children_from(const struct children *k, const struct svc_state *r,
     const struct srckey *src)
 {
 	size_t i, n = 0;
@@ -77,7 +77,7 @@ kids_from(const struct kids *k, const struct svc_run *r,
  * name in the new configuration, if there is one.
  */
 void
-kids_remap(struct kids *k, struct run *r)
+children_remap(struct children *k, struct run_state *r)
 {
 	size_t i;
 

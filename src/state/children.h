@@ -13,28 +13,28 @@
 #include "master/udp_relay.h"
 #include "state/service_state.h"
 
-struct kid {
+struct child {
 	pid_t		 pid;
-	struct svc_run	*run;		/* NULL once its service is gone */
+	struct svc_state	*run;		/* NULL once its service is gone */
 	struct srckey	 src;
 	struct timespec	 start;
 	int		 signalled;	/* 0, SIGTERM or SIGKILL sent */
 	int		 session_timeout;	/* its service's, at spawn */
 	struct udp_relay relay;		/* UDP: fd -1 once done */
-	struct kidlog	 err;		/* its stderr; fd -1: none */
+	struct stderr_relay	 err;		/* its stderr; fd -1: none */
 };
 
-struct kids {
-	struct kid	*v;
+struct children {
+	struct child	*v;
 	size_t		 n, cap;
 };
 
-struct kid	*kids_add(struct kids *k);
-struct kid	*kids_find(struct kids *k, pid_t pid);
-void		 kids_remove(struct kids *k, struct kid *kid);
-size_t		 kids_from(const struct kids *k, const struct svc_run *r,
+struct child	*children_add(struct children *k);
+struct child	*children_find(struct children *k, pid_t pid);
+void		 children_remove(struct children *k, struct child *kid);
+size_t		 children_from(const struct children *k, const struct svc_state *r,
 		    const struct srckey *src);
-void		 kids_remap(struct kids *k, struct run *r);
-void		 kids_free(struct kids *k);
+void		 children_remap(struct children *k, struct run_state *r);
+void		 children_free(struct children *k);
 
 #endif

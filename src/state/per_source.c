@@ -15,7 +15,7 @@
  *     included; over the limit it frees its slot and refuses the client.
  *     Since each child publishes before it counts, two children racing
  *     for the last place may both refuse, but never both get in;
- *   - the master frees the slot of every child it reaps (kids_remove),
+ *   - the master frees the slot of every child it reaps (children_remove),
  *     so a child that was killed, or exec'd a program, leaves nothing
  *     behind, and a pid cannot be reused while its slot is taken.
  *
@@ -50,7 +50,7 @@ static struct table *table;
 
 /* The table, mapped once in the master; 0, or -1 with errno. */
 int
-persrc_init(void)
+per_source_init(void)
 {
 	void *p;
 
@@ -113,7 +113,7 @@ slot_take(uint64_t service, const struct srckey *src)
  * -1 if the source already has limit children of this service.
  */
 int
-persrc_enter(const char *service, const struct srckey *src, int limit)
+per_source_enter(const char *service, const struct srckey *src, int limit)
 {
 	uint64_t h = name_hash(service);
 	struct slot *mine;
@@ -138,7 +138,7 @@ persrc_enter(const char *service, const struct srckey *src, int limit)
 
 /* In the master, once pid is reaped: its slot, if it took one, is free. */
 void
-persrc_gone(pid_t pid)
+per_source_gone(pid_t pid)
 {
 	unsigned i, hi;
 

@@ -1,6 +1,6 @@
 /*
  * per_source for PROXY services, counted by the children themselves in
- * memory they share with the master (persrc.c says why).
+ * memory they share with the master (per_source.c says why).
  */
 #ifndef REPLYD_STATE_PER_SOURCE_H
 #define REPLYD_STATE_PER_SOURCE_H
@@ -12,8 +12,8 @@ struct srckey;
 /* Children counted at once, over all PROXY services with per_source. */
 #define PERSRC_SLOTS	4096
 
-int	persrc_init(void);
-int	persrc_enter(const char *service, const struct srckey *src, int limit);
-void	persrc_gone(pid_t pid);
+int	per_source_init(void);
+int	per_source_enter(const char *service, const struct srckey *src, int limit);
+void	per_source_gone(pid_t pid);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * The master's run-time state for one configuration (run.h).
+ * The master's run-time state for one configuration (service_state.h).
  */
 #include "config.h"
 
@@ -11,16 +11,16 @@
 #include "state/per_source.h"
 #include "state/service_state.h"
 
-static const struct run *published;
+static const struct run_state *published;
 static const struct master_stats *published_stats;
 
 /*
  * A zeroed state for every service of c; the run does not own c.  A
  * PROXY service with per_source needs the table its children count
- * themselves in (persrc.c), mapped before the first of them forks.
+ * themselves in (per_source.c), mapped before the first of them forks.
  */
 int
-run_make(struct run *r, struct conf *c)
+run_make(struct run_state *r, struct conf *c)
 {
 	size_t i;
 
@@ -34,7 +34,7 @@ run_make(struct run *r, struct conf *c)
 		r->svc[i].how = spawn_how(&c->svc[i]);
 		r->svc[i].pending = -1;
 		if (c->svc[i].proxy_protocol && c->svc[i].per_source > 0 &&
-		    persrc_init() < 0) {
+		    per_source_init() < 0) {
 			run_free(r);
 			return -1;
 		}
@@ -42,8 +42,8 @@ run_make(struct run *r, struct conf *c)
 	return 0;
 }
 
-struct svc_run *
-run_find(const struct run *r, const char *name)
+struct svc_state *
+run_find(const struct run_state *r, const char *name)
 {
 	size_t i;
 
@@ -60,9 +60,9 @@ run_find(const struct run *r, const char *name)
  * nothing it handed over.
  */
 void
-run_carry(struct run *r, struct run *old)
+run_carry(struct run_state *r, struct run_state *old)
 {
-	struct svc_run *o;
+	struct svc_state *o;
 	size_t i;
 
 	for (i = 0; i < r->n; i++) {
@@ -78,7 +78,7 @@ run_carry(struct run *r, struct run *old)
 
 /* Frees what the run owns; the listeners are listen_run_close()'s. */
 void
-run_free(struct run *r)
+run_free(struct run_state *r)
 {
 	size_t i;
 
@@ -92,13 +92,13 @@ run_free(struct run *r)
 }
 
 void
-run_publish(const struct run *r, const struct master_stats *m)
+run_publish(const struct run_state *r, const struct master_stats *m)
 {
 	published = r;
 	published_stats = m;
 }
 
-const struct run *
+const struct run_state *
 run_published(const struct master_stats **m)
 {
 	*m = published_stats;

@@ -27,7 +27,7 @@ struct svc_stats {
 			expired, forkfail;
 };
 
-struct svc_run {
+struct svc_state {
 	const struct service	*svc;		/* its configuration */
 	struct listener		*ls;
 	size_t			 nls;
@@ -43,9 +43,9 @@ struct svc_run {
 	struct srckey		 pending_src;
 };
 
-struct run {
+struct run_state {
 	struct conf	*conf;
-	struct svc_run	*svc;		/* conf->nsvc of them */
+	struct svc_state	*svc;		/* conf->nsvc of them */
 	size_t		 n;
 };
 
@@ -55,15 +55,15 @@ struct master_stats {
 	unsigned long	reloads, forkfail;
 };
 
-int		 run_make(struct run *r, struct conf *c);
-void		 run_carry(struct run *r, struct run *old);
-struct svc_run	*run_find(const struct run *r, const char *name);
-void		 run_free(struct run *r);
+int		 run_make(struct run_state *r, struct conf *c);
+void		 run_carry(struct run_state *r, struct run_state *old);
+struct svc_state	*run_find(const struct run_state *r, const char *name);
+void		 run_free(struct run_state *r);
 /*
  * The master's current run and totals, as a child forked from it finds
  * them (the status handler); NULL under `replyd -i`.
  */
-void		 run_publish(const struct run *r, const struct master_stats *m);
-const struct run *run_published(const struct master_stats **m);
+void		 run_publish(const struct run_state *r, const struct master_stats *m);
+const struct run_state *run_published(const struct master_stats **m);
 
 #endif

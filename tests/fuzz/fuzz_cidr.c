@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acl.h"
-#include "addr.h"
+#include "lib/acl.h"
+#include "lib/addr.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)

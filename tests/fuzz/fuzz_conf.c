@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "conf/conf.h"
 
 static char *
 print(const struct conf *c, size_t *len)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "lib/log.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)

@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "proxy.h"
+#include "client/proxy.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 
-#include "handler.h"
+#include "handlers/handler.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)

@@ -11,8 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "acl.h"
-#include "persrc.h"
+#include "lib/acl.h"
+#include "state/per_source.h"
 #include "check_run.h"
 
 static struct srckey
@@ -30,8 +30,8 @@ START_TEST(no_table_no_count)
 {
 	struct srckey a = key(1);
 
-	ck_assert_int_eq(persrc_enter("s", &a, 1), 0);
-	ck_assert_int_eq(persrc_enter("s", &a, 1), 0);
+	ck_assert_int_eq(per_source_enter("s", &a, 1), 0);
+	ck_assert_int_eq(per_source_enter("s", &a, 1), 0);
 }
 END_TEST
 
@@ -39,16 +39,16 @@ START_TEST(limit_per_service_and_source)
 {
 	struct srckey a = key(1), b = key(2);
 
-	ck_assert_int_eq(persrc_init(), 0);
-	ck_assert_int_eq(persrc_enter("s", &a, 2), 1);
-	ck_assert_int_eq(persrc_enter("s", &a, 2), 1);
-	ck_assert_int_eq(persrc_enter("s", &a, 2), -1);
-	ck_assert_int_eq(persrc_enter("s", &a, 2), -1);	/* gave its slot back */
-	ck_assert_int_eq(persrc_enter("s", &b, 2), 1);
-	ck_assert_int_eq(persrc_enter("t", &a, 2), 1);
-	persrc_gone(getpid());
-	ck_assert_int_eq(persrc_enter("s", &a, 1), 1);
-	ck_assert_int_eq(persrc_enter("s", &a, 1), -1);
+	ck_assert_int_eq(per_source_init(), 0);
+	ck_assert_int_eq(per_source_enter("s", &a, 2), 1);
+	ck_assert_int_eq(per_source_enter("s", &a, 2), 1);
+	ck_assert_int_eq(per_source_enter("s", &a, 2), -1);
+	ck_assert_int_eq(per_source_enter("s", &a, 2), -1);	/* gave its slot back */
+	ck_assert_int_eq(per_source_enter("s", &b, 2), 1);
+	ck_assert_int_eq(per_source_enter("t", &a, 2), 1);
+	per_source_gone(getpid());
+	ck_assert_int_eq(per_source_enter("s", &a, 1), 1);
+	ck_assert_int_eq(per_source_enter("s", &a, 1), -1);
 }
 END_TEST
 
@@ -63,7 +63,7 @@ entering_child(int *result)
 
 	ck_assert_int_eq(pipe(p), 0);
 	if ((pid = fork()) == 0) {
-		r = (signed char)persrc_enter("svc", &a, 2);
+		r = (signed char)per_source_enter("svc", &a, 2);
 		(void)!write(p[1], &r, 1);
 		pause();
 		_exit(0);
@@ -81,7 +81,7 @@ START_TEST(children_see_each_other)
 	pid_t pid[4];
 	int r[4], i;
 
-	ck_assert_int_eq(persrc_init(), 0);
+	ck_assert_int_eq(per_source_init(), 0);
 	for (i = 0; i < 3; i++)
 		pid[i] = entering_child(&r[i]);
 	ck_assert_int_eq(r[0], 1);
@@ -90,7 +90,7 @@ START_TEST(children_see_each_other)
 	/* The master reaps the first: its place is free again. */
 	kill(pid[0], SIGKILL);
 	waitpid(pid[0], NULL, 0);
-	persrc_gone(pid[0]);
+	per_source_gone(pid[0]);
 	pid[3] = entering_child(&r[3]);
 	ck_assert_int_eq(r[3], 1);
 	for (i = 1; i < 4; i++) {
@@ -105,15 +105,15 @@ START_TEST(full_table_serves_uncounted)
 	struct srckey k;
 	unsigned i;
 
-	ck_assert_int_eq(persrc_init(), 0);
+	ck_assert_int_eq(per_source_init(), 0);
 	for (i = 0; i < PERSRC_SLOTS; i++) {
 		k = key(1000 + i);
-		ck_assert_int_eq(persrc_enter("s", &k, 1), 1);
+		ck_assert_int_eq(per_source_enter("s", &k, 1), 1);
 	}
 	k = key(1000);
-	ck_assert_int_eq(persrc_enter("s", &k, 1), 0);
-	persrc_gone(getpid());
-	ck_assert_int_eq(persrc_enter("s", &k, 1), 1);
+	ck_assert_int_eq(per_source_enter("s", &k, 1), 0);
+	per_source_gone(getpid());
+	ck_assert_int_eq(per_source_enter("s", &k, 1), 1);
 }
 END_TEST
 
