@@ -1,9 +1,7 @@
 /*
  * log_escape(): every byte value, UTF-8 edge cases, truncation.  What
  * comes out must never hold a control byte, whatever goes in.
- * log_format(): byte for byte what snprintf gives for the forms it
- * takes, never a byte past its buffer, -1 for the rest; and log_msg()
- * lines on fd 2 as they were when snprintf built them; log_data()'s
+ * log_msg() lines on fd 2 as snprintf builds them; log_data()'s
  * client bytes escaped and quoted at the end of the line.
  */
 #include <check.h>
@@ -115,180 +113,6 @@ START_TEST(small_buffer_is_safe)
 	log_escape(out, sizeof(out), "\x01\x02\x03", 3);
 	ck_assert_uint_lt(strlen(out), sizeof(out));
 	log_escape(out, 0, "x", 1);
-}
-END_TEST
-
-static int	fmt(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static int
-fmt(char *buf, size_t size, const char *f, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, f);
-	n = log_format(buf, size, f, ap);
-	va_end(ap);
-	return n;
-}
-
-/* Compared with memcmp too: "%c" may put a NUL inside the line. */
-#define SAME(...) do {							\
-	char want_[512], got_[512];					\
-	int wn_ = snprintf(want_, sizeof(want_), __VA_ARGS__);		\
-	int gn_ = fmt(got_, sizeof(got_), __VA_ARGS__);			\
-									\
-	ck_assert_int_eq(gn_, wn_);					\
-	ck_assert_str_eq(got_, want_);					\
-	ck_assert(memcmp(got_, want_, (size_t)wn_ + 1) == 0);		\
-} while (0)
-
-/* A variable the compiler cannot see is NULL, so it lets %s have it. */
-static const char *volatile null_str;
-
-START_TEST(format_ints)
-{
-	SAME("%d %d %d %d %d", INT_MIN, -1, 0, 1, INT_MAX);
-	SAME("%u %u %u", 0u, 1u, UINT_MAX);
-	SAME("%ld %ld %ld", LONG_MIN, 0L, LONG_MAX);
-	SAME("%lu %lu", 0UL, ULONG_MAX);
-	SAME("%lld %lld %lld", LLONG_MIN, -10LL, LLONG_MAX);
-	SAME("%llu %llu", 0ULL, ULLONG_MAX);
-	SAME("%zu %zu %zu", (size_t)0, (size_t)10, SIZE_MAX);
-	SAME("%zd %zd %zd", (ssize_t)-1, (ssize_t)0, (ssize_t)SSIZE_MAX);
-	SAME("%d%u%ld", 7, 8u, 9L);
-}
-END_TEST
-
-START_TEST(format_strings)
-{
-	static const char raw[3] = { 'a', 'b', 'c' };	/* no NUL */
-
-	SAME("%s", "");
-	SAME("[%s]", "abc");
-	SAME("%.0s|%.2s|%.3s|%.10s", "abc", "abc", "abc", "abc");
-	SAME("%.*s|%.*s|%.*s|%.*s", 0, "abc", 2, "abc", 10, "abc", -1, "abc");
-	SAME("%.*s|%.0s", 5, "", "");
-	SAME("%.3s", raw);
-	SAME("%.*s", 2, raw);
-	SAME("%s|%.6s|%.*s", null_str, null_str, -1, null_str);
-	SAME("%.3s|%.0s|%.*s", null_str, null_str, 5, null_str);
-}
-END_TEST
-
-/* A precision bounds the read too: the bytes end at a PROT_NONE page. */
-START_TEST(format_precision_stops_reading)
-{
-	long pg = sysconf(_SC_PAGESIZE);
-	char *p, buf[8];
-
-	p = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ck_assert_ptr_ne(p, MAP_FAILED);
-	ck_assert_int_eq(mprotect(p + pg, (size_t)pg, PROT_NONE), 0);
-	memcpy(p + pg - 3, "abc", 3);
-	ck_assert_int_eq(fmt(buf, sizeof(buf), "%.3s", p + pg - 3), 3);
-	ck_assert_str_eq(buf, "abc");
-	ck_assert_int_eq(fmt(buf, sizeof(buf), "%.*s", 2, p + pg - 2), 2);
-	ck_assert_str_eq(buf, "bc");
-	munmap(p, (size_t)pg * 2);
-}
-END_TEST
-
-START_TEST(format_chars_and_percent)
-{
-	SAME("%%");
-	SAME("100%% of %d%%", 3);
-	SAME("%c%c%c", 'a', ' ', '~');
-	SAME("a%cb", '\0');
-	SAME("%c", 0xe9);
-}
-END_TEST
-
-START_TEST(format_mixed)
-{
-	SAME("%s:%d: port must be an integer from 0 to 65535 (got %lld)",
-	    "/etc/replyd.conf", 12, 70000LL);
-	SAME("child %ld exited with status %d after %ld ms", 4242L, 1, 17L);
-	SAME("%s: sent %zu bytes, %llu total, \"%.*s\"", "echo", (size_t)5,
-	    123456789012ULL, 3, "hello");
-}
-END_TEST
-
-/*
- * Every size from 0 to past the full length: what lands in the buffer
- * is what snprintf puts there, the rest is the canary, untouched.
- */
-#define CUT(...) do {							\
-	char want_[64], got_[64];					\
-	int full_ = snprintf(want_, sizeof(want_), __VA_ARGS__);	\
-	size_t sz_, i_, used_;						\
-									\
-	for (sz_ = 0; sz_ <= (size_t)full_ + 2; sz_++) {		\
-		memset(got_, 0x5a, sizeof(got_));			\
-		snprintf(want_, sz_, __VA_ARGS__);			\
-		ck_assert_int_eq(fmt(got_, sz_, __VA_ARGS__),		\
-		    sz_ == 0 ? 0 : sz_ - 1 < (size_t)full_ ?		\
-		    (int)sz_ - 1 : full_);				\
-		used_ = sz_ < (size_t)full_ + 1 ? sz_ : (size_t)full_ + 1; \
-		ck_assert_msg(memcmp(got_, want_, used_) == 0,		\
-		    "size %zu", sz_);					\
-		for (i_ = used_; i_ < sizeof(got_); i_++)		\
-			ck_assert_msg(got_[i_] == 0x5a,			\
-			    "size %zu: byte %zu written", sz_, i_);	\
-	}								\
-} while (0)
-
-START_TEST(format_truncates)
-{
-	CUT("plain text");
-	CUT("%s and %.2s", "abcdef", "xyz");
-	CUT("n=%d", INT_MIN);
-	CUT("%zu%%", SIZE_MAX);
-	CUT("%lld", LLONG_MIN);
-	CUT("%c%c", 'x', 'y');
-	CUT("%s", null_str);
-}
-END_TEST
-
-START_TEST(format_exact_fit)
-{
-	char buf[4 + 1];
-
-	memset(buf, 0x5a, sizeof(buf));
-	ck_assert_int_eq(fmt(buf, 4, "%d", 123), 3);
-	ck_assert_str_eq(buf, "123");
-	ck_assert_int_eq(buf[4], 0x5a);
-	ck_assert_int_eq(fmt(buf, 4, "%d", 1234), 3);
-	ck_assert_str_eq(buf, "123");
-	ck_assert_int_eq(fmt(buf, 1, "%s", "x"), 0);
-	ck_assert_str_eq(buf, "");
-}
-END_TEST
-
-START_TEST(format_refuses_the_rest)
-{
-	char buf[64];
-	int x = 0;
-
-	ck_assert_int_eq(fmt(buf, sizeof(buf), "%g", 1.5), -1);
-	ck_assert_int_eq(fmt(buf, sizeof(buf), "%x", 255u), -1);
-	ck_assert_int_eq(fmt(buf, sizeof(buf), "%p", (void *)&x), -1);
-	ck_assert_int_eq(fmt(buf, sizeof(buf), "%5d", 1), -1);
-	ck_assert_int_eq(fmt(buf, sizeof(buf), "%05d", 1), -1);
-	ck_assert_int_eq(fmt(buf, sizeof(buf), "%-3s", "a"), -1);
-	ck_assert_int_eq(fmt(buf, sizeof(buf), "%+d", 1), -1);
-	ck_assert_int_eq(fmt(buf, sizeof(buf), "% d", 1), -1);
-	ck_assert_int_eq(fmt(buf, sizeof(buf), "%*d", 3, 1), -1);
-	ck_assert_int_eq(fmt(buf, sizeof(buf), "%.3d", 1), -1);
-	ck_assert_int_eq(fmt(buf, sizeof(buf), "%hd", 1), -1);
-	ck_assert_int_eq(fmt(buf, sizeof(buf), "%jd", (intmax_t)1), -1);
-	ck_assert_int_eq(fmt(buf, sizeof(buf), "%ls", L"a"), -1);
-	ck_assert_int_eq(fmt(buf, sizeof(buf), "%lc", 'a'), -1);
-	/* After the cut too: the fallback must not depend on room. */
-	ck_assert_int_eq(fmt(buf, 3, "abcdef %g", 1.5), -1);
-	ck_assert_uint_lt(strlen(buf), 3);
 }
 END_TEST
 
@@ -460,16 +284,6 @@ main(void)
 	tcase_add_test(tc, long_input_is_truncated);
 	tcase_add_test(tc, worst_case_fits);
 	tcase_add_test(tc, small_buffer_is_safe);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("format");
-	tcase_add_test(tc, format_ints);
-	tcase_add_test(tc, format_strings);
-	tcase_add_test(tc, format_precision_stops_reading);
-	tcase_add_test(tc, format_chars_and_percent);
-	tcase_add_test(tc, format_mixed);
-	tcase_add_test(tc, format_truncates);
-	tcase_add_test(tc, format_exact_fit);
-	tcase_add_test(tc, format_refuses_the_rest);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("msg");
 	tcase_add_test(tc, msg_matches_snprintf);

@@ -8,9 +8,7 @@
  */
 #include "config.h"
 
-#include <limits.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/types.h>
@@ -18,23 +16,6 @@
 
 #include "lib/log.h"
 #include "lib/logsock.h"
-
-/* Length modifiers log_format() understands. */
-enum { LEN_NONE, LEN_L, LEN_LL, LEN_Z };
-
-/* Digits of the largest unsigned long long, and a sign. */
-#define DEC_MAX	(sizeof(unsigned long long) * 3 + 1)
-
-/*
- * Where log_format() writes: bytes past the room are counted nowhere and
- * dropped, so a long line is cut, never overflowed; one byte is always
- * kept for the NUL.
- */
-struct sink {
-	char	*buf;
-	size_t	 size;
-	size_t	 len;
-};
 
 static int use_syslog;
 static int log_fd = STDERR_FILENO;
@@ -71,204 +52,14 @@ log_tag_pid(int on)
 	tag_pid = on;
 }
 
-static void
-sink_putc(struct sink *s, char c)
-{
-	if (s->len + 1 < s->size)
-		s->buf[s->len++] = c;
-}
-
-/*
- * Stops at max bytes without looking further: "%.*s" may point at bytes
- * with no NUL.
- */
-static void
-sink_puts(struct sink *s, const char *str, size_t max)
-{
-	size_t i;
-
-	for (i = 0; i < max && str[i] != '\0'; i++)
-		sink_putc(s, str[i]);
-}
-
-/* Our own decimal conversion: printf's would fault in its code pages. */
-static void
-sink_putnum(struct sink *s, unsigned long long v, int neg)
-{
-	char tmp[DEC_MAX], *p = tmp + sizeof(tmp);
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	if (neg)
-		*--p = '-';
-	sink_puts(s, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
-/* Negated as unsigned, so LLONG_MIN has a magnitude too. */
-static void
-sink_putsigned(struct sink *s, long long v)
-{
-	if (v < 0)
-		sink_putnum(s, 0 - (unsigned long long)v, 1);
-	else
-		sink_putnum(s, (unsigned long long)v, 0);
-}
-
-static long long
-arg_signed(va_list *ap, int lmod)
-{
-	switch (lmod) {
-	case LEN_L:
-		return va_arg(*ap, long);
-	case LEN_LL:
-		return va_arg(*ap, long long);
-	case LEN_Z:
-		return va_arg(*ap, ssize_t);
-	default:
-		return va_arg(*ap, int);
-	}
-}
-
-static unsigned long long
-arg_unsigned(va_list *ap, int lmod)
-{
-	switch (lmod) {
-	case LEN_L:
-		return va_arg(*ap, unsigned long);
-	case LEN_LL:
-		return va_arg(*ap, unsigned long long);
-	case LEN_Z:
-		return va_arg(*ap, size_t);
-	default:
-		return va_arg(*ap, unsigned int);
-	}
-}
-
-/*
- * The precision after the '.' at *fmtp: digits or '*'.  A negative '*'
- * means none, as in printf.  Past INT_MAX printf fails; so do we.
- */
-static int
-parse_prec(const char **fmtp, va_list *ap, size_t *prec)
-{
-	const char *f = *fmtp + 1;
-	size_t p = 0;
-	int star;
-
-	if (*f == '*') {
-		star = va_arg(*ap, int);
-		p = star < 0 ? SIZE_MAX : (size_t)star;
-		f++;
-	} else {
-		for (; *f >= '0' && *f <= '9'; f++)
-			if ((p = p * 10 + (size_t)(*f - '0')) > INT_MAX)
-				return -1;
-	}
-	*fmtp = f;
-	*prec = p;
-	return 0;
-}
-
-/*
- * One conversion, *fmtp just past its '%'.  Anything beyond what
- * replyd's messages use (flags, widths, other conversions, a precision
- * on anything but %s) is -1: log_msg() hands those to vsnprintf.
- */
-static int
-format_conv(struct sink *s, const char **fmtp, va_list *ap)
-{
-	const char *f = *fmtp, *str;
-	size_t prec = SIZE_MAX;
-	int dot = *f == '.', lmod = LEN_NONE;
-
-	if (dot && parse_prec(&f, ap, &prec) == -1)
-		return -1;
-	if (*f == 'l') {
-		lmod = LEN_L;
-		if (*++f == 'l') {
-			lmod = LEN_LL;
-			f++;
-		}
-	} else if (*f == 'z') {
-		lmod = LEN_Z;
-		f++;
-	}
-	if ((dot && *f != 's') || (lmod != LEN_NONE && *f != 'd' && *f != 'u'))
-		return -1;
-	switch (*f) {
-	case '%':
-		sink_putc(s, '%');
-		break;
-	case 'c':
-		sink_putc(s, (char)va_arg(*ap, int));
-		break;
-	case 's':
-		/* glibc prints "(null)", or nothing if it would be cut. */
-		if ((str = va_arg(*ap, const char *)) == NULL)
-			str = prec >= 6 ? "(null)" : "";
-		sink_puts(s, str, prec);
-		break;
-	case 'd':
-		sink_putsigned(s, arg_signed(ap, lmod));
-		break;
-	case 'u':
-		sink_putnum(s, arg_unsigned(ap, lmod), 0);
-		break;
-	default:
-		return -1;
-	}
-	*fmtp = f + 1;
-	return 0;
-}
-
-/*
- * A printf for the forms replyd's messages use, touching no libc code:
- * a freshly forked child would page-fault on every part of vfprintf it
- * runs.  Returns the length written (cut to fit size, NUL-terminated
- * when size > 0), or -1 for a format outside the subset, whatever the
- * size, so the caller's choice of fallback never depends on room.
- */
-int
-log_format(char *buf, size_t size, const char *fmt, va_list ap)
-{
-	struct sink s = { buf, size, 0 };
-	va_list aq;
-	int rc = 0;
-
-	/* Helpers take a pointer; &ap is not one where va_list is an array. */
-	va_copy(aq, ap);
-	while (*fmt != '\0' && rc == 0) {
-		if (*fmt != '%')
-			sink_putc(&s, *fmt++);
-		else {
-			fmt++;
-			rc = format_conv(&s, &fmt, &aq);
-		}
-	}
-	va_end(aq);
-	if (size > 0)
-		buf[s.len] = '\0';
-	if (rc == -1 || s.len > INT_MAX)
-		return -1;
-	return (int)s.len;
-}
-
-/* "replyd: " or "replyd[pid]: ", without snprintf. */
+/* "replyd: " or "replyd[pid]: ". */
 static size_t
 log_prefix(char *buf, size_t size)
 {
-	struct sink s = { buf, size, 0 };
+	int n = tag_pid ? snprintf(buf, size, "replyd[%ld]: ", (long)getpid()) :
+	    snprintf(buf, size, "replyd: ");
 
-	sink_puts(&s, "replyd", SIZE_MAX);
-	if (tag_pid) {
-		sink_putc(&s, '[');
-		sink_putsigned(&s, getpid());
-		sink_putc(&s, ']');
-	}
-	sink_puts(&s, ": ", SIZE_MAX);
-	return s.len;
+	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
 }
 
 /*
@@ -295,9 +86,7 @@ put_data(char *p, size_t room, const void *data, size_t n)
 
 /*
  * One line: prefix (stderr only), fmt with its arguments, the client's
- * data when there is some, and one write(2) or one syslog call.  The
- * buffer is the largest thing on a child's stack, which must stay
- * within one page (BENCHMARKS.md).
+ * data when there is some, and one write(2) or one syslog call.
  */
 static void
 log_line(int prio, const void *data, size_t n, const char *fmt, va_list ap)
@@ -305,15 +94,9 @@ log_line(int prio, const void *data, size_t n, const char *fmt, va_list ap)
 	char line[2048];
 	const size_t room = sizeof(line) - 1;	/* for the '\n' or NUL */
 	size_t len = use_syslog ? 0 : log_prefix(line, room);
-	va_list aq;
 	int r;
 
-	/* vsnprintf only for the forms log_format() leaves out (%g...). */
-	va_copy(aq, ap);
-	r = log_format(line + len, room - len, fmt, ap);
-	if (r < 0)
-		r = vsnprintf(line + len, room - len, fmt, aq);
-	va_end(aq);
+	r = vsnprintf(line + len, room - len, fmt, ap);
 	if (r < 0)
 		return;
 	/* vsnprintf says how long the line would have been. */

@@ -24,8 +24,6 @@ void	log_msg(int prio, const char *fmt, ...)
 /* fmt's line, then ': "data"' with data escaped (log_escape). */
 void	log_data(int prio, const void *data, size_t n, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));
-int	log_format(char *buf, size_t size, const char *fmt, va_list ap)
-	    __attribute__((format(printf, 3, 0)));
 size_t	log_escape(char *out, size_t outsz, const void *in, size_t n);
 
 #endif
