@@ -6,14 +6,10 @@
 # sequential and concurrent clients, the SIGUSR1 counters, the
 # descriptors a child holds, SIGTERM with a client in flight.
 #
-# A daemon logs to syslog, that is /dev/log, which is global (and absent
-# on build machines).  To read its log the daemon runs in a private mount
-# namespace whose /dev is a small tmpfs with the usual device nodes and a
-# /dev/log that is the test's own datagram socket: as root with
-# unshare -m, as another user inside user namespaces (mapped back to the
-# user's own uid, so replyd runs as a normal user).  Where neither works
-# the daemon runs as is and its scenarios check effects only (clients
-# served, pid file, exit); a comment line says so.
+# A daemon's log is read in a private mount namespace (lib.sh's
+# syslog_ns).  Where that cannot work the daemon runs as is and its
+# scenarios check effects only (clients served, pid file, exit); a
+# comment line says so.
 . "$(dirname "$0")/lib.sh"
 
 SSA=$(command -v systemd-socket-activate)
@@ -21,68 +17,7 @@ MODES="daemon fg ssa"
 # Every master inherits fd 7, so that a child keeping it shows.
 : > "$WORK/marker"
 
-# ns.sh SOCK PROGRAM...: run PROGRAM with /dev/log being SOCK.
-cat > "$WORK/ns.sh" <<'S'
-set -e
-sock=$1
-shift
-old=$(dirname "$sock")/olddev.$$
-mkdir "$old"
-mount --rbind /dev "$old"
-mount -t tmpfs -o mode=755,size=64k replyd-test-dev /dev
-for n in null zero full random urandom tty; do
-	[ -e "$old/$n" ] || continue
-	: > "/dev/$n"
-	mount --bind "$old/$n" "/dev/$n"
-done
-ln -s /proc/self/fd /dev/fd
-ln -s "$sock" /dev/log
-exec "$@"
-S
-
-# in_ns SOCK PROGRAM...: PROGRAM in the private namespace, if any.
-in_ns() {
-	local sock=$1
-	shift
-	case $NS in
-	root)	unshare -m sh "$WORK/ns.sh" "$sock" "$@" ;;
-	user)	unshare -Urm sh "$WORK/ns.sh" "$sock" \
-		    unshare -U --map-user="$(id -u)" --map-group="$(id -g)" \
-		    "$@" ;;
-	*)	"$@" ;;
-	esac
-}
-
-# catch_syslog SOCK FILE: a syslog listener on SOCK writing lines to FILE.
-catch_syslog() {
-	python3 -c '
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-os.chmod(sys.argv[1], 0o666)
-with open(sys.argv[2], "a", buffering=1) as f:
-    while True:
-        m = s.recv(65536).decode("utf-8", "replace")
-        f.write(m.rstrip("\n") + "\n")
-' "$1" "$2" &
-	CATCHER=$!
-	PIDS="$PIDS $CATCHER"
-	poll 5 [ -S "$1" ]
-}
-
-NS=""
-if command -v python3 > /dev/null && command -v unshare > /dev/null; then
-	if [ "$(id -u)" = 0 ]; then NS=root; else NS=user; fi
-	catch_syslog "$WORK/probe.sock" "$WORK/probe.log"
-	in_ns "$WORK/probe.sock" python3 -c 'import socket
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.connect("/dev/log")
-s.send(b"probe")' 2>/dev/null && wait_log "$WORK/probe.log" '^probe$' 2 ||
-	    NS=""
-	kill "$CATCHER"
-	CATCHER=""
-fi
-[ -n "$NS" ] ||
+syslog_ns ||
     echo "# no mount namespace here: the daemon's log is not read, effects only"
 
 # listener_inode PORT: the inode of the socket listening on
