@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "handlers/handler.h"
+#include "lib/errlist.h"
 #include "lib/log.h"
 #include "master/daemon.h"
 #include "master/inetd.h"
@@ -80,14 +82,12 @@ static int
 check_conf(const char *path, int port, int print)
 {
 	struct conf_opts co = { .port = port, .as_root = geteuid() == 0 };
-	struct conf_errors errs = { 0 };
+	struct errlist errs = { 0 };
 	struct conf *c;
-	size_t i;
 
-	c = conf_load(path, &co, &errs);
-	for (i = 0; i < errs.n; i++)
-		log_msg(LOG_ERR, "%s", errs.msg[i]);
-	conf_errors_free(&errs);
+	c = handler_conf_load(path, &co, &errs);
+	errlist_log(&errs);
+	errlist_free(&errs);
 	if (c == NULL || module_conf_check(c) < 0) {
 		conf_free(c);
 		return EX_CONFIG;
@@ -186,7 +186,7 @@ main(int argc, char **argv)
 		return EX_CONFIG;
 	if (inetd) {
 		rc = inetd_serve(c);
-		conf_free(c);
+		master_conf_free(c);
 		return rc;
 	}
 	so.config = config = absolute(so.config);

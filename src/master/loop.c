@@ -30,6 +30,7 @@
 #include "client/conn.h"
 #include "handlers/handler.h"
 #include "lib/addr.h"
+#include "lib/errlist.h"
 #include "lib/fds.h"
 #include "lib/log.h"
 #include "lib/rate.h"
@@ -111,20 +112,27 @@ struct conf *
 master_load(const char *path, int port)
 {
 	struct conf_opts co = { .port = port, .as_root = geteuid() == 0 };
-	struct conf_errors errs = { 0 };
+	struct errlist errs = { 0 };
 	struct conf *c;
-	size_t i;
 
 	/* The modules load here, in the process that serves with them. */
-	if ((c = conf_load(path, &co, &errs)) != NULL &&
+	if ((c = handler_conf_load(path, &co, &errs)) != NULL &&
 	    module_conf_load(c, &errs) < 0) {
-		conf_free(c);
+		master_conf_free(c);
 		c = NULL;
 	}
-	for (i = 0; i < errs.n; i++)
-		log_msg(LOG_ERR, "%s", errs.msg[i]);
-	conf_errors_free(&errs);
+	errlist_log(&errs);
+	errlist_free(&errs);
 	return c;
+}
+
+void
+master_conf_free(struct conf *c)
+{
+	if (c == NULL)
+		return;
+	module_conf_unload(c);
+	conf_free(c);
 }
 
 /*
@@ -150,14 +158,14 @@ reload(struct master *s)
 		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
 		notify_send("READY=1");
 		run_free(&r);
-		conf_free(c);
+		master_conf_free(c);
 		return;
 	}
 	run_carry(&r, &s->run);
 	children_remap(&s->children, &r);
 	listen_run_close(&s->run);
 	run_free(&s->run);
-	conf_free(oldc);
+	master_conf_free(oldc);
 	s->run = r;
 	udp_guard(&s->run);
 	s->stats.reloads++;
@@ -492,7 +500,7 @@ master_run(struct conf *c, const struct master_opts *o)
 
 	if (run_make(&s.run, c) < 0) {
 		log_msg(LOG_ERR, "out of memory");
-		conf_free(c);
+		master_conf_free(c);
 		return EX_OSERR;
 	}
 	signals_block(&sigs);
@@ -525,6 +533,6 @@ out:
 	listen_run_close(&s.run);
 	c = s.run.conf;		/* a reload may have replaced it */
 	run_free(&s.run);
-	conf_free(c);
+	master_conf_free(c);
 	return rc;
 }

@@ -13,7 +13,13 @@ struct master_opts {
 	int		 foreground;
 };
 
+/*
+ * A configuration, its handlers resolved and its modules loaded in this
+ * process; every problem is logged.  master_conf_free() frees what it
+ * returned, modules first.
+ */
 struct conf *master_load(const char *path, int port);
+void	master_conf_free(struct conf *c);
 /* Takes ownership of c; returns the process exit status. */
 int	master_run(struct conf *c, const struct master_opts *o);
 
