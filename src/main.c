@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,7 +77,8 @@ absolute(const char *path)
 
 /*
  * -t and -T: the file, then its modules in a child process (no module
- * code runs here), then "ok" or the configuration.
+ * code runs here) that blocks the master's signals first, as the master
+ * does, then "ok" or the configuration.
  */
 static int
 check_conf(const char *path, int port, int print)
@@ -84,11 +86,13 @@ check_conf(const char *path, int port, int print)
 	struct conf_opts co = { .port = port, .as_root = geteuid() == 0 };
 	struct errlist errs = { 0 };
 	struct conf *c;
+	sigset_t block;
 
 	c = handler_conf_load(path, &co, &errs);
 	errlist_log(&errs);
 	errlist_free(&errs);
-	if (c == NULL || module_conf_check(c) < 0) {
+	master_sigmask(&block);
+	if (c == NULL || module_conf_check(c, &block) < 0) {
 		conf_free(c);
 		return EX_CONFIG;
 	}
@@ -120,6 +124,7 @@ main(int argc, char **argv)
 	char *config, *pidfile;
 	int ch, inetd = 0, check = 0, config_given = 0, rc;
 	struct conf *c;
+	sigset_t block;
 	char *end;
 	long v;
 
@@ -179,9 +184,17 @@ main(int argc, char **argv)
 
 	if (check)
 		return check_conf(so.config, so.port, check == 'T');
-	/* Under inetd even a config error must not reach the client. */
+	/*
+	 * Under inetd even a config error must not reach the client.  The
+	 * master blocks its signals before master_load() runs any module
+	 * code; `-i` keeps the mask it was started with.
+	 */
 	if (inetd)
 		inetd_prepare();
+	else {
+		master_sigmask(&block);
+		sigprocmask(SIG_BLOCK, &block, NULL);
+	}
 	if ((c = master_load(so.config, so.port)) == NULL)
 		return EX_CONFIG;
 	if (inetd) {

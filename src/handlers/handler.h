@@ -7,6 +7,7 @@
 #ifndef REPLYD_HANDLERS_HANDLER_H
 #define REPLYD_HANDLERS_HANDLER_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -61,11 +62,12 @@ struct conf		*handler_conf_load(const char *path,
  * module_conf_load() loads c's modules in this process, the one that
  * serves with them; module_conf_unload() unloads them, and whoever
  * frees c calls it first.  module_conf_check() loads them in a child
- * that only reports (-t, -T).
+ * that only reports (-t, -T), with the signals in block blocked first,
+ * as in the master.
  */
 int	module_conf_load(const struct conf *c, struct errlist *errs);
 void	module_conf_unload(const struct conf *c);
-int	module_conf_check(const struct conf *c);
+int	module_conf_check(const struct conf *c, const sigset_t *block);
 
 int	handler_reply(const struct conn *c);
 int	handler_echo(const struct conn *c);

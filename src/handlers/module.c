@@ -22,6 +22,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,7 +255,7 @@ module_conf_unload(const struct conf *c)
  * module loads, else -1.
  */
 int
-module_conf_check(const struct conf *c)
+module_conf_check(const struct conf *c, const sigset_t *block)
 {
 	struct errlist errs = { 0 };
 	size_t i, n = 0;
@@ -272,6 +273,8 @@ module_conf_check(const struct conf *c)
 		return -1;
 	}
 	if (pid == 0) {
+		if (block != NULL)
+			sigprocmask(SIG_BLOCK, block, NULL);
 		module_conf_load(c, &errs);
 		errlist_log(&errs);
 		_exit(errs.n > 0 ? EX_CONFIG : 0);

@@ -46,27 +46,35 @@
 #include "state/children.h"
 
 /*
- * Signals are blocked before the first socket is bound: from the moment
- * "listening on" is logged, a SIGHUP or SIGTERM waits for the loop
- * instead of killing the master with the default action.  set is what
- * the signalfd reports.  SIGPIPE is blocked too, not read: a client
- * that goes away must not kill the master, and a blocked signal (unlike
- * an ignored one) needs nothing undone in a child but the mask.
+ * The signals the master reads from its signalfd, and SIGPIPE: blocked
+ * before any module code runs (a thread a module's constructor starts
+ * inherits the mask, and would otherwise take them with their default
+ * actions, killing the master or losing a SIGCHLD), and at the latest
+ * before the first socket is bound: from the moment "listening on" is
+ * logged, a SIGHUP or SIGTERM waits for the loop.  SIGPIPE is blocked,
+ * not read: a client that goes away must not kill the master, and a
+ * blocked signal (unlike an ignored one) needs nothing undone in a child
+ * but the mask.
  */
+void
+master_sigmask(sigset_t *block)
+{
+	static const int sigs[] = { SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGUSR1,
+	    SIGUSR2, SIGPIPE };
+	size_t i;
+
+	sigemptyset(block);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(block, sigs[i]);
+}
+
+/* Block them; set is what the signalfd reports. */
 static void
 signals_block(sigset_t *set)
 {
-	static const int sigs[] = { SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGUSR1,
-	    SIGUSR2 };
-	sigset_t block;
-	size_t i;
-
-	sigemptyset(set);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaddset(set, sigs[i]);
-	block = *set;
-	sigaddset(&block, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &block, NULL);
+	master_sigmask(set);
+	sigprocmask(SIG_BLOCK, set, NULL);
+	sigdelset(set, SIGPIPE);
 }
 
 /*

@@ -4,6 +4,8 @@
 #ifndef REPLYD_MASTER_MASTER_H
 #define REPLYD_MASTER_MASTER_H
 
+#include <signal.h>
+
 #include "conf/conf.h"
 
 struct master_opts {
@@ -20,6 +22,8 @@ struct master_opts {
  */
 struct conf *master_load(const char *path, int port);
 void	master_conf_free(struct conf *c);
+/* The master's signals: block them before any module code runs. */
+void	master_sigmask(sigset_t *block);
 /* Takes ownership of c; returns the process exit status. */
 int	master_run(struct conf *c, const struct master_opts *o);
 
