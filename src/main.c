@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "handlers/handler.h"
+#include "lib/errlist.h"
 #include "lib/log.h"
 #include "master/daemon.h"
 #include "master/inetd.h"
@@ -74,21 +77,22 @@ absolute(const char *path)
 
 /*
  * -t and -T: the file, then its modules in a child process (no module
- * code runs here), then "ok" or the configuration.
+ * code runs here) that blocks the master's signals first, as the master
+ * does, then "ok" or the configuration.
  */
 static int
 check_conf(const char *path, int port, int print)
 {
 	struct conf_opts co = { .port = port, .as_root = geteuid() == 0 };
-	struct conf_errors errs = { 0 };
+	struct errlist errs = { 0 };
 	struct conf *c;
-	size_t i;
+	sigset_t block;
 
-	c = conf_load(path, &co, &errs);
-	for (i = 0; i < errs.n; i++)
-		log_msg(LOG_ERR, "%s", errs.msg[i]);
-	conf_errors_free(&errs);
-	if (c == NULL || module_conf_check(c) < 0) {
+	c = handler_conf_load(path, &co, &errs);
+	errlist_log(&errs);
+	errlist_free(&errs);
+	master_sigmask(&block);
+	if (c == NULL || module_conf_check(c, &block) < 0) {
 		conf_free(c);
 		return EX_CONFIG;
 	}
@@ -120,6 +124,7 @@ main(int argc, char **argv)
 	char *config, *pidfile;
 	int ch, inetd = 0, check = 0, config_given = 0, rc;
 	struct conf *c;
+	sigset_t block;
 	char *end;
 	long v;
 
@@ -179,14 +184,22 @@ main(int argc, char **argv)
 
 	if (check)
 		return check_conf(so.config, so.port, check == 'T');
-	/* Under inetd even a config error must not reach the client. */
+	/*
+	 * Under inetd even a config error must not reach the client.  The
+	 * master blocks its signals before master_load() runs any module
+	 * code; `-i` keeps the mask it was started with.
+	 */
 	if (inetd)
 		inetd_prepare();
+	else {
+		master_sigmask(&block);
+		sigprocmask(SIG_BLOCK, &block, NULL);
+	}
 	if ((c = master_load(so.config, so.port)) == NULL)
 		return EX_CONFIG;
 	if (inetd) {
 		rc = inetd_serve(c);
-		conf_free(c);
+		master_conf_free(c);
 		return rc;
 	}
 	so.config = config = absolute(so.config);

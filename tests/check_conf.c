@@ -13,16 +13,19 @@
 
 #include "conf/conf.h"
 #include "conf/keys.h"
-#include "handlers/handler.h"
 #include "check_run.h"
 
 static char path[64];
-static struct conf_errors errs;
+static struct errlist errs;
+/* What `handler` may say: the caller's list, not the handler table. */
+static const char *const names[] = { "reply", "echo", "exec", "module",
+    NULL };
 
 static struct conf *
 load_text(const char *text, int port, int as_root)
 {
-	struct conf_opts o = { .port = port, .as_root = as_root };
+	struct conf_opts o = { .port = port, .as_root = as_root,
+	    .handlers = names };
 	int fd;
 
 	if (path[0] != '\0')
@@ -32,7 +35,7 @@ load_text(const char *text, int port, int as_root)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
 	close(fd);
-	conf_errors_free(&errs);
+	errlist_free(&errs);
 	return conf_load(path, &o, &errs);
 }
 
@@ -40,7 +43,7 @@ static void
 teardown(void)
 {
 	unlink(path);
-	conf_errors_free(&errs);
+	errlist_free(&errs);
 }
 
 /* The n-th error, without the "FILE" prefix. */
@@ -75,7 +78,8 @@ START_TEST(defaults)
 	s = &c->svc[0];
 	ck_assert_int_eq(s->port, 7788);
 	ck_assert_ptr_null(s->listen);
-	ck_assert_ptr_eq(s->handler, handler_find("reply"));
+	ck_assert_str_eq(s->handler_name, "reply");
+	ck_assert_ptr_null(s->handler);	/* the handler table's to set */
 	ck_assert_str_eq(s->reply, "thank you !\n");
 	ck_assert_uint_eq(s->max_request, 1024);
 	ck_assert_int_eq(s->timeout, 10);
@@ -128,7 +132,7 @@ START_TEST(every_key)
 	ck_assert_str_eq(s->listen[1], "::1");
 	ck_assert_ptr_null(s->listen[2]);
 	ck_assert_int_eq(s->proto, PROTO_TCP);
-	ck_assert_ptr_eq(s->handler, handler_find("exec"));
+	ck_assert_str_eq(s->handler_name, "exec");
 	ck_assert_str_eq(s->reply, "r");
 	ck_assert_uint_eq(s->reply_len, 1);
 	ck_assert_uint_eq(s->max_request, 5);
@@ -153,7 +157,6 @@ START_TEST(every_key)
 	ck_assert_int_eq(s->exec.no_new_privs, 0);
 	ck_assert_int_eq(s->module.seen, 1);
 	ck_assert_str_eq(s->module.path, "/nonexistent/m.so");
-	ck_assert_ptr_null(s->module.mod);	/* read, not loaded */
 	ck_assert_uint_eq(s->module.n, 2);
 	ck_assert_str_eq(s->module.keys[0], "k");
 	ck_assert_str_eq(s->module.values[0], "v");
@@ -393,11 +396,41 @@ START_TEST(all_errors_reported_with_lines)
 	ck_assert_str_eq(err(0),
 	    ":1: port must be an integer from 0 to 65535 (got 70000)");
 	ck_assert_str_eq(err(1),
-	    ":3: handler must be one of reply, echo, exec, module, discard, "
-	    "daytime, time, chargen, status (got \"nope\")");
+	    ":3: handler must be one of reply, echo, exec, module "
+	    "(got \"nope\")");
 	ck_assert_str_eq(err(2),
 	    ":4: max_children must be an integer from 1 to 65536 (got 0)");
 	ck_assert_ptr_nonnull(strstr(err(3), ":5: unknown key \"foo\""));
+}
+END_TEST
+
+/*
+ * The handler is a name: checked against the caller's list, or kept as
+ * it is without one; exec and module still need their groups.
+ */
+START_TEST(handler_is_a_name)
+{
+	struct conf_opts o = { .port = -1 };
+	struct conf *c;
+
+	ck_assert_ptr_null(load_text("handler = \"echo\";\nservices = (\n"
+	    " { name = \"a\"; handler = \"qotd\"; }\n);\n", -1, 0));
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_str_eq(err(0), ":3: handler must be one of reply, echo, "
+	    "exec, module (got \"qotd\")");
+	c = conf_load(path, &o, &errs);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c->svc[0].handler_name, "qotd");
+	conf_free(c);
+	ck_assert_ptr_null(load_text("handler = \"exec\";\n", -1, 0));
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_str_eq(err(0), ": service \"replyd\": handler \"exec\" "
+	    "needs exec = { program = \"/absolute/path\"; }");
+	ck_assert_ptr_null(load_text("services = (\n"
+	    " { name = \"m\"; handler = \"module\"; }\n);\n", -1, 0));
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_str_eq(err(0), ":2: service \"m\": handler \"module\" "
+	    "needs module = { path = \"/absolute/path/to/module.so\"; }");
 }
 END_TEST
 
@@ -451,7 +484,8 @@ START_TEST(services_inherit_defaults)
 	ck_assert_int_eq(a->port, 1);
 	ck_assert_str_eq(b->reply, "own\n");
 	ck_assert_int_eq(b->timeout, 3);
-	ck_assert_ptr_eq(b->handler, handler_find("echo"));
+	ck_assert_str_eq(a->handler_name, "reply");
+	ck_assert_str_eq(b->handler_name, "echo");
 	ck_assert_ptr_null(conf_service(c, "c"));
 	conf_free(c);
 }
@@ -472,7 +506,7 @@ START_TEST(missing_file)
 {
 	struct conf_opts o = { .port = -1 };
 
-	conf_errors_free(&errs);
+	errlist_free(&errs);
 	ck_assert_ptr_null(conf_load("/nonexistent/replyd.conf", &o, &errs));
 	ck_assert_uint_eq(errs.n, 1);
 	ck_assert_str_eq(errs.msg[0], "/nonexistent/replyd.conf: cannot read: "
@@ -485,7 +519,7 @@ START_TEST(shipped_config_is_valid)
 	struct conf_opts o = { .port = -1 };
 	struct conf *c;
 
-	conf_errors_free(&errs);
+	errlist_free(&errs);
 	c = conf_load(TOP_SRCDIR "/conf/replyd.conf", &o, &errs);
 	if (c == NULL && errs.n == 1 &&
 	    strstr(errs.msg[0], "user \"replyd\" does not exist"))
@@ -515,6 +549,7 @@ main(void)
 	tcase_add_test(tc, unix_sockets);
 	tcase_add_test(tc, port_override);
 	tcase_add_test(tc, all_errors_reported_with_lines);
+	tcase_add_test(tc, handler_is_a_name);
 	tcase_add_test(tc, wrapped_integers_are_caught);
 	tcase_add_test(tc, wrong_types);
 	tcase_add_test(tc, root_needs_user);

@@ -4,7 +4,8 @@
 # from systemd-socket-activate, systemd's Accept=no).  The same scenarios
 # run under each: the pid file, reloads, max_children 1 to 4 with
 # sequential and concurrent clients, the SIGUSR1 counters, the
-# descriptors a child holds, SIGTERM with a client in flight.
+# descriptors a child holds, SIGTERM with a client in flight, and all of
+# the signals with a module loaded that starts a thread.
 #
 # A daemon's log is read in a private mount namespace (lib.sh's
 # syslog_ns).  Where that cannot work the daemon runs as is and its
@@ -13,6 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 
 SSA=$(command -v systemd-socket-activate)
+: "${MODULES:=$(pwd)}"
 MODES="daemon fg ssa"
 # Every master inherits fd 7, so that a child keeping it shows.
 : > "$WORK/marker"
@@ -251,6 +253,57 @@ exec = { program = \"$WORK/hold.sh\"; args = [ \"$WORK/$m.go\" ]; };"; then
 	[ "$m" = daemon ] || same "$m: SIGTERM: exit status 0" "$STATUS" 0
 }
 
+# A module whose constructor starts a thread (tests/threadmod.c): the
+# master blocks its signals before any module code runs, so the thread
+# takes none of them (its default action would kill the master, or drop
+# a SIGCHLD and leave a zombie holding a max_children slot).  A daemon
+# forks after its first load and leaves that thread behind; its reload
+# starts one in the daemon.
+threads() { sed -n 's/^Threads:[[:space:]]*//p' "/proc/$1/status"; }
+no_zombie() { [ "$(zombies "$1")" = 0 ]; }
+# in_a_row PORT TEXT: three clients, one after the other, get TEXT.
+in_a_row() {
+	local i
+	for i in 1 2 3; do reply_is "$1" "$2" || return 1; done
+}
+
+scenario_thread() {
+	local m=$1
+	if ! up "$m" "$m-thread" "max_children = 1;
+handler = \"module\";
+module = { path = \"$MODULES/tests/threadmod.so\"; reply = \"one\"; };"
+	then
+		not_ok "$m: thread module: the master starts"
+		return
+	fi
+	check "$m: thread module: max_children = 1, 3 clients in a row" \
+	    in_a_row "$PORT" one
+	check "$m: thread module: no zombie" poll 3 no_zombie "$PID"
+	if [ -n "$LOG" ]; then
+		wait_count "$LOG" 'child [0-9]+ exited' 3 3
+		kill -USR1 "$PID"
+		check "$m: thread module: SIGUSR1 logs the counters" \
+		    wait_log "$LOG" 'counters: accepted 3, served 3,' 3
+	else
+		kill -USR1 "$PID"
+	fi
+	check "$m: thread module: the master survives SIGUSR1" alive "$PID"
+	sed -i 's/"one"/"two"/' "$CONF"
+	kill -HUP "$PID"
+	check "$m: thread module: SIGHUP reloads" poll 3 reply_is "$PORT" two
+	check "$m: thread module: the module's thread runs in the master" \
+	    [ "$(threads "$PID")" -ge 2 ]
+	check "$m: thread module: after the reload, 3 clients in a row" \
+	    in_a_row "$PORT" two
+	check "$m: thread module: no zombie after the reload" \
+	    poll 3 no_zombie "$PID"
+	halt "$m"
+	check "$m: thread module: SIGTERM ends it" gone "$PID"
+	check "$m: thread module: the pid file is removed" [ ! -e "$PIDFILE" ]
+	[ "$m" = daemon ] || same "$m: thread module: exit status 0" \
+	    "$STATUS" 0
+}
+
 for m in $MODES; do
 	if [ "$m" = ssa ] && [ -z "$SSA" ]; then
 		ok "socket activation # SKIP systemd-socket-activate not found"
@@ -259,5 +312,6 @@ for m in $MODES; do
 	scenario_reload "$m"
 	for n in 1 2 3 4; do scenario_children "$m" "$n"; done
 	scenario_term "$m"
+	scenario_thread "$m"
 done
 finish

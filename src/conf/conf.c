@@ -18,36 +18,13 @@
 #include <limits.h>
 #include <grp.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf/internal.h"
-#include "handlers/handler.h"
 #include "lib/addr.h"
-
-void
-conf_errors_add(struct conf_errors *errs, const char *fmt, ...)
-{
-	char *msg, **grown;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((grown = realloc(errs->msg, (errs->n + 1) * sizeof(*grown))) ==
-	    NULL) {
-		free(msg);
-		return;
-	}
-	errs->msg = grown;
-	errs->msg[errs->n++] = msg;
-}
 
 int
 conf_parse_name(struct conf_ctx *x, struct service *svc,
@@ -330,7 +307,6 @@ module_spec_free(struct module_spec *m)
 {
 	size_t i;
 
-	module_unload(m);
 	for (i = 0; i < m->n; i++) {
 		free(m->keys[i]);
 		free(m->values[i]);
@@ -344,7 +320,7 @@ module_spec_free(struct module_spec *m)
 
 /*
  * module = { path = "/x.so"; any = "setting"; ... }: only read here; the
- * module is loaded and checks its settings in module_conf_load().
+ * module handler loads it, and it checks its settings then.
  */
 int
 conf_parse_module(struct conf_ctx *x, struct service *svc,
@@ -441,6 +417,7 @@ static void
 service_free(struct service *svc)
 {
 	free(svc->name);
+	free(svc->handler_name);
 	conf_strv_free(svc->listen);
 	free(svc->reply);
 	free(svc->user);
@@ -479,15 +456,22 @@ runs_as(const struct service *svc)
 	return (st.st_mode & S_IXOTH) != 0;
 }
 
+static int
+handler_is(const struct service *svc, const char *name)
+{
+	return svc->handler_name != NULL &&
+	    strcmp(svc->handler_name, name) == 0;
+}
+
 /* Checks that need the whole service: keys that depend on each other. */
 static void
 service_check(struct conf_ctx *x, struct service *svc,
     const config_setting_t *g)
 {
-	if (svc->handler == handler_find("exec") && !svc->exec.seen)
+	if (handler_is(svc, "exec") && !svc->exec.seen)
 		conf_errf(x, g, "service \"%s\": handler \"exec\" needs exec = "
 		    "{ program = \"/absolute/path\"; }", svc->name);
-	if (svc->handler == handler_find("module") && !svc->module.seen)
+	if (handler_is(svc, "module") && !svc->module.seen)
 		conf_errf(x, g, "service \"%s\": handler \"module\" needs module "
 		    "= { path = \"/absolute/path/to/module.so\"; }", svc->name);
 	if (svc->proto == PROTO_UDP && svc->proxy_protocol)
@@ -586,7 +570,7 @@ parse(struct conf_ctx *x, struct conf_text *t, config_t *cf)
 	if (conf_text_read(t, x->path) < 0) {
 		for (i = 0; i < t->nerrs; i++)
 			if (x->errs != NULL)
-				conf_errors_add(x->errs, "%s", t->errs[i]);
+				errlist_add(x->errs, "%s", t->errs[i]);
 		x->nerr += t->nerrs > 0 ? t->nerrs : 1;
 		return -1;
 	}
@@ -603,7 +587,7 @@ parse(struct conf_ctx *x, struct conf_text *t, config_t *cf)
 	file = conf_text_where(t, config_error_line(cf), &line);
 	x->nerr++;
 	if (x->errs != NULL)
-		conf_errors_add(x->errs, "%s:%u: %s", file, line, what);
+		errlist_add(x->errs, "%s:%u: %s", file, line, what);
 	return -1;
 }
 
@@ -631,7 +615,7 @@ static int
 load_entry(struct conf_ctx *x, struct conf *c, const config_setting_t *root,
     const config_setting_t *g, size_t i, const char *bad)
 {
-	struct conf_errors *errs = x->errs;
+	struct errlist *errs = x->errs;
 	struct service *svc = &c->svc[i];
 	int nerr = x->nerr, ok;
 	char buf[96];
@@ -706,7 +690,7 @@ load_services(struct conf_ctx *x, struct conf *c, const config_setting_t *root,
  */
 struct conf *
 conf_load(const char *path, const struct conf_opts *opts,
-    struct conf_errors *errs)
+    struct errlist *errs)
 {
 	struct conf_ctx x = { .path = path, .opts = opts, .errs = errs };
 	const config_setting_t *root, *list;
@@ -749,18 +733,6 @@ conf_free(struct conf *c)
 	free(c->svc);
 	free(c->path);
 	free(c);
-}
-
-void
-conf_errors_free(struct conf_errors *errs)
-{
-	size_t i;
-
-	for (i = 0; i < errs->n; i++)
-		free(errs->msg[i]);
-	free(errs->msg);
-	errs->msg = NULL;
-	errs->n = 0;
 }
 
 struct service *

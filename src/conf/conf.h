@@ -1,10 +1,12 @@
 /*
  * The configuration as the rest of replyd sees it: a list of services,
  * each complete (defaults and inherited top-level keys already applied),
- * validated, with names resolved (handler, user, group).  Loading it
- * reads files and resolves names, nothing else: handler modules are
- * loaded apart (module_conf_load).  libconfig stays inside conf*.c; the
- * keys are one table, in keys.c.
+ * validated, with user and group names resolved.  It is data: loading
+ * it reads files and resolves names, nothing else, and nothing here runs
+ * while serving.  The handler is kept by name, checked against the names
+ * the caller passes; the handler table resolves it (handler_resolve),
+ * and handler modules are loaded and unloaded by the module handler.
+ * libconfig stays inside conf/; the keys are one table, in keys.c.
  */
 #ifndef REPLYD_CONF_CONF_H
 #define REPLYD_CONF_CONF_H
@@ -15,6 +17,7 @@
 #include <time.h>
 
 #include "lib/acl.h"
+#include "lib/errlist.h"
 #include "lib/rate.h"
 
 #define CONF_DEFAULT_PORT	7788
@@ -35,7 +38,6 @@ enum conf_proto { PROTO_TCP, PROTO_UDP };
 
 struct handler;
 struct listener;
-struct replyd_module;
 
 struct exec_spec {
 	char	 *program;
@@ -53,9 +55,6 @@ struct module_spec {
 	size_t		  n;
 	int		  seen;
 	char		 *where;	/* "FILE:LINE", for messages */
-	/* Set by module_conf_load(), not by conf_load(). */
-	const struct replyd_module *mod;
-	void		 *dl;		/* dlopen()'s handle */
 };
 
 struct service {
@@ -63,6 +62,8 @@ struct service {
 	int		  port;
 	char		**listen;	/* NULL-terminated; NULL: the default */
 	enum conf_proto	  proto;
+	char		 *handler_name;	/* the `handler` key */
+	/* Set by handler_resolve() from handler_name, never read here. */
 	const struct handler *handler;
 	char		 *reply;
 	size_t		  reply_len;
@@ -104,34 +105,19 @@ struct conf {
 	int		 listed;	/* from a `services` list */
 };
 
-/* Every problem found in one file, each "FILE:LINE: what is wrong". */
-struct conf_errors {
-	char	**msg;
-	size_t	  n;
-};
-
 struct conf_opts {
 	int	port;		/* -p: overrides the top-level port; -1: not */
 	int	as_root;	/* handlers would start as root */
+	/* The names `handler` may take, NULL-terminated; NULL: any. */
+	const char *const *handlers;
 };
 
+/* Every problem found in the file is added to errs, "FILE:LINE: ...". */
 struct conf	*conf_load(const char *path, const struct conf_opts *opts,
-		    struct conf_errors *errs);
+		    struct errlist *errs);
 void		 conf_free(struct conf *c);
-void		 conf_errors_free(struct conf_errors *errs);
 struct service	*conf_service(const struct conf *c, const char *name);
-void		 conf_errors_add(struct conf_errors *errs, const char *fmt, ...)
-		    __attribute__((format(printf, 2, 3)));
 /* replyd -T: the configuration in libconfig's syntax, read back as is. */
 void		 conf_print(FILE *fp, const struct conf *c);
-
-/*
- * Loading handler modules is no part of reading the configuration
- * (handlers/module.c): module_conf_load() loads c's modules in this
- * process, module_conf_check() in a child that only reports (-t, -T).
- */
-int		 module_conf_load(struct conf *c, struct conf_errors *errs);
-int		 module_conf_check(struct conf *c);
-void		 module_unload(struct module_spec *m);
 
 #endif

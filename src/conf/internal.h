@@ -17,7 +17,7 @@
 struct conf_ctx {
 	const char		*path;
 	const struct conf_opts	*opts;
-	struct conf_errors	*errs;	/* NULL while re-applying defaults */
+	struct errlist		*errs;	/* NULL while re-applying defaults */
 	int			 nerr;
 	const struct conf_text	*text;
 	int			 user_failed;	/* no "set user" advice then */

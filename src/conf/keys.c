@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "conf/internal.h"
-#include "handlers/handler.h"
 
 #define FIELD(f)	.off = offsetof(struct service, f), \
 			.size = sizeof(((struct service *)0)->f)
@@ -35,7 +34,7 @@ const struct conf_key conf_keys[] = {
 	  .values = protocols, .def.i = PROTO_TCP, FIELD(proto),
 	  .help = "tcp, or udp: one exchange per datagram" },
 	{ .name = "handler", .type = CT_HANDLER, .where = BOTH,
-	  .def.s = "reply", FIELD(handler),
+	  .def.s = "reply", FIELD(handler_name),
 	  .help = "a built-in handler: reply, echo, exec, module..." },
 	{ .name = "reply", .type = CT_STR, .where = BOTH,
 	  .def.s = CONF_DEFAULT_REPLY, FIELD(reply), LENGTH(reply_len),
@@ -143,7 +142,7 @@ void
 conf_errf(struct conf_ctx *x, const config_setting_t *s, const char *fmt,
     ...)
 {
-	char what[512], *msg, **grown;
+	char what[512];
 	const char *file;
 	unsigned line;
 	va_list ap;
@@ -156,16 +155,10 @@ conf_errf(struct conf_ctx *x, const config_setting_t *s, const char *fmt,
 	va_end(ap);
 	file = conf_text_where(x->text, s ? config_setting_source_line(s) : 0,
 	    &line);
-	if ((line > 0 ? asprintf(&msg, "%s:%u: %s", file, line, what) :
-	    asprintf(&msg, "%s: %s", x->path, what)) < 0)
-		return;
-	grown = realloc(x->errs->msg, (x->errs->n + 1) * sizeof(char *));
-	if (grown == NULL) {
-		free(msg);
-		return;
-	}
-	x->errs->msg = grown;
-	x->errs->msg[x->errs->n++] = msg;
+	if (line > 0)
+		errlist_add(x->errs, "%s:%u: %s", file, line, what);
+	else
+		errlist_add(x->errs, "%s: %s", x->path, what);
 }
 
 void
@@ -475,22 +468,35 @@ get_enum(struct conf_ctx *x, const config_setting_t *s,
 	return -1;
 }
 
+/*
+ * A handler's name, one of those the caller knows (conf_opts.handlers):
+ * the configuration holds the name, the handler table resolves it.
+ */
 static int
 get_handler(struct conf_ctx *x, const config_setting_t *s,
-    const struct conf_key *k, const struct handler **out)
+    const struct conf_key *k, char **out)
 {
-	const struct handler *h;
-	char *v = NULL;
+	const char *const *h = x->opts->handlers;
+	char *v = NULL, names[256] = "";
+	size_t i, n = 0;
 
 	if (conf_get_string(x, s, k->name, &v) < 0)
 		return -1;
-	if ((h = handler_find(v)) == NULL)
-		conf_errf(x, s, "%s must be one of %s (got \"%.64s\")", k->name,
-		    handler_names(), v);
-	else
-		*out = h;
+	for (i = 0; h != NULL && h[i] != NULL; i++)
+		if (strcmp(h[i], v) == 0)
+			break;
+	if (h == NULL || h[i] != NULL) {
+		free(*out);
+		*out = v;
+		return 0;
+	}
+	for (i = 0; h[i] != NULL && n < sizeof(names); i++)
+		n += snprintf(names + n, sizeof(names) - n, "%s%s",
+		    i > 0 ? ", " : "", h[i]);
+	conf_errf(x, s, "%s must be one of %s (got \"%.64s\")", k->name,
+	    names, v);
 	free(v);
-	return h == NULL ? -1 : 0;
+	return -1;
 }
 
 static void
@@ -552,9 +558,8 @@ conf_key_defaults(struct service *svc)
 			store_int(field, k->size, k->def.i);
 		else if (k->type == CT_NUM)
 			*(double *)field = k->def.d;
-		else if (k->type == CT_HANDLER)
-			*(const struct handler **)field = handler_find(k->def.s);
-		else if (k->type == CT_STR && k->def.s != NULL) {
+		else if ((k->type == CT_STR || k->type == CT_HANDLER) &&
+		    k->def.s != NULL) {
 			*(char **)field = strdup(k->def.s);
 			if (k->len_off != 0)
 				*(size_t *)((char *)svc + k->len_off) =

@@ -23,7 +23,7 @@ enum conf_type {
 	CT_BOOL,
 	CT_STR,
 	CT_ENUM,	/* one of values, stored as its index */
-	CT_HANDLER,	/* a built-in handler's name */
+	CT_HANDLER,	/* a handler's name, from conf_opts.handlers */
 	CT_ACL,		/* a list of CIDR strings */
 	CT_SPECIAL,	/* parse and print functions of its own */
 };

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "conf/internal.h"
-#include "handlers/handler.h"
 
 #define HELP_COLUMN	40
 
@@ -107,14 +106,11 @@ print_value(FILE *fp, const struct conf_key *k, const struct service *svc)
 		fputs(*(const int *)field ? "true" : "false", fp);
 		break;
 	case CT_STR:
+	case CT_HANDLER:
 		conf_print_string(fp, *(char *const *)field);
 		break;
 	case CT_ENUM:
 		conf_print_string(fp, k->values[*(const int *)field]);
-		break;
-	case CT_HANDLER:
-		conf_print_string(fp,
-		    (*(const struct handler *const *)field)->name);
 		break;
 	case CT_ACL:
 		print_acl(fp, field);
@@ -137,8 +133,8 @@ conf_key_print(FILE *fp, const struct conf_key *k, const struct service *svc,
 			k->print(fp, k, svc, indent);
 		return;
 	}
-	if (k->type == CT_STR && *(char *const *)((const char *)svc +
-	    k->off) == NULL) {
+	if ((k->type == CT_STR || k->type == CT_HANDLER) &&
+	    *(char *const *)((const char *)svc + k->off) == NULL) {
 		conf_print_line(fp, indent, k->name, NULL, k->help);
 		return;
 	}

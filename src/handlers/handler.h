@@ -7,11 +7,13 @@
 #ifndef REPLYD_HANDLERS_HANDLER_H
 #define REPLYD_HANDLERS_HANDLER_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <time.h>
 
 #include "conf/conf.h"
 #include "lib/addr.h"
+#include "lib/errlist.h"
 
 /* One connection as a handler sees it. */
 struct conn {
@@ -46,7 +48,26 @@ struct handler {
 };
 
 const struct handler	*handler_find(const char *name);
-const char		*handler_names(void);
+/* The table's names, NULL-terminated: what `handler` may say. */
+const char *const	*handler_names(void);
+/* Each service of c gets its handler: 0, or -1 with what is wrong in errs. */
+int			 handler_resolve(struct conf *c, struct errlist *errs);
+/* conf_load() with the table's names, then handler_resolve(). */
+struct conf		*handler_conf_load(const char *path,
+			    struct conf_opts *o, struct errlist *errs);
+
+/*
+ * Handler modules (module.c).  The module handler keeps what it loaded
+ * for which service; the configuration only names the file.
+ * module_conf_load() loads c's modules in this process, the one that
+ * serves with them; module_conf_unload() unloads them, and whoever
+ * frees c calls it first.  module_conf_check() loads them in a child
+ * that only reports (-t, -T), with the signals in block blocked first,
+ * as in the master.
+ */
+int	module_conf_load(const struct conf *c, struct errlist *errs);
+void	module_conf_unload(const struct conf *c);
+int	module_conf_check(const struct conf *c, const sigset_t *block);
 
 int	handler_reply(const struct conn *c);
 int	handler_echo(const struct conn *c);

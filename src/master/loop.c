@@ -30,6 +30,7 @@
 #include "client/conn.h"
 #include "handlers/handler.h"
 #include "lib/addr.h"
+#include "lib/errlist.h"
 #include "lib/fds.h"
 #include "lib/log.h"
 #include "lib/rate.h"
@@ -45,27 +46,35 @@
 #include "state/children.h"
 
 /*
- * Signals are blocked before the first socket is bound: from the moment
- * "listening on" is logged, a SIGHUP or SIGTERM waits for the loop
- * instead of killing the master with the default action.  set is what
- * the signalfd reports.  SIGPIPE is blocked too, not read: a client
- * that goes away must not kill the master, and a blocked signal (unlike
- * an ignored one) needs nothing undone in a child but the mask.
+ * The signals the master reads from its signalfd, and SIGPIPE: blocked
+ * before any module code runs (a thread a module's constructor starts
+ * inherits the mask, and would otherwise take them with their default
+ * actions, killing the master or losing a SIGCHLD), and at the latest
+ * before the first socket is bound: from the moment "listening on" is
+ * logged, a SIGHUP or SIGTERM waits for the loop.  SIGPIPE is blocked,
+ * not read: a client that goes away must not kill the master, and a
+ * blocked signal (unlike an ignored one) needs nothing undone in a child
+ * but the mask.
  */
+void
+master_sigmask(sigset_t *block)
+{
+	static const int sigs[] = { SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGUSR1,
+	    SIGUSR2, SIGPIPE };
+	size_t i;
+
+	sigemptyset(block);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(block, sigs[i]);
+}
+
+/* Block them; set is what the signalfd reports. */
 static void
 signals_block(sigset_t *set)
 {
-	static const int sigs[] = { SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGUSR1,
-	    SIGUSR2 };
-	sigset_t block;
-	size_t i;
-
-	sigemptyset(set);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaddset(set, sigs[i]);
-	block = *set;
-	sigaddset(&block, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &block, NULL);
+	master_sigmask(set);
+	sigprocmask(SIG_BLOCK, set, NULL);
+	sigdelset(set, SIGPIPE);
 }
 
 /*
@@ -111,20 +120,27 @@ struct conf *
 master_load(const char *path, int port)
 {
 	struct conf_opts co = { .port = port, .as_root = geteuid() == 0 };
-	struct conf_errors errs = { 0 };
+	struct errlist errs = { 0 };
 	struct conf *c;
-	size_t i;
 
 	/* The modules load here, in the process that serves with them. */
-	if ((c = conf_load(path, &co, &errs)) != NULL &&
+	if ((c = handler_conf_load(path, &co, &errs)) != NULL &&
 	    module_conf_load(c, &errs) < 0) {
-		conf_free(c);
+		master_conf_free(c);
 		c = NULL;
 	}
-	for (i = 0; i < errs.n; i++)
-		log_msg(LOG_ERR, "%s", errs.msg[i]);
-	conf_errors_free(&errs);
+	errlist_log(&errs);
+	errlist_free(&errs);
 	return c;
+}
+
+void
+master_conf_free(struct conf *c)
+{
+	if (c == NULL)
+		return;
+	module_conf_unload(c);
+	conf_free(c);
 }
 
 /*
@@ -150,14 +166,14 @@ reload(struct master *s)
 		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
 		notify_send("READY=1");
 		run_free(&r);
-		conf_free(c);
+		master_conf_free(c);
 		return;
 	}
 	run_carry(&r, &s->run);
 	children_remap(&s->children, &r);
 	listen_run_close(&s->run);
 	run_free(&s->run);
-	conf_free(oldc);
+	master_conf_free(oldc);
 	s->run = r;
 	udp_guard(&s->run);
 	s->stats.reloads++;
@@ -492,7 +508,7 @@ master_run(struct conf *c, const struct master_opts *o)
 
 	if (run_make(&s.run, c) < 0) {
 		log_msg(LOG_ERR, "out of memory");
-		conf_free(c);
+		master_conf_free(c);
 		return EX_OSERR;
 	}
 	signals_block(&sigs);
@@ -525,6 +541,6 @@ out:
 	listen_run_close(&s.run);
 	c = s.run.conf;		/* a reload may have replaced it */
 	run_free(&s.run);
-	conf_free(c);
+	master_conf_free(c);
 	return rc;
 }
