@@ -11,9 +11,9 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "client/refused.h"
 #include "master/listeners.h"
 #include "master/master.h"
-#include "master/refused.h"
 #include "master/udp_relay.h"
 #include "state/children.h"
 #include "state/service_state.h"

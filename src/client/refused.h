@@ -2,8 +2,8 @@
  * Refused connections, closed gracefully: what the master sent them
  * (busy_reply) is not lost to a reset.
  */
-#ifndef REPLYD_MASTER_REFUSED_H
-#define REPLYD_MASTER_REFUSED_H
+#ifndef REPLYD_CLIENT_REFUSED_H
+#define REPLYD_CLIENT_REFUSED_H
 
 #include <stddef.h>
 #include <time.h>

@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "master/refused.h"
+#include "client/refused.h"
 
 static void
 drop(struct refused_clients *lg, size_t i)
