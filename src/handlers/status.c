@@ -47,7 +47,7 @@ static const struct metric metrics[] = {
 	  "Children that exited otherwise or were killed.", STAT(failed),
 	  NULL },
 	{ "replyd_refused_total", "counter",
-	  "Clients refused before a child, by reason.", STAT(denied),
+	  "Clients refused, by reason.", STAT(denied),
 	  "denied" },
 	{ "replyd_refused_total", NULL, NULL, STAT(busy), "busy" },
 	{ "replyd_refused_total", NULL, NULL, STAT(limited), "rate-limited" },

@@ -145,13 +145,11 @@ accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
 	if (svc->rate > 0)
 		bucket_take(&r->bucket, svc->rate, now);
 	conn_srckey(&src, fd, (struct sockaddr *)&ss, svc->per_source_prefix6);
-	why = admit_check(r, &s->children, (struct sockaddr *)&ss, &src, now);
+	why = admit_check(r, children_from(&s->children, r, &src),
+	    (struct sockaddr *)&ss, &src, now);
 	if (why != ADMIT_OK) {
-		admit_refuse(r, fd, why, (struct sockaddr *)&ss);
-		if (why == ADMIT_DENIED || svc->busy_reply == NULL)
-			close(fd);
-		else
-			refused_close(&s->refused, fd, now);
+		admit_refuse(r, fd, why, (struct sockaddr *)&ss, &s->refused,
+		    now);
 		return;
 	}
 	conn_describe(&c, svc, fd, (struct sockaddr *)&ss);
@@ -216,7 +214,7 @@ accept_udp(struct master *s, struct svc_state *r, struct listener *l,
 			bucket_take(&r->bucket, svc->rate, now);
 		srckey_make(&src, (struct sockaddr *)&s->req.peer,
 		    svc->per_source_prefix6);
-		why = admit_check(r, &s->children,
+		why = admit_check(r, children_from(&s->children, r, &src),
 		    (struct sockaddr *)&s->req.peer, &src, now);
 		if (why != ADMIT_OK) {
 			admit_log(r, why, (struct sockaddr *)&s->req.peer);

@@ -179,9 +179,10 @@ take(struct waiter *w, const struct timespec *now)
 	if (svc->rate > 0)
 		bucket_take(&w->r.bucket, svc->rate, now);
 	conn_srckey(&src, fd, sa, svc->per_source_prefix6);
-	why = admit_check(&w->r, &w->children, sa, &src, now);
+	why = admit_check(&w->r, children_from(&w->children, &w->r, &src), sa,
+	    &src, now);
 	if (why != ADMIT_OK)
-		admit_refuse(&w->r, fd, why, sa);
+		admit_refuse(&w->r, fd, why, sa, NULL, now);
 	else
 		start(w, fd, sa, &src, now);
 	return 0;

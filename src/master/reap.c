@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "client/admit.h"
 #include "lib/log.h"
 #include "master/master_int.h"
 #include "master/stderr_relay.h"
@@ -57,6 +58,7 @@ reap_all(struct master *s)
 {
 	siginfo_t si;
 	struct child *k;
+	enum admit why;
 	pid_t pid;
 	int st;
 
@@ -79,7 +81,9 @@ reap_all(struct master *s)
 		stderr_relay_close(&k->err, reap_child_name(k), k->pid);
 		if (k->run != NULL) {
 			k->run->active--;
-			if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			if ((why = admit_exited(k->run->svc, st)) != ADMIT_OK)
+				admit_count(k->run, why);
+			else if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 				k->run->stats.served++;
 			else
 				k->run->stats.failed++;
