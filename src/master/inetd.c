@@ -22,6 +22,7 @@
 
 #include "child/child.h"
 #include "child/spawn.h"
+#include "client/admit.h"
 #include "client/conn.h"
 #include "handlers/handler.h"
 #include "lib/addr.h"
@@ -53,12 +54,15 @@ inetd_prepare(void)
 	}
 }
 
-/* The client on fd 0 and 1, described from the socket. */
+/* The client on fd 0 and 1, judged and described from the socket. */
 static int
 serve_stdin(const struct service *svc)
 {
 	struct conn c;
+	enum admit why;
 
+	if ((why = admit_inetd(svc, 0)) != ADMIT_OK)
+		return admit_exit_status(why);
 	conn_describe(&c, svc, 0, NULL);
 	return child_serve_conn(&c);
 }
@@ -179,6 +183,22 @@ inetd_exchange(const struct service *svc, const struct udp_req *req,
 	udp_end(&r);
 }
 
+/* One exchange at a time: no other child is live for any source. */
+static enum admit
+udp_admit(struct svc_state *st, const struct udp_req *req)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&req->peer;
+	struct timespec now;
+	struct srckey src;
+	enum admit why;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	srckey_make(&src, sa, st->svc->per_source_prefix6);
+	if ((why = admit_check(st, 0, sa, &src, &now)) != ADMIT_OK)
+		admit_log(st, why, sa);
+	return why;
+}
+
 /*
  * inetd's "dgram wait": the service socket itself is on fd 0.  Serve
  * datagrams until none came for `timeout` seconds, or session_timeout
@@ -189,6 +209,7 @@ inetd_exchange(const struct service *svc, const struct udp_req *req,
 static int
 udp_inetd(const struct conf *c, const struct service *svc)
 {
+	struct svc_state st = { .svc = svc };	/* per_source_rate's buckets */
 	struct udp_req req = { 0 };
 	struct pollfd p = { .fd = 0, .events = POLLIN };
 	struct timespec end = { 0, 0 };
@@ -214,13 +235,15 @@ udp_inetd(const struct conf *c, const struct service *svc)
 	    (r = poll(&p, 1, (int)ms)) != 0) {
 		if (r < 0 && errno != EINTR)
 			break;
-		if (r > 0 && udp_recv(svc, 0, &req) > 0)
+		if (r > 0 && udp_recv(svc, 0, &req) > 0 &&
+		    udp_admit(&st, &req) == ADMIT_OK)
 			inetd_exchange(svc, &req, &end);
 	}
 	if (svc->session_timeout > 0 && until(&end, 1) == 0)
 		log_msg(LOG_INFO, "%s: session_timeout (%d s) reached: exiting",
 		    svc->name, svc->session_timeout);
 	free(req.data);
+	free(st.srcrate);
 	return 0;
 }
 
