@@ -351,6 +351,14 @@ read_file(struct conf_text *t, const char *path, const char *name,
 	size_t len;
 	int file;
 
+	if (from != NULL && ++t->nincludes > CONF_INCLUDE_MAX) {
+		if (t->nincludes == CONF_INCLUDE_MAX + 1)
+			text_err(t, from, fromline, "more than %d @include "
+			    "lines in one configuration (each counts, however "
+			    "often it includes the same file)",
+			    CONF_INCLUDE_MAX);
+		return -1;
+	}
 	if (depth > CONF_INCLUDE_DEPTH) {
 		text_err(t, from, fromline, "@include nested more than %d deep "
 		    "(does a file include itself?)", CONF_INCLUDE_DEPTH);
