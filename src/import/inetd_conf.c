@@ -352,7 +352,7 @@ inetd_read(struct svclist *l, const char *file)
 	if ((rc = input_open(file, &fp)) != 0)
 		return rc < 0 ? -1 : 0;
 	strv_add(&l->inputs, file);
-	while ((line = input_line(fp, &buf, &cap)) != NULL) {
+	while ((line = input_line(fp, file, &buf, &cap)) != NULL) {
 		n++;
 		if ((line[0] == ' ' || line[0] == '\t') && entry != NULL) {
 			char *t = xprintf("%s %s", entry, line);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 #include "import/xinetd_conf.h"
@@ -27,13 +28,16 @@ xinetd_is(const char *file)
 {
 	struct strv w = { 0 };
 	char *buf = NULL, *line;
+	const char *why;
+	struct stat st;
 	size_t cap = 0;
 	int is = 0;
 	FILE *fp;
 
-	if ((fp = fopen(file, "re")) == NULL)
+	/* What cannot be read is reported by the reader. */
+	if ((fp = input_fopen(file, &st, &why)) == NULL)
 		return 0;
-	while ((line = input_line(fp, &buf, &cap)) != NULL) {
+	while ((line = input_line(fp, NULL, &buf, &cap)) != NULL) {
 		line += strspn(line, " \t");
 		if (*line == '\0' || *line == '#')
 			continue;
@@ -274,7 +278,7 @@ xinetd_read(struct svclist *l, const char *file)
 	if ((rc = input_open(file, &fp)) != 0)
 		return rc < 0 ? -1 : 0;
 	strv_add(&l->inputs, file);
-	while ((line = input_line(fp, &buf, &cap)) != NULL) {
+	while ((line = input_line(fp, file, &buf, &cap)) != NULL) {
 		n++;
 		line += strspn(line, " \t");
 		if (*line != '\0' && *line != '#')
