@@ -198,6 +198,8 @@ top(struct svclist *l, const char *file, int line, const char *text,
 		if (w.n > brace + (next == IN)) {
 			diag_error(file, line, "\"%s\" must be \"service NAME\" "
 			    "or \"defaults\", then \"{\"", text);
+			entry_free(*cur);	/* SKIP keeps no entry */
+			*cur = NULL;
 			next = SKIP;
 		}
 	} else if ((strcmp(w.v[0], "include") == 0 ||
