@@ -43,6 +43,12 @@ diag_unreadable(const char *file, int err)
 	diag_cannot_read(file, strerror(err));
 }
 
+void
+diag_reset(void)
+{
+	nerrors = nunreadable = 0;
+}
+
 int
 diag_status(void)
 {

@@ -82,12 +82,14 @@ void	 diag_error(const char *, int, const char *, ...)
 void	 diag_unreadable(const char *, int);
 void	 diag_cannot_read(const char *, const char *);
 int	 diag_status(void);
+void	 diag_reset(void);
 
 /* input.c: no input file is larger, as none of replyd's may be. */
 #define INPUT_MAX	(16 * 1024 * 1024)
 struct stat;
 FILE	*input_fopen(const char *, struct stat *, const char **);
 int	 input_open(const char *, FILE **);
+void	 input_forget(void);
 char	*input_line(FILE *, const char *, char **, size_t *);
 int	 input_dir(const char *, struct strv *);
 

@@ -71,6 +71,15 @@ input_fopen(const char *path, struct stat *st, const char **why)
 	return NULL;
 }
 
+/* Forget which files were read: a fuzzer reads one path again and again. */
+void
+input_forget(void)
+{
+	free(seen);
+	seen = NULL;
+	nseen = 0;
+}
+
 /*
  * Open a file to read: 0 and *fp, 1 when it was read already, -1 when
  * it cannot be read (reported).
