@@ -4,9 +4,13 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client/proxy.h"
@@ -242,6 +246,39 @@ START_TEST(v2_local_with_data)
 }
 END_TEST
 
+/*
+ * A header that trickles in, a byte every 0.6 s against a timeout of
+ * 1 s, times out once, about 1 s after the start: the timeout is one
+ * deadline for the whole header, not a pause between two bytes.
+ */
+START_TEST(header_has_one_deadline)
+{
+	const char h[] = "PROXY TCP4 1.2.3.4 5.6.7.8 1 2\r\n";
+	struct timespec t0, t1;
+	int sv[2];
+	pid_t pid;
+	size_t i;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	if ((pid = fork()) == 0) {
+		close(sv[0]);
+		for (i = 0; i < 8 && write(sv[1], h + i, 1) == 1; i++)
+			usleep(600000);
+		_exit(0);
+	}
+	close(sv[1]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(proxy_read(sv[0], 1, &pi), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	close(sv[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	ck_assert_msg(t1.tv_sec - t0.tv_sec < 2, "took %ld s",
+	    (long)(t1.tv_sec - t0.tv_sec));
+}
+END_TEST
+
 /* Only a whole signature counts: a client may begin with "P" or "\r\n". */
 START_TEST(signature_whole_only)
 {
@@ -279,6 +316,7 @@ main(void)
 	tcase_add_test(tc, v2_unsupported_is_unspec);
 	tcase_add_test(tc, v2_long_tlvs);
 	tcase_add_test(tc, v2_local_with_data);
+	tcase_add_test(tc, header_has_one_deadline);
 	tcase_add_test(tc, signature_whole_only);
 	suite_add_tcase(s, tc);
 	return check_run(s);

@@ -16,6 +16,7 @@
 
 #include "client/proxy.h"
 #include "lib/addr.h"
+#include "lib/io.h"
 
 static const unsigned char v2sig[12] = {
 	0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a
@@ -241,15 +242,21 @@ proxy_read(int fd, int timeout, struct proxy_info *pi)
 {
 	unsigned char buf[PROXY_MAX];
 	struct pollfd p = { .fd = fd, .events = POLLIN | POLLRDHUP };
+	struct timespec deadline;
 	ssize_t got = 0, r;
-	int len, waited = 0;
+	int len, ms;
 
+	/* One deadline for the whole header, however it trickles in. */
+	io_deadline(&deadline, timeout);
 	for (;;) {
-		r = poll(&p, 1, timeout * 1000 - waited);
-		if (r == 0)
+		if ((ms = io_ms_left(&deadline)) == 0) {
 			errno = ETIMEDOUT;
-		if (r <= 0)
 			return -1;
+		}
+		if ((r = poll(&p, 1, ms)) < 0 && errno != EINTR)
+			return -1;
+		if (r <= 0)
+			continue;	/* EINTR, or the deadline: said above */
 		r = recv(fd, buf, sizeof(buf), MSG_PEEK);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -261,10 +268,6 @@ proxy_read(int fd, int timeout, struct proxy_info *pi)
 			/* Part of a header: the rest is on its way, or not. */
 			if (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) {
 				errno = EPROTO;
-				return -1;
-			}
-			if ((waited += 10) >= timeout * 1000) {
-				errno = ETIMEDOUT;
 				return -1;
 			}
 			usleep(10000);

@@ -34,9 +34,8 @@ io_deadline(struct timespec *d, int timeout)
 	d->tv_sec += timeout;
 }
 
-/* Milliseconds left until d (rounded up), -1 for none. */
-static int
-deadline_ms(const struct timespec *d)
+int
+io_ms_left(const struct timespec *d)
 {
 	struct timespec now;
 	long long ms;
@@ -57,7 +56,7 @@ io_wait(int fd, short events, const struct timespec *deadline)
 	int ms, r;
 
 	for (;;) {
-		if ((ms = deadline_ms(deadline)) == 0)
+		if ((ms = io_ms_left(deadline)) == 0)
 			break;
 		if ((r = poll(&p, 1, ms)) > 0)
 			return 0;	/* errors and hangups: the call says */
