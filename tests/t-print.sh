@@ -152,6 +152,21 @@ same "list: the top level holds only services" \
 "$REPLYD" -T -p 4242 -c "$WORK/every.conf" > "$WORK/p.T"
 check "-T -p: the port is the one given" grep -q '^port = 4242;' "$WORK/p.T"
 
+# Inherited allow/deny in a service that listens only on Unix sockets
+# judge none of its clients, and written in it -t refuses them: -T
+# leaves them out there, and keeps them where an IP listener uses them.
+cat > "$WORK/unixacl.conf" <<C
+$USERLINE
+allow = [ "127.0.0.0/8" ];
+deny = [ "127.0.0.2" ];
+services = (
+	{ name = "local"; listen = "unix:$WORK/u.sock"; },
+	{ name = "both"; port = 0; listen = [ "unix:$WORK/b.sock", "127.0.0.1" ]; }
+);
+C
+roundtrip unixacl "$WORK/unixacl.conf"
+same "unixacl: the IP service keeps the inherited lists" \
+    "$(grep -cE '^		(allow|deny) = \[ "127' "$WORK/unixacl.T")" 2
 # A bad file: exit 78, the usual messages, nothing on stdout.
 printf '%s\nport = 70000;\n' "$USERLINE" > "$WORK/bad.conf"
 "$REPLYD" -T -c "$WORK/bad.conf" > "$WORK/bad.out" 2> "$WORK/bad.err"

@@ -70,6 +70,7 @@ void	conf_print_socket_group(FILE *, const struct conf_key *,
 	    const struct service *, int);
 void	conf_unix_service_check(struct conf_ctx *, const struct service *,
 	    const config_setting_t *);
+int	conf_unix_only(const struct service *);
 
 /* ... and how they print (print.c). */
 void	conf_print_listen(FILE *, const struct conf_key *,

@@ -138,6 +138,16 @@ conf_key_print(FILE *fp, const struct conf_key *k, const struct service *svc,
 		conf_print_line(fp, indent, k->name, NULL, k->help);
 		return;
 	}
+	/*
+	 * Access lists a Unix-only service inherited judge none of its
+	 * clients, and written in it they are an error: -T must read back.
+	 */
+	if ((strcmp(k->name, "allow") == 0 || strcmp(k->name, "deny") == 0) &&
+	    conf_unix_only(svc)) {
+		conf_print_line(fp, indent, k->name, NULL,
+		    "no use on \"unix:\" listeners");
+		return;
+	}
 	if ((mem = open_memstream(&text, &len)) == NULL)
 		return;
 	print_value(mem, k, svc);

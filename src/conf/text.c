@@ -31,6 +31,7 @@
 
 #include "conf/keys.h"
 #include "conf/text.h"
+#include "lib/regfile.h"
 
 /* Where the lexer is, carried from line to line of one file. */
 enum lex { IN_CODE, IN_STRING, IN_COMMENT };
@@ -70,38 +71,10 @@ text_err(struct conf_text *t, const char *file, unsigned line,
 	t->errs[t->nerrs++] = msg;
 }
 
-static const char *
-file_kind(mode_t m)
-{
-	if (S_ISDIR(m))
-		return "a directory";
-	if (S_ISFIFO(m))
-		return "a FIFO";
-	if (S_ISSOCK(m))
-		return "a socket";
-	if (S_ISCHR(m) || S_ISBLK(m))
-		return "a device";
-	return "not a regular file";
-}
-
 int
 conf_open_regular(const char *path, char *err, size_t errsz)
 {
-	struct stat st;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) <
-	    0) {
-		snprintf(err, errsz, "%s", strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errsz, "%s, not a regular file",
-		    file_kind(st.st_mode));
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return regfile_open(path, err, errsz);
 }
 
 /* The whole file, NUL-terminated; NULL with why in err. */
@@ -351,6 +324,14 @@ read_file(struct conf_text *t, const char *path, const char *name,
 	size_t len;
 	int file;
 
+	if (from != NULL && ++t->nincludes > CONF_INCLUDE_MAX) {
+		if (t->nincludes == CONF_INCLUDE_MAX + 1)
+			text_err(t, from, fromline, "more than %d @include "
+			    "lines in one configuration (each counts, however "
+			    "often it includes the same file)",
+			    CONF_INCLUDE_MAX);
+		return -1;
+	}
 	if (depth > CONF_INCLUDE_DEPTH) {
 		text_err(t, from, fromline, "@include nested more than %d deep "
 		    "(does a file include itself?)", CONF_INCLUDE_DEPTH);

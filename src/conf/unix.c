@@ -163,15 +163,34 @@ conf_print_socket_group(FILE *fp, const struct conf_key *k,
  * the service's own group sets are an error only when the service has
  * no IP listener they could apply to.
  */
+static void
+count_unix(const struct service *svc, size_t *nunix, size_t *n)
+{
+	size_t i;
+
+	*nunix = *n = 0;
+	for (i = 0; svc->listen != NULL && svc->listen[i] != NULL; i++, ++*n)
+		*nunix += addr_unix_path(svc->listen[i]) != NULL;
+}
+
+/* 1 if every listener of svc is a Unix socket (allow/deny mean nothing). */
+int
+conf_unix_only(const struct service *svc)
+{
+	size_t nunix, n;
+
+	count_unix(svc, &nunix, &n);
+	return nunix > 0 && nunix == n;
+}
+
 void
 conf_unix_service_check(struct conf_ctx *x, const struct service *svc,
     const config_setting_t *g)
 {
 	const config_setting_t *acl;
-	size_t i, nunix = 0, n = 0;
+	size_t nunix, n;
 
-	for (i = 0; svc->listen != NULL && svc->listen[i] != NULL; i++, n++)
-		nunix += addr_unix_path(svc->listen[i]) != NULL;
+	count_unix(svc, &nunix, &n);
 	if (nunix == 0)
 		return;
 	if (svc->proto == PROTO_UDP)

@@ -31,11 +31,22 @@ diag_error(const char *file, int line, const char *fmt, ...)
 }
 
 void
+diag_cannot_read(const char *file, const char *why)
+{
+	fprintf(stderr, "replyd-import: %s: cannot read: %s\n", file, why);
+	nunreadable++;
+}
+
+void
 diag_unreadable(const char *file, int err)
 {
-	fprintf(stderr, "replyd-import: %s: cannot read: %s\n", file,
-	    strerror(err));
-	nunreadable++;
+	diag_cannot_read(file, strerror(err));
+}
+
+void
+diag_reset(void)
+{
+	nerrors = nunreadable = 0;
 }
 
 int

@@ -90,10 +90,34 @@ key_list(const char *pfx, const char *key, const struct strv *v)
 	printf(len > WIDTH ? "\n%s];\n" : " ];\n", pfx);
 }
 
+/*
+ * v as the shortest decimal that reads back as v: "%.6g" wrote nowait.7's
+ * 7/60 as 0.116667, another rate.
+ */
+static const char *
+exact(double v, char buf[32])
+{
+	int prec;
+
+	if (v >= 0 && v < 1e15 && v == (double)(long long)v) {
+		snprintf(buf, 32, "%lld", (long long)v);
+		return buf;
+	}
+	for (prec = 6; prec < 17; prec++) {
+		snprintf(buf, 32, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return buf;
+	}
+	snprintf(buf, 32, "%.17g", v);
+	return buf;
+}
+
 /* The keys of one service; pfx is "\t\t" or, disabled, "#\t\t". */
 static void
 keys(const struct svc *s, const char *pfx)
 {
+	char num[32];
+
 	key_str(pfx, "name", s->final);
 	if (s->port >= 0)
 		printf("%sport = %d;\n", pfx, s->port);
@@ -124,7 +148,7 @@ keys(const struct svc *s, const char *pfx)
 	if (s->per_source >= 0)
 		printf("%sper_source = %ld;\n", pfx, s->per_source);
 	if (s->rate > 0)
-		printf("%srate = %.6g;\n", pfx, s->rate);
+		printf("%srate = %s;\n", pfx, exact(s->rate, num));
 	if (s->allow.n > 0)
 		key_list(pfx, "allow", &s->allow);
 	if (s->deny.n > 0)

@@ -80,11 +80,17 @@ void	 strv_split(struct strv *, const char *);
 void	 diag_error(const char *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	 diag_unreadable(const char *, int);
+void	 diag_cannot_read(const char *, const char *);
 int	 diag_status(void);
+void	 diag_reset(void);
 
-/* input.c */
+/* input.c: no input file is larger, as none of replyd's may be. */
+#define INPUT_MAX	(16 * 1024 * 1024)
+struct stat;
+FILE	*input_fopen(const char *, struct stat *, const char **);
 int	 input_open(const char *, FILE **);
-char	*input_line(FILE *, char **, size_t *);
+void	 input_forget(void);
+char	*input_line(FILE *, const char *, char **, size_t *);
 int	 input_dir(const char *, struct strv *);
 
 /* svc.c */

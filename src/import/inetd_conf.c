@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/conf.h"	/* replyd's limits, no more */
 #include "import/import.h"
 
 /* One entry, its fields checked but not yet mapped. */
@@ -258,6 +259,26 @@ map_program(struct svc *s, const struct entry *e)
 		    "(recvfrom) does not work so");
 }
 
+/*
+ * nowait.N: N starts a minute, as a rate a second, within what replyd
+ * accepts; above its highest rate inetd's limit never bites anyway.
+ */
+static void
+map_max(struct svc *s, const struct entry *e)
+{
+	s->rate = e->max / 60.0;
+	if (s->rate > CONF_MAX_RATE) {
+		s->rate = CONF_MAX_RATE;
+		svc_note(s, "%s: more than replyd's highest rate; rate = %d "
+		    "a second, which no fork-per-connection server reaches",
+		    e->f.v[3], CONF_MAX_RATE);
+		return;
+	}
+	svc_note(s, "%s: inetd started it at most %ld times a minute, then "
+	    "stopped it for ten minutes; replyd's rate = %ld/60 a second "
+	    "pauses accepting instead", e->f.v[3], e->max, e->max);
+}
+
 static void
 map(struct svclist *l, struct entry *e)
 {
@@ -279,13 +300,8 @@ map(struct svclist *l, struct entry *e)
 		svc_disable(s, "%s", e->off);
 	map_socket(s, e);
 	map_program(s, e);
-	if (e->max > 0) {
-		s->rate = e->max / 60.0;
-		svc_note(s, "%s: inetd started it at most %ld times a minute, "
-		    "then stopped it for ten minutes; replyd's rate = %g a "
-		    "second pauses accepting instead", e->f.v[3], e->max,
-		    s->rate);
-	}
+	if (e->max > 0)
+		map_max(s, e);
 	svc_add(l, s);
 }
 
@@ -352,7 +368,7 @@ inetd_read(struct svclist *l, const char *file)
 	if ((rc = input_open(file, &fp)) != 0)
 		return rc < 0 ? -1 : 0;
 	strv_add(&l->inputs, file);
-	while ((line = input_line(fp, &buf, &cap)) != NULL) {
+	while ((line = input_line(fp, file, &buf, &cap)) != NULL) {
 		n++;
 		if ((line[0] == ' ' || line[0] == '\t') && entry != NULL) {
 			char *t = xprintf("%s %s", entry, line);

@@ -401,8 +401,13 @@ map_limits(struct svc *s, const struct xentry *e, const struct xentry *d)
 			    "max_children (64 unless set, at most 65536)");
 		s->max_children = n > 65536 ? 65536 : n;
 	}
-	if ((a = one(e, d, "per_source")) != NULL && count(a, &n) == 0)
-		s->per_source = n > 65536 ? 65536 : n;
+	/* xinetd's 0 refuses everyone; replyd's 0 is no limit. */
+	if ((a = one(e, d, "per_source")) != NULL && count(a, &n) == 0) {
+		if (n == 0)
+			svc_disable(s, "per_source = 0 lets no client in "
+			    "(replyd's per_source = 0 would mean no limit)");
+		s->per_source = n == 0 ? -1 : n > 65536 ? 65536 : n;
+	}
 	if ((a = one(e, d, "cps")) == NULL)
 		return;
 	if (svc_number(a->values.v[0], 0, 1000000, &n) < 0 ||

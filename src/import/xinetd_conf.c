@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 #include "import/xinetd_conf.h"
@@ -27,13 +28,16 @@ xinetd_is(const char *file)
 {
 	struct strv w = { 0 };
 	char *buf = NULL, *line;
+	const char *why;
+	struct stat st;
 	size_t cap = 0;
 	int is = 0;
 	FILE *fp;
 
-	if ((fp = fopen(file, "re")) == NULL)
+	/* What cannot be read is reported by the reader. */
+	if ((fp = input_fopen(file, &st, &why)) == NULL)
 		return 0;
-	while ((line = input_line(fp, &buf, &cap)) != NULL) {
+	while ((line = input_line(fp, NULL, &buf, &cap)) != NULL) {
 		line += strspn(line, " \t");
 		if (*line == '\0' || *line == '#')
 			continue;
@@ -194,6 +198,8 @@ top(struct svclist *l, const char *file, int line, const char *text,
 		if (w.n > brace + (next == IN)) {
 			diag_error(file, line, "\"%s\" must be \"service NAME\" "
 			    "or \"defaults\", then \"{\"", text);
+			entry_free(*cur);	/* SKIP keeps no entry */
+			*cur = NULL;
 			next = SKIP;
 		}
 	} else if ((strcmp(w.v[0], "include") == 0 ||
@@ -274,7 +280,7 @@ xinetd_read(struct svclist *l, const char *file)
 	if ((rc = input_open(file, &fp)) != 0)
 		return rc < 0 ? -1 : 0;
 	strv_add(&l->inputs, file);
-	while ((line = input_line(fp, &buf, &cap)) != NULL) {
+	while ((line = input_line(fp, file, &buf, &cap)) != NULL) {
 		n++;
 		line += strspn(line, " \t");
 		if (*line != '\0' && *line != '#')

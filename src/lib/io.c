@@ -23,9 +23,8 @@
 
 #include "lib/io.h"
 
-/* A deadline `timeout` seconds from now; none for timeout <= 0. */
-static void
-deadline_set(struct timespec *d, int timeout)
+void
+io_deadline(struct timespec *d, int timeout)
 {
 	if (timeout <= 0) {
 		d->tv_sec = -1;
@@ -35,9 +34,8 @@ deadline_set(struct timespec *d, int timeout)
 	d->tv_sec += timeout;
 }
 
-/* Milliseconds left until d (rounded up), -1 for none. */
-static int
-deadline_ms(const struct timespec *d)
+int
+io_ms_left(const struct timespec *d)
 {
 	struct timespec now;
 	long long ms;
@@ -58,7 +56,7 @@ io_wait(int fd, short events, const struct timespec *deadline)
 	int ms, r;
 
 	for (;;) {
-		if ((ms = deadline_ms(deadline)) == 0)
+		if ((ms = io_ms_left(deadline)) == 0)
 			break;
 		if ((r = poll(&p, 1, ms)) > 0)
 			return 0;	/* errors and hangups: the call says */
@@ -75,11 +73,18 @@ ssize_t
 io_read(int fd, void *buf, size_t n, int timeout)
 {
 	struct timespec deadline;
+
+	io_deadline(&deadline, timeout);
+	return io_read_by(fd, buf, n, &deadline);
+}
+
+ssize_t
+io_read_by(int fd, void *buf, size_t n, const struct timespec *deadline)
+{
 	ssize_t r;
 
-	deadline_set(&deadline, timeout);
 	for (;;) {
-		if (io_wait(fd, POLLIN, &deadline) < 0)
+		if (io_wait(fd, POLLIN, deadline) < 0)
 			return -1;
 		r = read(fd, buf, n);
 		if (r >= 0 || (errno != EINTR && errno != EAGAIN))
@@ -133,7 +138,7 @@ io_write(int fd, const void *buf, size_t n, int timeout)
 			return -1;
 		/* The clock starts only when the client is behind. */
 		if (!armed)
-			deadline_set(&deadline, timeout);
+			io_deadline(&deadline, timeout);
 		armed = 1;
 		if (io_wait(fd, POLLOUT, &deadline) < 0)
 			return -1;

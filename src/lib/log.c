@@ -171,9 +171,44 @@ utf8_len(const unsigned char *p, size_t n)
 }
 
 /*
+ * Unicode's format (Cf) and separator (Zs, Zl, Zp) characters beyond
+ * ASCII, as of Unicode 15: line and paragraph separators that split a
+ * line for the reader, bidirectional overrides and isolates that make
+ * it read backwards, zero-width and other invisible characters that
+ * hide what it says.  Valid UTF-8, but escaped like controls.
+ */
+static const struct {
+	uint32_t lo, hi;
+} invisible[] = {
+	{ 0x00a0, 0x00a0 }, { 0x00ad, 0x00ad }, { 0x0600, 0x0605 },
+	{ 0x061c, 0x061c }, { 0x06dd, 0x06dd }, { 0x070f, 0x070f },
+	{ 0x0890, 0x0891 }, { 0x08e2, 0x08e2 }, { 0x1680, 0x1680 },
+	{ 0x180e, 0x180e }, { 0x2000, 0x200f }, { 0x2028, 0x202f },
+	{ 0x205f, 0x206f }, { 0x3000, 0x3000 }, { 0xfeff, 0xfeff },
+	{ 0xfff9, 0xfffb }, { 0x110bd, 0x110bd }, { 0x110cd, 0x110cd },
+	{ 0x13430, 0x1343f }, { 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a },
+	{ 0xe0001, 0xe0001 }, { 0xe0020, 0xe007f },
+};
+
+/* 1 if the well-formed sequence of len bytes at p is one of those. */
+static int
+utf8_invisible(const unsigned char *p, size_t len)
+{
+	uint32_t cp = p[0] & (0x7f >> len);
+	size_t i;
+
+	for (i = 1; i < len; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	for (i = 0; i < sizeof(invisible) / sizeof(invisible[0]); i++)
+		if (cp >= invisible[i].lo && cp <= invisible[i].hi)
+			return 1;
+	return 0;
+}
+
+/*
  * Make client bytes safe for one log line: printable ASCII and valid
  * UTF-8 stay, backslash and double quote are escaped, every other byte
- * becomes \xNN.  At most LOG_DATA_MAX input bytes are shown, then "...".
+ * becomes \xNN, and so do the bytes of the invisible characters above.  At most LOG_DATA_MAX input bytes are shown, then "...".
  * Returns the length of the NUL-terminated result.
  */
 size_t
@@ -191,7 +226,8 @@ log_escape(char *out, size_t outsz, const void *in, size_t n)
 			out[o++] = p[i++];
 		} else if (p[i] >= 0x20 && p[i] < 0x7f) {
 			out[o++] = p[i++];
-		} else if ((u = utf8_len(p + i, shown - i)) > 0) {
+		} else if ((u = utf8_len(p + i, shown - i)) > 0 &&
+		    !utf8_invisible(p + i, u)) {
 			memcpy(out + o, p + i, u);
 			o += u;
 			i += u;

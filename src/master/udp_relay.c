@@ -249,6 +249,23 @@ udp_recv(const struct service *svc, int fd, struct udp_req *req)
 }
 
 /*
+ * RFC 868 asks the time over UDP with an empty datagram, and time's 4
+ * bytes or daytime's line are no amplification worth refusing: those
+ * answers are sent whatever max_amplification says.  A handler whose
+ * answer the client can make long (reply, echo, exec...) stays bound.
+ */
+#define UDP_FIXED_ANSWER 64
+
+static size_t
+fixed_answer(const struct service *svc)
+{
+	int (*serve)(const struct conn *) = svc->handler->serve;
+
+	return serve == handler_time || serve == handler_daytime ?
+	    UDP_FIXED_ANSWER : 0;
+}
+
+/*
  * Set up the relay for one datagram: child[0] is the handler's stdin,
  * holding the request and then EOF; child[1] its stdout.
  */
@@ -285,6 +302,7 @@ udp_start(const struct service *svc, const struct udp_req *req, int lfd,
 	r->peerlen = req->peerlen;
 	r->reqlen = req->len;
 	r->amp = svc->max_amplification;
+	r->free = fixed_answer(svc);
 	snprintf(r->name, sizeof(r->name), "%s", svc->name);
 	if (addr_text((struct sockaddr *)&req->peer, &t) == 0)
 		addr_join(&t, r->peertext, sizeof(r->peertext));
@@ -318,6 +336,9 @@ udp_pump(struct udp_relay *r)
 {
 	static unsigned char buf[UDP_MAX];
 	double limit = r->amp * (double)r->reqlen;
+
+	if (limit < (double)r->free)
+		limit = (double)r->free;
 	ssize_t n;
 
 	while (r->fd >= 0) {

@@ -40,6 +40,7 @@ struct udp_relay {
 	int			 cut;
 	unsigned		 failed;	/* replies not sent */
 	double			 amp;		/* the service's max_amplification */
+	size_t			 free;		/* bytes allowed whatever amp says */
 	char			 name[72];	/* the service's, for logs */
 	char			 peertext[ADDR_STRLEN];
 };
