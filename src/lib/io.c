@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/deadline.h"
 #include "lib/io.h"
 
 /* A deadline `timeout` seconds from now; none for timeout <= 0. */
@@ -31,23 +32,20 @@ deadline_set(struct timespec *d, int timeout)
 		d->tv_sec = -1;
 		return;
 	}
-	clock_gettime(CLOCK_MONOTONIC, d);
+	deadline_now(d);
 	d->tv_sec += timeout;
 }
 
 /* Milliseconds left until d (rounded up), -1 for none. */
 static int
-deadline_ms(const struct timespec *d)
+left_ms(const struct timespec *d)
 {
 	struct timespec now;
-	long long ms;
 
 	if (d->tv_sec < 0)
 		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (d->tv_sec - now.tv_sec) * 1000LL +
-	    (d->tv_nsec - now.tv_nsec + 999999) / 1000000;
-	return ms > 0 ? (int)ms : 0;
+	deadline_now(&now);
+	return (int)deadline_left(d, &now);
 }
 
 /* Until fd is ready for events, or -1 with ETIMEDOUT at the deadline. */
@@ -58,7 +56,7 @@ io_wait(int fd, short events, const struct timespec *deadline)
 	int ms, r;
 
 	for (;;) {
-		if ((ms = deadline_ms(deadline)) == 0)
+		if ((ms = left_ms(deadline)) == 0)
 			break;
 		if ((r = poll(&p, 1, ms)) > 0)
 			return 0;	/* errors and hangups: the call says */

@@ -132,7 +132,7 @@ start(struct waiter *w, int fd, const struct sockaddr *sa,
 	if (c.announced)
 		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c.peer);
 	if ((k = children_add(&w->children)) != NULL &&
-	    (pid = spawn_conn(&c, w->r.how,
+	    (pid = spawn_conn(&c, spawn_how(svc),
 	    &(struct spawn_fds){ fd, fd, -1 })) < 0)
 		children_remove(&w->children, k);
 	close(fd);
@@ -245,7 +245,6 @@ inetd_wait(const struct service *svc)
 	int rc;
 
 	w.r.svc = svc;
-	w.r.how = spawn_how(svc);
 	/* Children are reaped here: an inherited SIG_IGN would hide them. */
 	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&chld);

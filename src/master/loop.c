@@ -25,14 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "child/spawn.h"
-#include "client/admit.h"
-#include "client/conn.h"
-#include "handlers/handler.h"
-#include "lib/addr.h"
+#include "lib/deadline.h"
 #include "lib/fds.h"
 #include "lib/log.h"
-#include "lib/rate.h"
 #include "master/daemon.h"
 #include "master/listeners.h"
 #include "master/master.h"
@@ -43,6 +38,7 @@
 #include "master/udp_relay.h"
 #include "master/upgrade.h"
 #include "state/children.h"
+#include "state/per_source.h"
 
 /*
  * Signals are blocked before the first socket is bound: from the moment
@@ -128,6 +124,27 @@ master_load(const char *path, int port)
 }
 
 /*
+ * The run state for c.  A PROXY service with per_source needs the table
+ * its children count themselves in (per_source.c), mapped before the
+ * first of them forks.
+ */
+static int
+run_start(struct run_state *r, struct conf *c)
+{
+	size_t i;
+
+	if (run_make(r, c) < 0)
+		return -1;
+	for (i = 0; i < c->nsvc; i++)
+		if (c->svc[i].proxy_protocol && c->svc[i].per_source > 0 &&
+		    per_source_init() < 0) {
+			run_free(r);
+			return -1;
+		}
+	return 0;
+}
+
+/*
  * SIGHUP: the new file replaces the old one only if it is valid and all
  * its listeners could be had.  Unchanged listeners are handed over, not
  * reopened; children keep running and are counted against the service
@@ -146,7 +163,7 @@ reload(struct master *s)
 		notify_send("READY=1");
 		return;
 	}
-	if (run_make(&r, c) < 0 || listen_run_open(&r, &s->run) < 0) {
+	if (run_start(&r, c) < 0 || listen_run_open(&r, &s->run) < 0) {
 		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
 		notify_send("READY=1");
 		run_free(&r);
@@ -198,36 +215,25 @@ stop_step(struct master *s)
 {
 	struct timespec now;
 	size_t i;
-	long ms;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline_now(&now);
 	if (s->stopping == 0) {
 		log_msg(LOG_NOTICE, "stopping: %zu children to finish",
 		    s->children.n);
 		notify_send("STOPPING=1");
 		listen_run_close(&s->run);
 		s->stopping = 1;
-		s->deadline = now;
-		s->deadline.tv_sec += STOP_GRACE;
-	} else if (master_ms_since(&s->deadline) >= 0) {
+		deadline_after(&s->deadline, &now, STOP_GRACE * 1000L);
+	} else if (deadline_left(&s->deadline, &now) == 0) {
 		s->stopping++;
 		for (i = 0; i < s->children.n; i++)
-			reap_kill(s->children.v[i].pid,
+			kill_group(s->children.v[i].pid,
 			    s->stopping == 2 ? SIGTERM : SIGKILL);
 		log_msg(LOG_NOTICE, "stopping: sent %s to %zu children",
 		    s->stopping == 2 ? "SIGTERM" : "SIGKILL", s->children.n);
-		s->deadline = now;
-		s->deadline.tv_sec += STOP_KILL;
+		deadline_after(&s->deadline, &now, STOP_KILL * 1000L);
 	}
-	ms = -master_ms_since(&s->deadline);
-	return ms > 0 ? ms : 0;
-}
-
-/* The sooner of two waits in ms, -1 meaning none. */
-static long
-sooner(long a, long b)
-{
-	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+	return deadline_left(&s->deadline, &now);
 }
 
 static int
@@ -269,7 +275,7 @@ poll_set(struct master *s, long *wake)
 	size_t i, j, n = 0;
 	long ms;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline_now(&now);
 	if (poll_add(s, n, s->sigfd, SLOT_SIGNALS, NULL, NULL, 0) == 0)
 		n++;
 	for (i = 0; i < s->children.n; i++) {
@@ -289,19 +295,10 @@ poll_set(struct master *s, long *wake)
 	for (i = 0; !s->stopping && i < s->run.n; i++) {
 		struct svc_state *r = &s->run.svc[i];
 
+		/* A client still waiting for its child goes first. */
 		accept_retry(s, r, &now);
-		if (r->active >= r->svc->max_children || r->pending >= 0) {
-			if (r->pending >= 0)
-				*wake = sooner(*wake, accept_paused_ms(r, &now));
-			continue;
-		}
-		if ((ms = accept_paused_ms(r, &now)) > 0) {
-			*wake = sooner(*wake, ms);
-			continue;
-		}
-		if (r->svc->rate > 0 && (ms = bucket_wait_ms(&r->bucket,
-		    r->svc->rate, &now)) > 0) {
-			*wake = sooner(*wake, ms);
+		if ((ms = accept_room_ms(r, &now)) != 0) {
+			*wake = deadline_sooner(*wake, ms);
 			continue;
 		}
 		for (j = 0; j < r->nls; j++)
@@ -337,13 +334,13 @@ status_update(struct master *s)
 	}
 	if (memcmp(v, s->status, sizeof(v)) == 0)
 		return -1;
-	if ((ms = 1000 - master_ms_since(&s->status_at)) > 0)
+	if ((ms = 1000 - deadline_since(&s->status_at)) > 0)
 		return ms;
 	notify_send("STATUS=%lu service%s, active %lu, accepted %lu, "
 	    "served %lu, refused %lu", v[0], v[0] == 1 ? "" : "s", v[1],
 	    v[2], v[3], v[4]);
 	memcpy(s->status, v, sizeof(v));
-	clock_gettime(CLOCK_MONOTONIC, &s->status_at);
+	deadline_now(&s->status_at);
 	return -1;
 }
 
@@ -385,18 +382,18 @@ serve_loop(struct master *s)
 			counters(s);
 		if (s->got_usr2 && !s->stopping)
 			upgrade(s);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		wake = sooner(reap_expire(s), status_update(s));
-		wake = sooner(wake, refused_expire(&s->refused, &now));
+		deadline_now(&now);
+		wake = deadline_sooner(reap_expire(s), status_update(s));
+		wake = deadline_sooner(wake, refused_expire(&s->refused, &now));
 		if (s->got_term || s->stopping) {
-			wake = sooner(wake, stop_step(s));
+			wake = deadline_sooner(wake, stop_step(s));
 			if (s->children.n == 0)
 				return;
 		}
 		n = poll_set(s, &wake);
 		if (poll(s->pfd, n, wake > INT_MAX ? INT_MAX : (int)wake) <= 0)
 			continue;
-		clock_gettime(CLOCK_MONOTONIC, &now);
+		deadline_now(&now);
 		for (i = 0; i < n; i++) {
 			struct slot *t = &s->slot[i];
 
@@ -490,7 +487,7 @@ master_run(struct conf *c, const struct master_opts *o)
 	size_t taken;
 	int rc = EX_OSERR;
 
-	if (run_make(&s.run, c) < 0) {
+	if (run_start(&s.run, c) < 0) {
 		log_msg(LOG_ERR, "out of memory");
 		conf_free(c);
 		return EX_OSERR;

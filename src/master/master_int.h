@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "lib/deadline.h"
 #include "master/listeners.h"
 #include "master/master.h"
 #include "master/refused.h"
@@ -56,17 +57,6 @@ struct master {
 	char				 notify[256];	/* NOTIFY_SOCKET */
 };
 
-static inline long
-master_ms_since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) * 1000 +
-	    (now.tv_nsec - t->tv_nsec) / 1000000;
-}
-
-
 /* accept.c */
 void	accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
 	    const struct timespec *now);
@@ -74,11 +64,11 @@ void	accept_udp(struct master *s, struct svc_state *r, struct listener *l,
 	    const struct timespec *now);
 void	accept_retry(struct master *s, struct svc_state *r,
 	    const struct timespec *now);
-long	accept_paused_ms(const struct svc_state *r, const struct timespec *now);
+long	accept_room_ms(const struct svc_state *r, const struct timespec *now);
 
 /* reap.c */
 const char *reap_child_name(const struct child *k);
-void	reap_kill(pid_t pid, int sig);
+void	kill_group(pid_t pid, int sig);
 void	reap_all(struct master *s);
 long	reap_expire(struct master *s);
 

@@ -18,7 +18,6 @@
 #include <sys/types.h>
 
 #include "conf/conf.h"
-#include "handlers/handler.h"
 #include "lib/addr.h"
 
 #define UDP_MAX 65535
