@@ -1,13 +1,14 @@
 /*
- * The master.  It binds, then loops: wait in poll() for a listener or a
- * signal, accept, fork.  Signals are blocked and read from a signalfd
- * in that same poll, so every reaction (reaping, reload, stop) happens
- * here in the loop; with no handler installed, a child has only to
- * unblock them.  A service's
- * listeners are polled only while it has fewer than max_children live
- * children: when it is full, new clients wait in the kernel's backlog
- * instead of being accepted and dropped.  The master never reads from a
- * client and never runs handler code.
+ * The master.  It binds (or adopts sockets: socket activation, an
+ * upgrade, `replyd -i` on a service's own socket), then loops: wait in
+ * poll() for a listener or a signal, accept, fork.  Signals are blocked
+ * and read from a signalfd in that same poll, so every reaction
+ * (reaping, reload, stop) happens here in the loop; with no handler
+ * installed, a child has only to unblock them.  A service's listeners
+ * are polled only while it has room for one more child
+ * (accept_room_ms): when it is full, new clients wait in the kernel's
+ * backlog instead of being accepted and dropped.  The master never
+ * reads from a client and never runs handler code.
  */
 #include "config.h"
 
@@ -62,6 +63,8 @@ signals_block(sigset_t *set)
 	block = *set;
 	sigaddset(&block, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &block, NULL);
+	/* An inherited SIG_IGN would have the kernel reap our children. */
+	signal(SIGCHLD, SIG_DFL);
 }
 
 /*
@@ -157,6 +160,11 @@ reload(struct master *s)
 	struct run_state r;
 
 	s->got_hup = 0;
+	if (s->opts->only != NULL) {
+		log_msg(LOG_NOTICE, "SIGHUP: replyd -i keeps its configuration; "
+		    "the next one started reads the file");
+		return;
+	}
 	notify_reloading();
 	if ((c = master_load(s->opts->config, s->opts->port)) == NULL) {
 		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
@@ -360,9 +368,32 @@ upgrade(struct master *s)
 	};
 
 	s->got_usr2 = 0;
+	if (s->opts->only != NULL) {
+		log_msg(LOG_NOTICE, "SIGUSR2: replyd -i is not upgraded in "
+		    "place; the next one started is the new binary");
+		return;
+	}
 	notify_reloading();
 	upgrade_exec(&u);
 	notify_send("READY=1");
+}
+
+/*
+ * `replyd -i` on a service's own socket leaves it to the superserver
+ * once idle: no child, no client waiting, none come for `timeout`
+ * seconds.  Returns the ms until then, 0 once idle, -1 while busy or
+ * for the master proper.
+ */
+static long
+idle_left(const struct master *s, const struct timespec *now)
+{
+	const struct svc_state *r = &s->run.svc[0];
+	struct timespec end;
+
+	if (s->opts->only == NULL || s->children.n > 0 || r->pending >= 0)
+		return -1;
+	deadline_after(&end, &s->idle_since, r->svc->timeout * 1000L);
+	return deadline_left(&end, now);
 }
 
 static void
@@ -371,7 +402,7 @@ serve_loop(struct master *s)
 	struct timespec now;
 	struct child *k;
 	size_t n, i;
-	long wake;
+	long wake, idle;
 
 	for (;;) {
 		if (s->got_chld)
@@ -390,6 +421,13 @@ serve_loop(struct master *s)
 			if (s->children.n == 0)
 				return;
 		}
+		if ((idle = idle_left(s, &now)) == 0) {
+			log_msg(LOG_INFO, "%s: no client for %d s: leaving the "
+			    "socket to the superserver", s->run.svc[0].svc->name,
+			    s->run.svc[0].svc->timeout);
+			return;
+		}
+		wake = deadline_sooner(wake, idle);
 		n = poll_set(s, &wake);
 		if (poll(s->pfd, n, wake > INT_MAX ? INT_MAX : (int)wake) <= 0)
 			continue;
@@ -403,9 +441,11 @@ serve_loop(struct master *s)
 				signals_read(s);
 			else if (t->what == SLOT_REFUSED)
 				refused_ready(&s->refused, s->pfd[i].fd);
-			else if (t->what == SLOT_LISTENER)
+			else if (t->what == SLOT_LISTENER) {
+				s->idle_since = now;
 				(t->run->svc->proto == PROTO_UDP ? accept_udp :
 				    accept_tcp)(s, t->run, t->l, &now);
+			}
 			else if ((k = children_find(&s->children, t->kid)) == NULL)
 				continue;
 			else if (t->what == SLOT_RELAY)
@@ -450,14 +490,32 @@ inherit(struct master *s)
 	return 0;
 }
 
-/* Listeners, signals, the daemon: ready to serve, or -1 (logged). */
+/*
+ * The listeners: under `replyd -i` the one socket the superserver
+ * handed over, else those inherited, kept or bound.
+ */
+static int
+listeners(struct master *s)
+{
+	if (s->opts->only != NULL)
+		return listen_run_adopt(&s->run, s->opts->adopt);
+	if (inherit(s) < 0 || listen_run_open(&s->run, NULL) < 0)
+		return -1;
+	listen_inherit_done();
+	return 0;
+}
+
+/*
+ * Listeners, signals, the daemon: ready to serve, or -1 (logged).
+ * `replyd -i` (foreground, no pid file) is no daemon.
+ */
 static int
 start(struct master *s, sigset_t *sigs)
 {
 	const struct master_opts *o = s->opts;
-	if (inherit(s) < 0 || listen_run_open(&s->run, NULL) < 0)
+
+	if (listeners(s) < 0)
 		return -1;
-	listen_inherit_done();
 	udp_guard(&s->run);
 	if ((s->sigfd = signalfd(-1, sigs, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
 		log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
@@ -492,12 +550,15 @@ master_run(struct conf *c, const struct master_opts *o)
 		conf_free(c);
 		return EX_OSERR;
 	}
+	if (o->only != NULL)
+		run_keep(&s.run, o->only);
 	signals_block(&sigs);
 	raise_nofile();
 	if (start(&s, &sigs) < 0)
 		goto out;
 	notify_send("READY=1\nMAINPID=%ld", (long)getpid());
-	clock_gettime(CLOCK_MONOTONIC, &s.stats.started);
+	deadline_now(&s.stats.started);
+	s.idle_since = s.stats.started;
 	taken = upgrade_restore(&s.run, &s.children, &s.stats);
 	if (s.upgraded)
 		log_msg(LOG_NOTICE, "upgraded: %s serves, %zu children taken "
@@ -506,7 +567,8 @@ master_run(struct conf *c, const struct master_opts *o)
 	s.status[0] = ~0UL;
 	log_tag_pid(1);
 	serve_loop(&s);
-	log_msg(LOG_NOTICE, "stopped");
+	if (o->only == NULL)
+		log_msg(LOG_NOTICE, "stopped");
 	if (o->pidfile != NULL)
 		unlink(o->pidfile);
 	rc = 0;

@@ -1,7 +1,9 @@
 /*
  * The master's state, shared by the files of the master: loop.c (the
  * loop, reloads, signals), accept.c (new clients to children) and
- * reap.c (children that end or overstay).
+ * reap.c (children that end or overstay).  Every mode that serves
+ * listeners (daemon, -f, socket activation, an upgrade, `replyd -i` on
+ * a service's own socket) runs this one state through the one loop.
  */
 #ifndef REPLYD_MASTER_MASTER_INT_H
 #define REPLYD_MASTER_MASTER_INT_H
@@ -48,6 +50,7 @@ struct master {
 	int				 stopping;	/* 0, then 1..3 */
 	struct timespec			 deadline;
 	struct master_stats		 stats;
+	struct timespec			 idle_since;	/* last client or child end */
 	struct timespec			 status_at;	/* last STATUS= */
 	unsigned long			 status[5];	/* what it said */
 	int				 got_chld, got_hup, got_term,

@@ -88,6 +88,7 @@ reap_all(struct master *s)
 		}
 		per_source_gone(pid);
 		children_remove(&s->children, k);
+		deadline_now(&s->idle_since);
 	}
 }
 

@@ -31,6 +31,23 @@ run_make(struct run_state *r, struct conf *c)
 	return 0;
 }
 
+/*
+ * Only svc's state stays in a fresh run (`replyd -i` serves one service
+ * of the file); the others held nothing yet.
+ */
+void
+run_keep(struct run_state *r, const struct service *svc)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->svc[i].svc == svc) {
+			r->svc[0] = r->svc[i];
+			r->n = 1;
+			return;
+		}
+}
+
 struct svc_state *
 run_find(const struct run_state *r, const char *name)
 {

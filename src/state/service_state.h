@@ -53,6 +53,7 @@ struct master_stats {
 int		 run_make(struct run_state *r, struct conf *c);
 void		 run_carry(struct run_state *r, struct run_state *old);
 struct svc_state	*run_find(const struct run_state *r, const char *name);
+void		 run_keep(struct run_state *r, const struct service *svc);
 void		 run_free(struct run_state *r);
 /*
  * The master's current run and totals, as a child forked from it finds
