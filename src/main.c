@@ -197,11 +197,8 @@ main(int argc, char **argv)
 	}
 	if ((c = master_load(so.config, so.port)) == NULL)
 		return EX_CONFIG;
-	if (inetd) {
-		rc = inetd_serve(c);
-		master_conf_free(c);
-		return rc;
-	}
+	if (inetd)
+		return inetd_serve(c);
 	so.config = config = absolute(so.config);
 	so.pidfile = pidfile = so.pidfile ? absolute(so.pidfile) : NULL;
 	rc = config == NULL ? EX_OSERR : master_run(c, &so);

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/deadline.h"
 #include "lib/io.h"
 
 void
@@ -30,7 +31,7 @@ io_deadline(struct timespec *d, int timeout)
 		d->tv_sec = -1;
 		return;
 	}
-	clock_gettime(CLOCK_MONOTONIC, d);
+	deadline_now(d);
 	d->tv_sec += timeout;
 }
 
@@ -38,14 +39,11 @@ int
 io_ms_left(const struct timespec *d)
 {
 	struct timespec now;
-	long long ms;
 
 	if (d->tv_sec < 0)
 		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (d->tv_sec - now.tv_sec) * 1000LL +
-	    (d->tv_nsec - now.tv_nsec + 999999) / 1000000;
-	return ms > 0 ? (int)ms : 0;
+	deadline_now(&now);
+	return (int)deadline_left(d, &now);
 }
 
 /* Until fd is ready for events, or -1 with ETIMEDOUT at the deadline. */

@@ -5,10 +5,9 @@
 #define REPLYD_MASTER_INETD_H
 
 struct conf;
-struct service;
 
 void	inetd_prepare(void);
-int	inetd_serve(const struct conf *c);
-int	inetd_wait(const struct service *svc);
+/* Takes ownership of c; returns the process exit status. */
+int	inetd_serve(struct conf *c);
 
 #endif

@@ -8,17 +8,12 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
-#include "state/per_source.h"
 #include "state/service_state.h"
 
 static const struct run_state *published;
 static const struct master_stats *published_stats;
 
-/*
- * A zeroed state for every service of c; the run does not own c.  A
- * PROXY service with per_source needs the table its children count
- * themselves in (per_source.c), mapped before the first of them forks.
- */
+/* A zeroed state for every service of c; the run does not own c. */
 int
 run_make(struct run_state *r, struct conf *c)
 {
@@ -31,15 +26,26 @@ run_make(struct run_state *r, struct conf *c)
 	r->n = c->nsvc;
 	for (i = 0; i < r->n; i++) {
 		r->svc[i].svc = &c->svc[i];
-		r->svc[i].how = spawn_how(&c->svc[i]);
 		r->svc[i].pending = -1;
-		if (c->svc[i].proxy_protocol && c->svc[i].per_source > 0 &&
-		    per_source_init() < 0) {
-			run_free(r);
-			return -1;
-		}
 	}
 	return 0;
+}
+
+/*
+ * Only svc's state stays in a fresh run (`replyd -i` serves one service
+ * of the file); the others held nothing yet.
+ */
+void
+run_keep(struct run_state *r, const struct service *svc)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->svc[i].svc == svc) {
+			r->svc[0] = r->svc[i];
+			r->n = 1;
+			return;
+		}
 }
 
 struct svc_state *
