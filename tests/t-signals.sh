@@ -145,4 +145,41 @@ check "SIGTERM: a child was running when the master was told to stop" \
     [ -n "$kids" ]
 same "SIGTERM: no child of the master is left" "$left" 0
 check "SIGTERM: the stop is logged" wait_log "$LOG" 'stopping: 1 children to finish'
+# A stop sent together with a reload or an upgrade wins: the master
+# stops, in -f (exit 0) and as a daemon (issue 20).  Ten times each, so
+# that the two are read together at least once.
+cf=$(conf both <<'C'
+port = 0;
+listen = "127.0.0.1";
+C
+)
+for sig in USR2 HUP; do
+	stopped=0
+	for i in $(seq 10); do
+		start "both$sig$i" "$cf"
+		kill -TERM "$PID"
+		kill -"$sig" "$PID"
+		if poll 10 gone "$PID"; then
+			wait "$PID"
+			[ $? -eq 0 ] && stopped=$((stopped + 1))
+		fi
+	done
+	same "-f: SIGTERM and SIG$sig back to back: stopped with 0 (10 of 10)" \
+	    "$stopped" 10
+done
+for sig in USR2 HUP; do
+	stopped=0
+	for i in $(seq 5); do
+		rm -f "$WORK/both.pid"
+		"$REPLYD" -c "$cf" -P "$WORK/both.pid" 2> "$WORK/bothd.log"
+		dpid=$(cat "$WORK/both.pid")
+		PIDS="$PIDS $dpid"
+		kill -TERM "$dpid"
+		kill -"$sig" "$dpid"
+		poll 10 gone "$dpid" && [ ! -e "$WORK/both.pid" ] &&
+		    stopped=$((stopped + 1))
+	done
+	same "daemon: SIGTERM and SIG$sig back to back: stopped (5 of 5)" \
+	    "$stopped" 5
+done
 finish

@@ -428,11 +428,17 @@ serve_loop(struct master *s)
 	for (;;) {
 		if (s->got_chld)
 			reap_all(s);
-		if (s->got_hup && !s->stopping)
+		/*
+		 * A stop read together with a reload or an upgrade wins: the
+		 * exec of an upgrade would forget it.
+		 */
+		if (s->got_term || s->stopping)
+			s->got_hup = s->got_usr2 = 0;
+		if (s->got_hup)
 			reload(s);
 		if (s->got_usr1)
 			counters(s);
-		if (s->got_usr2 && !s->stopping)
+		if (s->got_usr2)
 			upgrade(s);
 		deadline_now(&now);
 		wake = deadline_sooner(reap_expire(s), status_update(s));
