@@ -110,6 +110,15 @@ start() {
 	PORT=$(port_of "$LOG" "")
 }
 
+# start_nofork NAME CONF [ARGS...]: start, with fork() in replyd failing
+# while $WORK/nofork exists (tests/failfork.so).
+start_nofork() {
+	# A sanitizer build wants its runtime first; the shim may come before.
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+	FAILFORK_FILE=$WORK/nofork LD_PRELOAD=$MODULES/tests/failfork.so \
+	    start "$@"
+}
+
 # port_of LOG SERVICE: the port SERVICE listens on ("" = the first).
 port_of() {
 	grep -E "${2:+$2: }listening on" "$1" | head -n 1 |

@@ -14,10 +14,7 @@ reply = "late\n";
 C
 )
 : > "$WORK/nofork"
-# A sanitizer build wants its runtime first; the shim may come before.
-ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
-FAILFORK_FILE=$WORK/nofork LD_PRELOAD=$MODULES/tests/failfork.so \
-    start nproc "$cf"
+start_nofork nproc "$cf"
 "$TCLIENT" -w 15 -d x 127.0.0.1 "$PORT" > "$WORK/nproc.out" 2>&1 &
 c=$!
 check "fork fails: logged with the client" \

@@ -133,9 +133,38 @@ listen_close(struct listener *l)
  * (and listen address, when one is written) it is bound to; a Unix one,
  * the service that listens on its path.
  */
-static int	inherited[64];
-static char	*inherited_by[64];	/* upgrade: the service it served */
-static size_t	ninherited;
+struct inherited {
+	int			 fd;	/* -1: taken */
+	char			*by;	/* upgrade: the service it served */
+	struct unixsock_file	 file;	/* upgrade: the file replyd made */
+};
+static struct inherited	*inherited;
+static size_t		 ninherited, capinherited;
+
+/* One more inherited socket; -1 when out of memory. */
+static int
+inherit_add(int fd, const char *by, const struct unixsock_file *file)
+{
+	struct inherited *v;
+	size_t cap;
+
+	if (ninherited == capinherited) {
+		cap = capinherited ? capinherited * 2 : 16;
+		if ((v = reallocarray(inherited, cap, sizeof(*v))) == NULL)
+			return -1;
+		inherited = v;
+		capinherited = cap;
+	}
+	v = &inherited[ninherited];
+	memset(v, 0, sizeof(*v));
+	v->fd = fd;
+	if (file != NULL)
+		v->file = *file;
+	if (by != NULL && (v->by = strdup(by)) == NULL)
+		return -1;
+	ninherited++;
+	return 0;
+}
 
 /*
  * Why fd cannot be a listener; NULL if it can.  Each is checked before
@@ -198,7 +227,10 @@ listen_inherit(void)
 	for (i = 0; i < n; i++) {
 		fcntl(3 + i, F_SETFD, FD_CLOEXEC);
 		fcntl(3 + i, F_SETFL, fcntl(3 + i, F_GETFL) | O_NONBLOCK);
-		inherited[ninherited++] = 3 + i;
+		if (inherit_add(3 + i, NULL, NULL) < 0) {
+			log_msg(LOG_ERR, "socket activation: out of memory");
+			return -1;
+		}
 	}
 	/* Handlers must not think the sockets are theirs. */
 	unsetenv("LISTEN_PID");
@@ -209,16 +241,15 @@ listen_inherit(void)
 
 /*
  * An upgrade (upgrade.c): the old image's listener fd, which served the
- * service of that name, taken like an activated socket.
+ * service of that name, taken like an activated socket; file is the
+ * socket file the old image made for it, which stays this image's to
+ * keep in shape and remove.
  */
-void
-listen_adopt(int fd, const char *service)
+int
+listen_adopt(int fd, const char *service, const struct unixsock_file *file)
 {
-	if (ninherited == sizeof(inherited) / sizeof(inherited[0]))
-		return;
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
-	inherited_by[ninherited] = strdup(service);
-	inherited[ninherited++] = fd;
+	return inherit_add(fd, service, file);
 }
 
 /*
@@ -271,19 +302,21 @@ take_inherited(struct listener *l, const char *spec,
 	size_t i;
 
 	for (i = 0; i < ninherited; i++) {
+		struct inherited *h = &inherited[i];
+
 		memset(l, 0, sizeof(*l));
-		if (inherited[i] < 0 || (inherited_by[i] != NULL &&
-		    strcmp(inherited_by[i], svc->name) != 0) ||
-		    !fits(l, inherited[i], spec, svc, inherited_by[i] != NULL &&
-		    svc->port == 0))
+		if (h->fd < 0 || (h->by != NULL && strcmp(h->by,
+		    svc->name) != 0) || !fits(l, h->fd, spec, svc,
+		    h->by != NULL && svc->port == 0))
 			continue;
-		l->fd = inherited[i];
+		l->fd = h->fd;
+		l->file = h->file;
 		l->spec = spec ? strdup(spec) : NULL;
 		l->port = svc->port;
 		l->proto = svc->proto;
 		l->reuse_port = svc->reuse_port;
-		inherited[i] = -1;
-		return inherited_by[i] != NULL;
+		h->fd = -1;
+		return h->by != NULL;
 	}
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
@@ -297,16 +330,22 @@ listen_inherit_done(void)
 	size_t i;
 
 	for (i = 0; i < ninherited; i++) {
-		if (inherited[i] >= 0) {
+		struct inherited *h = &inherited[i];
+
+		if (h->fd >= 0) {
 			log_msg(LOG_WARNING, "fd %d from %s matches no service: "
-			    "closed", inherited[i], inherited_by[i] ?
-			    "the upgraded binary" : "socket activation");
-			close(inherited[i]);
-			inherited[i] = -1;
+			    "closed", h->fd, h->by ? "the upgraded binary" :
+			    "socket activation");
+			/* A service removed meanwhile: its file goes too. */
+			if (h->file.made && h->by != NULL)
+				unixsock_remove_fd(h->fd, &h->file);
+			close(h->fd);
 		}
-		free(inherited_by[i]);
-		inherited_by[i] = NULL;
+		free(h->by);
 	}
+	free(inherited);
+	inherited = NULL;
+	ninherited = capinherited = 0;
 }
 
 /* The address fd is bound to, for "listening on" lines and a Unix spec. */

@@ -36,7 +36,8 @@ const char *listen_proto(enum conf_proto proto);
 
 int	listen_inherit(void);
 void	listen_inherit_done(void);
-void	listen_adopt(int fd, const char *service);
+int	listen_adopt(int fd, const char *service,
+	    const struct unixsock_file *file);
 
 /* Every listener of a run, reusing old's where they fit. */
 int	listen_run_open(struct run_state *r, struct run_state *old);

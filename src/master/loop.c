@@ -501,7 +501,10 @@ inherit(struct master *s)
 	if ((n = upgrade_adopt(&s->daemonized, s->notify,
 	    sizeof(s->notify))) < 0)
 		return -1;
-	if ((s->upgraded = n > 0)) {
+	if ((s->upgraded = n > 0) && upgrade_trial()) {
+		/* A trial's words go to the old image, not to systemd. */
+		s->notify[0] = '\0';
+	} else if (s->upgraded) {
 		if (s->notify[0] != '\0')
 			setenv("NOTIFY_SOCKET", s->notify, 1);
 		if (s->daemonized)
@@ -526,7 +529,7 @@ listeners(struct master *s)
 {
 	if (s->opts->only != NULL)
 		return listen_run_adopt(&s->run, s->opts->adopt);
-	if (inherit(s) < 0 || listen_run_open(&s->run, NULL) < 0)
+	if (listen_run_open(&s->run, NULL) < 0)
 		return -1;
 	listen_inherit_done();
 	return 0;
@@ -572,6 +575,11 @@ master_run(struct conf *c, const struct master_opts *o)
 	size_t taken;
 	int rc = EX_OSERR;
 
+	/* First, so that an upgrade's per_source table is the one used. */
+	if (o->only == NULL && inherit(&s) < 0) {
+		master_conf_free(c);
+		return EX_OSERR;
+	}
 	if (run_start(&s.run, c) < 0) {
 		log_msg(LOG_ERR, "out of memory");
 		master_conf_free(c);
@@ -587,6 +595,11 @@ master_run(struct conf *c, const struct master_opts *o)
 	deadline_now(&s.stats.started);
 	s.idle_since = s.stats.started;
 	taken = upgrade_restore(&s.run, &s.children, &s.stats);
+	if (upgrade_trial()) {
+		log_msg(LOG_INFO, "upgrade trial: this image can serve");
+		rc = 0;
+		goto out;
+	}
 	if (s.upgraded)
 		log_msg(LOG_NOTICE, "upgraded: %s serves, %zu children taken "
 		    "over", s.self, taken);

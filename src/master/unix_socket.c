@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -144,4 +145,21 @@ unixsock_remove(const char *path, struct unixsock_file *f)
 	    st.st_dev == f->dev && st.st_ino == f->ino)
 		unlink(path);
 	f->made = 0;
+}
+
+/* The same, for a listener known by its fd alone: the path it is bound to. */
+void
+unixsock_remove_fd(int fd, struct unixsock_file *f)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+	char path[sizeof(sun.sun_path) + 1];
+
+	memset(&sun, 0, sizeof(sun));
+	if (getsockname(fd, (struct sockaddr *)&sun, &len) == 0 &&
+	    sun.sun_family == AF_UNIX && sun.sun_path[0] != '\0') {
+		snprintf(path, sizeof(path), "%.*s", (int)sizeof(sun.sun_path),
+		    sun.sun_path);
+		unixsock_remove(path, f);
+	}
 }

@@ -19,5 +19,6 @@ int	unixsock_listen(const char *path, int mode, uid_t uid, gid_t gid,
 int	unixsock_own(const char *path, int mode, uid_t uid, gid_t gid,
 	    struct unixsock_file *f);
 void	unixsock_remove(const char *path, struct unixsock_file *f);
+void	unixsock_remove_fd(int fd, struct unixsock_file *f);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * SIGUSR2: the master executes the binary on disk in place, handing over
- * its listeners, children and counters (upgrade.c).
+ * everything it holds, once a trial run of it showed it can serve
+ * (upgrade.c).
  */
 #ifndef REPLYD_MASTER_UPGRADE_H
 #define REPLYD_MASTER_UPGRADE_H
@@ -26,6 +27,7 @@ struct upgrade_from {
 
 void	upgrade_exec(const struct upgrade_from *u);
 int	upgrade_adopt(int *daemonized, char *notify, size_t notifysz);
+int	upgrade_trial(void);
 size_t	upgrade_restore(struct run_state *r, struct children *k,
 	    struct master_stats *m);
 

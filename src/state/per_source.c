@@ -23,12 +23,18 @@
  * taken, so a count touches only as many slots as children were ever
  * live at once.  When all PERSRC_SLOTS are taken a child is served
  * uncounted; max_children bounds them anyway.
+ *
+ * The table lives in a memfd, so that an upgrade can hand it to the new
+ * image (per_source_fd, per_source_adopt): the old image's children
+ * keep writing to the pages the new one counts and frees.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/acl.h"
@@ -47,21 +53,68 @@ struct table {
 };
 
 static struct table *table;
+static int table_fd = -1;
+
+/* Map the table in fd; 0, or -1 with errno. */
+static int
+table_map(int fd)
+{
+	void *p;
+
+	p = mmap(NULL, sizeof(*table), PROT_READ | PROT_WRITE, MAP_SHARED,
+	    fd, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	if (table != NULL)
+		munmap(table, sizeof(*table));
+	if (table_fd >= 0 && table_fd != fd)
+		close(table_fd);
+	table = p;
+	table_fd = fd;
+	return 0;
+}
 
 /* The table, mapped once in the master; 0, or -1 with errno. */
 int
 per_source_init(void)
 {
-	void *p;
+	int fd, e;
 
 	if (table != NULL)
 		return 0;
-	p = mmap(NULL, sizeof(*table), PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+	if ((fd = memfd_create("replyd-per-source", MFD_CLOEXEC)) < 0)
 		return -1;
-	table = p;
-	return 0;
+	if (ftruncate(fd, sizeof(*table)) == 0 && table_map(fd) == 0)
+		return 0;
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+/* The table's descriptor, for an upgrade; -1 if there is none. */
+int
+per_source_fd(void)
+{
+	return table_fd;
+}
+
+/*
+ * The new image of an upgrade: the old one's table, if it has the size
+ * of ours (a version with another layout gets a fresh one).
+ */
+int
+per_source_adopt(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (st.st_size != (off_t)sizeof(*table)) {
+		errno = EPROTO;
+		return -1;
+	}
+	return table_map(fd);
 }
 
 /* FNV-1a over the name: services are told apart across reloads by it. */

@@ -13,6 +13,8 @@ struct srckey;
 #define PERSRC_SLOTS	4096
 
 int	per_source_init(void);
+int	per_source_fd(void);
+int	per_source_adopt(int fd);
 int	per_source_enter(const char *service, const struct srckey *src, int limit);
 void	per_source_gone(pid_t pid);
 

@@ -62,8 +62,8 @@ run_find(const struct run_state *r, const char *name)
 /*
  * After a reload: counters and rate buckets (per_source_rate's too) of
  * each service that keeps its name live on, so that a SIGHUP neither
- * resets the statistics nor lets a client past its rate.  old keeps
- * nothing it handed over.
+ * resets the statistics nor lets a client past its rate, and so does a
+ * client still waiting for a child.  old keeps nothing it handed over.
  */
 void
 run_carry(struct run_state *r, struct run_state *old)
@@ -79,6 +79,10 @@ run_carry(struct run_state *r, struct run_state *old)
 		r->svc[i].paused_until = o->paused_until;
 		r->svc[i].srcrate = o->srcrate;
 		o->srcrate = NULL;
+		r->svc[i].pending = o->pending;
+		r->svc[i].pending_since = o->pending_since;
+		r->svc[i].pending_src = o->pending_src;
+		o->pending = -1;
 	}
 }
 
