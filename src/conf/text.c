@@ -506,14 +506,80 @@ setting_of(const char *s, char *name, size_t namesz, char *value,
 	return 0;
 }
 
+/* Past the string that starts at s (its opening quote), on *line. */
+static const char *
+skip_string(const char *s, unsigned *line)
+{
+	for (s++; *s != '\0' && *s != '"'; s++)
+		if (*s == '\\' && s[1] != '\0')
+			s++;
+		else if (*s == '\n')
+			(*line)++;
+	return *s == '\0' ? s - 1 : s;
+}
+
+/* The last character of the comment that starts at s, on *line. */
+static const char *
+skip_comment(const char *s, unsigned *line)
+{
+	for (s += 2; *s != '\0' && !(s[0] == '*' && s[1] == '/'); s++)
+		*line += *s == '\n';
+	return *s == '\0' ? s - 1 : s + 1;
+}
+
+/*
+ * The joined line of the ',' that a list closed on line n ends with
+ * (libconfig allows none: its "syntax error" lands on the ')' or ']'),
+ * or 0.  Strings and comments are stepped over.
+ */
+static unsigned
+trailing_comma(const struct conf_text *t, unsigned n)
+{
+	const char *s;
+	unsigned line = 1, comma = 0;
+	char last = '\0';
+
+	for (s = t->buf; *s != '\0' && line <= n; s++) {
+		if (*s == '\n')
+			line++;
+		else if (*s == '"')
+			s = skip_string(s, &line), last = '"';
+		else if (*s == '#' || (s[0] == '/' && s[1] == '/'))
+			s = strchrnul(s, '\n') - 1;
+		else if (s[0] == '/' && s[1] == '*')
+			s = skip_comment(s, &line);
+		else if (isspace((unsigned char)*s))
+			continue;
+		else if ((*s == ')' || *s == ']') && last == ',' && line == n)
+			return comma;
+		else {
+			if (*s == ',')
+				comma = line;
+			last = *s;
+		}
+	}
+	return 0;
+}
+
 /* What a syntax error on a line "name = value" most likely is. */
 static void
 syntax_hint(const struct conf_text *t, unsigned n, char *out, size_t outsz)
 {
 	char line[512], prev[512], name[64], value[128], *end;
 	const struct conf_key *k;
+	const char *file, *here;
+	unsigned c, cl, hl;
 	size_t v;
 
+	if ((c = trailing_comma(t, n)) > 0) {
+		file = conf_text_where(t, c, &cl);
+		here = conf_text_where(t, n, &hl);
+		snprintf(out, outsz, ": a list ends with a comma (the ',' on "
+		    "%s%s%u): remove it, or the entry after it is missing",
+		    strcmp(file, here) == 0 ? "line " : file,
+		    strcmp(file, here) == 0 ? "" : ":", cl);
+		return;
+	}
 	line_text(t, n, line, sizeof(line));
 	if (setting_of(line, name, sizeof(name), value, sizeof(value)) < 0)
 		return;
