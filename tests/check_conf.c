@@ -196,14 +196,35 @@ START_TEST(every_key_covers_the_table)
 	size_t i;
 
 	for (i = 0; i < conf_nkeys; i++) {
+		/* disable = true leaves one service: disabled_services. */
 		if (!(conf_keys[i].where & CK_TOP) ||
-		    strcmp(conf_keys[i].name, "services") == 0)
+		    strcmp(conf_keys[i].name, "services") == 0 ||
+		    strcmp(conf_keys[i].name, "disable") == 0)
 			continue;
 		snprintf(want, sizeof(want), "\n%s = ", conf_keys[i].name);
 		if (strncmp(every_key_text, want + 1, strlen(want + 1)) != 0)
 			ck_assert_msg(strstr(every_key_text, want) != NULL,
 			    "every_key does not set %s", conf_keys[i].name);
 	}
+}
+END_TEST
+
+/* A disabled service is loaded (for -t and -T), counted apart. */
+START_TEST(disabled_services)
+{
+	struct conf *c = load_text("disable = true;\nservices = (\n"
+	    "{ name = \"a\"; },\n{ name = \"b\"; disable = false; } );\n",
+	    -1, 0);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->nsvc, 2);
+	ck_assert_uint_eq(c->nenabled, 1);
+	ck_assert_int_eq(c->svc[0].disable, 1);
+	ck_assert_int_eq(c->svc[1].disable, 0);
+	conf_free(c);
+	ck_assert_ptr_null(load_text("disable = true;\n", -1, 0));
+	ck_assert_str_eq(err(0), ": no services defined (every service is "
+	    "disabled)");
 }
 END_TEST
 
@@ -542,6 +563,7 @@ main(void)
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, every_key);
 	tcase_add_test(tc, every_key_covers_the_table);
+	tcase_add_test(tc, disabled_services);
 	tcase_add_test(tc, protocol_udp);
 	tcase_add_test(tc, every_key_refuses_a_wrong_type);
 	tcase_add_test(tc, every_ranged_key_refuses_what_is_outside);

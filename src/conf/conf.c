@@ -646,7 +646,7 @@ load_entry(struct conf_ctx *x, struct conf *c, const config_setting_t *root,
 		if (strcmp(c->svc[j].name, svc->name) == 0)
 			conf_errf(x, g, "service name \"%s\" is used twice",
 			    svc->name);
-		else if (!bad[j] && ok)
+		else if (!bad[j] && ok && !svc->disable && !c->svc[j].disable)
 			same_port(x, &c->svc[j], svc, g);
 	}
 	service_check(x, svc, g);
@@ -697,6 +697,7 @@ conf_load(const char *path, const struct conf_opts *opts,
 	struct conf_text text;
 	struct conf *c;
 	config_t cf;
+	size_t i;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->path = strdup(path)) == NULL) {
@@ -714,6 +715,11 @@ conf_load(const char *path, const struct conf_opts *opts,
 	}
 	config_destroy(&cf);
 	conf_text_free(&text);
+	for (i = 0; i < c->nsvc; i++)
+		c->nenabled += !c->svc[i].disable;
+	if (x.nerr == 0 && c->nsvc > 0 && c->nenabled == 0)
+		conf_errf(&x, NULL, "no services defined (every service is "
+		    "disabled)");
 	if (x.nerr > 0 || c->nsvc == 0) {
 		conf_free(c);
 		return NULL;

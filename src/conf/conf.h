@@ -59,6 +59,7 @@ struct module_spec {
 
 struct service {
 	char		 *name;
+	int		  disable;	/* checked and printed, not served */
 	int		  port;
 	char		**listen;	/* NULL-terminated; NULL: the default */
 	enum conf_proto	  proto;
@@ -103,6 +104,7 @@ struct conf {
 	struct service	*svc;
 	size_t		 nsvc;
 	int		 listed;	/* from a `services` list */
+	size_t		 nenabled;	/* services not disabled */
 };
 
 struct conf_opts {

@@ -24,6 +24,8 @@ const struct conf_key conf_keys[] = {
 	{ .name = "name", .type = CT_SPECIAL, .where = CK_SVC,
 	  .parse = conf_parse_name,
 	  .help = "the service's name, for logs and counters" },
+	{ .name = "disable", .type = CT_BOOL, .where = BOTH,
+	  FIELD(disable), .help = "true: checked and printed, not served" },
 	{ .name = "port", .type = CT_INT, .where = BOTH, .lo = 0, .hi = 65535,
 	  .def.i = CONF_DEFAULT_PORT, FIELD(port),
 	  .help = "0: any free port (the bound port is logged)" },

@@ -15,25 +15,28 @@ static const struct run_state *published;
 static const struct master_stats *published_stats;
 
 /*
- * A zeroed state for every service of c; the run does not own c.  A
- * PROXY service with per_source needs the table its children count
- * themselves in (per_source.c), mapped before the first of them forks.
+ * A zeroed state for every service of c that is not disabled (a disabled
+ * one has no listener and no counters); the run does not own c.  A PROXY
+ * service with per_source needs the table its children count themselves
+ * in (per_source.c), mapped before the first of them forks.
  */
 int
 run_make(struct run_state *r, struct conf *c)
 {
-	size_t i;
+	size_t i, k;
 
 	memset(r, 0, sizeof(*r));
 	if ((r->svc = calloc(c->nsvc, sizeof(*r->svc))) == NULL)
 		return -1;
 	r->conf = c;
-	r->n = c->nsvc;
-	for (i = 0; i < r->n; i++) {
-		r->svc[i].svc = &c->svc[i];
-		r->svc[i].how = spawn_how(&c->svc[i]);
+	for (k = 0; k < c->nsvc; k++) {
+		if (c->svc[k].disable)
+			continue;
+		i = r->n++;
+		r->svc[i].svc = &c->svc[k];
+		r->svc[i].how = spawn_how(&c->svc[k]);
 		r->svc[i].pending = -1;
-		if (c->svc[i].proxy_protocol && c->svc[i].per_source > 0 &&
+		if (c->svc[k].proxy_protocol && c->svc[k].per_source > 0 &&
 		    per_source_init() < 0) {
 			run_free(r);
 			return -1;
