@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -261,6 +262,54 @@ static int	read_file(struct conf_text *t, const char *path,
 		    const char *name, const char *from, unsigned fromline,
 		    int depth);
 
+/* A directory's *.conf names, hidden ones (".x.conf") left out. */
+static int
+is_conf(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 5 &&
+	    strcmp(d->d_name + n - 5, ".conf") == 0;
+}
+
+/* Name order in every locale: bytes, as ls does with LC_ALL=C. */
+static int
+by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/*
+ * "@include "dir"": its regular *.conf files in name order, each read
+ * as if included on its own (so each counts against CONF_INCLUDE_MAX and
+ * messages name it).  Anything else there is left alone: a package's
+ * README, a .dpkg-old copy, a subdirectory.
+ */
+static int
+read_dir(struct conf_text *t, const char *path, const char *name,
+    const char *from, unsigned fromline, int depth)
+{
+	struct dirent **ents;
+	struct stat st;
+	char full[PATH_MAX], shown[PATH_MAX];
+	int i, n, rc = 0;
+
+	if ((n = scandir(path, &ents, is_conf, by_name)) < 0) {
+		text_err(t, from, fromline, "cannot include \"%s\": %s", name,
+		    strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(full, sizeof(full), "%s/%s", path, ents[i]->d_name);
+		snprintf(shown, sizeof(shown), "%s/%s", name, ents[i]->d_name);
+		if (stat(full, &st) == 0 && S_ISREG(st.st_mode))
+			rc |= read_file(t, full, shown, from, fromline, depth);
+		free(ents[i]);
+	}
+	free(ents);
+	return rc;
+}
+
 /*
  * "@include "name"" at the start of a line (libconfig's own rule):
  * returns 1 and reads the file in its place, else 0.
@@ -270,6 +319,7 @@ include(struct reader *r, const char *s, size_t n, int depth)
 {
 	const char *from = r->t->files[r->file], *p = s, *q, *slash;
 	char *path, name[256];
+	struct stat st;
 	int rc;
 
 	p += strspn(p, " \t");
@@ -286,7 +336,10 @@ include(struct reader *r, const char *s, size_t n, int depth)
 	    (int)(slash - from), from, (int)(q - p), p)) < 0)
 		return 1;
 	snprintf(name, sizeof(name), "%.*s", (int)(q - p), p);
-	rc = read_file(r->t, path, name, from, r->line, depth + 1);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		rc = read_dir(r->t, path, name, from, r->line, depth + 1);
+	else
+		rc = read_file(r->t, path, name, from, r->line, depth + 1);
 	free(path);
 	/* What follows the name on the line is read after the file. */
 	q++;
