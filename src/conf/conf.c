@@ -485,7 +485,9 @@ service_check(struct conf_ctx *x, struct service *svc,
 		conf_errf(x, g, "service \"%s\": exec.program \"%.64s\" is not "
 		    "executable by user \"%s\"", svc->name, svc->exec.program,
 		    svc->user);
-	if (x->opts->as_root && svc->user == NULL && !x->user_failed)
+	/* A disabled service runs nothing, as root or not. */
+	if (x->opts->as_root && svc->user == NULL && !x->user_failed &&
+	    !svc->disable)
 		conf_errf(x, g, "service \"%s\": refusing to run handlers as "
 		    "root: set user (user = \"root\" allows it)", svc->name);
 	svc->as_root = x->opts->as_root;
