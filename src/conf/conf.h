@@ -43,6 +43,7 @@ struct exec_spec {
 	char	 *program;
 	char	**argv;		/* NULL-terminated; argv[0] is the program */
 	char	**env;		/* NULL-terminated NAME=value, from exec.env */
+	char	**passenv;	/* names of the master's variables passed on */
 	char	 *chroot;	/* entered before the user is dropped to */
 	int	  no_new_privs;	/* PR_SET_NO_NEW_PRIVS in the child */
 	int	  seen;		/* the exec group was given */
@@ -79,6 +80,16 @@ struct service {
 	uid_t		  uid;
 	gid_t		  gid;
 	int		  group_set;	/* gid from `group`, not the user's */
+	int		  groups;	/* the user's supplementary groups too */
+	gid_t		 *sgroups;	/* ... resolved at load time */
+	int		  nsgroups;
+	/* Set in the child before the user is dropped to; 0 (umask -1): the
+	 * master's. */
+	int		  nice;
+	int		  umask;
+	int		  rlimit_as;	/* MiB */
+	int		  rlimit_cpu;	/* seconds */
+	int		  rlimit_files, rlimit_nproc;
 	struct exec_spec  exec;
 	struct module_spec module;
 	struct acl	  allow, deny;
