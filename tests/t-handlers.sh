@@ -68,4 +68,22 @@ else
 	    "$(echo "$out" | grep '^uid=')" "uid=$(id -u)"
 fi
 stop "$PID"
+# A program that went away after the file was checked: the reason is
+# logged, tagged with the service and the child (issue 22, item 18).
+printf '#!/bin/sh\necho gone\n' > "$WORK/gone.sh"
+chmod 755 "$WORK/gone.sh"
+cf=$(conf gone <<C
+port = 0;
+listen = "127.0.0.1";
+handler = "exec";
+exec = { program = "$WORK/gone.sh"; };
+C
+)
+start gone "$cf"
+rm "$WORK/gone.sh"
+"$TCLIENT" -w 5 -d 'x\n' 127.0.0.1 "$PORT" > /dev/null 2>&1
+check "exec: a program missing at run time is logged with the reason" \
+    wait_log "$LOG" ": child [0-9]+: stderr: \"cannot run $WORK/gone.sh: No such file or directory\"" 5
+check "... and the child's exit status" wait_log "$LOG" 'exited with status 127' 5
+stop "$PID"
 finish

@@ -21,6 +21,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/types.h>
@@ -63,8 +64,10 @@ exec_child(void *arg)
 {
 	const struct exec_args *a = arg;
 
-	if (child_setup_exec(a->c, a->f->in, a->f->err) == 0)
+	if (child_setup_exec(a->c, a->f->in, a->f->err) == 0) {
 		exec_run(a->c);
+		exec_failed(a->c, errno);
+	}
 	_exit(127);
 }
 

@@ -147,6 +147,20 @@ exec_run(const struct conn *c)
 	execve(s->exec.program, s->exec.argv, envp);
 }
 
+void
+exec_failed(const struct conn *c, int err)
+{
+	char line[512];
+	int n;
+
+	n = snprintf(line, sizeof(line), "cannot run %s: %s\n",
+	    c->svc->exec.program, strerrordesc_np(err) ? strerrordesc_np(err) :
+	    "unknown error");
+	if (n > 0)
+		(void)!write(2, line, (size_t)n < sizeof(line) ? (size_t)n :
+		    sizeof(line) - 1);
+}
+
 int
 handler_exec(const struct conn *c)
 {
