@@ -388,8 +388,16 @@ conf_parse_module(struct conf_ctx *x, struct service *svc,
 static void
 unknown_key(struct conf_ctx *x, const config_setting_t *s, unsigned where)
 {
-	conf_errf(x, s, "unknown key \"%s\" (allowed: %s)",
-	    config_setting_name(s), conf_key_names(where));
+	const struct conf_key *k = conf_key_nearest(config_setting_name(s),
+	    where);
+
+	if (k != NULL)
+		conf_errf(x, s, "unknown key \"%s\"; did you mean \"%s\"? "
+		    "(allowed: %s)", config_setting_name(s), k->name,
+		    conf_key_names(where));
+	else
+		conf_errf(x, s, "unknown key \"%s\" (allowed: %s)",
+		    config_setting_name(s), conf_key_names(where));
 }
 
 /* Apply every setting of one group (the file's root or a service). */

@@ -143,6 +143,59 @@ conf_key_find(const char *name)
 	return NULL;
 }
 
+/* Optimal string alignment distance of a and b, capped at 9. */
+static int
+distance(const char *a, const char *b)
+{
+	int d[33][33], i, j, la = strlen(a), lb = strlen(b), c;
+
+	if (la > 32 || lb > 32)
+		return 9;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < c)
+				c = d[i - 2][j - 2] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb] > 9 ? 9 : d[la][lb];
+}
+
+const struct conf_key *
+conf_key_nearest(const char *name, unsigned where)
+{
+	const struct conf_key *best = NULL;
+	int dist, most = 2;
+	size_t i;
+
+	if (strlen(name) <= 2 || conf_key_find(name) != NULL)
+		return NULL;	/* a key, only not here: the list says where */
+	if (strlen(name) <= 4)
+		most = 1;
+	for (i = 0; i < conf_nkeys; i++)
+		if ((conf_keys[i].where & where) &&
+		    (dist = distance(name, conf_keys[i].name)) <= most &&
+		    (size_t)dist < strlen(name)) {
+			best = &conf_keys[i];
+			most = dist - 1;
+		}
+	/* A key cut short ("max_child"): the first that starts so. */
+	for (i = 0; best == NULL && i < conf_nkeys && strlen(name) >= 4; i++)
+		if ((conf_keys[i].where & where) &&
+		    strncmp(conf_keys[i].name, name, strlen(name)) == 0)
+			best = &conf_keys[i];
+	return best;
+}
+
 const char *
 conf_key_names(unsigned where)
 {
