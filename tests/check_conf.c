@@ -61,7 +61,7 @@ START_TEST(tutorial_file)
 
 	ck_assert_ptr_nonnull(c);
 	ck_assert_uint_eq(c->nsvc, 1);
-	ck_assert_str_eq(c->svc[0].name, "replyd");
+	ck_assert_str_eq(c->svc[0].name, "7788/tcp");
 	ck_assert_int_eq(c->svc[0].port, 7788);
 	ck_assert_str_eq(c->svc[0].reply, "thank you !\n");
 	ck_assert_uint_eq(c->svc[0].reply_len, 12);
@@ -466,7 +466,7 @@ START_TEST(handler_is_a_name)
 	conf_free(c);
 	ck_assert_ptr_null(load_text("handler = \"exec\";\n", -1, 0));
 	ck_assert_uint_eq(errs.n, 1);
-	ck_assert_str_eq(err(0), ": service \"replyd\": handler \"exec\" "
+	ck_assert_str_eq(err(0), ": service \"7788/tcp\": handler \"exec\" "
 	    "needs exec = { program = \"/absolute/path\"; }");
 	ck_assert_ptr_null(load_text("services = (\n"
 	    " { name = \"m\"; handler = \"module\"; }\n);\n", -1, 0));

@@ -52,7 +52,7 @@ same "exec: TCPREMOTEPORT is the client's port" \
     "$(echo "$out" | grep '^TCPREMOTEPORT=')" \
     "TCPREMOTEPORT=$(sed -n 's/^port //p' "$WORK/exec.port")"
 same "exec: REPLYD_SERVICE" "$(echo "$out" | grep '^REPLYD_SERVICE=')" \
-    "REPLYD_SERVICE=replyd"
+    "REPLYD_SERVICE=0/tcp"
 same "exec: exec.env is added" "$(echo "$out" | grep '^EXTRA=')" "EXTRA=yes"
 same "exec: a clean PATH" "$(echo "$out" | grep '^PATH=')" \
     "PATH=/usr/local/bin:/usr/bin:/bin"

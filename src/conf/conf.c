@@ -645,19 +645,33 @@ parse(struct conf_ctx *x, struct conf_text *t, config_t *cf)
 	return -1;
 }
 
-/* One service from the root group alone (no `services` list). */
+/*
+ * One service from the root group alone (no `services` list).  It has
+ * no name key: it is named by its port and protocol ("7788/tcp"), so
+ * that log lines read "replyd: 7788/tcp: listening", not "replyd:
+ * replyd: ..."; one with only Unix sockets is "unix".
+ */
 static int
 load_single(struct conf_ctx *x, struct conf *c, const config_setting_t *root)
 {
+	struct service *svc;
+
 	if ((c->svc = calloc(1, sizeof(*c->svc))) == NULL)
 		return -1;
 	c->nsvc = 1;
-	service_init(&c->svc[0]);
-	c->svc[0].name = strdup(CONF_DEFAULT_NAME);
-	apply_group(x, &c->svc[0], root, CK_TOP);
+	svc = &c->svc[0];
+	service_init(svc);
+	apply_group(x, svc, root, CK_TOP);
 	if (x->opts->port >= 0)
-		c->svc[0].port = x->opts->port;
-	service_check(x, &c->svc[0], root);
+		svc->port = x->opts->port;
+	if (conf_unix_only(svc))
+		svc->name = strdup("unix");
+	else if (asprintf(&svc->name, "%d/%s", svc->port,
+	    svc->proto == PROTO_UDP ? "udp" : "tcp") < 0)
+		svc->name = NULL;
+	if (svc->name == NULL)
+		return -1;
+	service_check(x, svc, root);
 	return 0;
 }
 

@@ -26,7 +26,6 @@
 #define CONF_MAX_REQUEST_LIMIT	(1024 * 1024)
 #define CONF_DEFAULT_TIMEOUT	10
 #define CONF_DEFAULT_MAX_CHILDREN 64
-#define CONF_DEFAULT_NAME	"replyd"
 #define CONF_MAX_ENV		64
 #define CONF_MAX_RATE		1000000
 #define CONF_MIN_RATE		0.001	/* one per 1000 s; 0 is off */
