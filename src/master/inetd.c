@@ -1,9 +1,9 @@
 /*
  * `replyd -i`: inetd, xinetd or systemd (Accept=yes) started us with the
- * client on fd 0 and 1, served here by one child's code in this very
- * process; or (inetd's "wait" services) with the service's own socket on
- * fd 0, a UDP one or a listening stream socket, which the master's loop
- * serves as its one listener (loop.c).
+ * client on fd 0 and 1, or (inetd's "wait" services) with the service's
+ * own socket on fd 0, a UDP one or a listening stream socket.  Either
+ * way the master's loop (loop.c) serves it, for the one service the
+ * socket belongs to: a mode is only where the clients come from.
  */
 #include "config.h"
 
@@ -17,10 +17,6 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "child/child.h"
-#include "client/admit.h"
-#include "client/conn.h"
-#include "handlers/handler.h"
 #include "lib/addr.h"
 #include "lib/log.h"
 #include "master/inetd.h"
@@ -45,19 +41,6 @@ inetd_prepare(void)
 		dup2(fd, 2);
 		close(fd);
 	}
-}
-
-/* The client on fd 0 and 1, judged and described from the socket. */
-static int
-serve_stdin(const struct service *svc)
-{
-	struct conn c;
-	enum admit why;
-
-	if ((why = admit_inetd(svc, 0)) != ADMIT_OK)
-		return admit_exit_status(why);
-	conn_describe(&c, svc, 0, NULL);
-	return child_serve_conn(&c);
 }
 
 /* Whether svc listens where fd 0 is bound (at ss, a socket of type). */
@@ -95,20 +78,23 @@ listening(void)
 }
 
 /*
- * inetd's "wait": fd 0 is the service's own socket, a listening stream
- * socket or a UDP one.  The master serves it as its one listener, for
- * svc alone, and leaves it once idle for `timeout` seconds; the
- * superserver then takes it back, with the blocking mode it had.
+ * The master's loop for svc alone, over what the superserver handed
+ * over: inetd's "wait", fd 0 being the service's own socket (a listening
+ * stream socket or a UDP one), served as its one listener until idle for
+ * `timeout` seconds, when the superserver takes it back with the
+ * blocking mode it had; or (conn) one accepted client on fd 0 and 1,
+ * judged and served by one child as the master serves any, the process
+ * leaving with that child's exit status.
  */
 static int
-serve_socket(struct conf *c, const struct service *svc)
+serve_socket(struct conf *c, const struct service *svc, int conn)
 {
 	struct master_opts o = { .config = c->path, .port = -1,
-	    .foreground = 1, .only = svc, .adopt = 0 };
+	    .foreground = 1, .only = svc, .adopt = 0, .conn = conn };
 	int fl = fcntl(0, F_GETFL), rc;
 
 	rc = master_run(c, &o);
-	if (fl >= 0)
+	if (fl >= 0 && !conn)
 		fcntl(0, F_SETFL, fl);
 	return rc;
 }
@@ -127,7 +113,7 @@ inetd_serve(struct conf *c)
 	struct sockaddr_storage ss;
 	socklen_t len;
 	size_t i;
-	int type, rc;
+	int type;
 
 	len = sizeof(type);
 	if (getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
@@ -148,12 +134,5 @@ inetd_serve(struct conf *c)
 		master_conf_free(c);
 		return EX_OSERR;
 	}
-	if (type == SOCK_DGRAM || listening())
-		return serve_socket(c, svc);
-	/* No master watches the clock here: SIGALRM ends the session. */
-	if (svc->session_timeout > 0)
-		alarm(svc->session_timeout);
-	rc = serve_stdin(svc);
-	master_conf_free(c);
-	return rc;
+	return serve_socket(c, svc, type != SOCK_DGRAM && !listening());
 }

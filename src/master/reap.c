@@ -76,6 +76,8 @@ reap_all(struct master *s)
 		if (waitpid(pid, &st, WNOHANG) != pid || k == NULL)
 			continue;
 		log_exit(k, st);
+		s->last_status = WIFEXITED(st) ? WEXITSTATUS(st) :
+		    128 + WTERMSIG(st);
 		if (k->relay.fd >= 0) {
 			udp_pump(&k->relay);	/* what it wrote before exiting */
 			udp_end(&k->relay);
