@@ -193,7 +193,7 @@ C
 	wait_log "$WORK/usess.log" 'Listening on'
 	same "udp -i: a datagram is served" \
 	    "$("$TCLIENT" -u -d 'slow\n' 127.0.0.1 "$up")" slow
-	for i in $(seq 60); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
+	for _ in $(seq 60); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
 	check "udp -i: it exits after session_timeout, though timeout is 30 s" \
 	    sh -c "! kill -0 $spid 2>/dev/null"
 	check "udp -i: the handler past session_timeout is ended" \
