@@ -148,6 +148,7 @@ read_request(const struct conn *c)
 		    strstr(buf, "\n\n") != NULL || s->proto == PROTO_UDP)
 			break;
 	}
+	// cppcheck-suppress uninitvar ; len >= 4 only after io_read filled buf[0..len)
 	return len >= 4 && strncmp(buf, "GET ", 4) == 0;
 }
 
