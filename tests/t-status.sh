@@ -57,6 +57,17 @@ for line in open(sys.argv[1]):
     samples += 1
 sys.exit(0 if ok and samples >= 20 else 1)
 P
+# Prometheus's own parser and linter (promtool, in Debian's prometheus
+# package) on the same text: a missing promtool fails, it is not a skip.
+promtool_ok() { promtool check metrics < "$1" > "$WORK/promtool" 2>&1; }
+if command -v promtool > /dev/null; then
+	check "plain text: promtool check metrics finds nothing" \
+	    promtool_ok "$WORK/plain"
+	sed 's/^/# promtool: /' "$WORK/promtool"
+else
+	not_ok "plain text: promtool check metrics: promtool is missing" \
+	    "(apt-get install prometheus)"
+fi
 
 # What Prometheus does: an HTTP GET.
 check "HTTP GET: a 200 response with the same metrics" python3 - "$s" <<'P'
