@@ -10,7 +10,8 @@ listen = "127.0.0.1";
 services = (
 	{ name = "r"; reply = "hi\n"; deny = [ "127.0.0.9" ]; },
 	{ name = "odd.name-2"; reply = "x\n"; },
-	{ name = "stats"; handler = "status"; }
+	{ name = "stats"; handler = "status"; },
+	{ name = "stats6"; handler = "status"; listen = "::"; }
 );
 C
 )
@@ -82,6 +83,14 @@ P
 "$TCLIENT" -d 'GET / HTTP/1.0\r\n\r\n' 127.0.0.1 "$s" > "$WORK/http"
 check "HTTP GET: status line and header end" \
     sh -c "head -n 1 '$WORK/http' | grep -q '^HTTP/1.0 200 OK' && grep -q \"\$(printf '^\r$')\" '$WORK/http'"
+
+# Loopback over IPv6 too: ::1, and 127.0.0.1 as the v4-mapped peer of a
+# dual-stack listener.
+up() { "$TCLIENT" -d x "$1" "$2" | grep -qx 'replyd_up 1'; }
+s6=$(port_of "$LOG" stats6)
+check "status on a dual-stack listener: ::1 is loopback, served" up ::1 "$s6"
+check "status on a dual-stack listener: 127.0.0.1 (v4-mapped) is loopback, served" \
+    up 127.0.0.1 "$s6"
 
 kill -HUP "$PID"
 wait_log "$LOG" 'reloaded'
