@@ -269,8 +269,10 @@ reply = \"mc$n\\n\";"; then
 		child_fds_are "$PID" "0 1 2" || show_child_fds "$PID"
 		same "$m: max_children = 2: the third waits in the backlog" \
 		    "$(live_children "$PID")" 2
-		kill "$c1" 2>/dev/null
-		wait "$c1" 2>/dev/null
+		# shellcheck disable=SC2086 # c1 is a list of PIDs
+		kill $c1 2>/dev/null
+		# shellcheck disable=SC2086 # c1 is a list of PIDs
+		wait $c1 2>/dev/null
 		check "$m: max_children = 2: ... and is then served and gone" \
 		    poll 3 has_children "$PID" 0
 	fi
