@@ -88,6 +88,7 @@ parse_v1(const unsigned char *buf, size_t n, struct proxy_info *pi)
 		return -1;
 	memcpy(line, buf, len);
 	line[len] = '\0';
+	// cppcheck-suppress arrayIndexThenCheck ; f has 7 slots: f[nf] is read before nf < 6 stops the loop, f[6] included
 	for (f[nf] = strtok_r(line, " ", &save); f[nf] != NULL && nf < 6;
 	    f[++nf] = strtok_r(NULL, " ", &save))
 		;

@@ -117,7 +117,8 @@ udp_want_pktinfo(int fd)
 void
 udp_guard(const struct run_state *r)
 {
-	struct sockaddr_storage ss;
+	/* Zeroed for scan-build, which cannot see getsockname() fill it. */
+	struct sockaddr_storage ss = { 0 };
 	socklen_t len;
 	size_t i, j;
 
@@ -170,7 +171,8 @@ arrived_on(struct msghdr *m, struct in6_addr *a)
 static enum drop
 screen(int fd, struct msghdr *m, const struct sockaddr_storage *peer)
 {
-	struct sockaddr_storage self;
+	/* Zeroed for scan-build, which cannot see getsockname() fill it. */
+	struct sockaddr_storage self = { 0 };
 	struct in6_addr from, to;
 	socklen_t len = sizeof(self);
 	int port = port_of(peer);
