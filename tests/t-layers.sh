@@ -11,11 +11,13 @@ CI=$WORK/ci
 mkdir -p "$CI"
 failed=""
 for f in $(cd "$SRC" && find . -name '*.c' ! -path './import/*' | sort); do
-	out=$CI/$(echo "${f#./}" | tr / _)
-	gcc -c -O0 -fcallgraph-info -I"$SRC" -I"$TOP_SRCDIR/include" \
+	f=${f#./}
+	out=$CI/$(echo "$f" | tr / _)
+	# shellcheck disable=SC2046 # pkg-config's flags are words
+	(cd "$SRC" && gcc -c -O0 -fcallgraph-info -I. -I"$TOP_SRCDIR/include" \
 	    -I"$BUILD" -DSYSCONFDIR='"/etc"' \
 	    $(pkg-config --cflags libconfig 2> /dev/null) \
-	    -o "$out.o" "$SRC/$f" 2> "$out.err" || failed="$failed $f"
+	    -o "$out.o" "$f" 2> "$out.err") || failed="$failed $f"
 done
 same "every source file compiles for the call graph" "$failed" ""
 python3 "$TOP_SRCDIR/tests/layers.py" "$TOP_SRCDIR" "$CI" |

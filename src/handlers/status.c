@@ -21,6 +21,7 @@
 
 #include "conf/conf.h"
 #include "handlers/handler.h"
+#include "lib/deadline.h"
 #include "lib/io.h"
 #include "lib/log.h"
 #include "state/service_state.h"
@@ -148,7 +149,7 @@ read_request(const struct conn *c)
 	struct timespec deadline;
 	ssize_t n;
 
-	io_deadline(&deadline, s->timeout);
+	deadline_in(&deadline, s->timeout);
 	while (len < max) {
 		n = io_read_by(0, buf + len, max - len, &deadline);
 		if (n <= 0)

@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -78,36 +77,15 @@ listening(void)
 }
 
 /*
- * The master's loop for svc alone, over what the superserver handed
- * over: inetd's "wait", fd 0 being the service's own socket (a listening
- * stream socket or a UDP one), served as its one listener until idle for
- * `timeout` seconds, when the superserver takes it back with the
- * blocking mode it had; or (conn) one accepted client on fd 0 and 1,
- * judged and served by one child as the master serves any, the process
- * leaving with that child's exit status.
- */
-static int
-serve_socket(struct conf *c, const struct service *svc, int conn)
-{
-	struct master_opts o = { .config = c->path, .port = -1,
-	    .foreground = 1, .only = svc, .adopt = 0, .conn = conn };
-	int fl = fcntl(0, F_GETFL), rc;
-
-	rc = master_run(c, &o);
-	if (fl >= 0 && !conn)
-		fcntl(0, F_SETFL, fl);
-	return rc;
-}
-
-/*
  * inetd, xinetd or systemd (Accept=yes) accepted the connection and put
  * it on fd 0 and 1, or handed over the service's socket itself (inetd's
- * "wait").  With several services, the one with the port and protocol
- * (or the Unix socket's path) the socket has is served, else the first.
- * Takes ownership of c.
+ * "wait").  Either way the master's loop serves it, for one service:
+ * the one with the port and protocol (or the Unix socket's path) the
+ * socket has, else the first.  Fills o for master_run(), or returns the
+ * exit status of a socket replyd cannot serve (logged).
  */
 int
-inetd_serve(struct conf *c)
+inetd_opts(const struct conf *c, struct master_opts *o)
 {
 	const struct service *svc = &c->svc[0];
 	struct sockaddr_storage ss;
@@ -126,13 +104,14 @@ inetd_serve(struct conf *c)
 				svc = &c->svc[i];
 				break;
 			}
-	signal(SIGPIPE, SIG_DFL);
 	log_tag_pid(1);
 	if (type == SOCK_DGRAM && ss.ss_family == AF_UNIX) {
 		log_msg(LOG_ERR, "%s: standard input is a Unix datagram "
 		    "socket, which replyd does not serve", svc->name);
-		master_conf_free(c);
 		return EX_OSERR;
 	}
-	return serve_socket(c, svc, type != SOCK_DGRAM && !listening());
+	*o = (struct master_opts){ .config = c->path, .port = -1,
+	    .foreground = 1, .only = svc, .adopt = 0,
+	    .conn = type != SOCK_DGRAM && !listening() };
+	return 0;
 }

@@ -34,10 +34,11 @@
 #include "client/refused.h"
 #include "handlers/handler.h"
 #include "lib/addr.h"
-#include "lib/errlist.h"
 #include "lib/deadline.h"
+#include "lib/errlist.h"
 #include "lib/fds.h"
 #include "lib/log.h"
+#include "master/children.h"
 #include "master/daemon.h"
 #include "master/listeners.h"
 #include "master/master.h"
@@ -46,7 +47,6 @@
 #include "master/stderr_relay.h"
 #include "master/udp_relay.h"
 #include "master/upgrade.h"
-#include "state/children.h"
 #include "state/per_source.h"
 
 /*
@@ -603,6 +603,8 @@ int
 master_run(struct conf *c, const struct master_opts *o)
 {
 	struct master s = { .opts = o, .sigfd = -1 };
+	/* inetd's "wait" gets its socket back with the blocking mode it had. */
+	int fl = o->only != NULL && !o->conn ? fcntl(o->adopt, F_GETFL) : -1;
 	sigset_t sigs;
 	size_t taken;
 	int rc = EX_OSERR;
@@ -649,5 +651,7 @@ out:
 	c = s.run.conf;		/* a reload may have replaced it */
 	run_free(&s.run);
 	master_conf_free(c);
+	if (fl >= 0)
+		fcntl(o->adopt, F_SETFL, fl);
 	return rc;
 }

@@ -15,10 +15,10 @@
 
 #include "client/refused.h"
 #include "lib/deadline.h"
+#include "master/children.h"
 #include "master/listeners.h"
 #include "master/master.h"
 #include "master/udp_relay.h"
-#include "state/children.h"
 #include "state/service_state.h"
 
 /* How long children may finish after SIGTERM, then after our SIGTERM. */
