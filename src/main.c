@@ -17,10 +17,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "conf/conf.h"
 #include "handlers/handler.h"
-#include "lib/errlist.h"
-#include "lib/log.h"
 #include "master/daemon.h"
 #include "master/inetd.h"
 #include "master/master.h"

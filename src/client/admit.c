@@ -26,9 +26,7 @@
 #include "client/conn.h"
 #include "client/refused.h"
 #include "handlers/handler.h"
-#include "lib/addr.h"
 #include "lib/log.h"
-#include "lib/rate.h"
 
 /*
  * 127.0.0.0/8, ::1, 127.0.0.0/8 mapped into IPv6, or a Unix client,

@@ -15,8 +15,6 @@
 
 #include "client/conn.h"
 #include "handlers/handler.h"
-#include "lib/acl.h"
-#include "lib/addr.h"
 
 /* The credentials the peer had when it connected; -1 if unknown. */
 static int

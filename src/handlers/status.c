@@ -19,11 +19,9 @@
 #include <sysexits.h>
 #include <time.h>
 
-#include "conf/conf.h"
 #include "handlers/handler.h"
 #include "lib/deadline.h"
 #include "lib/io.h"
-#include "lib/log.h"
 #include "state/service_state.h"
 
 /*

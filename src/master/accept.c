@@ -15,11 +15,8 @@
 #include "client/admit.h"
 #include "client/conn.h"
 #include "handlers/handler.h"
-#include "lib/deadline.h"
 #include "lib/log.h"
-#include "lib/rate.h"
 #include "master/master_int.h"
-#include "master/stderr_relay.h"
 
 /*
  * Start a child for fd[0] and fd[1] (a TCP connection twice, or the ends

@@ -28,24 +28,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "child/spawn.h"
-#include "client/admit.h"
-#include "client/conn.h"
-#include "client/refused.h"
 #include "handlers/handler.h"
-#include "lib/addr.h"
-#include "lib/deadline.h"
-#include "lib/errlist.h"
 #include "lib/fds.h"
 #include "lib/log.h"
-#include "master/children.h"
 #include "master/daemon.h"
-#include "master/listeners.h"
-#include "master/master.h"
 #include "master/master_int.h"
 #include "master/notify.h"
-#include "master/stderr_relay.h"
-#include "master/udp_relay.h"
 #include "master/upgrade.h"
 #include "state/per_source.h"
 

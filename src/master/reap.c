@@ -11,10 +11,8 @@
 #include <unistd.h>
 
 #include "client/admit.h"
-#include "lib/deadline.h"
 #include "lib/log.h"
 #include "master/master_int.h"
-#include "master/stderr_relay.h"
 #include "state/per_source.h"
 
 /* The service a child serves, for its log lines. */

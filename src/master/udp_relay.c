@@ -17,11 +17,9 @@
 #include <unistd.h>
 
 #include "handlers/handler.h"
-#include "lib/addr.h"
 #include "lib/log.h"
 #include "master/listeners.h"
 #include "master/udp_relay.h"
-#include "state/service_state.h"
 
 /*
  * Source ports never answered, since whatever sends from them answers
