@@ -21,32 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/deadline.h"
 #include "lib/io.h"
-
-void
-io_deadline(struct timespec *d, int timeout)
-{
-	if (timeout <= 0) {
-		d->tv_sec = -1;
-		return;
-	}
-	clock_gettime(CLOCK_MONOTONIC, d);
-	d->tv_sec += timeout;
-}
-
-int
-io_ms_left(const struct timespec *d)
-{
-	struct timespec now;
-	long long ms;
-
-	if (d->tv_sec < 0)
-		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (d->tv_sec - now.tv_sec) * 1000LL +
-	    (d->tv_nsec - now.tv_nsec + 999999) / 1000000;
-	return ms > 0 ? (int)ms : 0;
-}
 
 /* Until fd is ready for events, or -1 with ETIMEDOUT at the deadline. */
 static int
@@ -56,7 +32,7 @@ io_wait(int fd, short events, const struct timespec *deadline)
 	int ms, r;
 
 	for (;;) {
-		if ((ms = io_ms_left(deadline)) == 0)
+		if ((ms = deadline_ms_left(deadline)) == 0)
 			break;
 		if ((r = poll(&p, 1, ms)) > 0)
 			return 0;	/* errors and hangups: the call says */
@@ -74,7 +50,7 @@ io_read(int fd, void *buf, size_t n, int timeout)
 {
 	struct timespec deadline;
 
-	io_deadline(&deadline, timeout);
+	deadline_in(&deadline, timeout);
 	return io_read_by(fd, buf, n, &deadline);
 }
 
@@ -138,7 +114,7 @@ io_write(int fd, const void *buf, size_t n, int timeout)
 			return -1;
 		/* The clock starts only when the client is behind. */
 		if (!armed)
-			io_deadline(&deadline, timeout);
+			deadline_in(&deadline, timeout);
 		armed = 1;
 		if (io_wait(fd, POLLOUT, &deadline) < 0)
 			return -1;

@@ -1,5 +1,8 @@
 /*
- * The standalone master: listeners, the accept loop, children, signals.
+ * The master: listeners, the accept loop, children, signals.  The
+ * standalone daemon, `-f`, socket activation, an upgrade and `replyd -i`
+ * on a service's own socket all run it; they differ only in where the
+ * listeners come from.
  */
 #ifndef REPLYD_MASTER_MASTER_H
 #define REPLYD_MASTER_MASTER_H
@@ -13,6 +16,20 @@ struct master_opts {
 	int		 port;		/* -p, or -1 */
 	const char	*pidfile;	/* or NULL */
 	int		 foreground;
+	/*
+	 * `replyd -i` on a service's own socket (inetd "wait"): serve only
+	 * this service, on fd `adopt`, until idle for its timeout.  No
+	 * daemon, pid file, sd_notify, reload or upgrade.  NULL otherwise.
+	 */
+	const struct service *only;
+	int		 adopt;
+	/*
+	 * With only: fd 0 (and 1) is one client the superserver accepted,
+	 * not a listener.  It is judged and served by one child like any
+	 * the master accepts, and the master leaves with that child's exit
+	 * status (or the refusal's) once it has ended.
+	 */
+	int		 conn;
 };
 
 /*

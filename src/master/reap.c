@@ -13,7 +13,7 @@
 #include "client/admit.h"
 #include "lib/log.h"
 #include "master/master_int.h"
-#include "master/stderr_relay.h"
+#include "state/per_source.h"
 
 /* The service a child serves, for its log lines. */
 const char *
@@ -27,7 +27,7 @@ reap_child_name(const struct child *k)
  * the child itself if it has not made its group yet.
  */
 void
-reap_kill(pid_t pid, int sig)
+kill_group(pid_t pid, int sig)
 {
 	if (kill(-pid, sig) < 0 && errno == ESRCH)
 		kill(pid, sig);
@@ -37,7 +37,7 @@ static void
 log_exit(const struct child *k, int status)
 {
 	const char *name = reap_child_name(k);
-	long ms = master_ms_since(&k->start);
+	long ms = deadline_since(&k->start);
 
 	if (WIFEXITED(status))
 		log_msg(LOG_INFO, "%s: child %ld exited with status %d after "
@@ -70,10 +70,12 @@ reap_all(struct master *s)
 			break;
 		pid = si.si_pid;
 		if ((k = children_find(&s->children, pid)) != NULL)
-			(void)kill(-pid, SIGKILL);
+			kill_group(pid, SIGKILL);
 		if (waitpid(pid, &st, WNOHANG) != pid || k == NULL)
 			continue;
 		log_exit(k, st);
+		s->last_status = WIFEXITED(st) ? WEXITSTATUS(st) :
+		    128 + WTERMSIG(st);
 		if (k->relay.fd >= 0) {
 			udp_pump(&k->relay);	/* what it wrote before exiting */
 			udp_end(&k->relay);
@@ -88,7 +90,9 @@ reap_all(struct master *s)
 			else
 				k->run->stats.failed++;
 		}
+		per_source_gone(pid);
 		children_remove(&s->children, k);
+		deadline_now(&s->idle_since);
 	}
 }
 
@@ -108,23 +112,22 @@ reap_expire(struct master *s)
 
 		if (k->session_timeout == 0 || k->signalled == SIGKILL)
 			continue;
-		age = master_ms_since(&k->start);
+		age = deadline_since(&k->start);
 		limit = k->session_timeout * 1000L +
 		    (k->signalled ? STOP_KILL * 1000L : 0);
 		if (age >= limit) {
 			k->signalled = k->signalled ? SIGKILL : SIGTERM;
-			reap_kill(k->pid, k->signalled);
+			kill_group(k->pid, k->signalled);
 			if (k->signalled == SIGTERM && k->run != NULL)
 				k->run->stats.expired++;
 			log_msg(LOG_NOTICE, "%s: child %ld past session_timeout "
 			    "(%d s): sent %s", reap_child_name(k), (long)k->pid,
 			    k->session_timeout,
 			    k->signalled == SIGTERM ? "SIGTERM" : "SIGKILL");
-			if (k->signalled == SIGTERM &&
-			    (next < 0 || next > STOP_KILL * 1000L))
-				next = STOP_KILL * 1000L;
-		} else if (next < 0 || limit - age < next)
-			next = limit - age;
+			if (k->signalled == SIGTERM)
+				next = deadline_sooner(next, STOP_KILL * 1000L);
+		} else
+			next = deadline_sooner(next, limit - age);
 	}
 	return next;
 }

@@ -1,8 +1,8 @@
 /*
  * UDP exchanges: receiving and screening datagrams (nothing that could
  * start a loop of replies is answered), and the relay between a child's
- * stdout and the client.  The master uses both, and so does "replyd -i"
- * under inetd's dgram/wait (inetd.c).
+ * stdout and the client, for the master (accept.c, reap.c) in every
+ * mode, `replyd -i` under inetd's dgram/wait included.
  */
 #include "config.h"
 
@@ -16,19 +16,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/addr.h"
+#include "handlers/handler.h"
 #include "lib/log.h"
 #include "master/listeners.h"
 #include "master/udp_relay.h"
-#include "state/service_state.h"
 
 /*
  * Source ports never answered, since whatever sends from them answers
  * datagrams too, and two servers answering each other would go on
  * forever: port 0, the ports of the services replyd's built-ins mirror
  * elsewhere (echo, daytime, chargen, time), and every UDP port this
- * replyd itself serves (udp_guard; a TCP port answers no datagram, and
- * a client's UDP source port may well have the number of one).  A
+ * replyd itself serves or its file names (udp_guard: under inetd each
+ * service of the file may be another `replyd -i`; a TCP port answers no
+ * datagram, and a client's UDP source port may well have the number of
+ * one).  A
  * datagram from the very address and port it arrived on is replyd
  * talking to itself.
  */
@@ -84,7 +85,7 @@ addr6_of(const struct sockaddr_storage *ss, struct in6_addr *a)
 	return 0;
 }
 
-void
+static void
 udp_serve_port(int port)
 {
 	if (port > 0 && port < 65536)
@@ -97,7 +98,7 @@ udp_serve_port(int port)
  * on a socket of the other family, and an IPv6 socket reports IPv4
  * datagrams with either.
  */
-void
+static void
 udp_want_pktinfo(int fd)
 {
 	int on = 1;
@@ -108,17 +109,21 @@ udp_want_pktinfo(int fd)
 
 /*
  * Once the master's listeners are open (at start and after a reload):
- * note every port it serves, and have its UDP sockets, inherited ones
- * included, report arrival addresses.
+ * note every UDP port it serves or its file names, and have its UDP
+ * sockets, inherited ones included, report arrival addresses.
  */
 void
 udp_guard(const struct run_state *r)
 {
-	struct sockaddr_storage ss;
+	/* Zeroed for scan-build, which cannot see getsockname() fill it. */
+	struct sockaddr_storage ss = { 0 };
 	socklen_t len;
 	size_t i, j;
 
 	memset(served, 0, sizeof(served));
+	for (i = 0; r->conf != NULL && i < r->conf->nsvc; i++)
+		if (r->conf->svc[i].proto == PROTO_UDP)
+			udp_serve_port(r->conf->svc[i].port);
 	for (i = 0; i < r->n; i++)
 		for (j = 0; j < r->svc[i].nls; j++) {
 			const struct listener *l = &r->svc[i].ls[j];
@@ -164,7 +169,8 @@ arrived_on(struct msghdr *m, struct in6_addr *a)
 static enum drop
 screen(int fd, struct msghdr *m, const struct sockaddr_storage *peer)
 {
-	struct sockaddr_storage self;
+	/* Zeroed for scan-build, which cannot see getsockname() fill it. */
+	struct sockaddr_storage self = { 0 };
 	struct in6_addr from, to;
 	socklen_t len = sizeof(self);
 	int port = port_of(peer);

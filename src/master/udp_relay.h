@@ -18,7 +18,6 @@
 #include <sys/types.h>
 
 #include "conf/conf.h"
-#include "handlers/handler.h"
 #include "lib/addr.h"
 
 #define UDP_MAX 65535
@@ -53,7 +52,5 @@ int	udp_start(const struct service *svc, const struct udp_req *req,
 int	udp_pump(struct udp_relay *r);
 void	udp_end(struct udp_relay *r);
 void	udp_guard(const struct run_state *r);
-void	udp_serve_port(int port);
-void	udp_want_pktinfo(int fd);
 
 #endif

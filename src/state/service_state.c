@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
-#include "state/per_source.h"
 #include "state/service_state.h"
 
 static const struct run_state *published;
@@ -16,9 +15,7 @@ static const struct master_stats *published_stats;
 
 /*
  * A zeroed state for every service of c that is not disabled (a disabled
- * one has no listener and no counters); the run does not own c.  A PROXY
- * service with per_source needs the table its children count themselves
- * in (per_source.c), mapped before the first of them forks.
+ * one has no listener and no counters); the run does not own c.
  */
 int
 run_make(struct run_state *r, struct conf *c)
@@ -34,15 +31,26 @@ run_make(struct run_state *r, struct conf *c)
 			continue;
 		i = r->n++;
 		r->svc[i].svc = &c->svc[k];
-		r->svc[i].how = spawn_how(&c->svc[k]);
 		r->svc[i].pending = -1;
-		if (c->svc[k].proxy_protocol && c->svc[k].per_source > 0 &&
-		    per_source_init() < 0) {
-			run_free(r);
-			return -1;
-		}
 	}
 	return 0;
+}
+
+/*
+ * Only svc's state stays in a fresh run (`replyd -i` serves one service
+ * of the file); the others held nothing yet.
+ */
+void
+run_keep(struct run_state *r, const struct service *svc)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->svc[i].svc == svc) {
+			r->svc[0] = r->svc[i];
+			r->n = 1;
+			return;
+		}
 }
 
 struct svc_state *

@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "state/children.h"
-#include "state/per_source.h"
+#include "master/children.h"
 
 void
 children_free(struct children *k)
@@ -55,7 +54,6 @@ children_find(struct children *k, pid_t pid)
 void
 children_remove(struct children *k, struct child *kid)
 {
-	per_source_gone(kid->pid);
 	*kid = k->v[--k->n];
 }
 
