@@ -8,6 +8,7 @@ import() {
 	local name=$1
 	shift
 	"$REPLYD_IMPORT" "$@" > "$WORK/$name.conf" 2> "$WORK/$name.err"
+	# shellcheck disable=SC2034 # read by the tests that source this
 	RC=$?
 }
 
