@@ -1,8 +1,8 @@
 /*
- * How a child starts.  One decision per service (spawn_how), one
- * function every caller uses (spawn_conn), in the manner of skalibs'
- * cspawn(): a vfork-style start where the child only sets itself up and
- * execs, fork() everywhere else.
+ * How a child starts.  One decision from the service (spawn_how: a few
+ * flag tests), one function every caller uses (spawn_conn), in the
+ * manner of skalibs' cspawn(): a vfork-style start where the child only
+ * sets itself up and execs, fork() everywhere else.
  *
  * fork() is libc's, with its bookkeeping intact (atfork handlers, the
  * malloc and stdio locks, the cached thread id), so a child may use all
