@@ -31,6 +31,7 @@ listener_inode() {
 holds_listener() {
 	local ino
 	ino=$(listener_inode "$2")
+	# shellcheck disable=SC2010 # /proc/PID/fd: numeric names; the link target is matched
 	[ -n "$ino" ] && ls -l "/proc/$1/fd" 2>/dev/null | grep -q "socket:\[$ino\]"
 }
 nobody_listens() { [ -z "$(listener_inode "$1")" ]; }
@@ -183,7 +184,7 @@ reply = \"mc$n\\n\";"; then
 	if [ -n "$LOG" ]; then
 		wait_count "$LOG" 'child [0-9]+ exited' 11 3
 		kill -USR1 "$PID"
-		want='replyd: counters: accepted 11, served 11, failed 0, denied 0, busy 0, rate-limited 0, expired 0, active 0$'
+		want='[0-9]+/tcp: counters: accepted 11, served 11, failed 0, denied 0, busy 0, rate-limited 0, expired 0, active 0$'
 		check "$m: max_children = $n: SIGUSR1 logs the counters" \
 		    wait_log "$LOG" "$want" 3
 		grep -q "$want" "$LOG" || grep 'counters' "$LOG" | sed 's/^/#   /'
@@ -205,7 +206,9 @@ reply = \"mc$n\\n\";"; then
 		child_fds_are "$PID" "0 1 2" || show_child_fds "$PID"
 		same "$m: max_children = 2: the third waits in the backlog" \
 		    "$(live_children "$PID")" 2
+		# shellcheck disable=SC2086 # c1 is a list of PIDs
 		kill $c1 2>/dev/null
+		# shellcheck disable=SC2086 # c1 is a list of PIDs
 		wait $c1 2>/dev/null
 		check "$m: max_children = 2: ... and is then served and gone" \
 		    poll 3 has_children "$PID" 0

@@ -16,7 +16,7 @@ fanout() {
 	echo '# nothing here' > "$1/e.conf"
 	for from in a b c d; do
 		case $from in a) to=b ;; b) to=c ;; c) to=d ;; d) to=e ;; esac
-		for i in $(seq 50); do echo "@include \"$to.conf\""; done \
+		for _ in $(seq 50); do echo "@include \"$to.conf\""; done \
 		    > "$1/$from.conf"
 	done
 }
@@ -38,7 +38,7 @@ same "-t: the message names the file, the line and the limit" \
 mkdir -p "$WORK/many"
 echo '# nothing here' > "$WORK/many/e.conf"
 { echo "$USERLINE"; printf 'port = 0;\nlisten = "127.0.0.1";\n'
-  for i in $(seq 1000); do echo '@include "e.conf"'; done; } > "$WORK/many/top.conf"
+  for _ in $(seq 1000); do echo '@include "e.conf"'; done; } > "$WORK/many/top.conf"
 "$REPLYD" -t -c "$WORK/many/top.conf" > /dev/null 2>&1
 same "-t: 1000 includes are allowed" "$?" 0
 
@@ -56,4 +56,25 @@ check "reload: ... at once (${secs}s)" awk "BEGIN { exit !($secs < 3) }"
 same "reload: the old configuration still serves" \
     "$("$TCLIENT" -w 2 -d x 127.0.0.1 "$PORT")" "thank you !"
 stop "$PID"
+# A directory: its regular *.conf files in name order (not the others),
+# here drop-ins that each add one service to a list (issue 22, item 4).
+mkdir -p "$WORK/d/replyd.d/sub.conf"
+printf '\t{ name = "b"; reply = "b\\n"; },\n' > "$WORK/d/replyd.d/20-b.conf"
+printf '\t{ name = "a"; reply = "a\\n"; },\n' > "$WORK/d/replyd.d/10-a.conf"
+echo 'not read {' > "$WORK/d/replyd.d/README"
+echo 'not read {' > "$WORK/d/replyd.d/sub.conf/x.conf"
+mkfifo "$WORK/d/replyd.d/30-fifo.conf"
+{ echo "$USERLINE"; printf 'port = 0;\nlisten = "127.0.0.1";\nservices = (\n'
+  printf '@include "replyd.d"\n\t{ name = "last"; }\n);\n'; } > "$WORK/d/top.conf"
+timeout 10 "$REPLYD" -T -c "$WORK/d/top.conf" > "$WORK/d.out" 2> "$WORK/d.err"
+same "directory: -T accepts it" "$?" 0
+same "directory: its *.conf files, in name order, then the rest" \
+    "$(sed -n 's/^\t\tname = "\(.*\)";.*/\1/p' "$WORK/d.out" | tr '\n' ' ')" "a b last "
+start dir "$WORK/d/top.conf"
+same "directory: a service from it answers" \
+    "$("$TCLIENT" -w 2 -d x 127.0.0.1 "$(port_of "$LOG" b)")" "b"
+stop "$PID"
+rm "$WORK/d/replyd.d/"*.conf
+"$REPLYD" -t -c "$WORK/d/top.conf" > /dev/null 2>&1
+same "directory: an empty one includes nothing" "$?" 0
 finish

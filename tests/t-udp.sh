@@ -122,7 +122,7 @@ fi
 out=$("$TCLIENT" -u -l -d 'ping\n' 127.0.0.1 "$PORT" 2> "$WORK/udpexec.port")
 same "udp exec: the program gets the datagram and UCSPI UDP variables" \
     "$(echo "$out" | head -n 1)" \
-    "got=ping proto=UDP remote=127.0.0.1:$(sed -n 's/^port //p' "$WORK/udpexec.port") local=127.0.0.1:$PORT service=replyd"
+    "got=ping proto=UDP remote=127.0.0.1:$(sed -n 's/^port //p' "$WORK/udpexec.port") local=127.0.0.1:$PORT service=0/udp"
 # As root: the configured user, its group, no supplementary group.
 if [ "$(id -u)" = 0 ]; then want="$(id -u nobody):$(id -g nobody)"
 else want="$(id -u):$(id -G)"; fi
@@ -199,7 +199,7 @@ C
 	    wait_log "$WORK/usess.log" 'past session_timeout \(1 s\): sent SIGTERM'
 	same "udp -i: ... and only the handler: the next datagram is served" \
 	    "$("$TCLIENT" -u -d 'fast\n' 127.0.0.1 "$up")" fast
-	for i in $(seq 100); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
+	for _ in $(seq 100); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
 	secs=$(( $(date +%s) - t0 ))
 	check "udp -i: it exits once idle for timeout (2 s), not at session_timeout (${secs}s)" \
 	    sh -c "! kill -0 $spid 2>/dev/null && [ $secs -ge 2 ]"

@@ -44,15 +44,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "conf/conf.h"
 #include "lib/fds.h"
 #include "lib/log.h"
+#include "master/children.h"
 #include "master/listeners.h"
 #include "master/upgrade.h"
 #include "master/upgrade_try.h"
-#include "state/children.h"
 #include "state/per_source.h"
-#include "state/service_state.h"
 
 #define UPGRADE_ENV	"REPLYD_UPGRADE"
 #define TRIAL_ENV	"REPLYD_UPGRADE_TRIAL"
