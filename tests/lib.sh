@@ -120,6 +120,10 @@ start_nofork() {
 	    start "$@"
 }
 
+# proxy_hdr SRC SPORT: a PROXY v1 header (escaped for tclient -d) from
+# SRC:SPORT to the server's $PORT.
+proxy_hdr() { printf 'PROXY TCP4 %s 127.0.0.1 %s %s\\r\\n' "$1" "$2" "$PORT"; }
+
 # port_of LOG SERVICE: the port SERVICE listens on ("" = the first).
 port_of() {
 	grep -E "${2:+$2: }listening on" "$1" | head -n 1 |

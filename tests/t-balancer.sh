@@ -135,14 +135,13 @@ busy_reply = "busy\n";
 timeout = 10;
 C
 )"
-hdr() { printf 'PROXY TCP4 %s 127.0.0.1 %s %s\\r\\n' "$1" "$2" "$PORT"; }
-"$TCLIENT" -w 12 -d "$(hdr 192.0.2.1 1111)" 127.0.0.1 "$PORT" > /dev/null &
+"$TCLIENT" -w 12 -d "$(proxy_hdr 192.0.2.1 1111)" 127.0.0.1 "$PORT" > /dev/null &
 holder=$!
 wait_log "$LOG" 'connect from 192\.0\.2\.1:1111 via'
 same "per_source behind a balancer: the same client again is busy" \
-    "$("$TCLIENT" -d "$(hdr 192.0.2.1 2222)hi\n" 127.0.0.1 "$PORT")" "busy"
+    "$("$TCLIENT" -d "$(proxy_hdr 192.0.2.1 2222)hi\n" 127.0.0.1 "$PORT")" "busy"
 same "per_source behind a balancer: another client via the same one is served" \
-    "$("$TCLIENT" -d "$(hdr 192.0.2.2 3333)hi\n" 127.0.0.1 "$PORT")" "thank you !"
+    "$("$TCLIENT" -d "$(proxy_hdr 192.0.2.2 3333)hi\n" 127.0.0.1 "$PORT")" "thank you !"
 check "per_source behind a balancer: the refusal names client and balancer" \
     wait_log "$LOG" 'refused 192\.0\.2\.1:2222 via 127\.0\.0\.1:[0-9]+: per_source limit reached'
 kill "$holder"
@@ -150,7 +149,7 @@ wait "$holder" 2>/dev/null
 wait_log "$LOG" '192\.0\.2\.1:1111: received'
 wait_count "$LOG" 'exited with status 0' 2
 same "per_source behind a balancer: once it is gone, the client is served" \
-    "$("$TCLIENT" -d "$(hdr 192.0.2.1 4444)hi\n" 127.0.0.1 "$PORT")" "thank you !"
+    "$("$TCLIENT" -d "$(proxy_hdr 192.0.2.1 4444)hi\n" 127.0.0.1 "$PORT")" "thank you !"
 # A direct client (not in proxy_from) counts as itself.
 "$TCLIENT" -w 12 -s 127.0.0.5 127.0.0.1 "$PORT" > /dev/null &
 holder=$!

@@ -161,10 +161,8 @@ for sig in USR2 HUP; do
 		start "both$sig$i" "$cf"
 		kill -TERM "$PID"
 		kill -"$sig" "$PID"
-		if poll 10 gone "$PID"; then
-			wait "$PID"
-			[ $? -eq 0 ] && stopped=$((stopped + 1))
-		fi
+		poll 10 gone "$PID" && wait "$PID" &&
+		    stopped=$((stopped + 1))
 	done
 	same "-f: SIGTERM and SIG$sig back to back: stopped with 0 (10 of 10)" \
 	    "$stopped" 10

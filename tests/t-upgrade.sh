@@ -236,6 +236,60 @@ wait "$c"
 same "... and is served once fork works" "$(cat "$WORK/pend.out")" late
 stop "$PID"
 
+# A UDP exchange in flight across an upgrade: the reply goes out, and
+# the log still names the client.
+cat > "$WORK/udpslow.sh" <<'S'
+#!/bin/sh
+sleep 1
+cat
+S
+chmod 755 "$WORK/udpslow.sh"
+ucf=$(conf udpslow <<C
+port = 0;
+listen = "127.0.0.1";
+protocol = "udp";
+handler = "exec";
+exec = { program = "$WORK/udpslow.sh"; };
+C
+)
+start udpslow "$ucf"
+"$TCLIENT" -u -w 10 -l -d hello 127.0.0.1 "$PORT" > "$WORK/udpslow.out" 2> "$WORK/udpslow.port" &
+c=$!
+poll 3 has_children "$PID" 1
+kill -USR2 "$PID"
+wait_log "$LOG" 'upgraded: .* serves'
+wait "$c"
+same "a UDP exchange across an upgrade: the reply came" \
+    "$(cat "$WORK/udpslow.out")" hello
+cport=$(sed -n 's/^port //p' "$WORK/udpslow.port")
+check "... and the log names its client" \
+    wait_log "$LOG" ": 127\\.0\\.0\\.1:$cport: sent 5 bytes"
+stop "$PID"
+
+# per_source of a PROXY service: the children of the old image still
+# count in the table the new image sees.
+start ps "$(conf ps <<'C'
+port = 0;
+listen = "127.0.0.1";
+per_source = 1;
+busy_reply = "busy\n";
+proxy_protocol = true;
+proxy_from = [ "127.0.0.1" ];
+C
+)"
+"$TCLIENT" -w 12 -d "$(proxy_hdr 192.0.2.1 1111)" 127.0.0.1 "$PORT" > /dev/null &
+holder=$!
+wait_log "$LOG" 'connect from 192\.0\.2\.1:1111 via'
+kill -USR2 "$PID"
+wait_log "$LOG" 'upgraded: .* serves'
+same "per_source after an upgrade: a client the old image's child serves is counted" \
+    "$("$TCLIENT" -d "$(proxy_hdr 192.0.2.1 2222)hi\n" 127.0.0.1 "$PORT")" busy
+same "... another client is served" \
+    "$("$TCLIENT" -d "$(proxy_hdr 192.0.2.2 3333)hi\n" 127.0.0.1 "$PORT")" "thank you !"
+kill "$holder"
+wait "$holder" 2>/dev/null
+stop "$PID"
+
 # 20 upgrades in a row under load (TCP reply, exec with stderr, UDP
 # exec): no connection fails, and the master's descriptors and memory
 # stay flat.
