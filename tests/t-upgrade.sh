@@ -137,7 +137,7 @@ cp "$REPLYD" "$WORK/bin/replyd"
 # Too few descriptors for the new image: ten more services, and room
 # for the hand-over but not for them.
 n=$(fds "$PID")
-prlimit --pid "$PID" --nofile=$((n + 4)):$((n + 4))
+prlimit --pid "$PID" --nofile=$((n + 7)):$((n + 7))
 for i in $(seq 10); do
 	sed -i "s/^services = (/services = (\n\t{ name = \"more$i\"; },/" "$cf"
 done
@@ -202,10 +202,18 @@ same "socket_mode tightened after an upgrade: applied by the reload" \
     "$(stat -c %a "$WORK/a.sock")" 600
 check "the file of a service removed after an upgrade is removed" \
     [ ! -e "$WORK/b.sock" ]
+# A service new to the upgrade: the trial binds it and hands it over.
+sed -i "s|^services = (|services = (\n\t{ name = \"c\"; listen = \"unix:$WORK/c.sock\"; socket_mode = 0640; reply = \"c\\\\n\"; },|" "$ucf"
 kill -USR2 "$PID"
 wait_count "$LOG" 'upgraded: .* serves' 2
+same "a Unix service new to the upgrade answers" \
+    "$("$TCLIENT" -d x "unix:$WORK/c.sock")" c
+same "... its file has its mode" "$(stat -c %a "$WORK/c.sock")" 640
+check "... on the socket the trial bound, handed over" \
+    wait_log "$LOG" 'c: listening on unix:.*/c\.sock \(unix stream, kept across the upgrade\)'
 stop "$PID"
-check "after a second upgrade, a stop removes the file" [ ! -e "$WORK/a.sock" ]
+same "after a second upgrade, a stop removes the files" \
+    "$(ls "$WORK"/*.sock 2>/dev/null)" ""
 
 # A client waiting for a child (fork failing, tests/failfork.so) is
 # kept across SIGHUP and SIGUSR2, and served once fork works again.

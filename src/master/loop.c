@@ -627,6 +627,7 @@ master_run(struct conf *c, const struct master_opts *o)
 	s.idle_since = s.stats.started;
 	taken = upgrade_restore(&s.run, &s.children, &s.stats);
 	if (upgrade_trial()) {
+		upgrade_trial_done(&s.run);
 		log_msg(LOG_INFO, "upgrade trial: this image can serve");
 		rc = 0;
 		goto out;

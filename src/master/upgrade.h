@@ -28,6 +28,7 @@ struct upgrade_from {
 void	upgrade_exec(const struct upgrade_from *u);
 int	upgrade_adopt(int *daemonized, char *notify, size_t notifysz);
 int	upgrade_trial(void);
+void	upgrade_trial_done(struct run_state *r);
 size_t	upgrade_restore(struct run_state *r, struct children *k,
 	    struct master_stats *m);
 
