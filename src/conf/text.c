@@ -320,7 +320,7 @@ read_file(struct conf_text *t, const char *path, const char *name,
     const char *from, unsigned fromline, int depth)
 {
 	struct reader r = { .t = t, .lex = IN_CODE };
-	char err[256], *buf, *s, *nl;
+	char err[256], q[CONF_QUOTE_MAX], *buf, *s, *nl;
 	size_t len;
 	int file;
 
@@ -342,8 +342,8 @@ read_file(struct conf_text *t, const char *path, const char *name,
 		if (from == NULL)
 			text_err(t, path, 0, "cannot read: %s", err);
 		else
-			text_err(t, from, fromline, "cannot include \"%s\": %s",
-			    name, err);
+			text_err(t, from, fromline, "cannot include %s: %s",
+			    conf_quote(q, sizeof(q), name), err);
 		return -1;
 	}
 	if ((file = add_name(t, path)) < 0) {
