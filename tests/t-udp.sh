@@ -93,6 +93,35 @@ same "udp: max_amplification = 0 lifts the limit" \
     "0123456789012345678901234567890123456789"
 stop "$PID"
 
+# Only what reached the client is logged as sent, once, by the relay:
+# the built-ins' own "sent" lines were about the relay's pipe.
+cf=$(conf sent <<'C'
+protocol = "udp";
+listen = "127.0.0.1";
+services = (
+	{ name = "st"; port = 0; handler = "status"; },
+	{ name = "day"; port = 0; handler = "daytime"; },
+	{ name = "cg"; port = 0; handler = "chargen"; }
+);
+C
+)
+start sent "$cf"
+sport() { grep "$1: listening on" "$LOG" | sed -E 's/.*:([0-9]+) \(udp\)$/\1/'; }
+same "udp status: a 1-byte request gets no long answer" \
+    "$("$TCLIENT" -u -w 1 -d x 127.0.0.1 "$(sport st)")" ""
+"$TCLIENT" -u -d x 127.0.0.1 "$(sport day)" > /dev/null
+"$TCLIENT" -u -d x 127.0.0.1 "$(sport cg)" > /dev/null
+wait_count "$LOG" 'exited with status' 3
+check "udp status: the cut is logged" wait_log "$LOG" \
+    'st: .*reply not sent: [0-9]+ bytes for a 1-byte request'
+same "udp status: a reply not sent is not logged as sent" \
+    "$(grep -c 'st: .*: sent [0-9]* bytes' "$LOG")" 0
+same "udp daytime: one exchange, one \"sent\" line" \
+    "$(grep -c 'day: .*: sent 26 bytes' "$LOG")" 1
+same "udp chargen: one exchange, one \"sent\" line" \
+    "$(grep -c 'cg: .*: sent [0-9]* bytes' "$LOG")" 1
+stop "$PID"
+
 cat > "$WORK/udpenv.sh" <<'S'
 #!/bin/sh
 read -r line

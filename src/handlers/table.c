@@ -102,7 +102,10 @@ handler_answer(const struct conn *c, const void *buf, size_t n)
 		    "timeout" : strerror(errno));
 		return errno == EPIPE || errno == ECONNRESET ? 0 : EX_IOERR;
 	}
-	log_msg(LOG_INFO, "%s: %s: sent %zu bytes", s->name, c->peer, n);
+	/* A UDP reply is logged as sent by the relay, which sends it. */
+	if (s->proto != PROTO_UDP)
+		log_msg(LOG_INFO, "%s: %s: sent %zu bytes", s->name, c->peer,
+		    n);
 	if (c->is_socket && s->proto == PROTO_TCP)
 		io_linger(0, 1);
 	return 0;
