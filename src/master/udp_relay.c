@@ -331,6 +331,52 @@ not_sent(struct udp_relay *r, ssize_t n, const char *why)
 }
 
 /*
+ * What a datagram of n bytes weighs on the wire, as amplification is
+ * measured: its Ethernet, IP and UDP headers counted (42 bytes over
+ * IPv4, 62 over IPv6).  One byte per write would otherwise let a handler
+ * answer a 100-byte request with 300 datagrams, 91 times its weight.
+ */
+static double
+on_wire(const struct udp_relay *r, size_t n)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&r->peer;
+	int v6 = r->peer.ss_family == AF_INET6 &&
+	    !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr);
+
+	return (double)n + (v6 ? 62 : 42);
+}
+
+/*
+ * Whether a reply of n more bytes stays within max_amplification: as
+ * many datagrams as the factor says (one at least), and as many bytes
+ * on the wire, headers counted, as the request weighed times the factor
+ * (or the fixed answer, if larger).  Logged once, when it no longer does.
+ */
+static int
+within(struct udp_relay *r, size_t n)
+{
+	double limit = r->amp * on_wire(r, r->reqlen);
+	unsigned most = r->amp < 1 ? 1 : (unsigned)r->amp;
+
+	if (r->free > 0 && limit < on_wire(r, r->free))
+		limit = on_wire(r, r->free);
+	if (r->amp <= 0)
+		return 1;
+	if (r->dgrams + 1 > most)
+		log_msg(LOG_NOTICE, "%s: %s: reply not sent: datagram %u for a "
+		    "%zu-byte request is over max_amplification (%g)",
+		    r->name, r->peertext, r->dgrams + 1, r->reqlen, r->amp);
+	else if (on_wire(r, r->sent + n) + r->dgrams * on_wire(r, 0) > limit)
+		log_msg(LOG_NOTICE, "%s: %s: reply not sent: %zu bytes for a "
+		    "%zu-byte request is over max_amplification (%g, headers "
+		    "counted)", r->name, r->peertext, r->sent + n, r->reqlen,
+		    r->amp);
+	else
+		return 1;
+	return 0;
+}
+
+/*
  * Relay what the child wrote, one message per datagram, within the
  * amplification limit.  Every send is non-blocking: a full socket
  * buffer drops the reply (logged), never stalls the master.  Only what
@@ -341,10 +387,6 @@ int
 udp_pump(struct udp_relay *r)
 {
 	static unsigned char buf[UDP_MAX];
-	double limit = r->amp * (double)r->reqlen;
-
-	if (limit < (double)r->free)
-		limit = (double)r->free;
 	ssize_t n;
 
 	while (r->fd >= 0) {
@@ -360,20 +402,15 @@ udp_pump(struct udp_relay *r)
 			not_sent(r, n, "larger than one datagram");
 			continue;
 		}
-		if (!r->cut && r->amp > 0 &&
-		    (double)(r->sent + n) > limit) {
+		if (!r->cut && !within(r, n))
 			r->cut = 1;
-			log_msg(LOG_NOTICE, "%s: %s: reply not sent: %zu bytes "
-			    "for a %zu-byte request is over max_amplification "
-			    "(%g)", r->name, r->peertext, r->sent + n,
-			    r->reqlen, r->amp);
-		}
 		if (r->cut)
 			continue;
 		if (sendto(r->out, buf, n, MSG_DONTWAIT,
-		    (struct sockaddr *)&r->peer, r->peerlen) == n)
+		    (struct sockaddr *)&r->peer, r->peerlen) == n) {
 			r->sent += n;
-		else
+			r->dgrams++;
+		} else
 			not_sent(r, n, strerror(errno));
 	}
 	return 0;

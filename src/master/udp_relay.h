@@ -5,9 +5,10 @@
  * shell's byte-by-byte read works), its stdout a SOCK_SEQPACKET
  * socketpair whose every write the master sends as one reply datagram
  * from the service's own socket.  The master
- * never runs handler code; it only counts bytes, so that replyd is no
- * amplifier: replies beyond max_amplification times the request's size
- * are not sent to a source it cannot verify, and no loop: datagrams
+ * never runs handler code; it only counts datagrams and bytes, so that
+ * replyd is no amplifier: replies beyond max_amplification times the
+ * request, in datagrams and in bytes on the wire (headers counted), are
+ * not sent to a source it cannot verify, and no loop: datagrams
  * from itself, from any port it serves or from the ports of echo-like
  * services are dropped (udp_recv).
  */
@@ -36,6 +37,7 @@ struct udp_relay {
 	struct sockaddr_storage	 peer;
 	socklen_t		 peerlen;
 	size_t			 reqlen, sent;	/* sent: taken by the kernel */
+	unsigned		 dgrams;	/* datagrams sent */
 	int			 cut;
 	unsigned		 failed;	/* replies not sent */
 	double			 amp;		/* the service's max_amplification */
