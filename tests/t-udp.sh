@@ -107,6 +107,29 @@ check "udp: 300 one-byte writes for 100 bytes: cut at datagram 4" \
 check "udp: ... 3 datagrams sent, no more" wait_log "$LOG" ': sent 3 bytes$'
 stop "$PID"
 
+# Past the cut nothing more is read: a handler writing without end gets
+# an error (ECONNRESET) at its next write, and the master stays idle.
+cf=$(conf endless <<'C'
+port = 0;
+protocol = "udp";
+listen = "127.0.0.1";
+session_timeout = 4;
+handler = "exec";
+exec = { program = "/bin/sh"; args = [ "-c", "cat > /dev/null; exec yes" ]; };
+C
+)
+start endless "$cf"
+t0=$(cpu_ms "$PID")
+"$TCLIENT" -u -w 1 -d 'x\n' 127.0.0.1 "$PORT" > /dev/null
+sleep 1
+used=$(($(cpu_ms "$PID") - t0))
+check "udp: a handler writing past the cut: the master used $used ms of CPU in 2 s (at most 300)" \
+    test "$used" -le 300
+check "udp: ... and the handler ends at its next write, within a second" \
+    sh -c "! grep -q 'past session_timeout' '$LOG' &&
+	grep -qE 'child [0-9]+ (exited|killed) .* after [0-9]{1,3} ms' '$LOG'"
+stop "$PID"
+
 # Only what reached the client is logged as sent, once, by the relay:
 # the built-ins' own "sent" lines were about the relay's pipe.
 cf=$(conf sent <<'C'

@@ -381,7 +381,8 @@ within(struct udp_relay *r, size_t n)
  * amplification limit.  Every send is non-blocking: a full socket
  * buffer drops the reply (logged), never stalls the master.  Only what
  * the kernel took counts as sent.  Returns 1 while the child may write
- * more, 0 once it closed its end (the relay is then ended).
+ * more, 0 once it closed its end or went over the limit (the relay is
+ * then ended).
  */
 int
 udp_pump(struct udp_relay *r)
@@ -402,10 +403,16 @@ udp_pump(struct udp_relay *r)
 			not_sent(r, n, "larger than one datagram");
 			continue;
 		}
-		if (!r->cut && !within(r, n))
+		/*
+		 * Past the limit nothing more is read: the relay ends, and
+		 * the handler's next write fails (ECONNRESET) instead of keeping
+		 * the master reading and discarding.
+		 */
+		if (r->cut || !within(r, n)) {
 			r->cut = 1;
-		if (r->cut)
-			continue;
+			udp_end(r);
+			return 0;
+		}
 		if (sendto(r->out, buf, n, MSG_DONTWAIT,
 		    (struct sockaddr *)&r->peer, r->peerlen) == n) {
 			r->sent += n;
