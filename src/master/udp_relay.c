@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "client/admit.h"
 #include "handlers/handler.h"
 #include "lib/addr.h"
 #include "lib/log.h"
@@ -47,13 +48,6 @@ static const char *const drop_why[DROP_KINDS] = {
 	[DROP_SERVED] = "a port replyd serves",
 	[DROP_ANSWERS] = "an echo, daytime, chargen or time port",
 };
-
-/*
- * Dropped datagrams are logged once a second at most for each reason,
- * the others counted, so that a flood of them cannot flood the log.
- */
-static time_t	drop_logged[DROP_KINDS];
-static unsigned long drop_quiet[DROP_KINDS];
 
 static int
 port_of(const struct sockaddr_storage *ss)
@@ -191,29 +185,18 @@ screen(int fd, struct msghdr *m, const struct sockaddr_storage *peer)
 	return DROP_NONE;
 }
 
+/* Logged once a second per service and reason (admit_note). */
 static void
 log_drop(const struct service *svc, const struct sockaddr_storage *peer,
     enum drop why)
 {
 	char text[ADDR_STRLEN] = "?";
 	struct addr_text t;
-	time_t now = time(NULL);
 
-	if (now == drop_logged[why]) {
-		drop_quiet[why]++;
-		return;
-	}
 	if (addr_text((const struct sockaddr *)peer, &t) == 0)
 		addr_join(&t, text, sizeof(text));
-	if (drop_quiet[why] > 0)
-		log_msg(LOG_NOTICE, "%s: dropped a datagram from %s: %s "
-		    "(and %lu more like it before)", svc->name, text,
-		    drop_why[why], drop_quiet[why]);
-	else
-		log_msg(LOG_NOTICE, "%s: dropped a datagram from %s: %s",
-		    svc->name, text, drop_why[why]);
-	drop_logged[why] = now;
-	drop_quiet[why] = 0;
+	admit_note(svc->name, drop_why[why], "%s: dropped a datagram from "
+	    "%s: %s", svc->name, text, drop_why[why]);
 }
 
 /*
