@@ -55,7 +55,7 @@ same "from another service's port: nothing comes back" "$out" ""
 if [ -n "$root" ]; then
 	forge 19 "$pa"
 	check "from chargen's port: dropped" \
-	    wait_log "$LOG" "a: dropped a datagram from 127\.0\.0\.1:19: an echo, daytime, chargen or time port"
+	    wait_log "$LOG" "a: dropped a datagram from 127\.0\.0\.1:19: the port of a service that answers datagrams"
 else
 	ok "from chargen's port: dropped # SKIP not root: port 19 cannot be bound"
 fi
@@ -84,4 +84,44 @@ check "a flood of dropped datagrams: a few lines ($more more), not one each" \
     test "$more" -le 8
 check "the master is still there" kill -0 "$PID"
 stop "$PID"
+
+# Two masters on one host, each serving a port the other cannot know:
+# one datagram forged from B's port to A starts A answering B answering
+# A... (CVE-2024-2169).  The budget per peer ends it within a second; a
+# real client is still answered.  In a network namespace of the test's
+# own, with a raw socket: root only.
+pingpong() {
+	local a b
+	a=$(conf "pp-a-$1" <<C
+port = 0;
+listen = "127.0.0.1";
+protocol = "udp";
+C
+)
+	b=$(conf "pp-b-$1" <<C
+port = 0;
+listen = "127.0.0.1";
+protocol = "udp";
+$2
+C
+)
+	mkdir -p "$WORK/pp-$1"
+	timeout 20 unshare -n sh "$(dirname "$0")/pingpong.sh" "$REPLYD" \
+	    "$a" "$b" "$WORK/pp-$1"
+}
+if [ -z "$root" ]; then
+	echo "# not root: no network namespace and raw socket for the forged datagram"
+else
+	for pair in echo:'handler = "echo";' reply:'reply = "you too\n";'; do
+		set -- $(pingpong "${pair%%:*}" "${pair#*:}")
+		echo "# reply and ${pair%%:*}: $1 + $2 exchanges in 2 s; a client got $3 of 5 answers"
+		check "reply and ${pair%%:*}: the loop ends within a second ($1 + $2 exchanges in 2 s)" \
+		    test "${1:-9999}" -le 30 -a "${2:-9999}" -le 30
+		same "reply and ${pair%%:*}: a real client still gets its answers" \
+		    "${3:-}" 5
+		check "reply and ${pair%%:*}: the end is logged" grep -qE \
+		    'dropped a datagram from 127\.0\.0\.1:[0-9]+: over 10 answers a second to one address and port' \
+		    "$WORK/pp-${pair%%:*}/a.log" "$WORK/pp-${pair%%:*}/b.log"
+	done
+fi
 finish

@@ -218,6 +218,8 @@ accept_udp(struct master *s, struct svc_state *r, struct listener *l,
 			admit_log(r, why, (struct sockaddr *)&s->req.peer);
 			continue;
 		}
+		if (!udp_budget(svc, &s->req, now))
+			continue;
 		if (udp_start(svc, &s->req, l->fd, &relay, cfd) < 0) {
 			pause_service(r, now, "socketpair");
 			break;

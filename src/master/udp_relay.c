@@ -18,8 +18,10 @@
 
 #include "client/admit.h"
 #include "handlers/handler.h"
+#include "lib/acl.h"
 #include "lib/addr.h"
 #include "lib/log.h"
+#include "lib/rate.h"
 #include "master/listeners.h"
 #include "master/udp_relay.h"
 #include "state/service_state.h"
@@ -27,27 +29,53 @@
 /*
  * Source ports never answered, since whatever sends from them answers
  * datagrams too, and two servers answering each other would go on
- * forever: port 0, the ports of the services replyd's built-ins mirror
- * elsewhere (echo, daytime, chargen, time), and every UDP port this
- * replyd itself serves or its file names (udp_guard: under inetd each
- * service of the file may be another `replyd -i`; a TCP port answers no
+ * forever (the "Loop DoS" of CVE-2024-2169): port 0, the well-known
+ * ports of services that answer any datagram (echo, systat, daytime,
+ * QOTD, chargen, time, DNS, TFTP, portmap, NTP, NetBIOS, SNMP and its
+ * traps, CLDAP, SSDP, mDNS, memcached), and every UDP port this replyd
+ * itself serves or its file names (udp_guard: under inetd each service
+ * of the file may be another `replyd -i`; a TCP port answers no
  * datagram, and a client's UDP source port may well have the number of
- * one).  A
- * datagram from the very address and port it arrived on is replyd
- * talking to itself.
+ * one).  A datagram from the very address and port it arrived on is
+ * replyd talking to itself.  A responder on any other port (another
+ * replyd, another host) no list can know: the budget per peer
+ * (udp_budget) ends such a loop.
  */
-static const unsigned short responders[] = { 7, 13, 19, 37 };
+static const unsigned short responders[] = {
+	7, 11, 13, 17, 19, 37, 53, 69, 111, 123, 137, 161, 162, 389, 1900,
+	5353, 11211
+};
 static unsigned char served[65536 / 8];
 
 enum drop { DROP_NONE, DROP_PORT0, DROP_SELF, DROP_SERVED, DROP_ANSWERS,
-	DROP_KINDS };
+	DROP_BUDGET, DROP_KINDS };
 
 static const char *const drop_why[DROP_KINDS] = {
 	[DROP_PORT0] = "source port 0",
 	[DROP_SELF] = "our own address",
 	[DROP_SERVED] = "a port replyd serves",
-	[DROP_ANSWERS] = "an echo, daytime, chargen or time port",
+	[DROP_ANSWERS] = "the port of a service that answers datagrams",
+	[DROP_BUDGET] = "over " UDP_PEER_RATE_TEXT " answers a second to one "
+	    "address and port (a loop?)",
 };
+
+/*
+ * Answers to one address and port: UDP_PEER_RATE a second, as many at
+ * once (a token bucket).  Two responders that answer each other
+ * exchange datagrams as fast as they can fork, about a thousand a
+ * second; at the first datagram past the budget one side stays silent
+ * and the loop ends, within a few milliseconds.  A real client asks far
+ * less from one port, or asks from a new port each time.  A fixed
+ * table: a flood of peers cannot grow it, and a peer that loses its
+ * slot only gets a fresh budget.
+ */
+#define UDP_PEERS 1024
+
+static struct peer_budget {
+	struct srckey	key;
+	int		port;
+	struct bucket	b;
+} peers[UDP_PEERS];
 
 static int
 port_of(const struct sockaddr_storage *ss)
@@ -197,6 +225,33 @@ log_drop(const struct service *svc, const struct sockaddr_storage *peer,
 		addr_join(&t, text, sizeof(text));
 	admit_note(svc->name, drop_why[why], "%s: dropped a datagram from "
 	    "%s: %s", svc->name, text, drop_why[why]);
+}
+
+/*
+ * Whether the datagram of req may be answered within its peer's budget
+ * (1), or is dropped (0, logged).
+ */
+int
+udp_budget(const struct service *svc, const struct udp_req *req,
+    const struct timespec *now)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&req->peer;
+	struct peer_budget *p;
+	struct srckey k;
+	int port = port_of(&req->peer);
+
+	srckey_make(&k, sa, 128);
+	p = &peers[(srckey_hash(&k) ^ (unsigned)port * 2654435761u) %
+	    UDP_PEERS];
+	if (p->port != port || !srckey_eq(&p->key, &k)) {
+		memset(p, 0, sizeof(*p));
+		p->key = k;
+		p->port = port;
+	}
+	if (bucket_take(&p->b, UDP_PEER_RATE, now))
+		return 1;
+	log_drop(svc, &req->peer, DROP_BUDGET);
+	return 0;
 }
 
 /*

@@ -17,11 +17,15 @@
 
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "conf/conf.h"
 #include "lib/addr.h"
 
 #define UDP_MAX 65535
+/* Answers a second to one address and port (udp_budget). */
+#define UDP_PEER_RATE		10
+#define UDP_PEER_RATE_TEXT	"10"
 
 struct udp_req {
 	struct sockaddr_storage	 peer;
@@ -49,6 +53,8 @@ struct udp_relay {
 struct run_state;
 
 int	udp_recv(const struct service *svc, int fd, struct udp_req *req);
+int	udp_budget(const struct service *svc, const struct udp_req *req,
+	    const struct timespec *now);
 int	udp_start(const struct service *svc, const struct udp_req *req,
 	    int lfd, struct udp_relay *r, int child[2]);
 int	udp_pump(struct udp_relay *r);
