@@ -1,7 +1,7 @@
 /*
  * replyd: parse the command line, load the configuration, dispatch to
- * the master (master_run), the handler-only mode (inetd_serve) or the
- * check (-t, and -T which prints the effective configuration).
+ * the master (master_run; under -i for the socket inetd_opts finds) or
+ * the check (-t, and -T which prints the effective configuration).
  * Everything else lives in libreplyd.
  */
 #include "config.h"
@@ -17,10 +17,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "conf/conf.h"
 #include "handlers/handler.h"
-#include "lib/errlist.h"
-#include "lib/log.h"
 #include "master/daemon.h"
 #include "master/inetd.h"
 #include "master/master.h"
@@ -186,19 +183,21 @@ main(int argc, char **argv)
 		return check_conf(so.config, so.port, check == 'T');
 	/*
 	 * Under inetd even a config error must not reach the client.  The
-	 * master blocks its signals before master_load() runs any module
-	 * code; `-i` keeps the mask it was started with.
+	 * master (`-i` runs it too) blocks its signals before master_load()
+	 * runs any module code.
 	 */
 	if (inetd)
 		inetd_prepare();
-	else {
-		master_sigmask(&block);
-		sigprocmask(SIG_BLOCK, &block, NULL);
-	}
+	master_sigmask(&block);
+	sigprocmask(SIG_BLOCK, &block, NULL);
 	if ((c = master_load(so.config, so.port)) == NULL)
 		return EX_CONFIG;
+	if (inetd && (rc = inetd_opts(c, &so)) != 0) {
+		master_conf_free(c);
+		return rc;
+	}
 	if (inetd)
-		return inetd_serve(c);
+		return master_run(c, &so);
 	so.config = config = absolute(so.config);
 	so.pidfile = pidfile = so.pidfile ? absolute(so.pidfile) : NULL;
 	rc = config == NULL ? EX_OSERR : master_run(c, &so);

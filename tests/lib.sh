@@ -44,6 +44,7 @@ finish() {
 		sleep 1
 		bad=$(grep -lE 'ERROR SUMMARY: [1-9]|definitely lost: [1-9]' \
 		    "$WORK"/valgrind.*.log 2>/dev/null)
+		# shellcheck disable=SC2012 # counts the test's own valgrind.PID.log files
 		n=$(ls "$WORK"/valgrind.*.log 2>/dev/null | wc -l)
 		if [ -z "$bad" ] && [ "$n" -gt 0 ]; then
 			ok "valgrind: $n processes, no error, no definite leak"
@@ -66,8 +67,8 @@ conf() {
 
 # wait_log FILE PATTERN [SECONDS]: until grep -E finds PATTERN in FILE.
 wait_log() {
-	local i n=$(( ${3:-5} * 20 ))
-	for i in $(seq "$n"); do
+	local n=$(( ${3:-5} * 20 ))
+	for _ in $(seq "$n"); do
 		grep -qE -- "$2" "$1" 2>/dev/null && return 0
 		sleep 0.05
 	done
@@ -76,8 +77,8 @@ wait_log() {
 
 # wait_count FILE PATTERN N [SECONDS]: until PATTERN is on N lines.
 wait_count() {
-	local i n=$(( ${4:-5} * 20 ))
-	for i in $(seq "$n"); do
+	local n=$(( ${4:-5} * 20 ))
+	for _ in $(seq "$n"); do
 		[ "$(grep -cE -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
 		sleep 0.05
 	done
@@ -120,6 +121,7 @@ port_of() {
 stop() {
 	kill -TERM "$1" 2>/dev/null
 	wait "$1"
+	# shellcheck disable=SC2034 # STATUS is read by the tests that source this file
 	STATUS=$?
 }
 
@@ -135,13 +137,14 @@ zombies() {
 	echo "$n"
 }
 
+# shellcheck disable=SC2012 # /proc/PID/fd holds numeric names only
 fds() { ls "/proc/$1/fd" | wc -l; }
 
 # poll SECONDS COMMAND...: until COMMAND succeeds (every 50 ms), bounded.
 poll() {
-	local i n=$(( $1 * 20 ))
+	local n=$(( $1 * 20 ))
 	shift
-	for i in $(seq "$n"); do
+	for _ in $(seq "$n"); do
 		"$@" && return 0
 		sleep 0.05
 	done
@@ -168,6 +171,7 @@ live_children() {
 has_children() { [ "$(live_children "$1")" -eq "$2" ]; }
 
 # fd_list PID: PID's open descriptors, sorted, on one line.
+# shellcheck disable=SC2012 # /proc/PID/fd holds numeric names only
 fd_list() { ls "/proc/$1/fd" 2>/dev/null | sort -n | tr '\n' ' ' | sed 's/ $//'; }
 
 # child_fds_are PID WANT: PID has a live child, and each holds exactly
@@ -186,6 +190,7 @@ child_fds_are() {
 show_child_fds() {
 	local k
 	for k in $(pgrep -P "$1"); do
+		# shellcheck disable=SC2012 # /proc/PID/fd holds numeric names only
 		echo "#   child $k: $(ls -l "/proc/$k/fd" | tail -n +2 |
 		    awk '{ print $9 $10 $11 }' | tr '\n' ' ')"
 	done

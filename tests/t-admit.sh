@@ -14,9 +14,9 @@ SSA=$(command -v systemd-socket-activate)
 # send nothing, so that the close is no reset).  Stops at the third
 # that does not.  BAD is how many did not.
 refused_fast() {
-	local i out
+	local out
 	BAD=0
-	for i in $(seq "$1"); do
+	for _ in $(seq "$1"); do
 		if ! out=$("$TCLIENT" -s 127.0.0.2 -w 1 127.0.0.1 "$2") ||
 		    [ -n "$out" ]; then
 			BAD=$((BAD + 1))

@@ -114,7 +114,7 @@ quietly "v1 header naming its own connection, then a reset: quiet" \
 # child, so the reset one waits in the backlog until the test lets it go.
 "$TCLIENT" -w 8 127.0.0.1 "$pb" > /dev/null &
 holder=$!
-for i in $(seq 100); do [ "$(children "$be_pid")" -ge 1 ] && break; sleep 0.05; done
+for _ in $(seq 100); do [ "$(children "$be_pid")" -ge 1 ] && break; sleep 0.05; done
 "$TCLIENT" -R -d "$REAL"'hi\n' 127.0.0.1 "$pb"
 kill "$holder"
 wait "$holder" 2>/dev/null

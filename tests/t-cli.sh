@@ -12,6 +12,7 @@ run() {
 
 run --help
 same "--help exits 0" "$RC" 0
+# shellcheck disable=SC2016 # the loop's variables belong to the inner sh
 check "--help lists every option" sh -c 'for o in --config --foreground \
     --inetd --check --print --port --pidfile --help --version; do
 	grep -q -- "$o" "$1" || exit 1; done' sh "$WORK/o"
@@ -117,7 +118,7 @@ check "daemon mode: the pidfile names a live process" kill -0 "${dpid:-0}"
 same "daemon mode: it serves" "$("$TCLIENT" -d x 127.0.0.1 "$dport")" \
     "thank you !"
 kill -TERM "$dpid"
-for i in $(seq 50); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
+for _ in $(seq 50); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
 check "daemon mode: SIGTERM stops it" sh -c "! kill -0 $dpid 2>/dev/null"
 check "daemon mode: the pidfile is removed" [ ! -e "$WORK/replyd.pid" ]
 "$REPLYD" -c "$cf" -p 0 -P "$WORK/no/such/dir/replyd.pid" > /dev/null 2> "$WORK/derr"

@@ -69,7 +69,8 @@ check "directory on reload: the old configuration is kept" \
 same "directory on reload: still serving" \
     "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" live
 kill -TERM "$PID"
-for i in $(seq 100); do kill -0 "$PID" 2> /dev/null || break; sleep 0.05; done
+for _ in $(seq 100); do kill -0 "$PID" 2> /dev/null || break; sleep 0.05; done
+# shellcheck disable=SC2016 # "$1" belongs to the inner sh
 check "after both, SIGTERM still stops the master" \
     sh -c '! kill -0 "$1" 2> /dev/null' sh "$PID"
 wait "$PID"

@@ -31,6 +31,7 @@ listener_inode() {
 holds_listener() {
 	local ino
 	ino=$(listener_inode "$2")
+	# shellcheck disable=SC2010 # /proc/PID/fd: numeric names; the link target is matched
 	[ -n "$ino" ] && ls -l "/proc/$1/fd" 2>/dev/null | grep -q "socket:\[$ino\]"
 }
 nobody_listens() { [ -z "$(listener_inode "$1")" ]; }
@@ -205,7 +206,9 @@ reply = \"mc$n\\n\";"; then
 		child_fds_are "$PID" "0 1 2" || show_child_fds "$PID"
 		same "$m: max_children = 2: the third waits in the backlog" \
 		    "$(live_children "$PID")" 2
+		# shellcheck disable=SC2086 # c1 is a list of PIDs
 		kill $c1 2>/dev/null
+		# shellcheck disable=SC2086 # c1 is a list of PIDs
 		wait $c1 2>/dev/null
 		check "$m: max_children = 2: ... and is then served and gone" \
 		    poll 3 has_children "$PID" 0

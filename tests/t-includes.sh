@@ -16,7 +16,7 @@ fanout() {
 	echo '# nothing here' > "$1/e.conf"
 	for from in a b c d; do
 		case $from in a) to=b ;; b) to=c ;; c) to=d ;; d) to=e ;; esac
-		for i in $(seq 50); do echo "@include \"$to.conf\""; done \
+		for _ in $(seq 50); do echo "@include \"$to.conf\""; done \
 		    > "$1/$from.conf"
 	done
 }
@@ -38,7 +38,7 @@ same "-t: the message names the file, the line and the limit" \
 mkdir -p "$WORK/many"
 echo '# nothing here' > "$WORK/many/e.conf"
 { echo "$USERLINE"; printf 'port = 0;\nlisten = "127.0.0.1";\n'
-  for i in $(seq 1000); do echo '@include "e.conf"'; done; } > "$WORK/many/top.conf"
+  for _ in $(seq 1000); do echo '@include "e.conf"'; done; } > "$WORK/many/top.conf"
 "$REPLYD" -t -c "$WORK/many/top.conf" > /dev/null 2>&1
 same "-t: 1000 includes are allowed" "$?" 0
 

@@ -75,10 +75,9 @@ up_daemon() {
 # systemd-socket-activate on a free port, another one if that was taken
 # meanwhile.  Its stderr, and so the log of every replyd it starts, is LOG.
 ssa() {
-	local i
 	PROTO=$3
 	LOG=$WORK/$1.log
-	for i in 1 2 3; do
+	for _ in 1 2 3; do
 		PORT=$(free_port) || continue
 		: > "$LOG"
 		# shellcheck disable=SC2086
@@ -310,7 +309,7 @@ cell() {
 	fi
 	down
 	# What a handler left behind, if the mode failed to end it.
-	for p in $(cat "$RUN/sleeper" 2>/dev/null); do kill "$p" 2>/dev/null; done
+	while read -r p; do kill "$p" 2>/dev/null; done < "$RUN/sleeper" 2>/dev/null
 }
 
 # run_mode MODE: its cells in turn, in a work folder of its own.
@@ -330,6 +329,7 @@ for m in $MODES; do
 	jobs="$jobs $!"
 	PIDS="$PIDS $!"
 done
+# shellcheck disable=SC2086 # one word per job's pid
 wait $jobs
 # One plan: the points of every mode, numbered in MODES order.
 for m in $MODES; do

@@ -55,6 +55,7 @@ check "module: the reload after the rebuild is logged" \
     wait_count "$LOG" 'reloaded ' 2
 same "module: after the reload, the rebuilt module is served" \
     "$("$TCLIENT" -d 'Hello' 127.0.0.1 "$PORT")" "> HELLO"
+# shellcheck disable=SC2016 # "$1" and "$2" belong to the inner sh
 check "module: the master holds no copy of the module's file" \
     sh -c '! grep -q "$1" "/proc/$2/maps"' sh "$WORK/mod.so" "$PID"
 check "module: each reload unloads the copy it replaces" \

@@ -17,7 +17,7 @@ check "the pid file is a regular file now, not the link" \
 same "the pid file holds the pid" "$(cat "$WORK/replyd.pid")" "$PID"
 same "the link's target is untouched" "$(cat "$WORK/target")" precious
 same "no temporary file is left" \
-    "$(ls "$WORK" | grep -c '^replyd\.pid\.')" 0
+    "$(find "$WORK" -maxdepth 1 -name 'replyd.pid.*' | wc -l)" 0
 stop "$PID"
 check "at the end the pid file is removed" [ ! -e "$WORK/replyd.pid" ]
 same "... and the target is still untouched" "$(cat "$WORK/target")" precious

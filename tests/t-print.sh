@@ -109,6 +109,7 @@ for kv in $(echo "$keys_typed" | tr ' ' ':') services:@ name:@; do
 	timeout 10 "$REPLYD" -t -c "$WORK/type.conf" > /dev/null \
 	    2> "$WORK/type.err"
 	rc=$?
+	# shellcheck disable=SC2016 # $1..$4 belong to the inner sh
 	check "$k = $wrong: exit 78 and \"FILE:2: $k must ...\"" \
 	    sh -c '[ "$1" = 78 ] && grep -q "^replyd: $2:2: $3 must " "$4"' \
 	    sh "$rc" "$WORK/type.conf" "$k" "$WORK/type.err"

@@ -50,7 +50,7 @@ check "the last line without a newline is logged when the child ends" \
     grep -q 'stderr: "no newline at the end"$' "$LOG"
 
 same "a program writing 150 lines to stderr still answers" \
-    "$("$TCLIENT" 127.0.0.1 "$(port_of "$LOG" spam)")" done
+    "$("$TCLIENT" 127.0.0.1 "$(port_of "$LOG" spam)")" "done"
 wait_log "$LOG" 'spam: child [0-9]+ exited'
 check "at most 100 lines of one child are logged" \
     sh -c "[ \$(grep -c 'spam: child [0-9]*: stderr: \"spam' '$LOG') -eq 100 ]"

@@ -265,7 +265,7 @@ C
 	    wait_log "$WORK/usess.log" 'past session_timeout \(1 s\): sent SIGTERM'
 	same "udp -i: ... and only the handler: the next datagram is served" \
 	    "$("$TCLIENT" -u -d 'fast\n' 127.0.0.1 "$up")" fast
-	for i in $(seq 100); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
+	for _ in $(seq 100); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
 	secs=$(( $(date +%s) - t0 ))
 	check "udp -i: it exits once idle for timeout (2 s), not at session_timeout (${secs}s)" \
 	    sh -c "! kill -0 $spid 2>/dev/null && [ $secs -ge 2 ]"

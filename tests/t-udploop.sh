@@ -68,7 +68,7 @@ check "no loop: the log stays short ($lines lines)" test "$lines" -le 6
 if [ -n "$root" ]; then
 	forge "$pb" "$pa" 200
 else
-	for i in $(seq 20); do bound "$pb" "$pa" 0 > /dev/null; done
+	for _ in $(seq 20); do bound "$pb" "$pa" 0 > /dev/null; done
 fi
 same "a normal client is still answered" \
     "$("$TCLIENT" -u -d 'hello\n' 127.0.0.1 "$pa")" "thank you !"

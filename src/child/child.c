@@ -28,7 +28,6 @@
 #include "client/admit.h"
 #include "client/proxy.h"
 #include "handlers/handler.h"
-#include "lib/acl.h"
 #include "lib/fds.h"
 #include "lib/log.h"
 #include "state/per_source.h"

@@ -31,7 +31,6 @@
 
 #include "child/child.h"
 #include "child/spawn.h"
-#include "conf/conf.h"
 #include "handlers/handler.h"
 
 enum spawn_how

@@ -33,9 +33,7 @@
 #include "client/conn.h"
 #include "client/refused.h"
 #include "handlers/handler.h"
-#include "lib/addr.h"
 #include "lib/log.h"
-#include "lib/rate.h"
 
 /*
  * When each (service, reason) last logged a refusal, and how many it
@@ -178,31 +176,6 @@ static const char *const reason[] = {
 	[ADMIT_BUSY] = "per_source limit reached",
 	[ADMIT_LIMITED] = "per_source_rate exceeded",
 };
-
-/*
- * `replyd -i` with one connection on fd: its peer, judged alone (one
- * process serves one client, so neither per_source nor the rates can
- * apply).  A refusal is logged; the caller exits, which closes it.  Not
- * a socket (a pipe, a tty): served.
- */
-enum admit
-admit_inetd(const struct service *svc, int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	enum admit why;
-
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
-		return ADMIT_OK;
-	why = admit_client(svc, (struct sockaddr *)&ss, 0);
-	if (why != ADMIT_OK) {
-		struct conn c;
-
-		conn_describe(&c, svc, fd, (struct sockaddr *)&ss);
-		admit_say(svc, fd, why, c.peer, "");
-	}
-	return why;
-}
 
 /* A refusal in the master's (or the status handler's) counters. */
 void

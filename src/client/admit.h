@@ -27,7 +27,6 @@ enum admit	 admit_client(const struct service *svc,
 enum admit	 admit_check(struct svc_state *r, size_t live,
 		    const struct sockaddr *sa, const struct srckey *src,
 		    const struct timespec *now);
-enum admit	 admit_inetd(const struct service *svc, int fd);
 void		 admit_count(struct svc_state *r, enum admit why);
 void		 admit_log(struct svc_state *r, enum admit why,
 		    const struct sockaddr *sa);

@@ -16,7 +16,7 @@
 
 #include "client/proxy.h"
 #include "lib/addr.h"
-#include "lib/io.h"
+#include "lib/deadline.h"
 
 static const unsigned char v2sig[12] = {
 	0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a
@@ -88,6 +88,7 @@ parse_v1(const unsigned char *buf, size_t n, struct proxy_info *pi)
 		return -1;
 	memcpy(line, buf, len);
 	line[len] = '\0';
+	// cppcheck-suppress arrayIndexThenCheck ; f has 7 slots: f[nf] is read before nf < 6 stops the loop, f[6] included
 	for (f[nf] = strtok_r(line, " ", &save); f[nf] != NULL && nf < 6;
 	    f[++nf] = strtok_r(NULL, " ", &save))
 		;
@@ -247,9 +248,9 @@ proxy_read(int fd, int timeout, struct proxy_info *pi)
 	int len, ms;
 
 	/* One deadline for the whole header, however it trickles in. */
-	io_deadline(&deadline, timeout);
+	deadline_in(&deadline, timeout);
 	for (;;) {
-		if ((ms = io_ms_left(&deadline)) == 0) {
+		if ((ms = deadline_ms_left(&deadline)) == 0) {
 			errno = ETIMEDOUT;
 			return -1;
 		}

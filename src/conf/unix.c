@@ -15,7 +15,6 @@
 #include <libconfig.h>
 
 #include "conf/internal.h"
-#include "conf/keys.h"
 #include "lib/addr.h"
 #include "lib/log.h"
 

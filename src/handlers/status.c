@@ -19,10 +19,9 @@
 #include <sysexits.h>
 #include <time.h>
 
-#include "conf/conf.h"
 #include "handlers/handler.h"
+#include "lib/deadline.h"
 #include "lib/io.h"
-#include "lib/log.h"
 #include "state/service_state.h"
 
 /*
@@ -148,7 +147,7 @@ read_request(const struct conn *c)
 	struct timespec deadline;
 	ssize_t n;
 
-	io_deadline(&deadline, s->timeout);
+	deadline_in(&deadline, s->timeout);
 	while (len < max) {
 		n = io_read_by(0, buf + len, max - len, &deadline);
 		if (n <= 0)
@@ -160,6 +159,7 @@ read_request(const struct conn *c)
 		if (header_ends(buf, len) || s->proto == PROTO_UDP)
 			break;
 	}
+	// cppcheck-suppress uninitvar ; len >= 4 only after reads filled buf[0..len)
 	return len >= 4 && memcmp(buf, "GET ", 4) == 0;
 }
 

@@ -35,6 +35,7 @@ already(const struct stat *st)
 	for (i = 0; i < nseen; i++)
 		if (seen[i].dev == st->st_dev && seen[i].ino == st->st_ino)
 			return 1;
+	// cppcheck-suppress memleakOnRealloc ; a failed realloc exits at once
 	if ((seen = realloc(seen, (nseen + 1) * sizeof(*seen))) == NULL) {
 		perror("replyd-import");
 		exit(EX_OSERR);

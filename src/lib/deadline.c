@@ -71,3 +71,28 @@ deadline_sooner(long a, long b)
 {
 	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
 }
+
+/* timeout seconds from now; none (tv_sec -1) for timeout <= 0. */
+void
+deadline_in(struct timespec *d, int timeout)
+{
+	if (timeout <= 0) {
+		d->tv_sec = -1;
+		d->tv_nsec = 0;
+		return;
+	}
+	deadline_now(d);
+	d->tv_sec += timeout;
+}
+
+/* Milliseconds left until d (rounded up, 0 once passed), -1 for none. */
+int
+deadline_ms_left(const struct timespec *d)
+{
+	struct timespec now;
+
+	if (d->tv_sec < 0)
+		return -1;
+	deadline_now(&now);
+	return (int)deadline_left(d, &now);
+}

@@ -16,5 +16,7 @@ long	deadline_left(const struct timespec *t, const struct timespec *now);
 void	deadline_after(struct timespec *t, const struct timespec *from,
 	    long ms);
 long	deadline_sooner(long a, long b);
+void	deadline_in(struct timespec *d, int timeout);
+int	deadline_ms_left(const struct timespec *d);
 
 #endif

@@ -24,28 +24,6 @@
 #include "lib/deadline.h"
 #include "lib/io.h"
 
-void
-io_deadline(struct timespec *d, int timeout)
-{
-	if (timeout <= 0) {
-		d->tv_sec = -1;
-		return;
-	}
-	deadline_now(d);
-	d->tv_sec += timeout;
-}
-
-int
-io_ms_left(const struct timespec *d)
-{
-	struct timespec now;
-
-	if (d->tv_sec < 0)
-		return -1;
-	deadline_now(&now);
-	return (int)deadline_left(d, &now);
-}
-
 /* Until fd is ready for events, or -1 with ETIMEDOUT at the deadline. */
 static int
 io_wait(int fd, short events, const struct timespec *deadline)
@@ -54,7 +32,7 @@ io_wait(int fd, short events, const struct timespec *deadline)
 	int ms, r;
 
 	for (;;) {
-		if ((ms = io_ms_left(deadline)) == 0)
+		if ((ms = deadline_ms_left(deadline)) == 0)
 			break;
 		if ((r = poll(&p, 1, ms)) > 0)
 			return 0;	/* errors and hangups: the call says */
@@ -72,7 +50,7 @@ io_read(int fd, void *buf, size_t n, int timeout)
 {
 	struct timespec deadline;
 
-	io_deadline(&deadline, timeout);
+	deadline_in(&deadline, timeout);
 	return io_read_by(fd, buf, n, &deadline);
 }
 
@@ -136,7 +114,7 @@ io_write(int fd, const void *buf, size_t n, int timeout)
 			return -1;
 		/* The clock starts only when the client is behind. */
 		if (!armed)
-			io_deadline(&deadline, timeout);
+			deadline_in(&deadline, timeout);
 		armed = 1;
 		if (io_wait(fd, POLLOUT, &deadline) < 0)
 			return -1;

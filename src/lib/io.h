@@ -10,9 +10,6 @@
 #include <time.h>
 
 /* A deadline `timeout` seconds from now; none for timeout <= 0. */
-void	io_deadline(struct timespec *d, int timeout);
-/* Milliseconds left until d (rounded up, 0 once passed), -1 for none. */
-int	io_ms_left(const struct timespec *d);
 
 /* -1 with errno ETIMEDOUT when nothing arrived for timeout seconds. */
 ssize_t	io_read(int fd, void *buf, size_t n, int timeout);

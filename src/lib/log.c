@@ -8,19 +8,118 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/log.h"
-#include "lib/logsock.h"
 
 static int use_syslog;
 static int log_fd = STDERR_FILENO;
 static int tag_pid;
+
+/*
+ * The syslog socket, a client of our own.  libc's syslog() writes to
+ * /dev/log on a blocking socket, so a syslog daemon that stops reading
+ * (stuck, or being restarted) would stop the master and with it every
+ * service.  Here each line is one datagram sent without waiting (RFC
+ * 3164 form, daemon facility, as syslog(3) sends it): when the reader is
+ * behind, the line is dropped and counted, and the next line that goes
+ * through says how many were lost.
+ */
+#define LOGSOCK_PATH	"/dev/log"
+
+static int sock = -1;
+static unsigned long dropped;
+
+static void	logsock_forget(void);
+
+static int
+connect_log(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	if (sock >= 0)
+		return 0;
+	sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (sock < 0)
+		return -1;
+	strcpy(sun.sun_path, LOGSOCK_PATH);
+	if (connect(sock, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		close(sock);
+		sock = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* One datagram; -1 with errno when it could not be sent now. */
+static int
+send_line(int prio, const char *msg, size_t len)
+{
+	char buf[2300], stamp[32];
+	struct tm tm;
+	time_t now = time(NULL);
+	int n;
+
+	if (localtime_r(&now, &tm) == NULL ||
+	    strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm) == 0)
+		strcpy(stamp, "-");
+	n = snprintf(buf, sizeof(buf), "<%d>%s replyd[%ld]: %.*s",
+	    LOG_DAEMON | prio, stamp, (long)getpid(), (int)len, msg);
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	if (connect_log() < 0)
+		return -1;
+	if (send(sock, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) == n)
+		return 0;
+	/* The daemon restarted: a new socket, one more try. */
+	if (errno == ECONNREFUSED || errno == ENOTCONN) {
+		logsock_forget();
+		if (connect_log() == 0 &&
+		    send(sock, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) == n)
+			return 0;
+	}
+	return -1;
+}
+
+static void
+logsock_send(int prio, const char *msg, size_t len)
+{
+	char note[96];
+	int n;
+
+	if (dropped > 0) {
+		n = snprintf(note, sizeof(note), "%lu log line%s dropped: the "
+		    "syslog daemon was not reading", dropped,
+		    dropped == 1 ? "" : "s");
+		if (send_line(LOG_WARNING, note, (size_t)n) == 0)
+			dropped = 0;
+	}
+	if (send_line(prio, msg, len) < 0)
+		dropped++;
+}
+
+/* In a new child: the socket is the master's (and closed with the rest). */
+static void
+logsock_forget(void)
+{
+	if (sock >= 0)
+		close(sock);
+	sock = -1;
+}
+
 
 void
 log_use_syslog(int on)

@@ -15,11 +15,8 @@
 #include "client/admit.h"
 #include "client/conn.h"
 #include "handlers/handler.h"
-#include "lib/deadline.h"
 #include "lib/log.h"
-#include "lib/rate.h"
 #include "master/master_int.h"
-#include "master/stderr_relay.h"
 
 /*
  * Start a child for fd[0] and fd[1] (a connection twice, or the ends of
@@ -125,11 +122,7 @@ void
 accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
     const struct timespec *now)
 {
-	const struct service *svc = r->svc;
 	struct sockaddr_storage ss;
-	struct srckey src;
-	struct conn c;
-	enum admit why;
 	socklen_t len = sizeof(ss);
 	int fd;
 
@@ -142,27 +135,57 @@ accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
 			pause_service(r, now, "accept");
 		return;
 	}
+	accept_client(s, r, fd, fd, (struct sockaddr *)&ss, now);
+}
+
+/*
+ * A client that came, on in and out (one socket twice; two descriptors
+ * only for `replyd -i` on a pipe): judge it (admit.c), then start its
+ * child.  peer is NULL for a client with no address (a pipe), which is
+ * not judged.  The fds are never the caller's again: handed to a child,
+ * closed with the refusal, or kept pending until the service can start
+ * a child (a socket; two descriptors are closed).  Returns the exit
+ * status that says the client was refused, 0 otherwise.
+ */
+int
+accept_client(struct master *s, struct svc_state *r, int in, int out,
+    const struct sockaddr *peer, const struct timespec *now)
+{
+	const struct service *svc = r->svc;
+	struct srckey src = { 0 };
+	struct conn c;
+	enum admit why;
+
 	if (svc->rate > 0)
 		bucket_take(&r->bucket, svc->rate, now);
-	conn_srckey(&src, fd, (struct sockaddr *)&ss, svc->per_source_prefix6);
-	why = admit_check(r, children_from(&s->children, r, &src),
-	    (struct sockaddr *)&ss, &src, now);
-	if (why != ADMIT_OK) {
-		admit_refuse(r, fd, why, (struct sockaddr *)&ss, &s->refused,
-		    now);
-		return;
+	if (peer != NULL) {
+		conn_srckey(&src, in, peer, svc->per_source_prefix6);
+		why = admit_check(r, children_from(&s->children, r, &src),
+		    peer, &src, now);
+		if (why != ADMIT_OK) {
+			admit_refuse(r, in, why, peer, &s->refused, now);
+			if (out != in)
+				close(out);
+			return admit_exit_status(why);
+		}
 	}
-	conn_describe(&c, svc, fd, (struct sockaddr *)&ss);
-	if (start_child(s, r, (int[2]){ fd, fd }, &src, now, &c) != NULL)
-		return;
+	conn_describe(&c, svc, in, peer);
+	if (start_child(s, r, (int[2]){ in, out }, &src, now, &c) != NULL)
+		return 0;
+	if (out != in) {
+		close(in);
+		close(out);
+		return 0;
+	}
 	/*
 	 * No child (out of processes or memory): the client waits, as those
 	 * in the backlog do, and the service rests before trying again.
 	 */
-	r->pending = fd;
+	r->pending = in;
 	r->pending_src = src;
 	r->pending_since = *now;
 	pause_service(r, now, "fork");
+	return 0;
 }
 
 /*

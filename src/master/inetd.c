@@ -1,14 +1,13 @@
 /*
  * `replyd -i`: inetd, xinetd or systemd (Accept=yes) started us with the
- * client on fd 0 and 1, served here by one child's code in this very
- * process; or (inetd's "wait" services) with the service's own socket on
- * fd 0, a UDP one or a listening stream socket, which the master's loop
- * serves as its one listener (loop.c).
+ * client on fd 0 and 1, or (inetd's "wait" services) with the service's
+ * own socket on fd 0, a UDP one or a listening stream socket.  Either
+ * way the master's loop (loop.c) serves it, for the one service the
+ * socket belongs to: a mode is only where the clients come from.
  */
 #include "config.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,10 +16,6 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "child/child.h"
-#include "client/admit.h"
-#include "client/conn.h"
-#include "handlers/handler.h"
 #include "lib/addr.h"
 #include "lib/log.h"
 #include "master/inetd.h"
@@ -45,19 +40,6 @@ inetd_prepare(void)
 		dup2(fd, 2);
 		close(fd);
 	}
-}
-
-/* The client on fd 0 and 1, judged and described from the socket. */
-static int
-serve_stdin(const struct service *svc)
-{
-	struct conn c;
-	enum admit why;
-
-	if ((why = admit_inetd(svc, 0)) != ADMIT_OK)
-		return admit_exit_status(why);
-	conn_describe(&c, svc, 0, NULL);
-	return child_serve_conn(&c);
 }
 
 /* Whether svc listens where fd 0 is bound (at ss, a socket of type). */
@@ -95,39 +77,21 @@ listening(void)
 }
 
 /*
- * inetd's "wait": fd 0 is the service's own socket, a listening stream
- * socket or a UDP one.  The master serves it as its one listener, for
- * svc alone, and leaves it once idle for `timeout` seconds; the
- * superserver then takes it back, with the blocking mode it had.
- */
-static int
-serve_socket(struct conf *c, const struct service *svc)
-{
-	struct master_opts o = { .config = c->path, .port = -1,
-	    .foreground = 1, .only = svc, .adopt = 0 };
-	int fl = fcntl(0, F_GETFL), rc;
-
-	rc = master_run(c, &o);
-	if (fl >= 0)
-		fcntl(0, F_SETFL, fl);
-	return rc;
-}
-
-/*
  * inetd, xinetd or systemd (Accept=yes) accepted the connection and put
  * it on fd 0 and 1, or handed over the service's socket itself (inetd's
- * "wait").  With several services, the one with the port and protocol
- * (or the Unix socket's path) the socket has is served, else the first.
- * Takes ownership of c.
+ * "wait").  Either way the master's loop serves it, for one service:
+ * the one with the port and protocol (or the Unix socket's path) the
+ * socket has, else the first.  Fills o for master_run(), or returns the
+ * exit status of a socket replyd cannot serve (logged).
  */
 int
-inetd_serve(struct conf *c)
+inetd_opts(const struct conf *c, struct master_opts *o)
 {
 	const struct service *svc = &c->svc[0];
 	struct sockaddr_storage ss;
 	socklen_t len;
 	size_t i;
-	int type, rc;
+	int type;
 
 	len = sizeof(type);
 	if (getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
@@ -140,20 +104,14 @@ inetd_serve(struct conf *c)
 				svc = &c->svc[i];
 				break;
 			}
-	signal(SIGPIPE, SIG_DFL);
 	log_tag_pid(1);
 	if (type == SOCK_DGRAM && ss.ss_family == AF_UNIX) {
 		log_msg(LOG_ERR, "%s: standard input is a Unix datagram "
 		    "socket, which replyd does not serve", svc->name);
-		master_conf_free(c);
 		return EX_OSERR;
 	}
-	if (type == SOCK_DGRAM || listening())
-		return serve_socket(c, svc);
-	/* No master watches the clock here: SIGALRM ends the session. */
-	if (svc->session_timeout > 0)
-		alarm(svc->session_timeout);
-	rc = serve_stdin(svc);
-	master_conf_free(c);
-	return rc;
+	*o = (struct master_opts){ .config = c->path, .port = -1,
+	    .foreground = 1, .only = svc, .adopt = 0,
+	    .conn = type != SOCK_DGRAM && !listening() };
+	return 0;
 }

@@ -5,9 +5,9 @@
 #define REPLYD_MASTER_INETD_H
 
 struct conf;
+struct master_opts;
 
 void	inetd_prepare(void);
-/* Takes ownership of c; returns the process exit status. */
-int	inetd_serve(struct conf *c);
+int	inetd_opts(const struct conf *c, struct master_opts *o);
 
 #endif

@@ -230,7 +230,8 @@ static int
 fits(struct listener *l, int fd, const char *spec,
     const struct service *svc, int any_port)
 {
-	struct sockaddr_storage ss, want;
+	/* ss zeroed for scan-build, which cannot see getsockname() fill it. */
+	struct sockaddr_storage ss = { 0 }, want;
 	struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
 	const char *path = addr_unix_path(spec);
 	struct addr_text t;
@@ -468,6 +469,12 @@ claimed_fd(const struct run_state *old, int fd)
 static int
 open_unix(struct listener *l, const char *spec, const struct service *svc)
 {
+#ifdef __clang_analyzer__
+	/* Only for scan-build, which cannot see that open_new() calls this
+	 * only when addr_unix_path(spec), so spec, is not NULL. */
+	if (spec == NULL)
+		return -1;
+#endif
 	memset(l, 0, sizeof(*l));
 	l->port = svc->port;
 	l->proto = svc->proto;

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,31 +21,20 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "child/spawn.h"
-#include "client/admit.h"
-#include "client/conn.h"
-#include "client/refused.h"
 #include "handlers/handler.h"
-#include "lib/addr.h"
-#include "lib/errlist.h"
-#include "lib/deadline.h"
 #include "lib/fds.h"
 #include "lib/log.h"
 #include "master/daemon.h"
-#include "master/listeners.h"
-#include "master/master.h"
 #include "master/master_int.h"
 #include "master/notify.h"
-#include "master/stderr_relay.h"
-#include "master/udp_relay.h"
 #include "master/upgrade.h"
-#include "state/children.h"
 #include "state/per_source.h"
 
 /*
@@ -413,6 +403,8 @@ idle_left(const struct master *s, const struct timespec *now)
 
 	if (s->opts->only == NULL || s->children.n > 0 || r->pending >= 0)
 		return -1;
+	if (s->opts->conn)
+		return 0;	/* its one client is done */
 	deadline_after(&end, &s->idle_since, r->svc->timeout * 1000L);
 	return deadline_left(&end, now);
 }
@@ -443,9 +435,11 @@ serve_loop(struct master *s)
 				return;
 		}
 		if ((idle = idle_left(s, &now)) == 0) {
-			log_msg(LOG_INFO, "%s: no client for %d s: leaving the "
-			    "socket to the superserver", s->run.svc[0].svc->name,
-			    s->run.svc[0].svc->timeout);
+			if (!s->opts->conn)
+				log_msg(LOG_INFO, "%s: no client for %d s: "
+				    "leaving the socket to the superserver",
+				    s->run.svc[0].svc->name,
+				    s->run.svc[0].svc->timeout);
 			return;
 		}
 		wake = deadline_sooner(wake, idle);
@@ -518,12 +512,47 @@ inherit(struct master *s)
 static int
 listeners(struct master *s)
 {
+	if (s->opts->only != NULL && s->opts->conn)
+		return 0;
 	if (s->opts->only != NULL)
 		return listen_run_adopt(&s->run, s->opts->adopt);
 	if (inherit(s) < 0 || listen_run_open(&s->run, NULL) < 0)
 		return -1;
 	listen_inherit_done();
 	return 0;
+}
+
+/*
+ * `replyd -i` with one client on fd 0 and 1: it becomes the master's own
+ * client, on descriptors of the master's (fd 0 and 1 then read and
+ * write /dev/null, so that the connection ends with the child).  A
+ * socket on both is one client with its peer; a pipe in and out, a
+ * client with no address.  Returns the refusal's exit status, or 0.
+ */
+static int
+take_conn(struct master *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct stat a, b;
+	struct timespec now;
+	int in, out, null;
+
+	in = fcntl(0, F_DUPFD_CLOEXEC, 3);
+	out = fstat(0, &a) == 0 && fstat(1, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino ? in : fcntl(1, F_DUPFD_CLOEXEC, 3);
+	if (in < 0 || out < 0 ||
+	    (null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
+		log_msg(LOG_ERR, "standard input: %s", strerror(errno));
+		return EX_OSERR;
+	}
+	dup2(null, 0);
+	dup2(null, 1);
+	close(null);
+	deadline_now(&now);
+	return accept_client(s, &s->run.svc[0], in, out,
+	    getpeername(in, (struct sockaddr *)&ss, &len) == 0 ?
+	    (struct sockaddr *)&ss : NULL, &now);
 }
 
 /*
@@ -562,6 +591,8 @@ int
 master_run(struct conf *c, const struct master_opts *o)
 {
 	struct master s = { .opts = o, .sigfd = -1 };
+	/* inetd's "wait" gets its socket back with the blocking mode it had. */
+	int fl = o->only != NULL && !o->conn ? fcntl(o->adopt, F_GETFL) : -1;
 	sigset_t sigs;
 	size_t taken;
 	int rc = EX_OSERR;
@@ -587,12 +618,14 @@ master_run(struct conf *c, const struct master_opts *o)
 	run_publish(&s.run, &s.stats);
 	s.status[0] = ~0UL;
 	log_tag_pid(1);
+	if (o->conn)
+		s.last_status = take_conn(&s);
 	serve_loop(&s);
 	if (o->only == NULL)
 		log_msg(LOG_NOTICE, "stopped");
 	if (o->pidfile != NULL)
 		unlink(o->pidfile);
-	rc = 0;
+	rc = o->conn ? s.last_status : 0;
 out:
 	if (s.sigfd >= 0)
 		close(s.sigfd);
@@ -606,5 +639,7 @@ out:
 	c = s.run.conf;		/* a reload may have replaced it */
 	run_free(&s.run);
 	master_conf_free(c);
+	if (fl >= 0)
+		fcntl(o->adopt, F_SETFL, fl);
 	return rc;
 }

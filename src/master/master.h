@@ -23,6 +23,13 @@ struct master_opts {
 	 */
 	const struct service *only;
 	int		 adopt;
+	/*
+	 * With only: fd 0 (and 1) is one client the superserver accepted,
+	 * not a listener.  It is judged and served by one child like any
+	 * the master accepts, and the master leaves with that child's exit
+	 * status (or the refusal's) once it has ended.
+	 */
+	int		 conn;
 };
 
 /*

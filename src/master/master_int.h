@@ -15,10 +15,10 @@
 
 #include "client/refused.h"
 #include "lib/deadline.h"
+#include "master/children.h"
 #include "master/listeners.h"
 #include "master/master.h"
 #include "master/udp_relay.h"
-#include "state/children.h"
 #include "state/service_state.h"
 
 /* How long children may finish after SIGTERM, then after our SIGTERM. */
@@ -51,6 +51,7 @@ struct master {
 	struct timespec			 deadline;
 	struct master_stats		 stats;
 	struct timespec			 idle_since;	/* last client or child end */
+	int				 last_status;	/* of the last child */
 	struct timespec			 status_at;	/* last STATUS= */
 	unsigned long			 status[5];	/* what it said */
 	int				 got_chld, got_hup, got_term,
@@ -61,6 +62,8 @@ struct master {
 };
 
 /* accept.c */
+int	accept_client(struct master *s, struct svc_state *r, int in, int out,
+	    const struct sockaddr *peer, const struct timespec *now);
 void	accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
 	    const struct timespec *now);
 void	accept_udp(struct master *s, struct svc_state *r, struct listener *l,

@@ -12,10 +12,8 @@
 #include <unistd.h>
 
 #include "client/admit.h"
-#include "lib/deadline.h"
 #include "lib/log.h"
 #include "master/master_int.h"
-#include "master/stderr_relay.h"
 #include "state/per_source.h"
 
 /* The service a child serves, for its log lines. */
@@ -100,6 +98,8 @@ reap_all(struct master *s)
 		if (waitpid(pid, &st, WNOHANG) != pid || k == NULL)
 			continue;
 		log_exit(k, st);
+		s->last_status = WIFEXITED(st) ? WEXITSTATUS(st) :
+		    128 + WTERMSIG(st);
 		if (k->relay.fd >= 0) {
 			udp_pump(&k->relay);	/* what it wrote before exiting */
 			udp_end(&k->relay);

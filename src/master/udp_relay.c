@@ -18,13 +18,10 @@
 
 #include "client/admit.h"
 #include "handlers/handler.h"
-#include "lib/acl.h"
-#include "lib/addr.h"
 #include "lib/log.h"
 #include "lib/rate.h"
 #include "master/listeners.h"
 #include "master/udp_relay.h"
-#include "state/service_state.h"
 
 /*
  * Source ports never answered, since whatever sends from them answers
@@ -139,7 +136,8 @@ udp_want_pktinfo(int fd)
 void
 udp_guard(const struct run_state *r)
 {
-	struct sockaddr_storage ss;
+	/* Zeroed for scan-build, which cannot see getsockname() fill it. */
+	struct sockaddr_storage ss = { 0 };
 	socklen_t len;
 	size_t i, j;
 
@@ -192,7 +190,8 @@ arrived_on(struct msghdr *m, struct in6_addr *a)
 static enum drop
 screen(int fd, struct msghdr *m, const struct sockaddr_storage *peer)
 {
-	struct sockaddr_storage self;
+	/* Zeroed for scan-build, which cannot see getsockname() fill it. */
+	struct sockaddr_storage self = { 0 };
 	struct in6_addr from, to;
 	socklen_t len = sizeof(self);
 	int port = port_of(peer);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "state/children.h"
+#include "master/children.h"
 
 void
 children_free(struct children *k)
