@@ -113,15 +113,18 @@ if [ -z "$root" ]; then
 	echo "# not root: no network namespace and raw socket for the forged datagram"
 else
 	for pair in echo:'handler = "echo";' reply:'reply = "you too\n";'; do
-		set -- $(pingpong "${pair%%:*}" "${pair#*:}")
-		echo "# reply and ${pair%%:*}: $1 + $2 exchanges in 2 s; a client got $3 of 5 answers"
-		check "reply and ${pair%%:*}: the loop ends within a second ($1 + $2 exchanges in 2 s)" \
-		    test "${1:-9999}" -le 30 -a "${2:-9999}" -le 30
-		same "reply and ${pair%%:*}: a real client still gets its answers" \
-		    "${3:-}" 5
-		check "reply and ${pair%%:*}: the end is logged" grep -qE \
+		b=${pair%%:*}
+		read -r na nb got <<-E
+		$(pingpong "$b" "${pair#*:}")
+		E
+		na=${na:-9999} nb=${nb:-9999} got=${got:-0}
+		echo "# reply and $b: $na + $nb exchanges in 2 s; a client got $got of 5 answers"
+		check "reply and $b: the loop ends within a second ($na + $nb exchanges in 2 s)" \
+		    test "$na" -le 30 -a "$nb" -le 30
+		same "reply and $b: a real client still gets its answers" "$got" 5
+		check "reply and $b: the end is logged" grep -qE \
 		    'dropped a datagram from 127\.0\.0\.1:[0-9]+: over 10 answers a second to one address and port' \
-		    "$WORK/pp-${pair%%:*}/a.log" "$WORK/pp-${pair%%:*}/b.log"
+		    "$WORK/pp-$b/a.log" "$WORK/pp-$b/b.log"
 	done
 fi
 finish
