@@ -61,7 +61,7 @@ START_TEST(tutorial_file)
 
 	ck_assert_ptr_nonnull(c);
 	ck_assert_uint_eq(c->nsvc, 1);
-	ck_assert_str_eq(c->svc[0].name, "replyd");
+	ck_assert_str_eq(c->svc[0].name, "7788/tcp");
 	ck_assert_int_eq(c->svc[0].port, 7788);
 	ck_assert_str_eq(c->svc[0].reply, "thank you !\n");
 	ck_assert_uint_eq(c->svc[0].reply_len, 12);
@@ -104,7 +104,8 @@ static const char every_key_text[] =
     "user = \"root\";\n"
     "group = \"daemon\";\n"
     "exec = { program = \"/bin/sh\"; args = [ \"-c\", \"x\" ];\n"
-    "  env = [ \"A=1\" ]; chroot = \"/\"; no_new_privs = false; };\n"
+    "  env = [ \"A=1\" ]; passenv = [ \"TZ\" ]; chroot = \"/\";\n"
+    "  no_new_privs = false; };\n"
     "module = { path = \"/nonexistent/m.so\"; k = \"v\"; n = 5; };\n"
     "allow = [ \"192.0.2.0/24\", \"2001:db8::/32\" ];\n"
     "deny = [ \"::ffff:192.0.2.1\" ];\n"
@@ -118,7 +119,14 @@ static const char every_key_text[] =
     "proxy_from = [ \"10.0.0.0/8\" ];\n"
     "socket_mode = \"0640\";\n"
     "socket_user = \"root\";\n"
-    "socket_group = \"daemon\";\n";
+    "socket_group = \"daemon\";\n"
+    "groups = true;\n"
+    "nice = 3;\n"
+    "umask = \"0027\";\n"
+    "rlimit_as = 64;\n"
+    "rlimit_cpu = 9;\n"
+    "rlimit_files = 10;\n"
+    "rlimit_nproc = 11;\n";
 
 START_TEST(every_key)
 {
@@ -153,6 +161,8 @@ START_TEST(every_key)
 	ck_assert_ptr_null(s->exec.argv[3]);
 	ck_assert_str_eq(s->exec.env[0], "A=1");
 	ck_assert_ptr_null(s->exec.env[1]);
+	ck_assert_str_eq(s->exec.passenv[0], "TZ");
+	ck_assert_ptr_null(s->exec.passenv[1]);
 	ck_assert_str_eq(s->exec.chroot, "/");
 	ck_assert_int_eq(s->exec.no_new_privs, 0);
 	ck_assert_int_eq(s->module.seen, 1);
@@ -185,6 +195,15 @@ START_TEST(every_key)
 	ck_assert_int_eq(s->socket_uid, 0);
 	ck_assert_str_eq(s->socket_group, "daemon");
 	ck_assert_int_eq(s->socket_gid, getgrnam("daemon")->gr_gid);
+	ck_assert_int_eq(s->groups, 1);
+	ck_assert_int_ge(s->nsgroups, 1);	/* root's, daemon first */
+	ck_assert_int_eq(s->sgroups[0], 1);
+	ck_assert_int_eq(s->nice, 3);
+	ck_assert_int_eq(s->umask, 027);
+	ck_assert_int_eq(s->rlimit_as, 64);
+	ck_assert_int_eq(s->rlimit_cpu, 9);
+	ck_assert_int_eq(s->rlimit_files, 10);
+	ck_assert_int_eq(s->rlimit_nproc, 11);
 	conf_free(c);
 }
 END_TEST
@@ -196,14 +215,35 @@ START_TEST(every_key_covers_the_table)
 	size_t i;
 
 	for (i = 0; i < conf_nkeys; i++) {
+		/* disable = true leaves one service: disabled_services. */
 		if (!(conf_keys[i].where & CK_TOP) ||
-		    strcmp(conf_keys[i].name, "services") == 0)
+		    strcmp(conf_keys[i].name, "services") == 0 ||
+		    strcmp(conf_keys[i].name, "disable") == 0)
 			continue;
 		snprintf(want, sizeof(want), "\n%s = ", conf_keys[i].name);
 		if (strncmp(every_key_text, want + 1, strlen(want + 1)) != 0)
 			ck_assert_msg(strstr(every_key_text, want) != NULL,
 			    "every_key does not set %s", conf_keys[i].name);
 	}
+}
+END_TEST
+
+/* A disabled service is loaded (for -t and -T), counted apart. */
+START_TEST(disabled_services)
+{
+	struct conf *c = load_text("disable = true;\nservices = (\n"
+	    "{ name = \"a\"; },\n{ name = \"b\"; disable = false; } );\n",
+	    -1, 0);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->nsvc, 2);
+	ck_assert_uint_eq(c->nenabled, 1);
+	ck_assert_int_eq(c->svc[0].disable, 1);
+	ck_assert_int_eq(c->svc[1].disable, 0);
+	conf_free(c);
+	ck_assert_ptr_null(load_text("disable = true;\n", -1, 0));
+	ck_assert_str_eq(err(0), ": no services defined (every service is "
+	    "disabled)");
 }
 END_TEST
 
@@ -228,9 +268,11 @@ wrong_type(const struct conf_key *k)
 	case CT_ACL:
 		return "true";
 	case CT_SPECIAL:
-		/* socket_mode takes digits as a number or a string alike. */
+		/* socket_mode and umask take digits as a number or a
+		 * string alike. */
 		if (strcmp(k->name, "listen") == 0 ||
-		    strcmp(k->name, "socket_mode") == 0)
+		    strcmp(k->name, "socket_mode") == 0 ||
+		    strcmp(k->name, "umask") == 0)
 			return "true";
 		return "1";
 	default:
@@ -424,7 +466,7 @@ START_TEST(handler_is_a_name)
 	conf_free(c);
 	ck_assert_ptr_null(load_text("handler = \"exec\";\n", -1, 0));
 	ck_assert_uint_eq(errs.n, 1);
-	ck_assert_str_eq(err(0), ": service \"replyd\": handler \"exec\" "
+	ck_assert_str_eq(err(0), ": service \"7788/tcp\": handler \"exec\" "
 	    "needs exec = { program = \"/absolute/path\"; }");
 	ck_assert_ptr_null(load_text("services = (\n"
 	    " { name = \"m\"; handler = \"module\"; }\n);\n", -1, 0));
@@ -542,6 +584,7 @@ main(void)
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, every_key);
 	tcase_add_test(tc, every_key_covers_the_table);
+	tcase_add_test(tc, disabled_services);
 	tcase_add_test(tc, protocol_udp);
 	tcase_add_test(tc, every_key_refuses_a_wrong_type);
 	tcase_add_test(tc, every_ranged_key_refuses_what_is_outside);

@@ -106,7 +106,7 @@ START_TEST(resolve_refuses_an_unknown_name)
 	ck_assert_int_eq(handler_resolve(c, &errs), -1);
 	ck_assert_uint_eq(errs.n, 1);
 	ck_assert_str_eq(errs.msg[0] + strlen(cpath),
-	    ": service \"replyd\": no handler \"qotd\"");
+	    ": service \"7788/tcp\": no handler \"qotd\"");
 	conf_free(c);
 }
 END_TEST

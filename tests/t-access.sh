@@ -75,7 +75,7 @@ same "per_source: 127.0.0.1 is still served" \
 wait_log "$LOG" 'exited with status 0'	# the one served, reaped
 kill -USR1 "$PID"
 check "SIGUSR1: counters are logged" wait_log "$LOG" \
-    'replyd: counters: accepted 4, served 1, failed 0, denied 0, busy 1, rate-limited 0, expired 0, active 3'
+    '[0-9]+/tcp: counters: accepted 4, served 1, failed 0, denied 0, busy 1, rate-limited 0, expired 0, active 3'
 stop "$PID"
 
 # rate pauses accepting, it never refuses: 12 clients at rate 4/s

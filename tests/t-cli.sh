@@ -68,7 +68,7 @@ if [ "$(id -u)" = 0 ]; then
 	run -t -c "$WORK/root.conf"
 	same "as root, a config without user is refused (78)" "$RC" 78
 	same "as root, the refusal says what to do" "$ERR" \
-	    "replyd: $WORK/root.conf: service \"replyd\": refusing to run handlers as root: set user (user = \"root\" allows it)"
+	    "replyd: $WORK/root.conf: service \"7788/tcp\": refusing to run handlers as root: set user (user = \"root\" allows it)"
 	printf 'port = 7788;\nuser = "root";\n' > "$WORK/root.conf"
 	run -t -c "$WORK/root.conf"
 	same "as root, user = \"root\" is accepted" "$RC" 0
@@ -77,7 +77,7 @@ if [ "$(id -u)" = 0 ]; then
 	    "$WORK/private" > "$WORK/priv.conf"
 	run -t -c "$WORK/priv.conf"
 	same "as root, a program the user cannot execute is refused" "$ERR" \
-	    "replyd: $WORK/priv.conf: service \"replyd\": exec.program \"$WORK/private\" is not executable by user \"nobody\""
+	    "replyd: $WORK/priv.conf: service \"7788/tcp\": exec.program \"$WORK/private\" is not executable by user \"nobody\""
 else
 	printf 'port = 7788;\n' > "$WORK/root.conf"
 	run -t -c "$WORK/root.conf"

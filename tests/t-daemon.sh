@@ -184,7 +184,7 @@ reply = \"mc$n\\n\";"; then
 	if [ -n "$LOG" ]; then
 		wait_count "$LOG" 'child [0-9]+ exited' 11 3
 		kill -USR1 "$PID"
-		want='replyd: counters: accepted 11, served 11, failed 0, denied 0, busy 0, rate-limited 0, expired 0, active 0$'
+		want='[0-9]+/tcp: counters: accepted 11, served 11, failed 0, denied 0, busy 0, rate-limited 0, expired 0, active 0$'
 		check "$m: max_children = $n: SIGUSR1 logs the counters" \
 		    wait_log "$LOG" "$want" 3
 		grep -q "$want" "$LOG" || grep 'counters' "$LOG" | sed 's/^/#   /'

@@ -56,4 +56,25 @@ check "reload: ... at once (${secs}s)" awk "BEGIN { exit !($secs < 3) }"
 same "reload: the old configuration still serves" \
     "$("$TCLIENT" -w 2 -d x 127.0.0.1 "$PORT")" "thank you !"
 stop "$PID"
+# A directory: its regular *.conf files in name order (not the others),
+# here drop-ins that each add one service to a list (issue 22, item 4).
+mkdir -p "$WORK/d/replyd.d/sub.conf"
+printf '\t{ name = "b"; reply = "b\\n"; },\n' > "$WORK/d/replyd.d/20-b.conf"
+printf '\t{ name = "a"; reply = "a\\n"; },\n' > "$WORK/d/replyd.d/10-a.conf"
+echo 'not read {' > "$WORK/d/replyd.d/README"
+echo 'not read {' > "$WORK/d/replyd.d/sub.conf/x.conf"
+mkfifo "$WORK/d/replyd.d/30-fifo.conf"
+{ echo "$USERLINE"; printf 'port = 0;\nlisten = "127.0.0.1";\nservices = (\n'
+  printf '@include "replyd.d"\n\t{ name = "last"; }\n);\n'; } > "$WORK/d/top.conf"
+timeout 10 "$REPLYD" -T -c "$WORK/d/top.conf" > "$WORK/d.out" 2> "$WORK/d.err"
+same "directory: -T accepts it" "$?" 0
+same "directory: its *.conf files, in name order, then the rest" \
+    "$(sed -n 's/^\t\tname = "\(.*\)";.*/\1/p' "$WORK/d.out" | tr '\n' ' ')" "a b last "
+start dir "$WORK/d/top.conf"
+same "directory: a service from it answers" \
+    "$("$TCLIENT" -w 2 -d x 127.0.0.1 "$(port_of "$LOG" b)")" "b"
+stop "$PID"
+rm "$WORK/d/replyd.d/"*.conf
+"$REPLYD" -t -c "$WORK/d/top.conf" > /dev/null 2>&1
+same "directory: an empty one includes nothing" "$?" 0
 finish

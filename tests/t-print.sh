@@ -70,6 +70,7 @@ per_source_rate = 0.001;
 busy_reply = "busy";
 max_amplification = 1.5;
 socket_mode = "0640";
+umask = "0027";
 socket_user = "daemon";
 socket_group = "daemon";
 C
@@ -93,8 +94,8 @@ for kv in $(echo "$keys_typed" | tr ' ' ':') services:@ name:@; do
 	'{'|@) wrong='"x"' ;;		# a group or a list of groups
 	*) wrong='"1"' ;;		# a number: a string
 	esac
-	# socket_mode takes digits as a number or a string alike.
-	[ "$k" = socket_mode ] && wrong=true
+	# socket_mode and umask take digits as a number or a string alike.
+	case $k in socket_mode|umask) wrong=true ;; esac
 	# Line 1: the user, or a comment when user is the key tried.
 	line1=$USERLINE
 	[ "$k" = user ] && line1="# no user"

@@ -20,7 +20,7 @@ check "second client at once: refused by per_source_rate" \
     wait_count "$LOG" 'refused .*per_source_rate exceeded' 1
 kill -USR1 "$PID"
 check "SIGUSR1 before the reload: accepted 1, rate-limited 1" \
-    wait_log "$LOG" 'replyd: counters: accepted 1, served [01], failed 0, denied 0, busy 0, rate-limited 1,'
+    wait_log "$LOG" '[0-9]+/tcp: counters: accepted 1, served [01], failed 0, denied 0, busy 0, rate-limited 1,'
 
 sed -i 's/"r\\n"/"s\\n"/' "$cf"
 kill -HUP "$PID"
@@ -36,7 +36,7 @@ same "after the reload: the refused client got no reply" \
 : > "$WORK/mark"
 kill -USR1 "$PID"
 check "SIGUSR1 after the reload: the counters went on (accepted 1, served 1, rate-limited 2)" \
-    wait_log "$LOG" 'replyd: counters: accepted 1, served 1, failed 0, denied 0, busy 0, rate-limited 2,'
+    wait_log "$LOG" '[0-9]+/tcp: counters: accepted 1, served 1, failed 0, denied 0, busy 0, rate-limited 2,'
 check "SIGUSR1 after the reload: one reload counted" \
     wait_log "$LOG" 'counters: children 0, reloads 1,'
 

@@ -40,9 +40,9 @@ check "daemon started with a pid file" [ -n "$DPID" ]
 same "daemon: a client is served" "$("$TCLIENT" -d x 127.0.0.1 "$DPORT")" ok
 check "syslog: the connect line, daemon facility, tagged replyd[PID] once" \
     wait_log "$WORK/reading/syslog" \
-    "^<30>[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} replyd\[[0-9]+\]: replyd: connect from 127\.0\.0\.1:[0-9]+$"
+    "^<30>[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} replyd\[[0-9]+\]: [0-9]+/tcp: connect from 127\.0\.0\.1:[0-9]+$"
 check "syslog: the child's exit line comes from the master's pid" \
-    wait_log "$WORK/reading/syslog" "replyd\[$DPID\]: replyd: child [0-9]+ exited with status 0"
+    wait_log "$WORK/reading/syslog" "replyd\[$DPID\]: [0-9]+/tcp: child [0-9]+ exited with status 0"
 kill "$DPID"
 
 # A reader that has stopped: the queue fills after a few lines, and the

@@ -188,7 +188,7 @@ fi
 out=$("$TCLIENT" -u -l -d 'ping\n' 127.0.0.1 "$PORT" 2> "$WORK/udpexec.port")
 same "udp exec: the program gets the datagram and UCSPI UDP variables" \
     "$(echo "$out" | head -n 1)" \
-    "got=ping proto=UDP remote=127.0.0.1:$(sed -n 's/^port //p' "$WORK/udpexec.port") local=127.0.0.1:$PORT service=replyd"
+    "got=ping proto=UDP remote=127.0.0.1:$(sed -n 's/^port //p' "$WORK/udpexec.port") local=127.0.0.1:$PORT service=0/udp"
 # As root: the configured user, its group, no supplementary group.
 if [ "$(id -u)" = 0 ]; then want="$(id -u nobody):$(id -g nobody)"
 else want="$(id -u):$(id -G)"; fi

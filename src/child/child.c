@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "child/child.h"
+#include "child/limits.h"
 #include "child/spawn.h"
 #include "client/admit.h"
 #include "client/proxy.h"
@@ -99,16 +100,18 @@ move_fd(int from, int to)
  * bits, file capabilities) unless exec.no_new_privs = false says so.
  */
 /*
- * Exactly gid, with no supplementary groups.  Each call is made only
+ * Exactly the service's gid, with no supplementary groups unless groups
+ * = true gave the user's (listed at load time).  Each call is made only
  * when something changes: in a user namespace that maps only root,
  * setgroups() is refused even when there is nothing to drop.
  */
 static int
-set_group(gid_t gid)
+set_group(const struct service *svc)
 {
-	gid_t r, e, s;
+	gid_t r, e, s, gid = svc->gid;
 
-	if (getgroups(0, NULL) != 0 && syscall(RD_SETGROUPS, 0, NULL) < 0)
+	if ((svc->nsgroups > 0 || getgroups(0, NULL) != 0) &&
+	    syscall(RD_SETGROUPS, svc->nsgroups, svc->sgroups) < 0)
 		return -1;
 	if (getresgid(&r, &e, &s) == 0 && r == gid && e == gid && s == gid)
 		return 0;
@@ -131,8 +134,10 @@ set_privileges(const struct service *svc)
 	if (svc->as_root && svc->exec.chroot != NULL &&
 	    (chroot(svc->exec.chroot) < 0 || chdir("/") < 0))
 		return -1;
+	if (child_limits(svc) < 0)
+		return -1;
 	if (svc->as_root && (svc->user != NULL || svc->group_set) &&
-	    set_group(svc->gid) < 0)
+	    set_group(svc) < 0)
 		return -1;
 	if (svc->as_root && svc->user != NULL && set_user(svc->uid) < 0)
 		return -1;

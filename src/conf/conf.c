@@ -167,30 +167,35 @@ exec_program(struct conf_ctx *x, struct exec_spec *e,
 	return -1;
 }
 
+/*
+ * exec.env ("NAME=value", end '=') or exec.passenv (names of the master's
+ * variables, end '\0') into *out.
+ */
 static int
-exec_env(struct conf_ctx *x, struct exec_spec *e, const config_setting_t *s)
+exec_vars(struct conf_ctx *x, const config_setting_t *s, const char *key,
+    char end, const char *what, char ***out)
 {
 	char **v = NULL, q[CONF_QUOTE_MAX];
 	size_t i, n;
 	int bad = 0;
 
-	if (conf_get_strv(x, s, "exec.env", NULL, CONF_MAX_ENV, &v) < 0)
+	if (conf_get_strv(x, s, key, NULL, CONF_MAX_ENV, &v) < 0)
 		return -1;
 	for (i = 0; v[i] != NULL; i++) {
 		n = strspn(v[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 		    "0123456789_");
-		if (n > 0 && v[i][n] == '=' && !(v[i][0] >= '0' && v[i][0] <= '9'))
+		if (n > 0 && v[i][n] == end && !(v[i][0] >= '0' && v[i][0] <= '9'))
 			continue;
-		conf_errf(x, s, "exec.env entries must look like \"NAME=value\" "
-		    "(got %s)", conf_quote(q, sizeof(q), v[i]));
+		conf_errf(x, s, "%s entries must %s (got %s)", key, what,
+		    conf_quote(q, sizeof(q), v[i]));
 		bad = 1;
 	}
 	if (bad) {
 		conf_strv_free(v);
 		return -1;
 	}
-	conf_strv_free(e->env);
-	e->env = v;
+	conf_strv_free(*out);
+	*out = v;
 	return 0;
 }
 
@@ -260,13 +265,18 @@ conf_parse_exec(struct conf_ctx *x, struct service *svc,
 		else if (strcmp(name, "args") == 0)
 			args = e;
 		else if (strcmp(name, "env") == 0)
-			rc |= exec_env(x, &svc->exec, e);
+			rc |= exec_vars(x, e, "exec.env", '=', "look like "
+			    "\"NAME=value\"", &svc->exec.env);
+		else if (strcmp(name, "passenv") == 0)
+			rc |= exec_vars(x, e, "exec.passenv", '\0', "be variable "
+			    "names such as \"TZ\"", &svc->exec.passenv);
 		else if (strcmp(name, "no_new_privs") == 0)
 			rc |= conf_get_bool(x, e, "exec.no_new_privs",
 			    &svc->exec.no_new_privs);
 		else if (strcmp(name, "chroot") != 0) {
 			conf_errf(x, e, "unknown key \"exec.%s\" (allowed: "
-			    "program, args, env, chroot, no_new_privs)", name);
+			    "program, args, env, passenv, chroot, no_new_privs)",
+			    name);
 			rc = -1;
 		}
 	}
@@ -381,8 +391,16 @@ conf_parse_module(struct conf_ctx *x, struct service *svc,
 static void
 unknown_key(struct conf_ctx *x, const config_setting_t *s, unsigned where)
 {
-	conf_errf(x, s, "unknown key \"%s\" (allowed: %s)",
-	    config_setting_name(s), conf_key_names(where));
+	const struct conf_key *k = conf_key_nearest(config_setting_name(s),
+	    where);
+
+	if (k != NULL)
+		conf_errf(x, s, "unknown key \"%s\"; did you mean \"%s\"? "
+		    "(allowed: %s)", config_setting_name(s), k->name,
+		    conf_key_names(where));
+	else
+		conf_errf(x, s, "unknown key \"%s\" (allowed: %s)",
+		    config_setting_name(s), conf_key_names(where));
 }
 
 /* Apply every setting of one group (the file's root or a service). */
@@ -412,6 +430,7 @@ service_init(struct service *svc)
 	svc->uid = getuid();
 	svc->gid = getgid();
 	svc->socket_mode = CONF_DEFAULT_SOCKET_MODE;
+	svc->umask = -1;
 	svc->socket_uid = (uid_t)-1;
 	svc->socket_gid = (gid_t)-1;
 }
@@ -430,6 +449,8 @@ service_free(struct service *svc)
 	module_spec_free(&svc->module);
 	conf_strv_free(svc->exec.argv);
 	conf_strv_free(svc->exec.env);
+	conf_strv_free(svc->exec.passenv);
+	free(svc->sgroups);
 	free(svc->allow.v);
 	free(svc->proxy_from.v);
 	free(svc->deny.v);
@@ -466,11 +487,44 @@ handler_is(const struct service *svc, const char *name)
 	    strcmp(svc->handler_name, name) == 0;
 }
 
+/*
+ * groups = true: the user's supplementary groups, looked up now (the
+ * child that uses them may not call the name service).
+ */
+static void
+supplementary(struct conf_ctx *x, struct service *svc,
+    const config_setting_t *g)
+{
+	int n = 0;
+
+	free(svc->sgroups);
+	svc->sgroups = NULL;
+	svc->nsgroups = 0;
+	if (!svc->groups)
+		return;
+	if (svc->user == NULL) {
+		conf_errf(x, g, "service \"%s\": groups needs user, whose "
+		    "groups they are", svc->name);
+		return;
+	}
+	getgrouplist(svc->user, svc->gid, NULL, &n);
+	if ((svc->sgroups = calloc(n + 1, sizeof(gid_t))) == NULL ||
+	    getgrouplist(svc->user, svc->gid, svc->sgroups, &n) < 0) {
+		conf_errf(x, g, "service \"%s\": cannot list the groups of "
+		    "user \"%s\"", svc->name, svc->user);
+		return;
+	}
+	svc->nsgroups = n;
+}
+
 /* Checks that need the whole service: keys that depend on each other. */
 static void
 service_check(struct conf_ctx *x, struct service *svc,
     const config_setting_t *g)
 {
+	char q[CONF_QUOTE_MAX];
+
+	supplementary(x, svc, g);
 	if (handler_is(svc, "exec") && !svc->exec.seen)
 		conf_errf(x, g, "service \"%s\": handler \"exec\" needs exec = "
 		    "{ program = \"/absolute/path\"; }", svc->name);
@@ -485,10 +539,12 @@ service_check(struct conf_ctx *x, struct service *svc,
 		    "the addresses of the load balancers to trust", svc->name);
 	if (x->opts->as_root && svc->user != NULL && svc->uid != 0 &&
 	    svc->exec.program != NULL && !runs_as(svc))
-		conf_errf(x, g, "service \"%s\": exec.program \"%.64s\" is not "
-		    "executable by user \"%s\"", svc->name, svc->exec.program,
-		    svc->user);
-	if (x->opts->as_root && svc->user == NULL && !x->user_failed)
+		conf_errf(x, g, "service \"%s\": exec.program %s is not "
+		    "executable by user \"%s\"", svc->name,
+		    conf_quote(q, sizeof(q), svc->exec.program), svc->user);
+	/* A disabled service runs nothing, as root or not. */
+	if (x->opts->as_root && svc->user == NULL && !x->user_failed &&
+	    !svc->disable)
 		conf_errf(x, g, "service \"%s\": refusing to run handlers as "
 		    "root: set user (user = \"root\" allows it)", svc->name);
 	svc->as_root = x->opts->as_root;
@@ -594,19 +650,33 @@ parse(struct conf_ctx *x, struct conf_text *t, config_t *cf)
 	return -1;
 }
 
-/* One service from the root group alone (no `services` list). */
+/*
+ * One service from the root group alone (no `services` list).  It has
+ * no name key: it is named by its port and protocol ("7788/tcp"), so
+ * that log lines read "replyd: 7788/tcp: listening", not "replyd:
+ * replyd: ..."; one with only Unix sockets is "unix".
+ */
 static int
 load_single(struct conf_ctx *x, struct conf *c, const config_setting_t *root)
 {
+	struct service *svc;
+
 	if ((c->svc = calloc(1, sizeof(*c->svc))) == NULL)
 		return -1;
 	c->nsvc = 1;
-	service_init(&c->svc[0]);
-	c->svc[0].name = strdup(CONF_DEFAULT_NAME);
-	apply_group(x, &c->svc[0], root, CK_TOP);
+	svc = &c->svc[0];
+	service_init(svc);
+	apply_group(x, svc, root, CK_TOP);
 	if (x->opts->port >= 0)
-		c->svc[0].port = x->opts->port;
-	service_check(x, &c->svc[0], root);
+		svc->port = x->opts->port;
+	if (conf_unix_only(svc))
+		svc->name = strdup("unix");
+	else if (asprintf(&svc->name, "%d/%s", svc->port,
+	    svc->proto == PROTO_UDP ? "udp" : "tcp") < 0)
+		svc->name = NULL;
+	if (svc->name == NULL)
+		return -1;
+	service_check(x, svc, root);
 	return 0;
 }
 
@@ -649,7 +719,7 @@ load_entry(struct conf_ctx *x, struct conf *c, const config_setting_t *root,
 		if (strcmp(c->svc[j].name, svc->name) == 0)
 			conf_errf(x, g, "service name \"%s\" is used twice",
 			    svc->name);
-		else if (!bad[j] && ok)
+		else if (!bad[j] && ok && !svc->disable && !c->svc[j].disable)
 			same_port(x, &c->svc[j], svc, g);
 	}
 	service_check(x, svc, g);
@@ -700,6 +770,7 @@ conf_load(const char *path, const struct conf_opts *opts,
 	struct conf_text text;
 	struct conf *c;
 	config_t cf;
+	size_t i;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->path = strdup(path)) == NULL) {
@@ -717,6 +788,11 @@ conf_load(const char *path, const struct conf_opts *opts,
 	}
 	config_destroy(&cf);
 	conf_text_free(&text);
+	for (i = 0; i < c->nsvc; i++)
+		c->nenabled += !c->svc[i].disable;
+	if (x.nerr == 0 && c->nsvc > 0 && c->nenabled == 0)
+		conf_errf(&x, NULL, "no services defined (every service is "
+		    "disabled)");
 	if (x.nerr > 0 || c->nsvc == 0) {
 		conf_free(c);
 		return NULL;

@@ -26,7 +26,6 @@
 #define CONF_MAX_REQUEST_LIMIT	(1024 * 1024)
 #define CONF_DEFAULT_TIMEOUT	10
 #define CONF_DEFAULT_MAX_CHILDREN 64
-#define CONF_DEFAULT_NAME	"replyd"
 #define CONF_MAX_ENV		64
 #define CONF_MAX_RATE		1000000
 #define CONF_MIN_RATE		0.001	/* one per 1000 s; 0 is off */
@@ -43,6 +42,7 @@ struct exec_spec {
 	char	 *program;
 	char	**argv;		/* NULL-terminated; argv[0] is the program */
 	char	**env;		/* NULL-terminated NAME=value, from exec.env */
+	char	**passenv;	/* names of the master's variables passed on */
 	char	 *chroot;	/* entered before the user is dropped to */
 	int	  no_new_privs;	/* PR_SET_NO_NEW_PRIVS in the child */
 	int	  seen;		/* the exec group was given */
@@ -59,6 +59,7 @@ struct module_spec {
 
 struct service {
 	char		 *name;
+	int		  disable;	/* checked and printed, not served */
 	int		  port;
 	char		**listen;	/* NULL-terminated; NULL: the default */
 	enum conf_proto	  proto;
@@ -78,6 +79,16 @@ struct service {
 	uid_t		  uid;
 	gid_t		  gid;
 	int		  group_set;	/* gid from `group`, not the user's */
+	int		  groups;	/* the user's supplementary groups too */
+	gid_t		 *sgroups;	/* ... resolved at load time */
+	int		  nsgroups;
+	/* Set in the child before the user is dropped to; 0 (umask -1): the
+	 * master's. */
+	int		  nice;
+	int		  umask;
+	int		  rlimit_as;	/* MiB */
+	int		  rlimit_cpu;	/* seconds */
+	int		  rlimit_files, rlimit_nproc;
 	struct exec_spec  exec;
 	struct module_spec module;
 	struct acl	  allow, deny;
@@ -103,6 +114,7 @@ struct conf {
 	struct service	*svc;
 	size_t		 nsvc;
 	int		 listed;	/* from a `services` list */
+	size_t		 nenabled;	/* services not disabled */
 };
 
 struct conf_opts {

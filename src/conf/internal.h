@@ -58,6 +58,10 @@ int	conf_unix_listen_check(struct conf_ctx *, const config_setting_t *,
 	    const char *spec);
 int	conf_parse_socket_mode(struct conf_ctx *, struct service *,
 	    const struct config_setting_t *);
+int	conf_parse_umask(struct conf_ctx *, struct service *,
+	    const struct config_setting_t *);
+void	conf_print_umask(FILE *, const struct conf_key *,
+	    const struct service *, int);
 int	conf_parse_socket_user(struct conf_ctx *, struct service *,
 	    const struct config_setting_t *);
 int	conf_parse_socket_group(struct conf_ctx *, struct service *,

@@ -25,6 +25,8 @@ const struct conf_key conf_keys[] = {
 	{ .name = "name", .type = CT_SPECIAL, .where = CK_SVC,
 	  .parse = conf_parse_name,
 	  .help = "the service's name, for logs and counters" },
+	{ .name = "disable", .type = CT_BOOL, .where = BOTH,
+	  FIELD(disable), .help = "true: checked and printed, not served" },
 	{ .name = "port", .type = CT_INT, .where = BOTH, .lo = 0, .hi = 65535,
 	  .def.i = CONF_DEFAULT_PORT, FIELD(port),
 	  .help = "0: any free port (the bound port is logged)" },
@@ -62,6 +64,25 @@ const struct conf_key conf_keys[] = {
 	{ .name = "group", .type = CT_SPECIAL, .where = BOTH,
 	  .parse = conf_parse_group, .print = conf_print_group,
 	  .help = "and with this group (default: the user's)" },
+	{ .name = "groups", .type = CT_BOOL, .where = BOTH, FIELD(groups),
+	  .help = "handlers get user's supplementary groups too" },
+	{ .name = "nice", .type = CT_INT, .where = BOTH, .lo = -20, .hi = 19,
+	  FIELD(nice), .help = "handlers' nice value, 0: the master's" },
+	{ .name = "umask", .type = CT_SPECIAL, .where = BOTH,
+	  .parse = conf_parse_umask, .print = conf_print_umask,
+	  .help = "handlers' umask, in octal; unset: the master's" },
+	{ .name = "rlimit_as", .type = CT_INT, .where = BOTH, .lo = 0,
+	  .hi = 1048576, FIELD(rlimit_as), .unit = "MiB",
+	  .help = "a handler's address space, MiB, 0: the master's" },
+	{ .name = "rlimit_cpu", .type = CT_INT, .where = BOTH, .lo = 0,
+	  .hi = 31536000, FIELD(rlimit_cpu), .unit = "seconds",
+	  .help = "a handler's CPU seconds, 0: the master's" },
+	{ .name = "rlimit_files", .type = CT_INT, .where = BOTH, .lo = 0,
+	  .hi = 1048576, FIELD(rlimit_files),
+	  .help = "a handler's open files, 0: the master's" },
+	{ .name = "rlimit_nproc", .type = CT_INT, .where = BOTH, .lo = 0,
+	  .hi = 4194304, FIELD(rlimit_nproc),
+	  .help = "processes of the handler's user, 0: the master's" },
 	{ .name = "exec", .type = CT_SPECIAL, .where = BOTH,
 	  .parse = conf_parse_exec, .print = conf_print_exec,
 	  .help = "the program of handler \"exec\"" },
@@ -121,6 +142,59 @@ conf_key_find(const char *name)
 		if (strcmp(conf_keys[i].name, name) == 0)
 			return &conf_keys[i];
 	return NULL;
+}
+
+/* Optimal string alignment distance of a and b, capped at 9. */
+static int
+distance(const char *a, const char *b)
+{
+	int d[33][33], i, j, la = strlen(a), lb = strlen(b), c;
+
+	if (la > 32 || lb > 32)
+		return 9;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < c)
+				c = d[i - 2][j - 2] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb] > 9 ? 9 : d[la][lb];
+}
+
+const struct conf_key *
+conf_key_nearest(const char *name, unsigned where)
+{
+	const struct conf_key *best = NULL;
+	int dist, most = 2;
+	size_t i;
+
+	if (strlen(name) <= 2 || conf_key_find(name) != NULL)
+		return NULL;	/* a key, only not here: the list says where */
+	if (strlen(name) <= 4)
+		most = 1;
+	for (i = 0; i < conf_nkeys; i++)
+		if ((conf_keys[i].where & where) &&
+		    (dist = distance(name, conf_keys[i].name)) <= most &&
+		    (size_t)dist < strlen(name)) {
+			best = &conf_keys[i];
+			most = dist - 1;
+		}
+	/* A key cut short ("max_child"): the first that starts so. */
+	for (i = 0; best == NULL && i < conf_nkeys && strlen(name) >= 4; i++)
+		if ((conf_keys[i].where & where) &&
+		    strncmp(conf_keys[i].name, name, strlen(name)) == 0)
+			best = &conf_keys[i];
+	return best;
 }
 
 const char *

@@ -58,6 +58,12 @@ extern const struct conf_key	conf_keys[];
 extern const size_t		conf_nkeys;
 
 const struct conf_key *conf_key_find(const char *name);
+/*
+ * The key allowed where that name is a likely typo of (at most two
+ * letters added, dropped, changed or swapped, one in a name of four,
+ * and fewer than the name has) or the start of, or NULL.
+ */
+const struct conf_key *conf_key_nearest(const char *name, unsigned where);
 /* "port, listen, ...": the keys allowed where (CK_TOP or CK_SVC). */
 const char	*conf_key_names(unsigned where);
 void		 conf_key_defaults(struct service *svc);

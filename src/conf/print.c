@@ -262,6 +262,10 @@ conf_print_exec(FILE *fp, const struct conf_key *k,
 	fputs("env = ", fp);
 	print_strv(fp, e->env);
 	fputs(";\n", fp);
+	tabs(fp, indent + 1);
+	fputs("passenv = ", fp);
+	print_strv(fp, e->passenv);
+	fputs(";\n", fp);
 	if (e->chroot == NULL)
 		conf_print_line(fp, indent + 1, "chroot", NULL, NULL);
 	else {

@@ -44,9 +44,10 @@ conf_unix_listen_check(struct conf_ctx *x, const config_setting_t *s,
 }
 
 /* Octal permission bits, written 0660, 660 or "0660" (as chmod reads them). */
-int
-conf_parse_socket_mode(struct conf_ctx *x, struct service *svc,
-    const config_setting_t *s)
+/* Permission bits in octal, 0 to 0777: 0, or -1 (reported). */
+static int
+get_mode(struct conf_ctx *x, const config_setting_t *s, const char *key,
+    int *out)
 {
 	int t = config_setting_type(s);
 	const char *txt = NULL;
@@ -65,13 +66,39 @@ conf_parse_socket_mode(struct conf_ctx *x, struct service *svc,
 	n = txt ? strlen(txt) : 0;
 	if (n == 0 || n > 4 || strspn(txt, "01234567") != n ||
 	    strtol(txt, NULL, 8) > 0777) {
-		conf_errf(x, s, "socket_mode must be permission bits in octal "
-		    "from 0 to 0777, such as 0660 or \"0660\" (got %s)",
+		conf_errf(x, s, "%s must be permission bits in octal from 0 to "
+		    "0777, such as 0660 or \"0660\" (got %s)", key,
 		    conf_got(x, s, buf, sizeof(buf)));
 		return -1;
 	}
-	svc->socket_mode = (int)strtol(txt, NULL, 8);
+	*out = (int)strtol(txt, NULL, 8);
 	return 0;
+}
+
+int
+conf_parse_socket_mode(struct conf_ctx *x, struct service *svc,
+    const config_setting_t *s)
+{
+	return get_mode(x, s, "socket_mode", &svc->socket_mode);
+}
+
+/* The mode bits a handler's new files leave out (umask(2)). */
+int
+conf_parse_umask(struct conf_ctx *x, struct service *svc,
+    const config_setting_t *s)
+{
+	return get_mode(x, s, "umask", &svc->umask);
+}
+
+void
+conf_print_umask(FILE *fp, const struct conf_key *k,
+    const struct service *svc, int indent)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "\"0%03o\"", (unsigned)svc->umask);
+	conf_print_line(fp, indent, k->name, svc->umask < 0 ? NULL : v,
+	    k->help);
 }
 
 int

@@ -81,5 +81,10 @@ int	handler_status(const struct conn *c);
 int	handler_answer(const struct conn *c, const void *buf, size_t n);
 uint32_t time_rfc868(time_t t);
 void	exec_run(const struct conn *c);
+/*
+ * After exec_run failed with err, in the exec start's child: why, on
+ * its stderr, which the master logs (a stack buffer and write(2) only).
+ */
+void	exec_failed(const struct conn *c, int err);
 
 #endif

@@ -115,10 +115,12 @@ add_attr(struct xentry *e, const char *text, int line)
 			    a.values.n);
 			goto fail;
 		}
+		/* xinetd warns, keeps the first and reads on. */
 		for (i = 0; sp->nvalues >= -1 && i < e->nattrs; i++)
 			if (strcmp(e->attrs[i].name, a.name) == 0) {
-				diag_error(e->file, line, "%s is set twice in %s "
-				    "(first on line %d)", a.name, e->label,
+				diag_warn(e->file, line, "%s is set twice in %s "
+				    "(first on line %d): this one is ignored, as "
+				    "xinetd ignores it", a.name, e->label,
 				    e->attrs[i].line);
 				goto fail;
 			}
@@ -195,6 +197,10 @@ top(struct svclist *l, const char *file, int line, const char *text,
 		    xstrdup("defaults");
 		next = w.n == brace + 1 && strcmp(w.v[brace], "{") == 0 ? IN :
 		    OPEN;
+		if (next == IN)
+			(*cur)->rejected = "\"{\" on the line of \"service\": "
+			    "xinetd wants it on a line of its own and does not "
+			    "serve this entry";
 		if (w.n > brace + (next == IN)) {
 			diag_error(file, line, "\"%s\" must be \"service NAME\" "
 			    "or \"defaults\", then \"{\"", text);

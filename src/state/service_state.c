@@ -13,19 +13,24 @@
 static const struct run_state *published;
 static const struct master_stats *published_stats;
 
-/* A zeroed state for every service of c; the run does not own c. */
+/*
+ * A zeroed state for every service of c that is not disabled (a disabled
+ * one has no listener and no counters); the run does not own c.
+ */
 int
 run_make(struct run_state *r, struct conf *c)
 {
-	size_t i;
+	size_t i, k;
 
 	memset(r, 0, sizeof(*r));
 	if ((r->svc = calloc(c->nsvc, sizeof(*r->svc))) == NULL)
 		return -1;
 	r->conf = c;
-	r->n = c->nsvc;
-	for (i = 0; i < r->n; i++) {
-		r->svc[i].svc = &c->svc[i];
+	for (k = 0; k < c->nsvc; k++) {
+		if (c->svc[k].disable)
+			continue;
+		i = r->n++;
+		r->svc[i].svc = &c->svc[k];
 		r->svc[i].pending = -1;
 	}
 	return 0;

@@ -40,7 +40,7 @@ struct svc_state {
 
 struct run_state {
 	struct conf	*conf;
-	struct svc_state	*svc;		/* conf->nsvc of them */
+	struct svc_state	*svc;		/* conf->nenabled of them */
 	size_t		 n;
 };
 
