@@ -32,7 +32,6 @@
 #include "client/admit.h"
 #include "client/conn.h"
 #include "client/refused.h"
-#include "handlers/handler.h"
 #include "lib/log.h"
 
 /*
@@ -138,8 +137,7 @@ admit_client(const struct service *svc, const struct sockaddr *sa,
 	    (svc->allow.n > 0 && !acl_match(&svc->allow, sa))))
 		return ADMIT_DENIED;
 	/* Handlers that show the host's own state: local unless allowed. */
-	if (svc->allow.n == 0 && (svc->handler->flags & HANDLER_LOCAL_ONLY) &&
-	    !local(sa))
+	if (svc->allow.n == 0 && svc->local_only && !local(sa))
 		return ADMIT_DENIED;
 	if (svc->per_source > 0 && live >= (size_t)svc->per_source)
 		return ADMIT_BUSY;

@@ -62,8 +62,11 @@ handler_resolve(struct conf *c, struct errlist *errs)
 
 	for (svc = c->svc; svc < c->svc + c->nsvc; svc++) {
 		if (svc->handler_name != NULL &&
-		    (svc->handler = handler_find(svc->handler_name)) != NULL)
+		    (svc->handler = handler_find(svc->handler_name)) != NULL) {
+			svc->local_only = (svc->handler->flags &
+			    HANDLER_LOCAL_ONLY) != 0;
 			continue;
+		}
 		errlist_add(errs, "%s: service \"%s\": no handler \"%s\"",
 		    c->path, svc->name, svc->handler_name ?
 		    svc->handler_name : "");
