@@ -92,6 +92,7 @@ END_TEST
 START_TEST(status_serves_local_clients)
 {
 	svc.handler = handler_find("status");
+	svc.local_only = 1;
 	ck_assert_int_eq(admit_client(&svc, sa("127.0.0.5"), 0), ADMIT_OK);
 	ck_assert_int_eq(admit_client(&svc, sa("::1"), 0), ADMIT_OK);
 	ck_assert_int_eq(admit_client(&svc, sa("::ffff:127.0.0.1"), 0),

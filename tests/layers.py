@@ -11,7 +11,7 @@ import os
 import re
 import sys
 
-LAYERS = ['main', 'master', 'child', 'client', 'handlers', 'state', 'conf',
+LAYERS = ['main', 'master', 'child', 'handlers', 'client', 'state', 'conf',
           'lib']
 MAX_CHAIN = 7
 

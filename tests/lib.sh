@@ -298,3 +298,10 @@ with open(sys.argv[2], "a", buffering=1) as f:
 	PIDS="$PIDS $CATCHER"
 	poll 5 [ -S "$1" ]
 }
+
+# cpu_ms PID: the CPU time PID has used so far (user and system), in ms.
+cpu_ms() {
+	awk -v hz="$(getconf CLK_TCK)" \
+	    '{ sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / hz) }' \
+	    "/proc/$1/stat"
+}

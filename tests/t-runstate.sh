@@ -25,6 +25,9 @@ check "SIGUSR1 before the reload: accepted 1, rate-limited 1" \
 sed -i 's/"r\\n"/"s\\n"/' "$cf"
 kill -HUP "$PID"
 check "SIGHUP: reloaded" wait_log "$LOG" 'reloaded .*: 1 service$'
+# Refusals are logged once a second per service and reason: a second
+# later, well before the bucket's next token (5 s).
+sleep 1.1
 "$TCLIENT" -d x 127.0.0.1 "$PORT" > "$WORK/third.out" 2>&1
 check "after the reload the bucket is still empty: refused again" \
     wait_count "$LOG" 'refused .*per_source_rate exceeded' 2

@@ -11,12 +11,19 @@
  * The invariant: a refused client is always counted as refused (never
  * as failed), logged, and closed by the code that refused it, after
  * busy_reply where that applies (lingering, refused.c, so the reply is
- * not lost to a reset).
+ * not lost to a reset).  Every refusal line, of any kind (a dropped
+ * datagram too), goes through admit_note, which logs one a second per
+ * service and reason, so that no flood of spoofable datagrams floods
+ * the log.
  */
 #include "config.h"
 
 #include <netinet/in.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <sysexits.h>
@@ -25,8 +32,77 @@
 #include "client/admit.h"
 #include "client/conn.h"
 #include "client/refused.h"
-#include "handlers/handler.h"
 #include "lib/log.h"
+
+/*
+ * When each (service, reason) last logged a refusal, and how many it
+ * has not logged since.  Keyed by the service's name, which a reload
+ * keeps; a table this size holds every pair of a large configuration,
+ * and a pair that loses its slot to another only logs once more.
+ */
+#define NOTE_SLOTS 256
+
+static struct note {
+	char		 svc[72];
+	const char	*why;
+	time_t		 at;
+	unsigned long	 quiet;
+} notes[NOTE_SLOTS];
+
+static struct note *
+note_slot(const char *svc, const char *why)
+{
+	uint32_t h = 2166136261u;
+	const char *p;
+	size_t i, at;
+
+	for (p = svc; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	h ^= (uint32_t)(uintptr_t)why;
+	for (i = 0; i < NOTE_SLOTS; i++) {
+		at = (h + i) % NOTE_SLOTS;
+		if (notes[at].why == NULL ||
+		    (notes[at].why == why && strcmp(notes[at].svc, svc) == 0))
+			break;
+	}
+	at = (h + (i < NOTE_SLOTS ? i : 0)) % NOTE_SLOTS;
+	if (notes[at].why != why || strcmp(notes[at].svc, svc) != 0) {
+		snprintf(notes[at].svc, sizeof(notes[at].svc), "%s", svc);
+		notes[at].why = why;
+		notes[at].at = 0;
+		notes[at].quiet = 0;
+	}
+	return &notes[at];
+}
+
+/*
+ * Log a refusal of service svc for reason why (a constant string: its
+ * address is the key): the first of each second, with how many were
+ * not logged before it; the others are only counted.
+ */
+void
+admit_note(const char *svc, const char *why, const char *fmt, ...)
+{
+	struct note *n = note_slot(svc, why);
+	time_t now = time(NULL);
+	char line[512];
+	va_list ap;
+
+	if (n->at == now) {
+		n->quiet++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n->quiet > 0)
+		log_msg(LOG_NOTICE, "%s (and %lu more like it before)", line,
+		    n->quiet);
+	else
+		log_msg(LOG_NOTICE, "%s", line);
+	n->at = now;
+	n->quiet = 0;
+}
 
 /*
  * 127.0.0.0/8, ::1, 127.0.0.0/8 mapped into IPv6, or a Unix client,
@@ -61,8 +137,7 @@ admit_client(const struct service *svc, const struct sockaddr *sa,
 	    (svc->allow.n > 0 && !acl_match(&svc->allow, sa))))
 		return ADMIT_DENIED;
 	/* Handlers that show the host's own state: local unless allowed. */
-	if (svc->allow.n == 0 && (svc->handler->flags & HANDLER_LOCAL_ONLY) &&
-	    !local(sa))
+	if (svc->allow.n == 0 && svc->local_only && !local(sa))
 		return ADMIT_DENIED;
 	if (svc->per_source > 0 && live >= (size_t)svc->per_source)
 		return ADMIT_BUSY;
@@ -123,8 +198,8 @@ admit_say(const struct service *svc, int fd, enum admit why,
 	if (why != ADMIT_DENIED && svc->busy_reply != NULL)
 		(void)!send(fd, svc->busy_reply, svc->busy_reply_len,
 		    MSG_DONTWAIT | MSG_NOSIGNAL);
-	log_msg(LOG_NOTICE, "%s: refused %s%s%s: %s", svc->name, peer,
-	    via[0] != '\0' ? " via " : "", via, reason[why]);
+	admit_note(svc->name, reason[why], "%s: refused %s%s%s: %s", svc->name,
+	    peer, via[0] != '\0' ? " via " : "", via, reason[why]);
 }
 
 /* Count and log a refused datagram (UDP: nothing is sent back). */
@@ -137,8 +212,8 @@ admit_log(struct svc_state *r, enum admit why, const struct sockaddr *sa)
 	if (addr_text(sa, &t) == 0)
 		addr_join(&t, peer, sizeof(peer));
 	admit_count(r, why);
-	log_msg(LOG_NOTICE, "%s: refused %s: %s", r->svc->name, peer,
-	    reason[why]);
+	admit_note(r->svc->name, reason[why], "%s: refused %s: %s",
+	    r->svc->name, peer, reason[why]);
 }
 
 /*

@@ -14,7 +14,7 @@
 #include <sys/un.h>
 
 #include "client/conn.h"
-#include "handlers/handler.h"
+#include "lib/acl.h"
 
 /* The credentials the peer had when it connected; -1 if unknown. */
 static int

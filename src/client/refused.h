@@ -1,6 +1,7 @@
 /*
- * Refused connections, closed gracefully: what the master sent them
- * (busy_reply) is not lost to a reset.
+ * Connections closed gracefully: what was sent them (a refused client's
+ * busy_reply, the answer of a handler that left its request unread) is
+ * not lost to a reset.
  */
 #ifndef REPLYD_CLIENT_REFUSED_H
 #define REPLYD_CLIENT_REFUSED_H

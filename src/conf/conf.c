@@ -30,7 +30,7 @@ int
 conf_parse_name(struct conf_ctx *x, struct service *svc,
     const config_setting_t *s)
 {
-	char *v = NULL;
+	char *v = NULL, q[CONF_QUOTE_MAX];
 	size_t n;
 
 	if (conf_get_string(x, s, "name", &v) < 0)
@@ -39,7 +39,7 @@ conf_parse_name(struct conf_ctx *x, struct service *svc,
 	    "0123456789_.-");
 	if (v[0] == '\0' || v[n] != '\0' || n > 64) {
 		conf_errf(x, s, "name must be 1 to 64 letters, digits, '_', '.' "
-		    "or '-' (got \"%.64s\")", v);
+		    "or '-' (got %s)", conf_quote(q, sizeof(q), v));
 		free(v);
 		return -1;
 	}
@@ -54,7 +54,7 @@ conf_parse_listen(struct conf_ctx *x, struct service *svc,
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	char **v = NULL;
+	char **v = NULL, q[CONF_QUOTE_MAX];
 	size_t i, j;
 	int bad = 0;
 
@@ -63,8 +63,8 @@ conf_parse_listen(struct conf_ctx *x, struct service *svc,
 	for (i = 0; v[i] != NULL; i++) {
 		for (j = 0; j < i; j++)
 			if (strcmp(v[i], v[j]) == 0) {
-				conf_errf(x, s, "listen names \"%.64s\" twice",
-				    v[i]);
+				conf_errf(x, s, "listen names %s twice",
+				    conf_quote(q, sizeof(q), v[i]));
 				bad = 1;
 			}
 		if (addr_unix_path(v[i]) != NULL) {
@@ -75,7 +75,7 @@ conf_parse_listen(struct conf_ctx *x, struct service *svc,
 			continue;
 		conf_errf(x, s, "listen must name numeric IPv4 or IPv6 addresses "
 		    "such as \"127.0.0.1\" or \"::\", or \"unix:/path\" (got "
-		    "\"%.64s\")", v[i]);
+		    "%s)", conf_quote(q, sizeof(q), v[i]));
 		bad = 1;
 	}
 	if (v[0] == NULL) {
@@ -96,14 +96,15 @@ conf_parse_user(struct conf_ctx *x, struct service *svc,
     const config_setting_t *s)
 {
 	struct passwd *pw;
-	char *name = NULL;
+	char *name = NULL, q[CONF_QUOTE_MAX];
 
 	if (conf_get_string(x, s, "user", &name) < 0) {
 		x->user_failed = 1;
 		return -1;
 	}
 	if ((pw = getpwnam(name)) == NULL) {
-		conf_errf(x, s, "user \"%.64s\" does not exist", name);
+		conf_errf(x, s, "user %s does not exist",
+		    conf_quote(q, sizeof(q), name));
 		free(name);
 		x->user_failed = 1;
 		return -1;
@@ -121,12 +122,13 @@ conf_parse_group(struct conf_ctx *x, struct service *svc,
     const config_setting_t *s)
 {
 	struct group *gr;
-	char *name = NULL;
+	char *name = NULL, q[CONF_QUOTE_MAX];
 
 	if (conf_get_string(x, s, "group", &name) < 0)
 		return -1;
 	if ((gr = getgrnam(name)) == NULL) {
-		conf_errf(x, s, "group \"%.64s\" does not exist", name);
+		conf_errf(x, s, "group %s does not exist",
+		    conf_quote(q, sizeof(q), name));
 		free(name);
 		return -1;
 	}
@@ -141,7 +143,7 @@ static int
 exec_program(struct conf_ctx *x, struct exec_spec *e,
     const config_setting_t *s)
 {
-	char *prog = NULL, full[4096];
+	char *prog = NULL, full[4096], q[CONF_QUOTE_MAX];
 	struct stat st;
 
 	if (conf_get_string(x, s, "exec.program", &prog) < 0)
@@ -149,13 +151,13 @@ exec_program(struct conf_ctx *x, struct exec_spec *e,
 	snprintf(full, sizeof(full), "%s%s", e->chroot ? e->chroot : "", prog);
 	if (prog[0] != '/')
 		conf_errf(x, s, "exec.program must be an absolute path (got "
-		    "\"%.64s\")", prog);
+		    "%s)", conf_quote(q, sizeof(q), prog));
 	else if (stat(full, &st) < 0)
-		conf_errf(x, s, "exec.program \"%.64s\": %s", full,
-		    strerror(errno));
+		conf_errf(x, s, "exec.program %s: %s",
+		    conf_quote(q, sizeof(q), full), strerror(errno));
 	else if (!S_ISREG(st.st_mode) || access(full, X_OK) < 0)
-		conf_errf(x, s, "exec.program \"%.64s\" is not an executable "
-		    "file", prog);
+		conf_errf(x, s, "exec.program %s is not an executable file",
+		    conf_quote(q, sizeof(q), prog));
 	else {
 		free(e->program);
 		e->program = prog;
@@ -173,7 +175,7 @@ static int
 exec_vars(struct conf_ctx *x, const config_setting_t *s, const char *key,
     char end, const char *what, char ***out)
 {
-	char **v = NULL;
+	char **v = NULL, q[CONF_QUOTE_MAX];
 	size_t i, n;
 	int bad = 0;
 
@@ -184,8 +186,8 @@ exec_vars(struct conf_ctx *x, const config_setting_t *s, const char *key,
 		    "0123456789_");
 		if (n > 0 && v[i][n] == end && !(v[i][0] >= '0' && v[i][0] <= '9'))
 			continue;
-		conf_errf(x, s, "%s entries must %s (got \"%.64s\")", key, what,
-		    v[i]);
+		conf_errf(x, s, "%s entries must %s (got %s)", key, what,
+		    conf_quote(q, sizeof(q), v[i]));
 		bad = 1;
 	}
 	if (bad) {
@@ -202,13 +204,14 @@ exec_chroot(struct conf_ctx *x, struct exec_spec *e,
     const config_setting_t *s)
 {
 	struct stat st;
-	char *dir = NULL;
+	char *dir = NULL, q[CONF_QUOTE_MAX];
 
 	if (conf_get_string(x, s, "exec.chroot", &dir) < 0)
 		return -1;
 	if (dir[0] != '/' || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		conf_errf(x, s, "exec.chroot must be an existing directory given "
-		    "by its absolute path (got \"%.64s\")", dir);
+		    "by its absolute path (got %s)",
+		    conf_quote(q, sizeof(q), dir));
 		free(dir);
 		return -1;
 	}
@@ -519,6 +522,8 @@ static void
 service_check(struct conf_ctx *x, struct service *svc,
     const config_setting_t *g)
 {
+	char q[CONF_QUOTE_MAX];
+
 	supplementary(x, svc, g);
 	if (handler_is(svc, "exec") && !svc->exec.seen)
 		conf_errf(x, g, "service \"%s\": handler \"exec\" needs exec = "
@@ -534,9 +539,9 @@ service_check(struct conf_ctx *x, struct service *svc,
 		    "the addresses of the load balancers to trust", svc->name);
 	if (x->opts->as_root && svc->user != NULL && svc->uid != 0 &&
 	    svc->exec.program != NULL && !runs_as(svc))
-		conf_errf(x, g, "service \"%s\": exec.program \"%.64s\" is not "
-		    "executable by user \"%s\"", svc->name, svc->exec.program,
-		    svc->user);
+		conf_errf(x, g, "service \"%s\": exec.program %s is not "
+		    "executable by user \"%s\"", svc->name,
+		    conf_quote(q, sizeof(q), svc->exec.program), svc->user);
 	/* A disabled service runs nothing, as root or not. */
 	if (x->opts->as_root && svc->user == NULL && !x->user_failed &&
 	    !svc->disable)

@@ -66,6 +66,7 @@ struct service {
 	char		 *handler_name;	/* the `handler` key */
 	/* Set by handler_resolve() from handler_name, never read here. */
 	const struct handler *handler;
+	int		  local_only;	/* its handler: local clients only */
 	char		 *reply;
 	size_t		  reply_len;
 	size_t		  max_request;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "conf/internal.h"
+#include "lib/log.h"
 
 #define FIELD(f)	.off = offsetof(struct service, f), \
 			.size = sizeof(((struct service *)0)->f)
@@ -302,6 +303,20 @@ wrapped(struct conf_ctx *x, const config_setting_t *s)
 }
 
 const char *
+conf_quote(char *buf, size_t bufsz, const char *v)
+{
+	size_t n;
+
+	if (bufsz < 3)
+		return "";
+	buf[0] = '"';
+	n = 1 + log_escape(buf + 1, bufsz - 2, v, strlen(v));
+	buf[n] = '"';
+	buf[n + 1] = '\0';
+	return buf;
+}
+
+const char *
 conf_got(struct conf_ctx *x, const config_setting_t *s, char *buf,
     size_t bufsz)
 {
@@ -317,8 +332,7 @@ conf_got(struct conf_ctx *x, const config_setting_t *s, char *buf,
 			    (long long)config_setting_get_int64(s));
 		return buf;
 	case CONFIG_TYPE_STRING:
-		snprintf(buf, bufsz, "\"%.64s\"", config_setting_get_string(s));
-		return buf;
+		return conf_quote(buf, bufsz, config_setting_get_string(s));
 	case CONFIG_TYPE_FLOAT:
 		return "a decimal number";
 	case CONFIG_TYPE_BOOL:
@@ -487,7 +501,7 @@ get_acl(struct conf_ctx *x, const config_setting_t *s, const char *key,
     struct acl *acl)
 {
 	struct cidr *v;
-	char **strs = NULL;
+	char **strs = NULL, q[CONF_QUOTE_MAX];
 	size_t i, n;
 	int bad = 0;
 
@@ -503,8 +517,8 @@ get_acl(struct conf_ctx *x, const config_setting_t *s, const char *key,
 		if (cidr_parse(strs[i], &v[i]) == 0)
 			continue;
 		conf_errf(x, s, "%s entries must be IPv4 or IPv6 addresses or "
-		    "prefixes such as \"10.0.0.0/8\" or \"::1\" (got \"%.64s\")",
-		    key, strs[i]);
+		    "prefixes such as \"10.0.0.0/8\" or \"::1\" (got %s)",
+		    key, conf_quote(q, sizeof(q), strs[i]));
 		bad = 1;
 	}
 	conf_strv_free(strs);
@@ -522,7 +536,7 @@ static int
 get_enum(struct conf_ctx *x, const config_setting_t *s,
     const struct conf_key *k, int *out)
 {
-	char *v = NULL, allowed[256] = "";
+	char *v = NULL, allowed[256] = "", q[CONF_QUOTE_MAX];
 	int i;
 
 	if (conf_get_string(x, s, k->name, &v) < 0)
@@ -537,7 +551,8 @@ get_enum(struct conf_ctx *x, const config_setting_t *s,
 		    strlen(allowed), "%s\"%s\"", i == 0 ? "" :
 		    k->values[i + 1] == NULL ? " or " : ", ", k->values[i]);
 	}
-	conf_errf(x, s, "%s must be %s (got \"%.64s\")", k->name, allowed, v);
+	conf_errf(x, s, "%s must be %s (got %s)", k->name, allowed,
+	    conf_quote(q, sizeof(q), v));
 	free(v);
 	return -1;
 }
@@ -551,7 +566,7 @@ get_handler(struct conf_ctx *x, const config_setting_t *s,
     const struct conf_key *k, char **out)
 {
 	const char *const *h = x->opts->handlers;
-	char *v = NULL, names[256] = "";
+	char *v = NULL, names[256] = "", q[CONF_QUOTE_MAX];
 	size_t i, n = 0;
 
 	if (conf_get_string(x, s, k->name, &v) < 0)
@@ -567,8 +582,8 @@ get_handler(struct conf_ctx *x, const config_setting_t *s,
 	for (i = 0; h[i] != NULL && n < sizeof(names); i++)
 		n += snprintf(names + n, sizeof(names) - n, "%s%s",
 		    i > 0 ? ", " : "", h[i]);
-	conf_errf(x, s, "%s must be one of %s (got \"%.64s\")", k->name,
-	    names, v);
+	conf_errf(x, s, "%s must be one of %s (got %s)", k->name,
+	    names, conf_quote(q, sizeof(q), v));
 	free(v);
 	return -1;
 }

@@ -73,5 +73,12 @@ void		 conf_key_print(FILE *fp, const struct conf_key *k,
 		    const struct service *svc, int indent);
 /* "1000000", "0.001": the shortest text that reads back as v. */
 void		 conf_num_text(double v, char *buf, size_t bufsz);
+/*
+ * A value from the file as a message quotes it: in double quotes, escaped
+ * as client data is (log_escape), so that no value can end a message's
+ * line or forge another; long values are cut, marked "...".
+ */
+#define CONF_QUOTE_MAX 160
+const char	*conf_quote(char *buf, size_t bufsz, const char *v);
 
 #endif

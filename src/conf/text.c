@@ -291,12 +291,12 @@ read_dir(struct conf_text *t, const char *path, const char *name,
 {
 	struct dirent **ents;
 	struct stat st;
-	char full[PATH_MAX], shown[PATH_MAX];
+	char full[PATH_MAX], shown[PATH_MAX], q[CONF_QUOTE_MAX];
 	int i, n, rc = 0;
 
 	if ((n = scandir(path, &ents, is_conf, by_name)) < 0) {
-		text_err(t, from, fromline, "cannot include \"%s\": %s", name,
-		    strerror(errno));
+		text_err(t, from, fromline, "cannot include %s: %s",
+		    conf_quote(q, sizeof(q), name), strerror(errno));
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -373,7 +373,7 @@ read_file(struct conf_text *t, const char *path, const char *name,
     const char *from, unsigned fromline, int depth)
 {
 	struct reader r = { .t = t, .lex = IN_CODE };
-	char err[256], *buf, *s, *nl;
+	char err[256], q[CONF_QUOTE_MAX], *buf, *s, *nl;
 	size_t len;
 	int file;
 
@@ -395,8 +395,8 @@ read_file(struct conf_text *t, const char *path, const char *name,
 		if (from == NULL)
 			text_err(t, path, 0, "cannot read: %s", err);
 		else
-			text_err(t, from, fromline, "cannot include \"%s\": %s",
-			    name, err);
+			text_err(t, from, fromline, "cannot include %s: %s",
+			    conf_quote(q, sizeof(q), name), err);
 		return -1;
 	}
 	if ((file = add_name(t, path)) < 0) {

@@ -16,6 +16,7 @@
 
 #include "conf/internal.h"
 #include "lib/addr.h"
+#include "lib/log.h"
 
 /* One "unix:/path" entry of listen. */
 int
@@ -23,18 +24,20 @@ conf_unix_listen_check(struct conf_ctx *x, const config_setting_t *s,
     const char *spec)
 {
 	const char *path = addr_unix_path(spec);
+	char q[CONF_QUOTE_MAX], p[CONF_QUOTE_MAX];
 	struct stat st;
 
 	if (path[0] != '/' || strlen(path) >= (size_t)ADDR_UNIX_PATH_MAX) {
-		conf_errf(x, s, "listen \"%.128s\" must name an absolute path "
+		conf_errf(x, s, "listen %s must name an absolute path "
 		    "of at most %d bytes, such as \"unix:/run/replyd/NAME.sock\"",
-		    spec, ADDR_UNIX_PATH_MAX - 1);
+		    conf_quote(q, sizeof(q), spec), ADDR_UNIX_PATH_MAX - 1);
 		return -1;
 	}
 	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
-		conf_errf(x, s, "listen \"%.128s\": %s exists and is not a "
-		    "socket (replyd replaces a stale socket, never another "
-		    "file)", spec, path);
+		log_escape(p, sizeof(p), path, strlen(path));
+		conf_errf(x, s, "listen %s: %s exists and is not a socket "
+		    "(replyd replaces a stale socket, never another file)",
+		    conf_quote(q, sizeof(q), spec), p);
 		return -1;
 	}
 	return 0;
@@ -103,12 +106,13 @@ conf_parse_socket_user(struct conf_ctx *x, struct service *svc,
     const config_setting_t *s)
 {
 	struct passwd *pw;
-	char *name = NULL;
+	char *name = NULL, q[CONF_QUOTE_MAX];
 
 	if (conf_get_string(x, s, "socket_user", &name) < 0)
 		return -1;
 	if ((pw = getpwnam(name)) == NULL) {
-		conf_errf(x, s, "socket_user \"%.64s\" does not exist", name);
+		conf_errf(x, s, "socket_user %s does not exist",
+		    conf_quote(q, sizeof(q), name));
 		free(name);
 		return -1;
 	}
@@ -123,12 +127,13 @@ conf_parse_socket_group(struct conf_ctx *x, struct service *svc,
     const config_setting_t *s)
 {
 	struct group *gr;
-	char *name = NULL;
+	char *name = NULL, q[CONF_QUOTE_MAX];
 
 	if (conf_get_string(x, s, "socket_group", &name) < 0)
 		return -1;
 	if ((gr = getgrnam(name)) == NULL) {
-		conf_errf(x, s, "socket_group \"%.64s\" does not exist", name);
+		conf_errf(x, s, "socket_group %s does not exist",
+		    conf_quote(q, sizeof(q), name));
 		free(name);
 		return -1;
 	}

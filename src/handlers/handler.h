@@ -11,26 +11,10 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "client/conn.h"
 #include "conf/conf.h"
 #include "lib/addr.h"
 #include "lib/errlist.h"
-
-/* One connection as a handler sees it. */
-struct conn {
-	const struct service	*svc;
-	int			 is_socket;	/* 0: stdin was a pipe or tty */
-	int			 announced;	/* the master logged the connect */
-	struct addr_text	 local;
-	struct addr_text	 remote;
-	char			 peer[ADDR_STRLEN];	/* for log lines */
-	char			 via[ADDR_STRLEN];	/* PROXY: the balancer */
-	/* A Unix domain client: SO_PEERCRED's, and the socket's path. */
-	int			 is_unix;
-	pid_t			 unix_pid;
-	uid_t			 unix_uid;
-	gid_t			 unix_gid;
-	char			 unix_path[ADDR_UNIX_PATH_MAX];
-};
 
 /* What sets a handler apart, for the master (handler.flags). */
 #define HANDLER_EXECS		0x1	/* ends in execve: spawn.c may start

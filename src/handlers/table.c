@@ -62,8 +62,11 @@ handler_resolve(struct conf *c, struct errlist *errs)
 
 	for (svc = c->svc; svc < c->svc + c->nsvc; svc++) {
 		if (svc->handler_name != NULL &&
-		    (svc->handler = handler_find(svc->handler_name)) != NULL)
+		    (svc->handler = handler_find(svc->handler_name)) != NULL) {
+			svc->local_only = (svc->handler->flags &
+			    HANDLER_LOCAL_ONLY) != 0;
 			continue;
+		}
 		errlist_add(errs, "%s: service \"%s\": no handler \"%s\"",
 		    c->path, svc->name, svc->handler_name ?
 		    svc->handler_name : "");
@@ -102,7 +105,10 @@ handler_answer(const struct conn *c, const void *buf, size_t n)
 		    "timeout" : strerror(errno));
 		return errno == EPIPE || errno == ECONNRESET ? 0 : EX_IOERR;
 	}
-	log_msg(LOG_INFO, "%s: %s: sent %zu bytes", s->name, c->peer, n);
+	/* A UDP reply is logged as sent by the relay, which sends it. */
+	if (s->proto != PROTO_UDP)
+		log_msg(LOG_INFO, "%s: %s: sent %zu bytes", s->name, c->peer,
+		    n);
 	if (c->is_socket && s->proto == PROTO_TCP)
 		io_linger(0, 1);
 	return 0;

@@ -19,10 +19,11 @@
 #include "master/master_int.h"
 
 /*
- * Start a child for fd[0] and fd[1] (a TCP connection twice, or the ends
- * of a UDP relay), the client described by c.  On success the master
- * keeps neither fd; on failure (NULL, errno set, counted and logged)
- * they are still the caller's.  The master logs a TCP connect itself,
+ * Start a child for fd[0] and fd[1] (a connection twice, or the ends of
+ * a UDP relay), the client described by c.  On success the master keeps
+ * a connection until the child is gone (reap.c closes it without a
+ * reset) and no relay end; on failure (NULL, errno set, counted and
+ * logged) they are still the caller's.  The master logs a TCP connect itself,
  * before the child starts, so that the line comes before the child's
  * own; a PROXY service's child says it once it knows the real client.
  */
@@ -67,9 +68,11 @@ start_child(struct master *s, struct svc_state *r, const int fd[2],
 		errno = e;
 		return NULL;
 	}
-	close(fd[0]);
-	if (fd[1] != fd[0])
+	if (fd[1] != fd[0]) {
+		close(fd[0]);
 		close(fd[1]);
+	} else
+		k->conn = fd[0];
 	k->pid = pid;
 	k->run = r;
 	k->session_timeout = svc->session_timeout;
@@ -241,6 +244,8 @@ accept_udp(struct master *s, struct svc_state *r, struct listener *l,
 			admit_log(r, why, (struct sockaddr *)&s->req.peer);
 			continue;
 		}
+		if (!udp_budget(svc, &s->req, now))
+			continue;
 		if (udp_start(svc, &s->req, l->fd, &relay, cfd) < 0) {
 			pause_service(r, now, "socketpair");
 			break;

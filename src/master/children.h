@@ -22,6 +22,7 @@ struct child {
 	int		 session_timeout;	/* its service's, at spawn */
 	struct udp_relay relay;		/* UDP: fd -1 once done */
 	struct stderr_relay	 err;		/* its stderr; fd -1: none */
+	int		 conn;		/* TCP: the master's copy, -1: none */
 };
 
 struct children {

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +49,29 @@ log_exit(const struct child *k, int status)
 }
 
 /*
+ * The child is gone, and with it every other copy of its connection but
+ * the master's.  A handler that answered without reading the whole
+ * request (an exec'd `date`) left bytes unread, and closing the socket
+ * now would make the kernel answer the client with a reset, which can
+ * cost the client its answer.  So such a connection is half-closed and
+ * drained a moment (refused.c), as the built-in handlers do themselves;
+ * any other is just closed.
+ */
+static void
+reap_conn(struct master *s, int fd)
+{
+	struct timespec now;
+	int unread = 0;
+
+	if (ioctl(fd, FIONREAD, &unread) < 0 || unread == 0) {
+		close(fd);
+		return;
+	}
+	deadline_now(&now);
+	refused_close(&s->refused, fd, &now);
+}
+
+/*
  * Each child that has exited.  While it is a zombie its pid cannot be
  * anyone else's, so its process group (what an exec'd program started
  * and left behind, which would hold the connection past the child and
@@ -81,6 +105,8 @@ reap_all(struct master *s)
 			udp_end(&k->relay);
 		}
 		stderr_relay_close(&k->err, reap_child_name(k), k->pid);
+		if (k->conn >= 0)
+			reap_conn(s, k->conn);
 		if (k->run != NULL) {
 			k->run->active--;
 			if ((why = admit_exited(k->run->svc, st)) != ADMIT_OK)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "handlers/handler.h"
 #include "import/import.h"
 
 static void
@@ -31,8 +32,8 @@ put(const char *path, const void *data, size_t n)
 static void
 loads(const char *out, const struct svclist *l)
 {
-	struct conf_opts o = { .port = -1 };
-	struct conf_errors errs = { 0 };
+	struct conf_opts o = { .port = -1, .handlers = handler_names() };
+	struct errlist errs = { 0 };
 	const struct svc *s;
 	struct conf *c;
 	size_t i;
@@ -46,6 +47,7 @@ loads(const char *out, const struct svclist *l)
 			fprintf(stderr, "%s\n", errs.msg[i]);
 		abort();
 	}
+	errlist_free(&errs);
 	conf_free(c);
 }
 
