@@ -28,8 +28,9 @@
  * service made dev ino" a listener and the socket file replyd made for
  * it, "B service i ..." an entry of its per_source_rate table, "P fd
  * service ..." a client waiting for a child, "K pid service
- * ..." a child with its relay and stderr descriptors, "R" and "E" the
- * rest of that child's UDP exchange and stderr line.  The new image
+ * ..." a child with its relay and stderr descriptors, "R", "E" and "C"
+ * the rest of that child's UDP exchange, its stderr line and the
+ * master's copy of its TCP connection (kept until the child is gone).  The new image
  * reads it back (upgrade_adopt, upgrade_restore) and closes every
  * descriptor it was not told about.
  */
@@ -117,10 +118,11 @@ write_kid(FILE *f, const struct child *k, struct fdlist *l)
 	fprintf(f, "\nE %ld %u %lu ", (long)k->pid, k->err.lines,
 	    k->err.dropped);
 	hex(f, k->err.buf, k->err.len);
-	fputc('\n', f);
+	fprintf(f, "\nC %ld %d %u\n", (long)k->pid, k->conn, r->dgrams);
 	pass(l, r->fd);
 	pass(l, r->out);
 	pass(l, k->err.fd);
+	pass(l, k->conn);
 }
 
 /* The used entries of a service's per_source_rate table. */

@@ -102,7 +102,9 @@ adopt_line(const char *line)
 			cloexec(fd);
 			upgrade_fdlist_add(&keep, fd);
 		}
-	} else if (line[0] == 'K' && read_kid(line, &k) == 0) {
+	} else if (sscanf(line, "C %*d %d", &fd) == 1)
+		upgrade_fdlist_add(&keep, fd);
+	else if (line[0] == 'K' && read_kid(line, &k) == 0) {
 		upgrade_fdlist_add(&keep, k.rfd);
 		upgrade_fdlist_add(&keep, k.out);
 		upgrade_fdlist_add(&keep, k.err);
@@ -252,7 +254,10 @@ restore_kid(struct children *ks, struct run_state *r, const struct kid_line *l)
 		k->run->active++;
 }
 
-/* The rest of a child: its UDP exchange's log context, its stderr line. */
+/*
+ * The rest of a child: its UDP exchange's log context and count, its
+ * stderr line, the master's copy of its connection.
+ */
 static void
 restore_kid_rest(struct children *ks, const char *line)
 {
@@ -262,6 +267,7 @@ restore_kid_rest(struct children *ks, const char *line)
 	unsigned u;
 	unsigned long ul;
 	size_t z;
+	int fd;
 
 	if (sscanf(line, "R %ld %u %zu %513s", &pid, &u, &z, text) == 4 &&
 	    (k = children_find(ks, (pid_t)pid)) != NULL) {
@@ -273,6 +279,11 @@ restore_kid_rest(struct children *ks, const char *line)
 		k->err.lines = u;
 		k->err.dropped = ul;
 		k->err.len = unhex(text, k->err.buf, sizeof(k->err.buf));
+	} else if (sscanf(line, "C %ld %d %u", &pid, &fd, &u) == 3 &&
+	    (k = children_find(ks, (pid_t)pid)) != NULL) {
+		cloexec(fd);
+		k->conn = fd;
+		k->relay.dgrams = u;
 	}
 }
 
@@ -375,7 +386,7 @@ upgrade_restore(struct run_state *r, struct children *ks, struct master_stats *m
 			restore_pending(r, line);
 		else if (line[0] == 'K' && read_kid(line, &k) == 0)
 			restore_kid(ks, r, &k);
-		else if (line[0] == 'R' || line[0] == 'E')
+		else if (line[0] == 'R' || line[0] == 'E' || line[0] == 'C')
 			restore_kid_rest(ks, line);
 	}
 	free(line);
