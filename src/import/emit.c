@@ -275,7 +275,7 @@ emit_conf(const struct svclist *l)
 	header(l, on, off);
 	find_shared(l, common);
 	for (k = 0; k < K_NSHARED; k++)
-		if (common[k]) {
+		if (common[k] && l->head != NULL) {	/* common: two or more */
 			if (!said++)
 				printf("# What every service below has, once: "
 				    "the defaults they inherit.\n");
