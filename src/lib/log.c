@@ -131,6 +131,57 @@ log_data(int prio, const void *data, size_t n, const char *fmt, ...)
 	va_end(ap);
 }
 
+static size_t
+put_str(char *buf, size_t at, size_t size, const char *s)
+{
+	while (*s != '\0' && at + 1 < size)
+		buf[at++] = *s++;
+	return at;
+}
+
+static size_t
+put_num(char *buf, size_t at, size_t size, unsigned long v)
+{
+	char digits[24];
+	size_t n = 0;
+
+	do
+		digits[n++] = '0' + v % 10;
+	while ((v /= 10) > 0);
+	while (n > 0 && at + 1 < size)
+		buf[at++] = digits[--n];
+	return at;
+}
+
+/*
+ * One line from a signal handler (async-signal-safe): no vsnprintf, no
+ * time stamp, no lock, no allocation; always tagged with the pid.  The
+ * line is the strings of parts, up to a NULL.
+ */
+void
+log_raw(int prio, const char *const *parts)
+{
+	char line[512];
+	size_t n = 0;
+
+	if (use_syslog) {
+		n = put_str(line, n, sizeof(line), "<");
+		n = put_num(line, n, sizeof(line), LOG_DAEMON | prio);
+		n = put_str(line, n, sizeof(line), ">");
+	}
+	n = put_str(line, n, sizeof(line), "replyd[");
+	n = put_num(line, n, sizeof(line), (unsigned long)getpid());
+	n = put_str(line, n, sizeof(line), "]: ");
+	for (; *parts != NULL; parts++)
+		n = put_str(line, n, sizeof(line), *parts);
+	if (use_syslog) {
+		logsock_send_raw(line, n);
+		return;
+	}
+	line[n++] = '\n';
+	(void)write(log_fd, line, n);
+}
+
 /*
  * Length of a well-formed UTF-8 sequence at p (at most n bytes), or 0.
  * C1 controls (U+0080..U+009F) count as malformed: some terminals obey

@@ -94,6 +94,17 @@ logsock_send(int prio, const char *msg, size_t len)
 		dropped++;
 }
 
+/*
+ * A datagram made by the caller, from a signal handler: no time stamp
+ * (the daemon adds one), nothing but system calls.
+ */
+void
+logsock_send_raw(const char *buf, size_t len)
+{
+	if (connect_log() == 0)
+		(void)send(sock, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 /* In a new child: the socket is the master's (and closed with the rest). */
 void
 logsock_forget(void)

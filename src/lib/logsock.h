@@ -8,5 +8,6 @@
 
 void	logsock_send(int prio, const char *msg, size_t len);
 void	logsock_forget(void);
+void	logsock_send_raw(const char *buf, size_t len);
 
 #endif

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "child/child.h"
+#include "child/sandbox.h"
 #include "child/spawn.h"
 #include "client/conn.h"
 #include "handlers/handler.h"
@@ -252,6 +253,8 @@ inetd_serve(const struct conf *c)
 			}
 	signal(SIGPIPE, SIG_DFL);
 	log_tag_pid(1);
+	if (sandbox_prepare(svc) < 0)
+		return EX_OSERR;
 	if (type == SOCK_DGRAM && ss.ss_family == AF_UNIX) {
 		log_msg(LOG_ERR, "%s: standard input is a Unix datagram "
 		    "socket, which replyd does not serve", svc->name);

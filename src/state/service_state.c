@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "child/sandbox.h"
 #include "conf/conf.h"
 #include "state/per_source.h"
 #include "state/service_state.h"
@@ -17,7 +18,8 @@ static const struct master_stats *published_stats;
 /*
  * A zeroed state for every service of c; the run does not own c.  A
  * PROXY service with per_source needs the table its children count
- * themselves in (per_source.c), mapped before the first of them forks.
+ * themselves in (per_source.c), mapped before the first of them forks;
+ * each service its sandbox's filter, built once here for every child.
  */
 int
 run_make(struct run_state *r, struct conf *c)
@@ -33,8 +35,8 @@ run_make(struct run_state *r, struct conf *c)
 		r->svc[i].svc = &c->svc[i];
 		r->svc[i].how = spawn_how(&c->svc[i]);
 		r->svc[i].pending = -1;
-		if (c->svc[i].proxy_protocol && c->svc[i].per_source > 0 &&
-		    per_source_init() < 0) {
+		if ((c->svc[i].proxy_protocol && c->svc[i].per_source > 0 &&
+		    per_source_init() < 0) || sandbox_prepare(&c->svc[i]) < 0) {
 			run_free(r);
 			return -1;
 		}
@@ -83,6 +85,7 @@ run_free(struct run_state *r)
 	size_t i;
 
 	for (i = 0; i < r->n; i++) {
+		sandbox_release(r->svc[i].svc);
 		free(r->svc[i].srcrate);
 		if (r->svc[i].pending >= 0)
 			close(r->svc[i].pending);
