@@ -47,8 +47,8 @@
  * socket, no fork, no exec.
  */
 static const char *const handler_calls[] = {
-	"read", "readv", "recvfrom", "recvmsg", "recvmmsg",
-	"write", "writev", "sendto", "sendmsg", "sendmmsg",
+	"read", "readv", "recv", "recvfrom", "recvmsg", "recvmmsg",
+	"write", "writev", "send", "sendto", "sendmsg", "sendmmsg",
 	"poll", "ppoll", "ppoll_time64", "select", "_newselect",
 	"pselect6", "pselect6_time64", "close", "shutdown",
 	"getsockopt", "setsockopt", "getsockname", "getpeername",
@@ -177,6 +177,36 @@ rules(scmp_filter_ctx ctx, uint32_t action, const char *const *v)
 }
 
 /*
+ * The syslog socket's rule is exact where libseccomp lets it be: it
+ * would also let socketcall(2) through (i386's C library's way to
+ * socket()), testing its argument pointer as if it were the arguments,
+ * which a crafted pointer passes; logsock.c makes the direct call, and
+ * on i386, where libseccomp refuses the exact rule, the translated one
+ * stands and socketcall_prefix() refuses socketcall's socket() first.
+ * A filter for several architectures (exec_arches) cannot take an exact
+ * rule either, so an exec service's child gets none: its one line
+ * before execve (a failure) reaches syslog only over a socket already
+ * open.
+ */
+static int
+log_socket_rule(scmp_filter_ctx ctx, const struct service *svc)
+{
+	struct scmp_arg_cmp cmp[] = {
+		SCMP_A0(SCMP_CMP_EQ, AF_UNIX),
+		SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM)
+	};
+
+	if (svc->handler->flags & HANDLER_EXECS)
+		return 0;
+#ifdef __i386__
+	return rule(ctx, SCMP_ACT_ALLOW, "socket", 2, cmp);
+#else
+	return seccomp_rule_add_exact_array(ctx, SCMP_ACT_ALLOW,
+	    seccomp_syscall_resolve_name("socket"), 2, cmp) < 0 ? -1 : 0;
+#endif
+}
+
+/*
  * Memory is never mapped executable (code comes only from what was
  * loaded before the fork), and fstatat() family calls only on a
  * descriptor, as glibc's fstat() makes them.  The one socket a child
@@ -185,12 +215,8 @@ rules(scmp_filter_ctx ctx, uint32_t action, const char *const *v)
  * made to connect out with.
  */
 static int
-handler_rules(scmp_filter_ctx ctx)
+handler_rules(scmp_filter_ctx ctx, const struct service *svc)
 {
-	struct scmp_arg_cmp unix0 = SCMP_A0(SCMP_CMP_EQ, AF_UNIX);
-	struct scmp_arg_cmp dgram1 = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf,
-	    SOCK_DGRAM);
-	struct scmp_arg_cmp logsock[] = { unix0, dgram1 };
 	struct scmp_arg_cmp noexec2 = SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
 	struct scmp_arg_cmp empty3 = SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH,
 	    AT_EMPTY_PATH);
@@ -204,7 +230,7 @@ handler_rules(scmp_filter_ctx ctx)
 	    rule(ctx, SCMP_ACT_ALLOW, "newfstatat", 1, &empty3) < 0 ||
 	    rule(ctx, SCMP_ACT_ALLOW, "fstatat64", 1, &empty3) < 0 ||
 	    rule(ctx, SCMP_ACT_ALLOW, "statx", 1, &empty2) < 0 ||
-	    rule(ctx, SCMP_ACT_ALLOW, "socket", 2, logsock) < 0 ||
+	    log_socket_rule(ctx, svc) < 0 ||
 	    rule(ctx, SCMP_ACT_ALLOW, "connect", 0, NULL) < 0)
 		return -1;
 #ifdef REPLYD_COVERAGE
@@ -263,6 +289,31 @@ exec_rule(scmp_filter_ctx ctx, const struct service *svc)
 	return rule(ctx, SCMP_ACT_ALLOW, "execve", 1, &path);
 }
 
+/*
+ * An exec'd program may be of another architecture the kernel runs
+ * (a 64-bit program from a 32-bit replyd, or the reverse): the same
+ * rules for each.  Other children never change architecture, and any
+ * other architecture's call ends them (SCMP_FLTATR_ACT_BADARCH).
+ */
+static int
+exec_arches(scmp_filter_ctx ctx)
+{
+	static const uint32_t x86[] = {
+		SCMP_ARCH_X86, SCMP_ARCH_X86_64, SCMP_ARCH_X32, 0
+	};
+	static const uint32_t arm[] = { SCMP_ARCH_ARM, SCMP_ARCH_AARCH64, 0 };
+	uint32_t native = seccomp_arch_native();
+	const uint32_t *a = native == SCMP_ARCH_AARCH64 ? arm :
+	    native == SCMP_ARCH_X86 || native == SCMP_ARCH_X86_64 ? x86 : NULL;
+	int rc;
+
+	for (; a != NULL && *a != 0; a++)
+		if (*a != native && (rc = seccomp_arch_add(ctx, *a)) < 0 &&
+		    rc != -EEXIST)
+			return -1;
+	return 0;
+}
+
 static scmp_filter_ctx
 build(const struct service *svc)
 {
@@ -275,11 +326,15 @@ build(const struct service *svc)
 		return NULL;
 	/* Another architecture's calls (i386's on x86-64) end it at once. */
 	seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	if ((svc->handler->flags & HANDLER_EXECS) && exec_arches(ctx) < 0) {
+		seccomp_release(ctx);
+		return NULL;
+	}
 	/* sandbox.allow: no longer denied, or allowed too. */
 	if (deny)
 		bad = rules_but(ctx, SCMP_ACT_TRAP, service_denied, sb->allow) < 0;
 	else
-		bad = handler_rules(ctx) < 0 ||
+		bad = handler_rules(ctx, svc) < 0 ||
 		    (sb->syscalls == SB_MODULE && module_rules(ctx) < 0) ||
 		    ((svc->handler->flags & HANDLER_EXECS) &&
 		    (rules(ctx, SCMP_ACT_ALLOW, exec_calls) < 0 ||
@@ -295,9 +350,41 @@ build(const struct service *svc)
 	return ctx;
 }
 
-/* The filter as BPF, through a memfd (libseccomp exports to a file). */
+#ifdef __i386__
+#include <linux/audit.h>
+#include <linux/net.h>
+#include <stddef.h>
+
+/*
+ * Ahead of libseccomp's program: socketcall(SYS_SOCKET, ...) traps
+ * (see log_socket_rule), unless sandbox.allow names socket.
+ */
+static const struct sock_filter socketcall_prefix[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 0, 5),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socketcall, 0, 3),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,
+	    args[0])),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_SOCKET, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+};
+#define PREFIX_LEN(svc)	((svc)->sandbox.syscalls != SB_SERVICE && \
+	!listed((const char *const *)(svc)->sandbox.allow, "socket") ? \
+	sizeof(socketcall_prefix) / sizeof(socketcall_prefix[0]) : 0)
+#define PREFIX		socketcall_prefix
+#else
+#define PREFIX_LEN(svc)	0
+#define PREFIX		NULL
+#endif
+
+/*
+ * The filter as BPF, read back through a memfd (libseccomp exports to a
+ * file), after the prefix of n instructions.
+ */
 static int
-export(scmp_filter_ctx ctx, struct sock_fprog *prog)
+export(scmp_filter_ctx ctx, const struct sock_filter *prefix, size_t n,
+    struct sock_fprog *prog)
 {
 	struct sock_filter *insns;
 	off_t len;
@@ -308,18 +395,20 @@ export(scmp_filter_ctx ctx, struct sock_fprog *prog)
 	if (seccomp_export_bpf(ctx, fd) < 0 ||
 	    (len = lseek(fd, 0, SEEK_END)) <= 0 ||
 	    (size_t)len % sizeof(*insns) != 0 ||
-	    (insns = malloc(len)) == NULL) {
+	    (insns = malloc(len + n * sizeof(*insns))) == NULL) {
 		close(fd);
 		return -1;
 	}
-	if (pread(fd, insns, len, 0) != len) {
+	if (pread(fd, insns + n, len, 0) != len) {
 		free(insns);
 		close(fd);
 		return -1;
 	}
 	close(fd);
+	if (n > 0)
+		memcpy(insns, prefix, n * sizeof(*insns));
 	prog->filter = insns;
-	prog->len = len / sizeof(*insns);
+	prog->len = n + len / sizeof(*insns);
 	return 0;
 }
 
@@ -370,7 +459,7 @@ sandbox_prepare(const struct service *svc)
 		    "filter (libseccomp)", svc->name);
 		return -1;
 	}
-	rc = export(ctx, &prog);
+	rc = export(ctx, PREFIX, PREFIX_LEN(svc), &prog);
 	seccomp_release(ctx);
 	if (rc < 0 || (grown = realloc(prepared, (nprepared + 1) *
 	    sizeof(*grown))) == NULL) {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
@@ -26,6 +27,24 @@
 static int sock = -1;
 static unsigned long dropped;
 
+/*
+ * i386's C library makes socket() a socketcall(2), whose arguments sit
+ * in memory a seccomp filter cannot read; the direct call (Linux 4.3)
+ * lets the children's filter allow exactly this socket and no other
+ * (child/sandbox.c).
+ */
+static int
+log_socket(void)
+{
+	const int type = SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK;
+
+#if defined(SYS_socketcall) && defined(SYS_socket)
+	return (int)syscall(SYS_socket, AF_UNIX, type, 0);
+#else
+	return socket(AF_UNIX, type, 0);
+#endif
+}
+
 static int
 connect_log(void)
 {
@@ -33,7 +52,7 @@ connect_log(void)
 
 	if (sock >= 0)
 		return 0;
-	sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	sock = log_socket();
 	if (sock < 0)
 		return -1;
 	strcpy(sun.sun_path, LOGSOCK_PATH);
