@@ -25,15 +25,16 @@ proc_cpu() {
 
 	s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
 	s=${s##*) }
+	# shellcheck disable=SC2086 # one positional parameter per field of stat
 	set -- $s
 	echo $(( ${12} + ${13} + ${14} + ${15} ))
 }
 
 # sys_busy: the machine's busy ticks (all but idle and iowait).
 sys_busy() {
-	local cpu user nice system idle iowait irq softirq steal rest
+	local user nice system irq softirq steal rest
 
-	read -r cpu user nice system idle iowait irq softirq steal rest \
+	read -r _ user nice system _ _ irq softirq steal rest \
 	    < /proc/stat
 	echo $(( user + nice + system + irq + softirq + steal ))
 }
@@ -50,6 +51,7 @@ priv_kb() {
 }
 
 nfds() {
+	# shellcheck disable=SC2012 # /proc/PID/fd holds numeric names only
 	ls "/proc/$1/fd" 2>/dev/null | wc -l
 }
 
@@ -97,7 +99,9 @@ cell() {
 	SYS[$k]=$(( ${SYS[$k]:-0} + s1 - s0 - lg ))
 	ROUNDS[$k]="${ROUNDS[$k]:-} $(field cps "$out"):$(field p50 "$out")"
 	ROUNDS[$k]="${ROUNDS[$k]}:$(field p99 "$out")"
+	# shellcheck disable=SC2034 # read by bench/table.sh or bench/run, which share these globals
 	RSS[$k]=$(rss_kb "$pid")
+	# shellcheck disable=SC2034 # read by bench/table.sh or bench/run, which share these globals
 	FDS[$k]=$(nfds "$pid")
 	log "$name C=$c: $out"
 }
@@ -111,6 +115,7 @@ start_all() {
 		case $rc in
 		0)	STATUS[$name]=up
 			PIDOF[$name]=$PID
+			# shellcheck disable=SC2153 # PORT is set by launch in bench/servers.sh
 			PORTOF[$name]=$PORT
 			IDLE[$name]=$(rss_kb "$PID")
 			PRIV[$name]=$(priv_kb "$PID")
@@ -141,6 +146,7 @@ order() {
 			out="$out $name"
 		fi
 	done
+	# shellcheck disable=SC2086 # unquoted: the list folded to one line
 	echo $out
 }
 
@@ -156,6 +162,7 @@ main_loop() {
 				[ "${STATUS[$name]}" = up ] || continue
 				kill -0 "${PIDOF[$name]}" 2>/dev/null || {
 					STATUS[$name]="died during the run"
+					# shellcheck disable=SC2034 # FAILED is read by bench/run or bench/phases
 					FAILED=1
 					continue
 				}

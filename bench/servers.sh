@@ -13,9 +13,9 @@ INETD=""
 
 # stop PID: TERM, up to 3 s, then KILL; only PIDs this script started.
 stop() {
-	local pid=$1 i
+	local pid=$1
 	kill -TERM "$pid" 2>/dev/null || return 0
-	for i in $(seq 30); do
+	for _ in $(seq 30); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -45,7 +45,7 @@ background() {
 
 	shift
 	(
-		for f in /proc/$BASHPID/fd/*; do
+		for f in "/proc/$BASHPID/fd/"*; do
 			f=${f##*/}
 			case $f in
 			0|1|2|*[!0-9]*) ;;
@@ -61,10 +61,13 @@ build() {
 	local f cflags="-O2 -Wall -Wextra"
 
 	for f in loadgen forkserver spawnserver; do
+		# shellcheck disable=SC2086 # $cflags is a list of flags
 		$CC $cflags -o "$W/$f" "$HERE/$f.c" || return 1
 	done
+	# shellcheck disable=SC2086 # $cflags is a list of flags
 	$CC $cflags -static -o "$W/forkserver-static" "$HERE/forkserver.c" ||
 	    log "cannot link forkserver statically (no libc.a?)"
+	# shellcheck disable=SC2086,SC2153 # $cflags is a list of flags; TINY comes from bench/run
 	if [ "$TINY" = bare ] && $CC $cflags -static -nostdlib \
 	    -fno-stack-protector -o "$W/tiny" "$HERE/barehandler.c"; then
 		TINYDESC="bench/barehandler.c: no C library, three system calls"
@@ -73,11 +76,14 @@ build() {
 	if [ "$TINY" = bare ]; then
 		log "cannot build barehandler.c here: tinyhandler.c instead"
 	fi
+	# shellcheck disable=SC2086 # $cflags is a list of flags
 	if [ "$TINY" != dynamic ] &&
 	    $CC $cflags -static -o "$W/tiny" "$HERE/tinyhandler.c"; then
 		TINYDESC="bench/tinyhandler.c, linked static"
 	else
+		# shellcheck disable=SC2086 # $cflags is a list of flags
 		$CC $cflags -o "$W/tiny" "$HERE/tinyhandler.c" || return 1
+		# shellcheck disable=SC2034 # TINYDESC is read by bench/run or bench/phases
 		TINYDESC="bench/tinyhandler.c, linked dynamic"
 	fi
 }
@@ -281,7 +287,7 @@ answers() {
 # launch NAME: start NAME on a free port (retrying a lost port race) and
 # wait at most 5 s for it to answer; sets PORT and PID.  2 = not installed.
 launch() {
-	local name=$1 try i rc
+	local name=$1 try rc
 
 	for try in 1 2 3; do
 		PORT=$("$W/loadgen" -F) || return 1
@@ -289,7 +295,7 @@ launch() {
 		rc=$?
 		[ "$rc" = 0 ] || return "$rc"
 		STARTED="$STARTED $PID"
-		for i in $(seq 50); do
+		for _ in $(seq 50); do
 			kill -0 "$PID" 2>/dev/null || break
 			answers "$PORT" && return 0
 			sleep 0.1

@@ -16,6 +16,7 @@ print_header() {
 	echo "cells: C = $CONCS; $COUNT connections or $SECS s a cell," \
 	    "whichever first; $RUNS round(s), median shown;" \
 	    "per-connection timeout $TIMEOUT s"
+	# shellcheck disable=SC2028 # the request and reply are shown with a literal \n
 	echo "request 'hello\\n' (6 bytes), reply 'thank you !\\n' checked" \
 	    "byte for byte; handlers run as $BUSER$(drops_user &&
 	    echo " (fork, fork-static, spawn and systemd-sa: as $(id -un))")"
@@ -27,6 +28,7 @@ print_header() {
 median() {
 	local sorted n
 
+	# shellcheck disable=SC2086 # unquoted: the rounds split one per line
 	sorted=$(echo ${ROUNDS[$1]} | tr ' ' '\n' | sort -t: -k1,1g)
 	n=$(echo "$sorted" | wc -l)
 	echo "$sorted" | tr ':' ' ' | awk -v n="$n" '

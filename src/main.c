@@ -1,7 +1,7 @@
 /*
  * replyd: parse the command line, load the configuration, dispatch to
- * the master (master_run), the handler-only mode (inetd_serve) or the
- * check (-t, and -T which prints the effective configuration).
+ * the master (master_run; under -i for the socket inetd_opts finds) or
+ * the check (-t, and -T which prints the effective configuration).
  * Everything else lives in libreplyd.
  */
 #include "config.h"
@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "conf/conf.h"
-#include "lib/log.h"
+#include "handlers/handler.h"
 #include "master/daemon.h"
 #include "master/inetd.h"
 #include "master/master.h"
@@ -74,21 +74,22 @@ absolute(const char *path)
 
 /*
  * -t and -T: the file, then its modules in a child process (no module
- * code runs here), then "ok" or the configuration.
+ * code runs here) that blocks the master's signals first, as the master
+ * does, then "ok" or the configuration.
  */
 static int
 check_conf(const char *path, int port, int print)
 {
 	struct conf_opts co = { .port = port, .as_root = geteuid() == 0 };
-	struct conf_errors errs = { 0 };
+	struct errlist errs = { 0 };
 	struct conf *c;
-	size_t i;
+	sigset_t block;
 
-	c = conf_load(path, &co, &errs);
-	for (i = 0; i < errs.n; i++)
-		log_msg(LOG_ERR, "%s", errs.msg[i]);
-	conf_errors_free(&errs);
-	if (c == NULL || module_conf_check(c) < 0) {
+	c = handler_conf_load(path, &co, &errs);
+	errlist_log(&errs);
+	errlist_free(&errs);
+	master_sigmask(&block);
+	if (c == NULL || module_conf_check(c, &block) < 0) {
 		conf_free(c);
 		return EX_CONFIG;
 	}
@@ -120,6 +121,7 @@ main(int argc, char **argv)
 	char *config, *pidfile;
 	int ch, inetd = 0, check = 0, config_given = 0, rc;
 	struct conf *c;
+	sigset_t block;
 	char *end;
 	long v;
 
@@ -179,16 +181,23 @@ main(int argc, char **argv)
 
 	if (check)
 		return check_conf(so.config, so.port, check == 'T');
-	/* Under inetd even a config error must not reach the client. */
+	/*
+	 * Under inetd even a config error must not reach the client.  The
+	 * master (`-i` runs it too) blocks its signals before master_load()
+	 * runs any module code.
+	 */
 	if (inetd)
 		inetd_prepare();
+	master_sigmask(&block);
+	sigprocmask(SIG_BLOCK, &block, NULL);
 	if ((c = master_load(so.config, so.port)) == NULL)
 		return EX_CONFIG;
-	if (inetd) {
-		rc = inetd_serve(c);
-		conf_free(c);
+	if (inetd && (rc = inetd_opts(c, &so)) != 0) {
+		master_conf_free(c);
 		return rc;
 	}
+	if (inetd)
+		return master_run(c, &so);
 	so.config = config = absolute(so.config);
 	so.pidfile = pidfile = so.pidfile ? absolute(so.pidfile) : NULL;
 	rc = config == NULL ? EX_OSERR : master_run(c, &so);

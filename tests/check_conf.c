@@ -13,16 +13,19 @@
 
 #include "conf/conf.h"
 #include "conf/keys.h"
-#include "handlers/handler.h"
 #include "check_run.h"
 
 static char path[64];
-static struct conf_errors errs;
+static struct errlist errs;
+/* What `handler` may say: the caller's list, not the handler table. */
+static const char *const names[] = { "reply", "echo", "exec", "module",
+    NULL };
 
 static struct conf *
 load_text(const char *text, int port, int as_root)
 {
-	struct conf_opts o = { .port = port, .as_root = as_root };
+	struct conf_opts o = { .port = port, .as_root = as_root,
+	    .handlers = names };
 	int fd;
 
 	if (path[0] != '\0')
@@ -32,7 +35,7 @@ load_text(const char *text, int port, int as_root)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
 	close(fd);
-	conf_errors_free(&errs);
+	errlist_free(&errs);
 	return conf_load(path, &o, &errs);
 }
 
@@ -40,7 +43,7 @@ static void
 teardown(void)
 {
 	unlink(path);
-	conf_errors_free(&errs);
+	errlist_free(&errs);
 }
 
 /* The n-th error, without the "FILE" prefix. */
@@ -58,7 +61,7 @@ START_TEST(tutorial_file)
 
 	ck_assert_ptr_nonnull(c);
 	ck_assert_uint_eq(c->nsvc, 1);
-	ck_assert_str_eq(c->svc[0].name, "replyd");
+	ck_assert_str_eq(c->svc[0].name, "7788/tcp");
 	ck_assert_int_eq(c->svc[0].port, 7788);
 	ck_assert_str_eq(c->svc[0].reply, "thank you !\n");
 	ck_assert_uint_eq(c->svc[0].reply_len, 12);
@@ -75,7 +78,8 @@ START_TEST(defaults)
 	s = &c->svc[0];
 	ck_assert_int_eq(s->port, 7788);
 	ck_assert_ptr_null(s->listen);
-	ck_assert_ptr_eq(s->handler, handler_find("reply"));
+	ck_assert_str_eq(s->handler_name, "reply");
+	ck_assert_ptr_null(s->handler);	/* the handler table's to set */
 	ck_assert_str_eq(s->reply, "thank you !\n");
 	ck_assert_uint_eq(s->max_request, 1024);
 	ck_assert_int_eq(s->timeout, 10);
@@ -100,7 +104,8 @@ static const char every_key_text[] =
     "user = \"root\";\n"
     "group = \"daemon\";\n"
     "exec = { program = \"/bin/sh\"; args = [ \"-c\", \"x\" ];\n"
-    "  env = [ \"A=1\" ]; chroot = \"/\"; no_new_privs = false; };\n"
+    "  env = [ \"A=1\" ]; passenv = [ \"TZ\" ]; chroot = \"/\";\n"
+    "  no_new_privs = false; };\n"
     "module = { path = \"/nonexistent/m.so\"; k = \"v\"; n = 5; };\n"
     "sandbox = { syscalls = \"module\"; allow = [ \"socket\", \"connect\" ]; };\n"
     "allow = [ \"192.0.2.0/24\", \"2001:db8::/32\" ];\n"
@@ -115,7 +120,14 @@ static const char every_key_text[] =
     "proxy_from = [ \"10.0.0.0/8\" ];\n"
     "socket_mode = \"0640\";\n"
     "socket_user = \"root\";\n"
-    "socket_group = \"daemon\";\n";
+    "socket_group = \"daemon\";\n"
+    "groups = true;\n"
+    "nice = 3;\n"
+    "umask = \"0027\";\n"
+    "rlimit_as = 64;\n"
+    "rlimit_cpu = 9;\n"
+    "rlimit_files = 10;\n"
+    "rlimit_nproc = 11;\n";
 
 START_TEST(every_key)
 {
@@ -129,7 +141,7 @@ START_TEST(every_key)
 	ck_assert_str_eq(s->listen[1], "::1");
 	ck_assert_ptr_null(s->listen[2]);
 	ck_assert_int_eq(s->proto, PROTO_TCP);
-	ck_assert_ptr_eq(s->handler, handler_find("exec"));
+	ck_assert_str_eq(s->handler_name, "exec");
 	ck_assert_str_eq(s->reply, "r");
 	ck_assert_uint_eq(s->reply_len, 1);
 	ck_assert_uint_eq(s->max_request, 5);
@@ -150,11 +162,12 @@ START_TEST(every_key)
 	ck_assert_ptr_null(s->exec.argv[3]);
 	ck_assert_str_eq(s->exec.env[0], "A=1");
 	ck_assert_ptr_null(s->exec.env[1]);
+	ck_assert_str_eq(s->exec.passenv[0], "TZ");
+	ck_assert_ptr_null(s->exec.passenv[1]);
 	ck_assert_str_eq(s->exec.chroot, "/");
 	ck_assert_int_eq(s->exec.no_new_privs, 0);
 	ck_assert_int_eq(s->module.seen, 1);
 	ck_assert_str_eq(s->module.path, "/nonexistent/m.so");
-	ck_assert_ptr_null(s->module.mod);	/* read, not loaded */
 	ck_assert_uint_eq(s->module.n, 2);
 	ck_assert_str_eq(s->module.keys[0], "k");
 	ck_assert_str_eq(s->module.values[0], "v");
@@ -187,6 +200,15 @@ START_TEST(every_key)
 	ck_assert_int_eq(s->socket_uid, 0);
 	ck_assert_str_eq(s->socket_group, "daemon");
 	ck_assert_int_eq(s->socket_gid, getgrnam("daemon")->gr_gid);
+	ck_assert_int_eq(s->groups, 1);
+	ck_assert_int_ge(s->nsgroups, 1);	/* root's, daemon first */
+	ck_assert_int_eq(s->sgroups[0], 1);
+	ck_assert_int_eq(s->nice, 3);
+	ck_assert_int_eq(s->umask, 027);
+	ck_assert_int_eq(s->rlimit_as, 64);
+	ck_assert_int_eq(s->rlimit_cpu, 9);
+	ck_assert_int_eq(s->rlimit_files, 10);
+	ck_assert_int_eq(s->rlimit_nproc, 11);
 	conf_free(c);
 }
 END_TEST
@@ -198,14 +220,35 @@ START_TEST(every_key_covers_the_table)
 	size_t i;
 
 	for (i = 0; i < conf_nkeys; i++) {
+		/* disable = true leaves one service: disabled_services. */
 		if (!(conf_keys[i].where & CK_TOP) ||
-		    strcmp(conf_keys[i].name, "services") == 0)
+		    strcmp(conf_keys[i].name, "services") == 0 ||
+		    strcmp(conf_keys[i].name, "disable") == 0)
 			continue;
 		snprintf(want, sizeof(want), "\n%s = ", conf_keys[i].name);
 		if (strncmp(every_key_text, want + 1, strlen(want + 1)) != 0)
 			ck_assert_msg(strstr(every_key_text, want) != NULL,
 			    "every_key does not set %s", conf_keys[i].name);
 	}
+}
+END_TEST
+
+/* A disabled service is loaded (for -t and -T), counted apart. */
+START_TEST(disabled_services)
+{
+	struct conf *c = load_text("disable = true;\nservices = (\n"
+	    "{ name = \"a\"; },\n{ name = \"b\"; disable = false; } );\n",
+	    -1, 0);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->nsvc, 2);
+	ck_assert_uint_eq(c->nenabled, 1);
+	ck_assert_int_eq(c->svc[0].disable, 1);
+	ck_assert_int_eq(c->svc[1].disable, 0);
+	conf_free(c);
+	ck_assert_ptr_null(load_text("disable = true;\n", -1, 0));
+	ck_assert_str_eq(err(0), ": no services defined (every service is "
+	    "disabled)");
 }
 END_TEST
 
@@ -230,9 +273,11 @@ wrong_type(const struct conf_key *k)
 	case CT_ACL:
 		return "true";
 	case CT_SPECIAL:
-		/* socket_mode takes digits as a number or a string alike. */
+		/* socket_mode and umask take digits as a number or a
+		 * string alike. */
 		if (strcmp(k->name, "listen") == 0 ||
-		    strcmp(k->name, "socket_mode") == 0)
+		    strcmp(k->name, "socket_mode") == 0 ||
+		    strcmp(k->name, "umask") == 0)
 			return "true";
 		return "1";
 	default:
@@ -398,11 +443,41 @@ START_TEST(all_errors_reported_with_lines)
 	ck_assert_str_eq(err(0),
 	    ":1: port must be an integer from 0 to 65535 (got 70000)");
 	ck_assert_str_eq(err(1),
-	    ":3: handler must be one of reply, echo, exec, module, discard, "
-	    "daytime, time, chargen, status (got \"nope\")");
+	    ":3: handler must be one of reply, echo, exec, module "
+	    "(got \"nope\")");
 	ck_assert_str_eq(err(2),
 	    ":4: max_children must be an integer from 1 to 65536 (got 0)");
 	ck_assert_ptr_nonnull(strstr(err(3), ":5: unknown key \"foo\""));
+}
+END_TEST
+
+/*
+ * The handler is a name: checked against the caller's list, or kept as
+ * it is without one; exec and module still need their groups.
+ */
+START_TEST(handler_is_a_name)
+{
+	struct conf_opts o = { .port = -1 };
+	struct conf *c;
+
+	ck_assert_ptr_null(load_text("handler = \"echo\";\nservices = (\n"
+	    " { name = \"a\"; handler = \"qotd\"; }\n);\n", -1, 0));
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_str_eq(err(0), ":3: handler must be one of reply, echo, "
+	    "exec, module (got \"qotd\")");
+	c = conf_load(path, &o, &errs);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c->svc[0].handler_name, "qotd");
+	conf_free(c);
+	ck_assert_ptr_null(load_text("handler = \"exec\";\n", -1, 0));
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_str_eq(err(0), ": service \"7788/tcp\": handler \"exec\" "
+	    "needs exec = { program = \"/absolute/path\"; }");
+	ck_assert_ptr_null(load_text("services = (\n"
+	    " { name = \"m\"; handler = \"module\"; }\n);\n", -1, 0));
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_str_eq(err(0), ":2: service \"m\": handler \"module\" "
+	    "needs module = { path = \"/absolute/path/to/module.so\"; }");
 }
 END_TEST
 
@@ -456,7 +531,8 @@ START_TEST(services_inherit_defaults)
 	ck_assert_int_eq(a->port, 1);
 	ck_assert_str_eq(b->reply, "own\n");
 	ck_assert_int_eq(b->timeout, 3);
-	ck_assert_ptr_eq(b->handler, handler_find("echo"));
+	ck_assert_str_eq(a->handler_name, "reply");
+	ck_assert_str_eq(b->handler_name, "echo");
 	ck_assert_ptr_null(conf_service(c, "c"));
 	conf_free(c);
 }
@@ -520,7 +596,7 @@ START_TEST(missing_file)
 {
 	struct conf_opts o = { .port = -1 };
 
-	conf_errors_free(&errs);
+	errlist_free(&errs);
 	ck_assert_ptr_null(conf_load("/nonexistent/replyd.conf", &o, &errs));
 	ck_assert_uint_eq(errs.n, 1);
 	ck_assert_str_eq(errs.msg[0], "/nonexistent/replyd.conf: cannot read: "
@@ -533,7 +609,7 @@ START_TEST(shipped_config_is_valid)
 	struct conf_opts o = { .port = -1 };
 	struct conf *c;
 
-	conf_errors_free(&errs);
+	errlist_free(&errs);
 	c = conf_load(TOP_SRCDIR "/conf/replyd.conf", &o, &errs);
 	if (c == NULL && errs.n == 1 &&
 	    strstr(errs.msg[0], "user \"replyd\" does not exist"))
@@ -556,6 +632,7 @@ main(void)
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, every_key);
 	tcase_add_test(tc, every_key_covers_the_table);
+	tcase_add_test(tc, disabled_services);
 	tcase_add_test(tc, protocol_udp);
 	tcase_add_test(tc, every_key_refuses_a_wrong_type);
 	tcase_add_test(tc, every_ranged_key_refuses_what_is_outside);
@@ -563,6 +640,7 @@ main(void)
 	tcase_add_test(tc, unix_sockets);
 	tcase_add_test(tc, port_override);
 	tcase_add_test(tc, all_errors_reported_with_lines);
+	tcase_add_test(tc, handler_is_a_name);
 	tcase_add_test(tc, wrapped_integers_are_caught);
 	tcase_add_test(tc, wrong_types);
 	tcase_add_test(tc, root_needs_user);

@@ -1,12 +1,16 @@
 /*
- * The handler table and the built-in handlers, run over a socketpair
- * put on fd 0 and 1 exactly as a child would have it.
+ * The handler table (its names, resolving a loaded configuration), the
+ * module handler's own list of what it loaded, and the built-in
+ * handlers, run over a socketpair put on fd 0 and 1 exactly as a child
+ * would have it.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,19 +19,95 @@
 
 START_TEST(table_lookup)
 {
-	ck_assert_str_eq(handler_find("reply")->name, "reply");
-	ck_assert_str_eq(handler_find("echo")->name, "echo");
-	ck_assert_str_eq(handler_find("exec")->name, "exec");
+	static const char *const want[] = { "reply", "echo", "exec",
+	    "module", "discard", "daytime", "time", "chargen", "status",
+	    NULL };
+	const char *const *names = handler_names();
+	size_t i;
+
 	ck_assert_ptr_null(handler_find("qotd"));
 	ck_assert_ptr_null(handler_find(""));
 	ck_assert_ptr_null(handler_find("Reply"));
-	ck_assert_str_eq(handler_names(), "reply, echo, exec, module, discard, "
-	    "daytime, time, chargen, status");
-	ck_assert_str_eq(handler_find("module")->name, "module");
-	ck_assert_str_eq(handler_find("discard")->name, "discard");
-	ck_assert_str_eq(handler_find("daytime")->name, "daytime");
-	ck_assert_str_eq(handler_find("time")->name, "time");
-	ck_assert_str_eq(handler_find("chargen")->name, "chargen");
+	for (i = 0; want[i] != NULL; i++) {
+		ck_assert_str_eq(names[i], want[i]);
+		ck_assert_str_eq(handler_find(want[i])->name, want[i]);
+	}
+	ck_assert_ptr_null(names[i]);
+}
+END_TEST
+
+static char cpath[64];
+static struct errlist errs;
+
+/* The configuration text, written to a file of its own. */
+static const char *
+conf_file(const char *text)
+{
+	int fd;
+
+	if (cpath[0] != '\0')
+		unlink(cpath);
+	strcpy(cpath, "/tmp/check_handler.XXXXXX");
+	ck_assert_int_ge(fd = mkstemp(cpath), 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
+	close(fd);
+	errlist_free(&errs);
+	return cpath;
+}
+
+static struct conf *
+load(const char *text)
+{
+	struct conf_opts o = { .port = -1 };
+
+	return handler_conf_load(conf_file(text), &o, &errs);
+}
+
+static void
+unlink_conf(void)
+{
+	if (cpath[0] != '\0')
+		unlink(cpath);
+	errlist_free(&errs);
+}
+
+START_TEST(load_resolves_each_service)
+{
+	struct conf *c = load("user = \"root\";\nservices = (\n"
+	    " { name = \"a\"; port = 1; },\n"
+	    " { name = \"b\"; port = 2; handler = \"status\"; }\n);\n");
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_eq(c->svc[0].handler, handler_find("reply"));
+	ck_assert_ptr_eq(c->svc[1].handler, handler_find("status"));
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(load_names_the_table)
+{
+	ck_assert_ptr_null(load("user = \"root\";\nhandler = \"qotd\";\n"));
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_str_eq(errs.msg[0] + strlen(cpath), ":2: handler must be "
+	    "one of reply, echo, exec, module, discard, daytime, time, "
+	    "chargen, status (got \"qotd\")");
+}
+END_TEST
+
+/* A name the table does not have, from a load without its names. */
+START_TEST(resolve_refuses_an_unknown_name)
+{
+	struct conf_opts o = { .port = -1 };
+	struct conf *c;
+
+	c = conf_load(conf_file("user = \"root\";\nhandler = \"qotd\";\n"),
+	    &o, &errs);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(handler_resolve(c, &errs), -1);
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_str_eq(errs.msg[0] + strlen(cpath),
+	    ": service \"7788/tcp\": no handler \"qotd\"");
+	conf_free(c);
 }
 END_TEST
 
@@ -54,13 +134,19 @@ setup(void)
 }
 
 static int
-run(const char *handler)
+serve(const struct service *s)
 {
-	struct conn c = { .svc = &svc };
+	struct conn c = { .svc = s };
 
 	strcpy(c.peer, "stdin");
+	return s->handler->serve(&c);
+}
+
+static int
+run(const char *handler)
+{
 	svc.handler = handler_find(handler);
-	return svc.handler->serve(&c);
+	return serve(&svc);
 }
 
 /* Everything the handler wrote, once it is done and fd 0/1 are closed. */
@@ -145,6 +231,56 @@ START_TEST(echo_until_eof)
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	    "the client did not get every byte back");
+}
+END_TEST
+
+/* Two configurations naming the example module (tests/Makefile.inc). */
+static struct conf *
+load_upper(void)
+{
+	const char *dir = getenv("MODULES");
+	char text[512];
+
+	snprintf(text, sizeof(text), "user = \"root\";\nhandler = \"module\";"
+	    "\nmodule = { path = \"%s/examples/upper.so\"; prefix = \"> \"; };"
+	    "\n", dir != NULL ? dir : ".");
+	return load(text);
+}
+
+/*
+ * The module handler keeps what it loaded for which configuration: a
+ * reload's new one serves with its own copy once the old one is
+ * unloaded.
+ */
+START_TEST(module_serves_what_was_loaded_for_it)
+{
+	struct conf *old = load_upper(), *new = load_upper();
+
+	ck_assert_ptr_nonnull(old);
+	ck_assert_ptr_nonnull(new);
+	ck_assert_int_eq(module_conf_load(old, &errs), 0);
+	ck_assert_int_eq(module_conf_load(new, &errs), 0);
+	module_conf_unload(old);
+	conf_free(old);
+	ck_assert_int_eq(write(peer, "hello\n", 6), 6);
+	shutdown(peer, SHUT_WR);
+	ck_assert_int_eq(serve(&new->svc[0]), 0);
+	ck_assert_str_eq(drain(), "> HELLO\n");
+	module_conf_unload(new);
+	conf_free(new);
+}
+END_TEST
+
+/* Unloaded with its configuration, a module no longer serves. */
+START_TEST(module_unloaded_does_not_serve)
+{
+	struct conf *c = load_upper();
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(module_conf_load(c, &errs), 0);
+	module_conf_unload(c);
+	ck_assert_int_eq(serve(&c->svc[0]), EX_SOFTWARE);
+	conf_free(c);
 }
 END_TEST
 
@@ -244,9 +380,16 @@ main(void)
 	TCase *table = tcase_create("table");
 	TCase *tc = tcase_create("builtin");
 
+	tcase_add_checked_fixture(table, NULL, unlink_conf);
 	tcase_add_test(table, table_lookup);
+	tcase_add_test(table, load_resolves_each_service);
+	tcase_add_test(table, load_names_the_table);
+	tcase_add_test(table, resolve_refuses_an_unknown_name);
 	suite_add_tcase(s, table);
 	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_checked_fixture(tc, NULL, unlink_conf);
+	tcase_add_test(tc, module_serves_what_was_loaded_for_it);
+	tcase_add_test(tc, module_unloaded_does_not_serve);
 	tcase_add_test(tc, reply_answers_one_request);
 	tcase_add_test(tc, reply_answers_empty_request);
 	tcase_add_test(tc, reply_answers_after_timeout);

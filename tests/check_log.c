@@ -75,6 +75,45 @@ START_TEST(bad_utf8_is_escaped)
 }
 END_TEST
 
+/*
+ * Valid UTF-8 that fools a reader: line and paragraph separators, bidi
+ * overrides and isolates, zero-width and other format characters, and
+ * spaces other than ASCII's are escaped byte by byte.
+ */
+START_TEST(invisible_utf8_is_escaped)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "a\xe2\x80\xa8" "b", "a\\xe2\\x80\\xa8" "b" },	/* U+2028 LS */
+		{ "\xe2\x80\xa9", "\\xe2\\x80\\xa9" },		/* U+2029 PS */
+		{ "\xe2\x80\xaa", "\\xe2\\x80\\xaa" },		/* U+202A LRE */
+		{ "\xe2\x80\xae", "\\xe2\\x80\\xae" },		/* U+202E RLO */
+		{ "\xe2\x81\xa6", "\\xe2\\x81\\xa6" },		/* U+2066 LRI */
+		{ "\xe2\x81\xa9", "\\xe2\\x81\\xa9" },		/* U+2069 PDI */
+		{ "\xe2\x80\x8b", "\\xe2\\x80\\x8b" },		/* U+200B ZWSP */
+		{ "\xe2\x80\x8f", "\\xe2\\x80\\x8f" },		/* U+200F RLM */
+		{ "\xef\xbb\xbf", "\\xef\\xbb\\xbf" },		/* U+FEFF BOM */
+		{ "\xc2\xad", "\\xc2\\xad" },			/* U+00AD SHY */
+		{ "\xc2\xa0", "\\xc2\\xa0" },			/* U+00A0 NBSP */
+		{ "\xd8\x9c", "\\xd8\\x9c" },			/* U+061C ALM */
+		{ "\xe3\x80\x80", "\\xe3\\x80\\x80" },		/* U+3000 */
+		{ "\xf3\xa0\x80\x81", "\\xf3\\xa0\\x80\\x81" },	/* U+E0001 */
+		{ "\xf0\x9d\x85\xb3", "\\xf0\\x9d\\x85\\xb3" },	/* U+1D173 */
+		/* Their neighbours are ordinary text. */
+		{ "\xe2\x80\xa7", "\xe2\x80\xa7" },		/* U+2027 */
+		{ "\xe2\x81\xb0", "\xe2\x81\xb0" },		/* U+2070 */
+		{ "\xc2\xae", "\xc2\xae" },			/* U+00AE */
+		{ "\xef\xbb\xbe", "\xef\xbb\xbe" },		/* U+FEFE */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_str_eq(esc(cases[i].in, strlen(cases[i].in)),
+		    cases[i].want);
+}
+END_TEST
+
 START_TEST(newline_and_format)
 {
 	ck_assert_str_eq(esc("a\nb%n\r", 6), "a\\x0ab%n\\x0d");
@@ -280,6 +319,7 @@ main(void)
 	tcase_add_test(tc, no_control_byte_survives);
 	tcase_add_test(tc, valid_utf8_is_kept);
 	tcase_add_test(tc, bad_utf8_is_escaped);
+	tcase_add_test(tc, invisible_utf8_is_escaped);
 	tcase_add_test(tc, newline_and_format);
 	tcase_add_test(tc, long_input_is_truncated);
 	tcase_add_test(tc, worst_case_fits);

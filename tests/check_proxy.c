@@ -4,8 +4,14 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "client/proxy.h"
 #include "lib/addr.h"
@@ -152,13 +158,124 @@ START_TEST(v2_hostile)
 	ck_assert_int_lt(parse(b, n), 0);
 	n = v2_header(b, 2, 0x11, 12);		/* no such command */
 	ck_assert_int_lt(parse(b, n), 0);
-	n = v2_header(b, 1, 0x31, 216);		/* AF_UNIX: not for us */
+	n = v2_header(b, 1, 0x41, 12);		/* no such family */
 	ck_assert_int_lt(parse(b, n), 0);
-	n = v2_header(b, 1, 0x11, 1000);	/* oversized */
+	n = v2_header(b, 1, 0x13, 12);		/* no such transport */
 	ck_assert_int_lt(parse(b, n), 0);
 	v2_header(b, 1, 0x11, 12);
 	b[12] = 0x11;				/* version 1 in a v2 header */
 	ck_assert_int_lt(parse(b, 28), 0);
+}
+END_TEST
+
+/* What the specification defines but replyd cannot use is UNSPEC. */
+START_TEST(v2_unsupported_is_unspec)
+{
+	static const int fams[] = { 0x31, 0x32, 0x12, 0x22, 0x10, 0x01 };
+	unsigned char b[300];
+	size_t i, n;
+
+	memset(b, 0, sizeof(b));
+	for (i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
+		n = v2_header(b, 1, fams[i], 216);
+		ck_assert_msg(parse(b, n) == (int)n, "family 0x%02x", fams[i]);
+		ck_assert_int_eq(pi.unknown, 1);
+		ck_assert_int_eq(pi.local, 0);
+	}
+}
+END_TEST
+
+/* The length field's whole range: HAProxy's TLVs pass 512 bytes. */
+START_TEST(v2_long_tlvs)
+{
+	static unsigned char b[16 + 65535];
+	size_t n;
+
+	memset(b, 0, sizeof(b));
+	n = v2_header(b, 1, 0x11, 12 + 600);
+	inet_pton(AF_INET, "203.0.113.9", b + 16);
+	ck_assert_int_eq(parse(b, n), (int)n);
+	ck_assert_str_eq(src(), "203.0.113.9:0");
+	n = v2_header(b, 1, 0x11, 65535);
+	ck_assert_int_eq(parse(b, n), (int)n);
+	ck_assert_int_eq(parse(b, n - 1), 0);
+	ck_assert_int_le(n, PROXY_MAX);
+}
+END_TEST
+
+/*
+ * proxy_read over a socket: LOCAL with a request behind it is the
+ * balancer's own connection, served, the request left unread; LOCAL
+ * and then closed is a check.
+ */
+static int
+read_from(const void *h, size_t n, int shut, char *rest, size_t restn)
+{
+	int sv[2], rc;
+	ssize_t r;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(write(sv[1], h, n), (ssize_t)n);
+	if (shut)
+		shutdown(sv[1], SHUT_WR);
+	rc = proxy_read(sv[0], 2, &pi);
+	shutdown(sv[1], SHUT_WR);
+	r = read(sv[0], rest, restn - 1);
+	rest[r > 0 ? r : 0] = '\0';
+	close(sv[0]);
+	close(sv[1]);
+	return rc;
+}
+
+START_TEST(v2_local_with_data)
+{
+	unsigned char b[64];
+	char rest[64];
+	size_t n;
+
+	n = v2_header(b, 0, 0x00, 0);
+	memcpy(b + n, "GET /\r\n", 7);
+	ck_assert_int_eq(read_from(b, n + 7, 0, rest, sizeof(rest)), 0);
+	ck_assert_int_eq(pi.local, 0);
+	ck_assert_int_eq(pi.unknown, 1);
+	ck_assert_str_eq(rest, "GET /\r\n");
+
+	ck_assert_int_eq(read_from(b, n, 1, rest, sizeof(rest)), 0);
+	ck_assert_int_eq(pi.local, 1);
+	ck_assert_str_eq(rest, "");
+}
+END_TEST
+
+/*
+ * A header that trickles in, a byte every 0.6 s against a timeout of
+ * 1 s, times out once, about 1 s after the start: the timeout is one
+ * deadline for the whole header, not a pause between two bytes.
+ */
+START_TEST(header_has_one_deadline)
+{
+	const char h[] = "PROXY TCP4 1.2.3.4 5.6.7.8 1 2\r\n";
+	struct timespec t0, t1;
+	int sv[2];
+	pid_t pid;
+	size_t i;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	if ((pid = fork()) == 0) {
+		close(sv[0]);
+		for (i = 0; i < 8 && write(sv[1], h + i, 1) == 1; i++)
+			usleep(600000);
+		_exit(0);
+	}
+	close(sv[1]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(proxy_read(sv[0], 1, &pi), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	close(sv[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	ck_assert_msg(t1.tv_sec - t0.tv_sec < 2, "took %ld s",
+	    (long)(t1.tv_sec - t0.tv_sec));
 }
 END_TEST
 
@@ -196,6 +313,10 @@ main(void)
 	tcase_add_test(tc, incomplete_wants_more);
 	tcase_add_test(tc, v2_tcp4_tcp6_local);
 	tcase_add_test(tc, v2_hostile);
+	tcase_add_test(tc, v2_unsupported_is_unspec);
+	tcase_add_test(tc, v2_long_tlvs);
+	tcase_add_test(tc, v2_local_with_data);
+	tcase_add_test(tc, header_has_one_deadline);
 	tcase_add_test(tc, signature_whole_only);
 	suite_add_tcase(s, tc);
 	return check_run(s);

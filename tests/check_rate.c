@@ -37,6 +37,7 @@ START_TEST(burst_then_pace)
 	 * of the refills is 1 or a hair below, as the FPU rounds (x87).
 	 */
 	t = at(100 + ms / 1000.0);
+	ck_assert_int_eq(bucket_wait_ms(&b, 5, &t), 0);
 	ck_assert(bucket_take(&b, 5, &t));
 	ck_assert(!bucket_take(&b, 5, &t));
 }

@@ -44,6 +44,7 @@ finish() {
 		sleep 1
 		bad=$(grep -lE 'ERROR SUMMARY: [1-9]|definitely lost: [1-9]' \
 		    "$WORK"/valgrind.*.log 2>/dev/null)
+		# shellcheck disable=SC2012 # counts the test's own valgrind.PID.log files
 		n=$(ls "$WORK"/valgrind.*.log 2>/dev/null | wc -l)
 		if [ -z "$bad" ] && [ "$n" -gt 0 ]; then
 			ok "valgrind: $n processes, no error, no definite leak"
@@ -66,8 +67,8 @@ conf() {
 
 # wait_log FILE PATTERN [SECONDS]: until grep -E finds PATTERN in FILE.
 wait_log() {
-	local i n=$(( ${3:-5} * 20 ))
-	for i in $(seq "$n"); do
+	local n=$(( ${3:-5} * 20 ))
+	for _ in $(seq "$n"); do
 		grep -qE -- "$2" "$1" 2>/dev/null && return 0
 		sleep 0.05
 	done
@@ -76,8 +77,8 @@ wait_log() {
 
 # wait_count FILE PATTERN N [SECONDS]: until PATTERN is on N lines.
 wait_count() {
-	local i n=$(( ${4:-5} * 20 ))
-	for i in $(seq "$n"); do
+	local n=$(( ${4:-5} * 20 ))
+	for _ in $(seq "$n"); do
 		[ "$(grep -cE -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
 		sleep 0.05
 	done
@@ -120,6 +121,7 @@ port_of() {
 stop() {
 	kill -TERM "$1" 2>/dev/null
 	wait "$1"
+	# shellcheck disable=SC2034 # STATUS is read by the tests that source this file
 	STATUS=$?
 }
 
@@ -135,13 +137,14 @@ zombies() {
 	echo "$n"
 }
 
+# shellcheck disable=SC2012 # /proc/PID/fd holds numeric names only
 fds() { ls "/proc/$1/fd" | wc -l; }
 
 # poll SECONDS COMMAND...: until COMMAND succeeds (every 50 ms), bounded.
 poll() {
-	local i n=$(( $1 * 20 ))
+	local n=$(( $1 * 20 ))
 	shift
-	for i in $(seq "$n"); do
+	for _ in $(seq "$n"); do
 		"$@" && return 0
 		sleep 0.05
 	done
@@ -168,6 +171,7 @@ live_children() {
 has_children() { [ "$(live_children "$1")" -eq "$2" ]; }
 
 # fd_list PID: PID's open descriptors, sorted, on one line.
+# shellcheck disable=SC2012 # /proc/PID/fd holds numeric names only
 fd_list() { ls "/proc/$1/fd" 2>/dev/null | sort -n | tr '\n' ' ' | sed 's/ $//'; }
 
 # child_fds_are PID WANT: PID has a live child, and each holds exactly
@@ -186,6 +190,7 @@ child_fds_are() {
 show_child_fds() {
 	local k
 	for k in $(pgrep -P "$1"); do
+		# shellcheck disable=SC2012 # /proc/PID/fd holds numeric names only
 		echo "#   child $k: $(ls -l "/proc/$k/fd" | tail -n +2 |
 		    awk '{ print $9 $10 $11 }' | tr '\n' ' ')"
 	done
@@ -205,4 +210,85 @@ C
 	p=$PORT
 	stop "$PID"
 	echo "$p"
+}
+
+# A daemon logs to syslog, that is /dev/log, which is global (and absent
+# on build machines).  To read its log a daemon runs in a private mount
+# namespace whose /dev is a small tmpfs with the usual device nodes and a
+# /dev/log that is the test's own datagram socket: as root with
+# unshare -m, as another user inside user namespaces (mapped back to the
+# user's own uid, so replyd runs as a normal user).
+#
+# syslog_ns: whether that works here; sets NS to root, user or "".
+syslog_ns() {
+	NS_SH=$WORK/ns.sh
+	cat > "$NS_SH" <<'S'
+set -e
+sock=$1
+shift
+old=$(dirname "$sock")/olddev.$$
+mkdir "$old"
+mount --rbind /dev "$old"
+mount -t tmpfs -o mode=755,size=64k replyd-test-dev /dev
+for n in null zero full random urandom tty; do
+	[ -e "$old/$n" ] || continue
+	: > "/dev/$n"
+	mount --bind "$old/$n" "/dev/$n"
+done
+ln -s /proc/self/fd /dev/fd
+ln -s "$sock" /dev/log
+exec "$@"
+S
+	NS=""
+	command -v python3 > /dev/null && command -v unshare > /dev/null ||
+	    return 1
+	if [ "$(id -u)" = 0 ]; then NS=root; else NS=user; fi
+	catch_syslog "$WORK/probe.sock" "$WORK/probe.log"
+	in_ns "$WORK/probe.sock" python3 -c 'import socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.connect("/dev/log")
+s.send(b"probe")' 2>/dev/null && wait_log "$WORK/probe.log" '^probe$' 2 ||
+	    NS=""
+	kill "$CATCHER"
+	CATCHER=""
+	[ -n "$NS" ]
+}
+
+# in_ns SOCK PROGRAM...: PROGRAM in the private namespace (syslog_ns),
+# if any, with /dev/log being SOCK.
+in_ns() {
+	local sock=$1
+	shift
+	case $NS in
+	root)	unshare -m sh "$NS_SH" "$sock" "$@" ;;
+	user)	unshare -Urm sh "$NS_SH" "$sock" \
+		    unshare -U --map-user="$(id -u)" --map-group="$(id -g)" \
+		    "$@" ;;
+	*)	"$@" ;;
+	esac
+}
+
+# catch_syslog SOCK FILE: a syslog listener on SOCK writing lines to
+# FILE; sets CATCHER.
+catch_syslog() {
+	python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o666)
+with open(sys.argv[2], "a", buffering=1) as f:
+    while True:
+        m = s.recv(65536).decode("utf-8", "replace")
+        f.write(m.rstrip("\n") + "\n")
+' "$1" "$2" &
+	CATCHER=$!
+	PIDS="$PIDS $CATCHER"
+	poll 5 [ -S "$1" ]
+}
+
+# cpu_ms PID: the CPU time PID has used so far (user and system), in ms.
+cpu_ms() {
+	awk -v hz="$(getconf CLK_TCK)" \
+	    '{ sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / hz) }' \
+	    "/proc/$1/stat"
 }

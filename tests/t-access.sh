@@ -61,10 +61,10 @@ busy_reply = "busy\n";
 C
 )
 start persrc "$cf"
-for i in 1 2 3; do
+for _ in 1 2 3; do
 	"$TCLIENT" -s 127.0.0.2 -w 6 127.0.0.1 "$PORT" > /dev/null &
 done
-for i in $(seq 40); do [ "$(children "$PID")" -ge 3 ] && break; sleep 0.05; done
+for _ in $(seq 40); do [ "$(children "$PID")" -ge 3 ] && break; sleep 0.05; done
 same "per_source: three children for 127.0.0.2" "$(children "$PID")" 3
 same "per_source: a fourth from 127.0.0.2 gets busy_reply" \
     "$("$TCLIENT" -s 127.0.0.2 -d x 127.0.0.1 "$PORT")" "busy"
@@ -75,7 +75,7 @@ same "per_source: 127.0.0.1 is still served" \
 wait_log "$LOG" 'exited with status 0'	# the one served, reaped
 kill -USR1 "$PID"
 check "SIGUSR1: counters are logged" wait_log "$LOG" \
-    'replyd: counters: accepted 4, served 1, failed 0, denied 0, busy 1, rate-limited 0, expired 0, active 3'
+    '[0-9]+/tcp: counters: accepted 4, served 1, failed 0, denied 0, busy 1, rate-limited 0, expired 0, active 3'
 stop "$PID"
 
 # rate pauses accepting, it never refuses: 12 clients at rate 4/s
@@ -106,7 +106,7 @@ C
 )
 start srcrate "$cf"
 n=0
-for i in 1 2 3 4 5 6; do
+for _ in 1 2 3 4 5 6; do
 	r=$("$TCLIENT" -s 127.0.0.2 -d x 127.0.0.1 "$PORT")
 	[ "$r" = "slow down" ] && n=$((n + 1))
 done

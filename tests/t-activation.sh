@@ -75,6 +75,7 @@ mistake() {
 	check "$name: says why" grep -qxF "$want" "$WORK/$name.err"
 }
 
+# shellcheck disable=SC2016 # "$0" and "$1" belong to the inner sh
 mistake "LISTEN_FDS=2, one fd passed" \
     "replyd: socket activation: fd 4 of LISTEN_FDS=2 is not open" \
     "$SSA" -l "127.0.0.1:$port" sh -c 'LISTEN_FDS=2 exec "$0" -f -c "$1"' \
@@ -92,14 +93,17 @@ check "Accept=yes given to the master: says why" grep -qxF \
     "$WORK/accept.err"
 kill "$spid"
 wait "$spid" 2>/dev/null
+# shellcheck disable=SC2016 # $$, "$0" and "$1" belong to the inner sh
 mistake "LISTEN_FDS naming a file" \
     "replyd: socket activation: fd 3 of LISTEN_FDS=1 is not a socket" \
     sh -c 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" -f -c "$1" 3< /dev/null' \
     "$REPLYD" "$cf"
+# shellcheck disable=SC2016 # $$, "$0" and "$1" belong to the inner sh
 mistake "LISTEN_FDS naming a closed fd" \
     "replyd: socket activation: fd 3 of LISTEN_FDS=1 is not open" \
     sh -c 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" -f -c "$1" 3<&-' \
     "$REPLYD" "$cf"
+# shellcheck disable=SC2016 # $$, "$0" and "$1" belong to the inner sh
 mistake "LISTEN_FDS not a number" \
     "replyd: socket activation: LISTEN_FDS=\"three\" is not a number of descriptors from 0 to 64" \
     sh -c 'LISTEN_PID=$$ LISTEN_FDS=three exec "$0" -f -c "$1"' \
@@ -141,6 +145,7 @@ for i in 1 2 3; do
 	"$TCLIENT" -w 5 -d "c$i\n" 127.0.0.1 "$port" > "$WORK/c$i.out" &
 	eval "c$i=\$!"
 done
+# shellcheck disable=SC2154 # c1..c3 are set by the eval above
 wait "$c1" "$c2" "$c3"
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 same "replyd -i on a listening socket serves every client" \

@@ -22,4 +22,23 @@ for f in "$TESTDATA"/bad/*.conf; do
 	got=$(grep -v 'refusing to run handlers as root' "$WORK/err")
 	same "$name: every error, and only those, reported" "$got" "$want"
 done
+
+# A failed reload logs the same messages: a value with a newline and an
+# escape sequence stays on its line, escaped.
+cf=$(conf forged <<'C'
+port = 0;
+listen = "127.0.0.1";
+C
+)
+start forged "$cf"
+printf 'port = 0;\nlisten = "127.0.0.1";\nuser = "x\\nreplyd: ok\\x1b[2J";\n' \
+    > "$cf"
+kill -HUP "$PID"
+check "failed reload: the value is escaped in its message" \
+    wait_log "$LOG" 'user "x\\x0areplyd: ok\\x1b\[2J" does not exist'
+check "failed reload: the old configuration is kept" \
+    wait_log "$LOG" 'reload failed: keeping the old configuration'
+same "failed reload: no forged line" \
+    "$(grep -c -e '^replyd: ok' -e "$(printf '\033')" "$LOG")" 0
+stop "$PID"
 finish

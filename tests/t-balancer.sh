@@ -98,8 +98,11 @@ quietly() {
 	    "exited with status 0"
 }
 quietly "v2 LOCAL, then a reset: no line but the exit" -R -d "$LOCAL"
-quietly "v2 LOCAL, then data: no handler either" -H -d "$LOCAL"'hi\n'
-same "v2 LOCAL, then data: nothing comes back" "$(cat "$WORK/quiet.out")" ""
+# HAProxy's content checks send a request behind LOCAL and want the
+# answer: the balancer's own connection, served with it as the peer.
+same "v2 LOCAL, then data: served, the balancer is the peer" \
+    "$("$TCLIENT" -w 5 -H -d "$LOCAL"'hi\n' 127.0.0.1 "$pb" |
+    sed 's/ local=.*//')" "got=hi remote=127.0.0.1"
 quietly "a connection reset before a byte: quiet" -R
 # HAProxy's v1 checks name the check's own connection: bound to a port
 # of our choosing (the probe's, free again), the test does the same.
@@ -111,7 +114,7 @@ quietly "v1 header naming its own connection, then a reset: quiet" \
 # child, so the reset one waits in the backlog until the test lets it go.
 "$TCLIENT" -w 8 127.0.0.1 "$pb" > /dev/null &
 holder=$!
-for i in $(seq 100); do [ "$(children "$be_pid")" -ge 1 ] && break; sleep 0.05; done
+for _ in $(seq 100); do [ "$(children "$be_pid")" -ge 1 ] && break; sleep 0.05; done
 "$TCLIENT" -R -d "$REAL"'hi\n' 127.0.0.1 "$pb"
 kill "$holder"
 wait "$holder" 2>/dev/null

@@ -12,6 +12,7 @@ run() {
 
 run --help
 same "--help exits 0" "$RC" 0
+# shellcheck disable=SC2016 # the loop's variables belong to the inner sh
 check "--help lists every option" sh -c 'for o in --config --foreground \
     --inetd --check --print --port --pidfile --help --version; do
 	grep -q -- "$o" "$1" || exit 1; done' sh "$WORK/o"
@@ -67,7 +68,7 @@ if [ "$(id -u)" = 0 ]; then
 	run -t -c "$WORK/root.conf"
 	same "as root, a config without user is refused (78)" "$RC" 78
 	same "as root, the refusal says what to do" "$ERR" \
-	    "replyd: $WORK/root.conf: service \"replyd\": refusing to run handlers as root: set user (user = \"root\" allows it)"
+	    "replyd: $WORK/root.conf: service \"7788/tcp\": refusing to run handlers as root: set user (user = \"root\" allows it)"
 	printf 'port = 7788;\nuser = "root";\n' > "$WORK/root.conf"
 	run -t -c "$WORK/root.conf"
 	same "as root, user = \"root\" is accepted" "$RC" 0
@@ -76,7 +77,7 @@ if [ "$(id -u)" = 0 ]; then
 	    "$WORK/private" > "$WORK/priv.conf"
 	run -t -c "$WORK/priv.conf"
 	same "as root, a program the user cannot execute is refused" "$ERR" \
-	    "replyd: $WORK/priv.conf: service \"replyd\": exec.program \"$WORK/private\" is not executable by user \"nobody\""
+	    "replyd: $WORK/priv.conf: service \"7788/tcp\": exec.program \"$WORK/private\" is not executable by user \"nobody\""
 else
 	printf 'port = 7788;\n' > "$WORK/root.conf"
 	run -t -c "$WORK/root.conf"
@@ -117,7 +118,7 @@ check "daemon mode: the pidfile names a live process" kill -0 "${dpid:-0}"
 same "daemon mode: it serves" "$("$TCLIENT" -d x 127.0.0.1 "$dport")" \
     "thank you !"
 kill -TERM "$dpid"
-for i in $(seq 50); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
+for _ in $(seq 50); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
 check "daemon mode: SIGTERM stops it" sh -c "! kill -0 $dpid 2>/dev/null"
 check "daemon mode: the pidfile is removed" [ ! -e "$WORK/replyd.pid" ]
 "$REPLYD" -c "$cf" -p 0 -P "$WORK/no/such/dir/replyd.pid" > /dev/null 2> "$WORK/derr"

@@ -4,85 +4,22 @@
 # from systemd-socket-activate, systemd's Accept=no).  The same scenarios
 # run under each: the pid file, reloads, max_children 1 to 4 with
 # sequential and concurrent clients, the SIGUSR1 counters, the
-# descriptors a child holds, SIGTERM with a client in flight.
+# descriptors a child holds, SIGTERM with a client in flight, and all of
+# the signals with a module loaded that starts a thread.
 #
-# A daemon logs to syslog, that is /dev/log, which is global (and absent
-# on build machines).  To read its log the daemon runs in a private mount
-# namespace whose /dev is a small tmpfs with the usual device nodes and a
-# /dev/log that is the test's own datagram socket: as root with
-# unshare -m, as another user inside user namespaces (mapped back to the
-# user's own uid, so replyd runs as a normal user).  Where neither works
-# the daemon runs as is and its scenarios check effects only (clients
-# served, pid file, exit); a comment line says so.
+# A daemon's log is read in a private mount namespace (lib.sh's
+# syslog_ns).  Where that cannot work the daemon runs as is and its
+# scenarios check effects only (clients served, pid file, exit); a
+# comment line says so.
 . "$(dirname "$0")/lib.sh"
 
 SSA=$(command -v systemd-socket-activate)
+: "${MODULES:=$(pwd)}"
 MODES="daemon fg ssa"
 # Every master inherits fd 7, so that a child keeping it shows.
 : > "$WORK/marker"
 
-# ns.sh SOCK PROGRAM...: run PROGRAM with /dev/log being SOCK.
-cat > "$WORK/ns.sh" <<'S'
-set -e
-sock=$1
-shift
-old=$(dirname "$sock")/olddev.$$
-mkdir "$old"
-mount --rbind /dev "$old"
-mount -t tmpfs -o mode=755,size=64k replyd-test-dev /dev
-for n in null zero full random urandom tty; do
-	[ -e "$old/$n" ] || continue
-	: > "/dev/$n"
-	mount --bind "$old/$n" "/dev/$n"
-done
-ln -s /proc/self/fd /dev/fd
-ln -s "$sock" /dev/log
-exec "$@"
-S
-
-# in_ns SOCK PROGRAM...: PROGRAM in the private namespace, if any.
-in_ns() {
-	local sock=$1
-	shift
-	case $NS in
-	root)	unshare -m sh "$WORK/ns.sh" "$sock" "$@" ;;
-	user)	unshare -Urm sh "$WORK/ns.sh" "$sock" \
-		    unshare -U --map-user="$(id -u)" --map-group="$(id -g)" \
-		    "$@" ;;
-	*)	"$@" ;;
-	esac
-}
-
-# catch_syslog SOCK FILE: a syslog listener on SOCK writing lines to FILE.
-catch_syslog() {
-	python3 -c '
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-os.chmod(sys.argv[1], 0o666)
-with open(sys.argv[2], "a", buffering=1) as f:
-    while True:
-        m = s.recv(65536).decode("utf-8", "replace")
-        f.write(m.rstrip("\n") + "\n")
-' "$1" "$2" &
-	CATCHER=$!
-	PIDS="$PIDS $CATCHER"
-	poll 5 [ -S "$1" ]
-}
-
-NS=""
-if command -v python3 > /dev/null && command -v unshare > /dev/null; then
-	if [ "$(id -u)" = 0 ]; then NS=root; else NS=user; fi
-	catch_syslog "$WORK/probe.sock" "$WORK/probe.log"
-	in_ns "$WORK/probe.sock" python3 -c 'import socket
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.connect("/dev/log")
-s.send(b"probe")' 2>/dev/null && wait_log "$WORK/probe.log" '^probe$' 2 ||
-	    NS=""
-	kill "$CATCHER"
-	CATCHER=""
-fi
-[ -n "$NS" ] ||
+syslog_ns ||
     echo "# no mount namespace here: the daemon's log is not read, effects only"
 
 # listener_inode PORT: the inode of the socket listening on
@@ -94,6 +31,7 @@ listener_inode() {
 holds_listener() {
 	local ino
 	ino=$(listener_inode "$2")
+	# shellcheck disable=SC2010 # /proc/PID/fd: numeric names; the link target is matched
 	[ -n "$ino" ] && ls -l "/proc/$1/fd" 2>/dev/null | grep -q "socket:\[$ino\]"
 }
 nobody_listens() { [ -z "$(listener_inode "$1")" ]; }
@@ -246,7 +184,7 @@ reply = \"mc$n\\n\";"; then
 	if [ -n "$LOG" ]; then
 		wait_count "$LOG" 'child [0-9]+ exited' 11 3
 		kill -USR1 "$PID"
-		want='replyd: counters: accepted 11, served 11, failed 0, denied 0, busy 0, rate-limited 0, expired 0, active 0$'
+		want='[0-9]+/tcp: counters: accepted 11, served 11, failed 0, denied 0, busy 0, rate-limited 0, expired 0, active 0$'
 		check "$m: max_children = $n: SIGUSR1 logs the counters" \
 		    wait_log "$LOG" "$want" 3
 		grep -q "$want" "$LOG" || grep 'counters' "$LOG" | sed 's/^/#   /'
@@ -268,7 +206,9 @@ reply = \"mc$n\\n\";"; then
 		child_fds_are "$PID" "0 1 2" || show_child_fds "$PID"
 		same "$m: max_children = 2: the third waits in the backlog" \
 		    "$(live_children "$PID")" 2
+		# shellcheck disable=SC2086 # c1 is a list of PIDs
 		kill $c1 2>/dev/null
+		# shellcheck disable=SC2086 # c1 is a list of PIDs
 		wait $c1 2>/dev/null
 		check "$m: max_children = 2: ... and is then served and gone" \
 		    poll 3 has_children "$PID" 0
@@ -316,6 +256,57 @@ exec = { program = \"$WORK/hold.sh\"; args = [ \"$WORK/$m.go\" ]; };"; then
 	[ "$m" = daemon ] || same "$m: SIGTERM: exit status 0" "$STATUS" 0
 }
 
+# A module whose constructor starts a thread (tests/threadmod.c): the
+# master blocks its signals before any module code runs, so the thread
+# takes none of them (its default action would kill the master, or drop
+# a SIGCHLD and leave a zombie holding a max_children slot).  A daemon
+# forks after its first load and leaves that thread behind; its reload
+# starts one in the daemon.
+threads() { sed -n 's/^Threads:[[:space:]]*//p' "/proc/$1/status"; }
+no_zombie() { [ "$(zombies "$1")" = 0 ]; }
+# in_a_row PORT TEXT: three clients, one after the other, get TEXT.
+in_a_row() {
+	local i
+	for i in 1 2 3; do reply_is "$1" "$2" || return 1; done
+}
+
+scenario_thread() {
+	local m=$1
+	if ! up "$m" "$m-thread" "max_children = 1;
+handler = \"module\";
+module = { path = \"$MODULES/tests/threadmod.so\"; reply = \"one\"; };"
+	then
+		not_ok "$m: thread module: the master starts"
+		return
+	fi
+	check "$m: thread module: max_children = 1, 3 clients in a row" \
+	    in_a_row "$PORT" one
+	check "$m: thread module: no zombie" poll 3 no_zombie "$PID"
+	if [ -n "$LOG" ]; then
+		wait_count "$LOG" 'child [0-9]+ exited' 3 3
+		kill -USR1 "$PID"
+		check "$m: thread module: SIGUSR1 logs the counters" \
+		    wait_log "$LOG" 'counters: accepted 3, served 3,' 3
+	else
+		kill -USR1 "$PID"
+	fi
+	check "$m: thread module: the master survives SIGUSR1" alive "$PID"
+	sed -i 's/"one"/"two"/' "$CONF"
+	kill -HUP "$PID"
+	check "$m: thread module: SIGHUP reloads" poll 3 reply_is "$PORT" two
+	check "$m: thread module: the module's thread runs in the master" \
+	    [ "$(threads "$PID")" -ge 2 ]
+	check "$m: thread module: after the reload, 3 clients in a row" \
+	    in_a_row "$PORT" two
+	check "$m: thread module: no zombie after the reload" \
+	    poll 3 no_zombie "$PID"
+	halt "$m"
+	check "$m: thread module: SIGTERM ends it" gone "$PID"
+	check "$m: thread module: the pid file is removed" [ ! -e "$PIDFILE" ]
+	[ "$m" = daemon ] || same "$m: thread module: exit status 0" \
+	    "$STATUS" 0
+}
+
 for m in $MODES; do
 	if [ "$m" = ssa ] && [ -z "$SSA" ]; then
 		ok "socket activation # SKIP systemd-socket-activate not found"
@@ -324,5 +315,6 @@ for m in $MODES; do
 	scenario_reload "$m"
 	for n in 1 2 3 4; do scenario_children "$m" "$n"; done
 	scenario_term "$m"
+	scenario_thread "$m"
 done
 finish

@@ -52,7 +52,7 @@ same "exec: TCPREMOTEPORT is the client's port" \
     "$(echo "$out" | grep '^TCPREMOTEPORT=')" \
     "TCPREMOTEPORT=$(sed -n 's/^port //p' "$WORK/exec.port")"
 same "exec: REPLYD_SERVICE" "$(echo "$out" | grep '^REPLYD_SERVICE=')" \
-    "REPLYD_SERVICE=replyd"
+    "REPLYD_SERVICE=0/tcp"
 same "exec: exec.env is added" "$(echo "$out" | grep '^EXTRA=')" "EXTRA=yes"
 same "exec: a clean PATH" "$(echo "$out" | grep '^PATH=')" \
     "PATH=/usr/local/bin:/usr/bin:/bin"
@@ -67,5 +67,23 @@ else
 	same "exec: the program runs as the invoking user" \
 	    "$(echo "$out" | grep '^uid=')" "uid=$(id -u)"
 fi
+stop "$PID"
+# A program that went away after the file was checked: the reason is
+# logged, tagged with the service and the child (issue 22, item 18).
+printf '#!/bin/sh\necho gone\n' > "$WORK/gone.sh"
+chmod 755 "$WORK/gone.sh"
+cf=$(conf gone <<C
+port = 0;
+listen = "127.0.0.1";
+handler = "exec";
+exec = { program = "$WORK/gone.sh"; };
+C
+)
+start gone "$cf"
+rm "$WORK/gone.sh"
+"$TCLIENT" -w 5 -d 'x\n' 127.0.0.1 "$PORT" > /dev/null 2>&1
+check "exec: a program missing at run time is logged with the reason" \
+    wait_log "$LOG" ": child [0-9]+: stderr: \"cannot run $WORK/gone.sh: No such file or directory\"" 5
+check "... and the child's exit status" wait_log "$LOG" 'exited with status 127' 5
 stop "$PID"
 finish

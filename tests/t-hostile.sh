@@ -44,8 +44,8 @@ timeout = 1;
 C
 )
 start slow "$cf"
-for i in 1 2 3; do "$TCLIENT" -w 5 127.0.0.1 "$PORT" > /dev/null & done
-for i in $(seq 40); do [ "$(children "$PID")" -ge 3 ] && break; sleep 0.05; done
+for _ in 1 2 3; do "$TCLIENT" -w 5 127.0.0.1 "$PORT" > /dev/null & done
+for _ in $(seq 40); do [ "$(children "$PID")" -ge 3 ] && break; sleep 0.05; done
 same "slowloris: max_children idle clients hold every child" "$(children "$PID")" 3
 secs=$("$TCLIENT" -t -d x 127.0.0.1 "$PORT" 2>&1 >"$WORK/slow.out")
 same "slowloris: the next client is served once they time out" \

@@ -21,7 +21,7 @@ FAILFORK_FILE=$WORK/nofork LD_PRELOAD=$MODULES/tests/failfork.so \
 "$TCLIENT" -w 15 -d x 127.0.0.1 "$PORT" > "$WORK/nproc.out" 2>&1 &
 c=$!
 check "fork fails: logged with the client" \
-    wait_log "$LOG" 'replyd: cannot start a child for 127\.0\.0\.1:[0-9]+: Resource temporarily unavailable'
+    wait_log "$LOG" '[0-9]+/tcp: cannot start a child for 127\.0\.0\.1:[0-9]+: Resource temporarily unavailable'
 check "... and the service rests" wait_log "$LOG" 'fork: .*pausing 500 ms'
 check "... and tries again after the rest" \
     wait_count "$LOG" 'cannot start a child for' 2 3

@@ -37,7 +37,7 @@ start outer "$outer"
 out=$("$TCLIENT" -d 'hello\n' 127.0.0.1 "$PORT")
 same "-i on a socket: the client gets the reply" "$out" "from inetd mode"
 check "-i on a socket: the peer comes from getpeername(0)" \
-    wait_log "$LOG" ': child [0-9]+: stderr: "replyd\[[0-9]+\]: replyd: connect from 127\.0\.0\.1:[0-9]+"$'
+    wait_log "$LOG" ': child [0-9]+: stderr: "replyd\[[0-9]+\]: [0-9]+/tcp: connect from 127\.0\.0\.1:[0-9]+"$'
 
 # The inner replyd's own log lines come through stderr (which the outer
 # master logs as its handler's), and so does an echo service on the same

@@ -37,7 +37,7 @@ start two "$cf"
     127.0.0.1 "$PORT" > "$WORK/two.out" &
 cpid=$!
 most=0
-for i in $(seq 60); do
+for _ in $(seq 60); do
 	n=$(children "$PID")
 	[ "$n" -gt "$most" ] && most=$n
 	kill -0 "$cpid" 2>/dev/null || break

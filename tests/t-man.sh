@@ -4,6 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 MAN=$TOP_SRCDIR/man
+# shellcheck disable=SC2015 # skip_all when either tool is missing is the intent
 command -v mandoc > /dev/null && command -v groff > /dev/null ||
     skip_all "needs mandoc and groff"
 
@@ -32,6 +33,7 @@ man=$(awk '/^\.SH KEYS/ { k = 1; next } /^\.SH/ { k = 0 }
     k && d == 0 && prev == ".TP" && /^\.BR? / { print } { prev = $0 }' \
     "$MAN/replyd.conf.5" | sed -E 's/^\.BR? //; s/ " \(.*//; s/", "/ /g' |
     tr ' ' '\n' | sort -u)
+# shellcheck disable=SC2086,SC2116 # echo unquoted folds the lists to one line each
 same "replyd.conf(5) documents exactly the keys of the table" \
     "$(echo $man)" "$(echo $table)"
 finish

@@ -55,6 +55,7 @@ check "module: the reload after the rebuild is logged" \
     wait_count "$LOG" 'reloaded ' 2
 same "module: after the reload, the rebuilt module is served" \
     "$("$TCLIENT" -d 'Hello' 127.0.0.1 "$PORT")" "> HELLO"
+# shellcheck disable=SC2016 # "$1" and "$2" belong to the inner sh
 check "module: the master holds no copy of the module's file" \
     sh -c '! grep -q "$1" "/proc/$2/maps"' sh "$WORK/mod.so" "$PID"
 check "module: each reload unloads the copy it replaces" \
@@ -76,6 +77,21 @@ for opt in -t -T; do
 	check "module: $opt loads it in another process than its own" \
 	    [ "$(cat "$WORK/loaded-by")" != "$checker" ]
 done
+# ... and block the master's signals there first, as the master does, so
+# that a thread a module starts takes none of them.  SIGHUP, SIGINT,
+# SIGUSR1, SIGUSR2, SIGTERM, SIGCHLD are bits 0, 1, 9, 11, 14 and 16.
+printf '%s\nhandler = "module";\nmodule = { path = "%s"; reply = "x"; };\n' \
+    "$USERLINE" "$MODULES/tests/threadmod.so" > "$WORK/thread.conf"
+for opt in -t -T; do
+	rm -f "$WORK/mask"
+	THREADMOD_MASK=$WORK/mask "$REPLYD" $opt -c "$WORK/thread.conf" \
+	    > /dev/null 2>&1
+	same "module: $opt with a module that starts a thread exits 0" "$?" 0
+	mask=$(tail -n 1 "$WORK/mask" 2> /dev/null)
+	same "module: $opt: the module's thread blocks the master's signals" \
+	    "$(( 0x${mask:-0} & 0x14a03 ))" $((0x14a03))
+done
+
 # badconf NAME PATH SETTINGS MESSAGE
 badconf() {
 	printf 'handler = "module";\nmodule = { path = "%s";%s };\n%s\n' "$2" \

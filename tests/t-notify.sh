@@ -42,7 +42,7 @@ same "a handler does not see NOTIFY_SOCKET" \
     "$("$TCLIENT" -d x 127.0.0.1 "$(port_of "$LOG" e)")" "notify=unset"
 check "STATUS= follows the counters (2 accepted, 2 served)" \
     wait_log "$M" 'STATUS=2 services, active 0, accepted 2, served 2, refused 0$' 4
-for i in 1 2 3 4 5 6 7 8; do
+for _ in 1 2 3 4 5 6 7 8; do
 	"$TCLIENT" -d x 127.0.0.1 "$(port_of "$LOG" r)" > /dev/null
 done
 check "STATUS= catches up with the last connection" \

@@ -71,6 +71,7 @@ per_source_rate = 0.001;
 busy_reply = "busy";
 max_amplification = 1.5;
 socket_mode = "0640";
+umask = "0027";
 socket_user = "daemon";
 socket_group = "daemon";
 C
@@ -94,8 +95,8 @@ for kv in $(echo "$keys_typed" | tr ' ' ':') services:@ name:@; do
 	'{'|@) wrong='"x"' ;;		# a group or a list of groups
 	*) wrong='"1"' ;;		# a number: a string
 	esac
-	# socket_mode takes digits as a number or a string alike.
-	[ "$k" = socket_mode ] && wrong=true
+	# socket_mode and umask take digits as a number or a string alike.
+	case $k in socket_mode|umask) wrong=true ;; esac
 	# Line 1: the user, or a comment when user is the key tried.
 	line1=$USERLINE
 	[ "$k" = user ] && line1="# no user"
@@ -110,6 +111,7 @@ for kv in $(echo "$keys_typed" | tr ' ' ':') services:@ name:@; do
 	timeout 10 "$REPLYD" -t -c "$WORK/type.conf" > /dev/null \
 	    2> "$WORK/type.err"
 	rc=$?
+	# shellcheck disable=SC2016 # $1..$4 belong to the inner sh
 	check "$k = $wrong: exit 78 and \"FILE:2: $k must ...\"" \
 	    sh -c '[ "$1" = 78 ] && grep -q "^replyd: $2:2: $3 must " "$4"' \
 	    sh "$rc" "$WORK/type.conf" "$k" "$WORK/type.err"
@@ -153,6 +155,21 @@ same "list: the top level holds only services" \
 "$REPLYD" -T -p 4242 -c "$WORK/every.conf" > "$WORK/p.T"
 check "-T -p: the port is the one given" grep -q '^port = 4242;' "$WORK/p.T"
 
+# Inherited allow/deny in a service that listens only on Unix sockets
+# judge none of its clients, and written in it -t refuses them: -T
+# leaves them out there, and keeps them where an IP listener uses them.
+cat > "$WORK/unixacl.conf" <<C
+$USERLINE
+allow = [ "127.0.0.0/8" ];
+deny = [ "127.0.0.2" ];
+services = (
+	{ name = "local"; listen = "unix:$WORK/u.sock"; },
+	{ name = "both"; port = 0; listen = [ "unix:$WORK/b.sock", "127.0.0.1" ]; }
+);
+C
+roundtrip unixacl "$WORK/unixacl.conf"
+same "unixacl: the IP service keeps the inherited lists" \
+    "$(grep -cE '^		(allow|deny) = \[ "127' "$WORK/unixacl.T")" 2
 # A bad file: exit 78, the usual messages, nothing on stdout.
 printf '%s\nport = 70000;\n' "$USERLINE" > "$WORK/bad.conf"
 "$REPLYD" -T -c "$WORK/bad.conf" > "$WORK/bad.out" 2> "$WORK/bad.err"

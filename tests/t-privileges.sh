@@ -56,6 +56,21 @@ if [ "$(id -u)" = 0 ]; then
 	# runs as that someone, and the file says nothing of users.
 	AS="setpriv --reuid=nobody --regid=nogroup --clear-groups --"
 	row nobody "$AS" - - "$nobody $nogroup $nogroup"
+	# A chroot that fails fails the drop: the handler never runs, where
+	# outside the jail /usr/bin/id would answer.  (The folder must exist
+	# when the file is read: it goes afterwards.)
+	mkdir -p "$WORK/gone/usr/bin" && cp "$WORK/ids.sh" "$WORK/gone/usr/bin/id"
+	cf=$WORK/jail.conf
+	printf '%s\n' 'user = "nobody"; port = 0; listen = "127.0.0.1";' \
+	    'handler = "exec";' \
+	    "exec = { chroot = \"$WORK/gone\"; program = \"/usr/bin/id\"; };" > "$cf"
+	start jail "$cf"
+	rm -r "$WORK/gone"
+	same "exec.chroot to a folder gone since: the client gets nothing" \
+	    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" ""
+	check "exec.chroot to a folder gone since: the child exits 127" \
+	    wait_log "$LOG" 'child [0-9]+ exited with status 127'
+	stop "$PID"
 else
 	row "$(id -un)" "" - - "$(id -u) $(id -g) $(id -G)"
 fi

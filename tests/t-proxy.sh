@@ -56,7 +56,7 @@ H
 "$HAPROXY" -db -f "$WORK/haproxy.cfg" > "$WORK/haproxy.log" 2>&1 &
 hpid=$!
 PIDS="$PIDS $hpid"
-for i in $(seq 50); do
+for _ in $(seq 50); do
 	out=$("$TCLIENT" -s 127.0.0.7 -w 5 -d 'one\n' 127.0.0.1 "$pf" 2>/dev/null) &&
 	    [ -n "$out" ] && break
 	sleep 0.1
@@ -101,7 +101,7 @@ same "trusted source, oversized header: closed" \
 
 # Waiting for headers never holds up the master: silent connections from
 # the balancer do not delay a client behind them.
-for i in 1 2 3 4 5 6; do
+for _ in 1 2 3 4 5 6; do
 	"$TCLIENT" -w 4 127.0.0.1 "$pa" > /dev/null 2>&1 &
 done
 six_waiting() { [ "$(live_children "$pida")" -ge 6 ]; }

@@ -20,11 +20,14 @@ check "second client at once: refused by per_source_rate" \
     wait_count "$LOG" 'refused .*per_source_rate exceeded' 1
 kill -USR1 "$PID"
 check "SIGUSR1 before the reload: accepted 1, rate-limited 1" \
-    wait_log "$LOG" 'replyd: counters: accepted 1, served [01], failed 0, denied 0, busy 0, rate-limited 1,'
+    wait_log "$LOG" '[0-9]+/tcp: counters: accepted 1, served [01], failed 0, denied 0, busy 0, rate-limited 1,'
 
 sed -i 's/"r\\n"/"s\\n"/' "$cf"
 kill -HUP "$PID"
 check "SIGHUP: reloaded" wait_log "$LOG" 'reloaded .*: 1 service$'
+# Refusals are logged once a second per service and reason: a second
+# later, well before the bucket's next token (5 s).
+sleep 1.1
 "$TCLIENT" -d x 127.0.0.1 "$PORT" > "$WORK/third.out" 2>&1
 check "after the reload the bucket is still empty: refused again" \
     wait_count "$LOG" 'refused .*per_source_rate exceeded' 2
@@ -33,7 +36,7 @@ same "after the reload: the refused client got no reply" \
 : > "$WORK/mark"
 kill -USR1 "$PID"
 check "SIGUSR1 after the reload: the counters went on (accepted 1, served 1, rate-limited 2)" \
-    wait_log "$LOG" 'replyd: counters: accepted 1, served 1, failed 0, denied 0, busy 0, rate-limited 2,'
+    wait_log "$LOG" '[0-9]+/tcp: counters: accepted 1, served 1, failed 0, denied 0, busy 0, rate-limited 2,'
 check "SIGUSR1 after the reload: one reload counted" \
     wait_log "$LOG" 'counters: children 0, reloads 1,'
 

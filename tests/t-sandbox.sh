@@ -133,5 +133,5 @@ C
 out=$(printf x | "$REPLYD" -i -c "$icf" 2> "$WORK/inetd.err")
 same "-i: the module's socket is refused: no answer" "$out" ""
 check "-i: refused and logged by name" \
-    grep -qE 'replyd: sandbox refused system call socket$' "$WORK/inetd.err"
+    grep -qE ': sandbox refused system call socket$' "$WORK/inetd.err"
 finish

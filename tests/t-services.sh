@@ -75,7 +75,6 @@ C
 )
 start rp1 "$cf"
 p=$PORT
-log1=$LOG
 cf2=$(conf rp2 <<'C'
 listen = "127.0.0.1";
 reuse_port = true;
@@ -85,7 +84,7 @@ C
 start rp2 "$cf2" -p "$p"
 check "reuse_port: a second instance binds the same port" [ "$PORT" = "$p" ]
 seen=""
-for i in $(seq 40); do
+for _ in $(seq 40); do
 	seen="$seen $("$TCLIENT" -d x 127.0.0.1 "$p")"
 done
 case "$seen" in

@@ -12,6 +12,7 @@ C
 start hup "$cf"
 port0=$PORT
 same "before SIGHUP: the first reply" "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" first
+# shellcheck disable=SC2012 # /proc/PID/fd holds numeric names only
 inode0=$(readlink "/proc/$PID/fd/$(ls -l /proc/$PID/fd | awk '/socket:/ {print $9; exit}')")
 
 sed -i 's/first/second/' "$cf"
@@ -19,6 +20,7 @@ kill -HUP "$PID"
 check "SIGHUP: the reload is logged" wait_log "$LOG" 'reloaded .*: 1 service$'
 same "after SIGHUP: new clients get the new reply" \
     "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" second
+# shellcheck disable=SC2012 # /proc/PID/fd holds numeric names only
 inode1=$(readlink "/proc/$PID/fd/$(ls -l /proc/$PID/fd | awk '/socket:/ {print $9; exit}')")
 same "SIGHUP: the listening socket is kept, not reopened" "$inode1" "$inode0"
 check "SIGHUP: port 0 keeps the port already bound" \
@@ -86,7 +88,7 @@ kill -HUP "$PID"
 wait_log "$LOG" 'reloaded'
 touch "$WORK/live.go"
 wait "$cpid"
-same "SIGHUP: a child in flight finishes its reply" "$(cat "$WORK/live.out")" done
+same "SIGHUP: a child in flight finishes its reply" "$(cat "$WORK/live.out")" "done"
 check "SIGHUP: a changed address is bound anew" \
     wait_log "$LOG" 'listening on 127\.0\.0\.2:'
 stop "$PID"

@@ -10,7 +10,8 @@ listen = "127.0.0.1";
 services = (
 	{ name = "r"; reply = "hi\n"; deny = [ "127.0.0.9" ]; },
 	{ name = "odd.name-2"; reply = "x\n"; },
-	{ name = "stats"; handler = "status"; }
+	{ name = "stats"; handler = "status"; },
+	{ name = "stats6"; handler = "status"; listen = "::"; }
 );
 C
 )
@@ -57,6 +58,17 @@ for line in open(sys.argv[1]):
     samples += 1
 sys.exit(0 if ok and samples >= 20 else 1)
 P
+# Prometheus's own parser and linter (promtool, in Debian's prometheus
+# package) on the same text: a missing promtool fails, it is not a skip.
+promtool_ok() { promtool check metrics < "$1" > "$WORK/promtool" 2>&1; }
+if command -v promtool > /dev/null; then
+	check "plain text: promtool check metrics finds nothing" \
+	    promtool_ok "$WORK/plain"
+	sed 's/^/# promtool: /' "$WORK/promtool"
+else
+	not_ok "plain text: promtool check metrics: promtool is missing" \
+	    "(apt-get install prometheus)"
+fi
 
 # What Prometheus does: an HTTP GET.
 check "HTTP GET: a 200 response with the same metrics" python3 - "$s" <<'P'
@@ -71,6 +83,14 @@ P
 "$TCLIENT" -d 'GET / HTTP/1.0\r\n\r\n' 127.0.0.1 "$s" > "$WORK/http"
 check "HTTP GET: status line and header end" \
     sh -c "head -n 1 '$WORK/http' | grep -q '^HTTP/1.0 200 OK' && grep -q \"\$(printf '^\r$')\" '$WORK/http'"
+
+# Loopback over IPv6 too: ::1, and 127.0.0.1 as the v4-mapped peer of a
+# dual-stack listener.
+up() { "$TCLIENT" -d x "$1" "$2" | grep -qx 'replyd_up 1'; }
+s6=$(port_of "$LOG" stats6)
+check "status on a dual-stack listener: ::1 is loopback, served" up ::1 "$s6"
+check "status on a dual-stack listener: 127.0.0.1 (v4-mapped) is loopback, served" \
+    up 127.0.0.1 "$s6"
 
 kill -HUP "$PID"
 wait_log "$LOG" 'reloaded'

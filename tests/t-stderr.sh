@@ -50,11 +50,38 @@ check "the last line without a newline is logged when the child ends" \
     grep -q 'stderr: "no newline at the end"$' "$LOG"
 
 same "a program writing 150 lines to stderr still answers" \
-    "$("$TCLIENT" 127.0.0.1 "$(port_of "$LOG" spam)")" done
+    "$("$TCLIENT" 127.0.0.1 "$(port_of "$LOG" spam)")" "done"
 wait_log "$LOG" 'spam: child [0-9]+ exited'
 check "at most 100 lines of one child are logged" \
     sh -c "[ \$(grep -c 'spam: child [0-9]*: stderr: \"spam' '$LOG') -eq 100 ]"
 check "... and the rest is counted (50 lines of 9 bytes)" \
-    grep -q 'spam: child [0-9]*: stderr: 450 more bytes not logged (100 lines at most)' "$LOG"
+    grep -q 'spam: child [0-9]*: stderr: 450 more bytes not logged (100 lines at most)$' "$LOG"
+stop "$PID"
+
+# A handler writing to stderr without end: past the cap the pipe is
+# closed, so the master stops reading and discarding, and the writer
+# gets EPIPE (here SIGPIPE), instead of holding a core until
+# session_timeout.
+cf=$(conf spew <<'C'
+port = 0;
+listen = "127.0.0.1";
+session_timeout = 4;
+handler = "exec";
+exec = { program = "/bin/sh"; args = [ "-c", "exec yes spew >&2" ]; };
+C
+)
+start spew "$cf"
+t0=$(cpu_ms "$PID")
+"$TCLIENT" -w 6 127.0.0.1 "$PORT" > /dev/null &
+PIDS="$PIDS $!"
+sleep 2
+used=$(($(cpu_ms "$PID") - t0))
+check "spewing stderr: the master used $used ms of CPU in 2 s (at most 300)" \
+    test "$used" -le 300
+check "spewing stderr: past the cap the rest is not read" wait_log "$LOG" \
+    'child [0-9]+: stderr: [0-9]+ more bytes not logged \(100 lines at most\), the rest not read'
+check "spewing stderr: the writer ends at its next write, not at session_timeout" \
+    sh -c "! grep -q 'past session_timeout' '$LOG' &&
+	grep -qE 'child [0-9]+ killed by signal 13' '$LOG'"
 stop "$PID"
 finish

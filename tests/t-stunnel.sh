@@ -57,6 +57,7 @@ wait_log "$WORK/stunnel.log" 'Configuration successful|bound to|started' 10
 
 # tls DATA: one TLS session through stunnel, what comes back.
 tls() {
+	# shellcheck disable=SC2059 # DATA carries printf escapes (\n) on purpose
 	printf "$1" | timeout 10 openssl s_client -quiet -verify_quiet \
 	    -connect "127.0.0.1:$pf" 2> "$WORK/s_client.log"
 }

@@ -71,8 +71,8 @@ run_inetd() {
 
 # expect NAME PORT: the exchange through a superserver.
 expect() {
-	local out i
-	for i in $(seq 50); do
+	local out
+	for _ in $(seq 50); do
 		out=$("$TCLIENT" -w 5 -d 'hi\n' 127.0.0.1 "$2" 2>/dev/null) &&
 		    [ -n "$out" ] && break
 		sleep 0.1
@@ -144,8 +144,8 @@ S
 chmod 755 "$WORK/udppeer.sh"
 # uexpect NAME PORT
 uexpect() {
-	local out i
-	for i in $(seq 30); do
+	local out
+	for _ in $(seq 30); do
 		out=$("$TCLIENT" -u -w 1 -d 'hi\n' 127.0.0.1 "$2" 2>/dev/null) &&
 		    [ -n "$out" ] && break
 	done
@@ -179,7 +179,7 @@ C
 mpid=$!
 PIDS="$PIDS $mpid"
 out=""
-for i in $(seq 50); do
+for _ in $(seq 50); do
 	out=$("$TCLIENT" -w 5 -d x 127.0.0.1 "$port" 2>/dev/null) && [ -n "$out" ] && break
 	sleep 0.1
 done

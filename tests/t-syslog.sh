@@ -22,10 +22,12 @@ daemon() {
 	DPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	printf '%s\nport = %s;\nlisten = "127.0.0.1";\nreply = "ok\\n";\n' \
 	    "$U" "$DPORT" > "$d/c.conf"
+	# shellcheck disable=SC2086 # an empty second argument passes no argument
 	python3 "$HERE/syslogd.py" "$d/dev/log" "$d/syslog" ${2:-} &
 	SPID=$!
 	PIDS="$PIDS $SPID"
 	wait_log "$d/syslog.ready" '' 5 || [ -e "$d/syslog.ready" ]
+	# shellcheck disable=SC2016 # "$1" and "$2" belong to the inner sh
 	$NS sh -c 'mount --bind /dev/null "$1/dev/null" &&
 	    mount --bind "$1/dev" /dev && exec "$2" -c "$1/c.conf" -P "$1/pid"' \
 	    sh "$d" "$REPLYD"
@@ -38,9 +40,9 @@ check "daemon started with a pid file" [ -n "$DPID" ]
 same "daemon: a client is served" "$("$TCLIENT" -d x 127.0.0.1 "$DPORT")" ok
 check "syslog: the connect line, daemon facility, tagged replyd[PID] once" \
     wait_log "$WORK/reading/syslog" \
-    "^<30>[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} replyd\[[0-9]+\]: replyd: connect from 127\.0\.0\.1:[0-9]+$"
+    "^<30>[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} replyd\[[0-9]+\]: [0-9]+/tcp: connect from 127\.0\.0\.1:[0-9]+$"
 check "syslog: the child's exit line comes from the master's pid" \
-    wait_log "$WORK/reading/syslog" "replyd\[$DPID\]: replyd: child [0-9]+ exited with status 0"
+    wait_log "$WORK/reading/syslog" "replyd\[$DPID\]: [0-9]+/tcp: child [0-9]+ exited with status 0"
 kill "$DPID"
 
 # A reader that has stopped: the queue fills after a few lines, and the
@@ -48,7 +50,7 @@ kill "$DPID"
 # it would stop at the first full queue and every client would time out).
 daemon stuck --stuck
 served=0
-for i in $(seq 40); do
+for _ in $(seq 40); do
 	[ "$("$TCLIENT" -w 2 -d x 127.0.0.1 "$DPORT" 2>/dev/null)" = ok ] &&
 	    served=$((served + 1))
 done

@@ -21,16 +21,13 @@ same "udp: a datagram gets the reply (IPv4)" \
 same "udp: a datagram gets the reply (IPv6)" \
     "$("$TCLIENT" -u -d 'hello\n' ::1 "$p6")" "thank you !"
 check "udp: the request is logged" wait_log "$LOG" 'received 6 bytes: "hello\\x0a"'
-"$TCLIENT" -u -w 1 127.0.0.1 "$p4" > "$WORK/empty.out"
-same "udp: a 0-byte datagram gets no 12-byte reply (amplification)" \
-    "$(cat "$WORK/empty.out")" ""
-check "udp: ... and that is logged" wait_log "$LOG" \
-    'reply not sent: 12 bytes for a 0-byte request is over max_amplification \(3\)'
-# Sent means sent: the master logs what it sent; a reply it did not send
-# is not logged as sent as well.
+# Amplification is weighed on the wire, headers counted: an empty
+# datagram is 42 bytes there, the 12-byte reply 54, within 3 times.
+same "udp: a 0-byte datagram gets the 12-byte reply (54 bytes for 42)" \
+    "$("$TCLIENT" -u -w 1 127.0.0.1 "$p4")" "thank you !"
 wait_count "$LOG" 'exited with status' 3
-same "udp: only the replies really sent are logged as sent" \
-    "$(grep -c 'sent 12 bytes' "$LOG")" 2
+same "udp: each reply sent is logged as sent, once" \
+    "$(grep -c 'sent 12 bytes' "$LOG")" 3
 check "udp: the master is still there" kill -0 "$PID"
 stop "$PID"
 
@@ -77,20 +74,89 @@ cf=$(conf amp <<'C'
 port = 0;
 protocol = "udp";
 listen = "127.0.0.1";
-reply = "0123456789012345678901234567890123456789\n";
+reply = "01234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678\n";
 C
 )
 start amp "$cf"
-same "udp: a reply 7x the request is not sent" \
+# 6 bytes are 48 on the wire, 3 times that 144; 120 bytes are 162 there.
+same "udp: a reply 3x the request's weight on the wire is not sent" \
     "$("$TCLIENT" -u -w 1 -d 'hello\n' 127.0.0.1 "$PORT")" ""
 check "udp: the cut is logged" wait_log "$LOG" \
-    'reply not sent: 41 bytes for a 6-byte request is over max_amplification'
+    'reply not sent: 120 bytes for a 6-byte request is over max_amplification \(3, headers counted\)'
 stop "$PID"
 sed -i 's/^port = 0;/port = 0;\nmax_amplification = 0;/' "$cf"
 start amp2 "$cf"
 same "udp: max_amplification = 0 lifts the limit" \
-    "$("$TCLIENT" -u -d 'hello\n' 127.0.0.1 "$PORT")" \
-    "0123456789012345678901234567890123456789"
+    "$("$TCLIENT" -u -d 'hello\n' 127.0.0.1 "$PORT" | wc -c)" 120
+stop "$PID"
+
+# Every write is a datagram: 300 one-byte writes must not answer one
+# 100-byte request (300 times in datagrams, 91 times on the wire).
+cf=$(conf dgrams <<'C'
+port = 0;
+protocol = "udp";
+listen = "127.0.0.1";
+handler = "exec";
+exec = { program = "/bin/sh"; args = [ "-c", "cat > /dev/null; i=0; while [ $i -lt 300 ]; do printf x; i=$((i + 1)); done" ]; };
+C
+)
+start dgrams "$cf"
+"$TCLIENT" -u -w 1 -z 100 127.0.0.1 "$PORT" > /dev/null
+check "udp: 300 one-byte writes for 100 bytes: cut at datagram 4" \
+    wait_log "$LOG" 'reply not sent: datagram 4 for a 100-byte request is over max_amplification \(3\)'
+check "udp: ... 3 datagrams sent, no more" wait_log "$LOG" ': sent 3 bytes$'
+stop "$PID"
+
+# Past the cut nothing more is read: a handler writing without end gets
+# an error (ECONNRESET) at its next write, and the master stays idle.
+cf=$(conf endless <<'C'
+port = 0;
+protocol = "udp";
+listen = "127.0.0.1";
+session_timeout = 4;
+handler = "exec";
+exec = { program = "/bin/sh"; args = [ "-c", "cat > /dev/null; exec yes" ]; };
+C
+)
+start endless "$cf"
+t0=$(cpu_ms "$PID")
+"$TCLIENT" -u -w 1 -d 'x\n' 127.0.0.1 "$PORT" > /dev/null
+sleep 1
+used=$(($(cpu_ms "$PID") - t0))
+check "udp: a handler writing past the cut: the master used $used ms of CPU in 2 s (at most 300)" \
+    test "$used" -le 300
+check "udp: ... and the handler ends at its next write, within a second" \
+    sh -c "! grep -q 'past session_timeout' '$LOG' &&
+	grep -qE 'child [0-9]+ (exited|killed) .* after [0-9]{1,3} ms' '$LOG'"
+stop "$PID"
+
+# Only what reached the client is logged as sent, once, by the relay:
+# the built-ins' own "sent" lines were about the relay's pipe.
+cf=$(conf sent <<'C'
+protocol = "udp";
+listen = "127.0.0.1";
+services = (
+	{ name = "st"; port = 0; handler = "status"; },
+	{ name = "day"; port = 0; handler = "daytime"; },
+	{ name = "cg"; port = 0; handler = "chargen"; }
+);
+C
+)
+start sent "$cf"
+sport() { grep "$1: listening on" "$LOG" | sed -E 's/.*:([0-9]+) \(udp\)$/\1/'; }
+same "udp status: a 1-byte request gets no long answer" \
+    "$("$TCLIENT" -u -w 1 -d x 127.0.0.1 "$(sport st)")" ""
+"$TCLIENT" -u -d x 127.0.0.1 "$(sport day)" > /dev/null
+"$TCLIENT" -u -d x 127.0.0.1 "$(sport cg)" > /dev/null
+wait_count "$LOG" 'exited with status' 3
+check "udp status: the cut is logged" wait_log "$LOG" \
+    'st: .*reply not sent: [0-9]+ bytes for a 1-byte request'
+same "udp status: a reply not sent is not logged as sent" \
+    "$(grep -c 'st: .*: sent [0-9]* bytes' "$LOG")" 0
+same "udp daytime: one exchange, one \"sent\" line" \
+    "$(grep -c 'day: .*: sent 26 bytes' "$LOG")" 1
+same "udp chargen: one exchange, one \"sent\" line" \
+    "$(grep -c 'cg: .*: sent [0-9]* bytes' "$LOG")" 1
 stop "$PID"
 
 cat > "$WORK/udpenv.sh" <<'S'
@@ -122,7 +188,7 @@ fi
 out=$("$TCLIENT" -u -l -d 'ping\n' 127.0.0.1 "$PORT" 2> "$WORK/udpexec.port")
 same "udp exec: the program gets the datagram and UCSPI UDP variables" \
     "$(echo "$out" | head -n 1)" \
-    "got=ping proto=UDP remote=127.0.0.1:$(sed -n 's/^port //p' "$WORK/udpexec.port") local=127.0.0.1:$PORT service=replyd"
+    "got=ping proto=UDP remote=127.0.0.1:$(sed -n 's/^port //p' "$WORK/udpexec.port") local=127.0.0.1:$PORT service=0/udp"
 # As root: the configured user, its group, no supplementary group.
 if [ "$(id -u)" = 0 ]; then want="$(id -u nobody):$(id -g nobody)"
 else want="$(id -u):$(id -G)"; fi
@@ -166,8 +232,9 @@ wait "$cpid"
 same "udp: the slow one still gets its answer" "$(cat "$WORK/slow.out")" slow
 stop "$PID"
 
-# replyd -i under inetd's "dgram wait" lives session_timeout at most,
-# busy or not, and a handler past it is ended.
+# replyd -i under inetd's "dgram wait" runs the master's loop: a handler
+# past session_timeout is ended as under the master, and replyd leaves
+# once no child is left and no datagram came for `timeout` seconds.
 if command -v systemd-socket-activate > /dev/null; then
 	start uprobe "$(conf uprobe <<'C'
 port = 0;
@@ -180,10 +247,10 @@ C
 	cf=$(conf usess <<C
 port = $up;
 protocol = "udp";
-timeout = 30;
+timeout = 2;
 session_timeout = 1;
 handler = "exec";
-exec = { program = "/bin/sh"; args = [ "-c", "read x; echo \$x; [ \$x = slow ] && sleep 5; exit 0" ]; };
+exec = { program = "/bin/sh"; args = [ "-c", "read x; echo \$x; [ \$x = slow ] && sleep 30; exit 0" ]; };
 C
 )
 	systemd-socket-activate -l "127.0.0.1:$up" --datagram --inetd \
@@ -193,13 +260,17 @@ C
 	wait_log "$WORK/usess.log" 'Listening on'
 	same "udp -i: a datagram is served" \
 	    "$("$TCLIENT" -u -d 'slow\n' 127.0.0.1 "$up")" slow
-	for i in $(seq 60); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
-	check "udp -i: it exits after session_timeout, though timeout is 30 s" \
-	    sh -c "! kill -0 $spid 2>/dev/null"
+	t0=$(date +%s)
 	check "udp -i: the handler past session_timeout is ended" \
-	    grep -q 'past session_timeout (1 s): sent SIGTERM' "$WORK/usess.log"
-	check "udp -i: ... and the end of the session is logged" \
-	    grep -q 'session_timeout (1 s) reached: exiting' "$WORK/usess.log"
+	    wait_log "$WORK/usess.log" 'past session_timeout \(1 s\): sent SIGTERM'
+	same "udp -i: ... and only the handler: the next datagram is served" \
+	    "$("$TCLIENT" -u -d 'fast\n' 127.0.0.1 "$up")" fast
+	for _ in $(seq 100); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
+	secs=$(( $(date +%s) - t0 ))
+	check "udp -i: it exits once idle for timeout (2 s), not at session_timeout (${secs}s)" \
+	    sh -c "! kill -0 $spid 2>/dev/null && [ $secs -ge 2 ]"
+	check "udp -i: ... and says so" \
+	    grep -q 'no client for 2 s: leaving the socket' "$WORK/usess.log"
 else
 	not_ok "udp -i: session_timeout (needs systemd-socket-activate)"
 fi

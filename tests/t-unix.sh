@@ -114,7 +114,7 @@ same "reload: still served" \
 stop "$PID"
 same "SIGTERM: exit 0" "$STATUS" 0
 same "SIGTERM: replyd removes the socket files it made" \
-    "$(ls "$WORK" | grep -c '\.sock$')" 0
+    "$(find "$WORK" -maxdepth 1 -name '*.sock' | wc -l)" 0
 
 # A socket nobody listens on (a replyd killed) is stale and replaced.
 start stale "$cf"

@@ -24,11 +24,12 @@
 #include <unistd.h>
 
 #include "child/child.h"
+#include "child/limits.h"
 #include "child/sandbox.h"
 #include "child/spawn.h"
+#include "client/admit.h"
 #include "client/proxy.h"
 #include "handlers/handler.h"
-#include "lib/acl.h"
 #include "lib/fds.h"
 #include "lib/log.h"
 #include "state/per_source.h"
@@ -100,16 +101,18 @@ move_fd(int from, int to)
  * bits, file capabilities) unless exec.no_new_privs = false says so.
  */
 /*
- * Exactly gid, with no supplementary groups.  Each call is made only
+ * Exactly the service's gid, with no supplementary groups unless groups
+ * = true gave the user's (listed at load time).  Each call is made only
  * when something changes: in a user namespace that maps only root,
  * setgroups() is refused even when there is nothing to drop.
  */
 static int
-set_group(gid_t gid)
+set_group(const struct service *svc)
 {
-	gid_t r, e, s;
+	gid_t r, e, s, gid = svc->gid;
 
-	if (getgroups(0, NULL) != 0 && syscall(RD_SETGROUPS, 0, NULL) < 0)
+	if ((svc->nsgroups > 0 || getgroups(0, NULL) != 0) &&
+	    syscall(RD_SETGROUPS, svc->nsgroups, svc->sgroups) < 0)
 		return -1;
 	if (getresgid(&r, &e, &s) == 0 && r == gid && e == gid && s == gid)
 		return 0;
@@ -141,8 +144,10 @@ set_privileges(const struct service *svc, int report)
 	if (svc->as_root && svc->exec.chroot != NULL &&
 	    (chroot(svc->exec.chroot) < 0 || chdir("/") < 0))
 		return -1;
+	if (child_limits(svc) < 0)
+		return -1;
 	if (svc->as_root && (svc->user != NULL || svc->group_set) &&
-	    set_group(svc->gid) < 0)
+	    set_group(svc) < 0)
 		return -1;
 	if (!nnp && sandbox_enter(svc, report) < 0)
 		return -2;
@@ -186,26 +191,29 @@ drop_privileges(const struct service *svc)
 enum step { STEP_SERVE, STEP_QUIET, STEP_REFUSE, STEP_BUSY };
 
 /*
- * per_source for a PROXY service, once the child knows its client
- * (per_source.c): over the limit, busy_reply without waiting, and a refusal.
+ * The client as finally known, at sa, judged as the master judges
+ * (admit.c).  One that may be served is then counted for per_source in
+ * the table the children share (per_source.c), which gives the place
+ * back at once if the source already has its limit: a refused client
+ * holds none.
  */
 static enum step
-per_source(const struct conn *c, const struct sockaddr *sa)
+admit(const struct conn *c, const struct sockaddr *sa)
 {
 	const struct service *svc = c->svc;
 	struct srckey key;
+	enum admit why;
 
-	if (svc->per_source == 0)
+	why = admit_client(svc, sa, 0);
+	if (why == ADMIT_OK && svc->per_source > 0) {
+		srckey_make(&key, sa, svc->per_source_prefix6);
+		if (per_source_enter(svc->name, &key, svc->per_source) < 0)
+			why = admit_client(svc, sa, (size_t)svc->per_source);
+	}
+	if (why == ADMIT_OK)
 		return STEP_SERVE;
-	srckey_make(&key, sa, svc->per_source_prefix6);
-	if (per_source_enter(svc->name, &key, svc->per_source) >= 0)
-		return STEP_SERVE;
-	if (svc->busy_reply != NULL)
-		(void)!send(1, svc->busy_reply, svc->busy_reply_len,
-		    MSG_DONTWAIT | MSG_NOSIGNAL);
-	log_msg(LOG_NOTICE, "%s: refused %s%s%s: per_source limit reached",
-	    svc->name, c->peer, c->via[0] ? " via " : "", c->via);
-	return STEP_BUSY;
+	admit_say(svc, 1, why, c->peer, c->via);
+	return why == ADMIT_DENIED ? STEP_REFUSE : STEP_BUSY;
 }
 
 /* A client not in proxy_from: an ordinary one, unless it sends a header. */
@@ -224,7 +232,7 @@ proxy_untrusted(const struct conn *c, const struct sockaddr *sa)
 		    "an untrusted source", c->svc->name, c->peer);
 		return STEP_REFUSE;
 	}
-	return per_source(c, sa);
+	return admit(c, sa);
 }
 
 /*
@@ -272,20 +280,13 @@ proxy_trusted(struct conn *c, const struct sockaddr *sa)
 	if (balancer_only(c, &pi))
 		return STEP_QUIET;
 	if (pi.unknown)
-		return per_source(c, sa);
+		return admit(c, sa);
 	strcpy(c->via, c->peer);
 	if (addr_text((struct sockaddr *)&pi.src, &c->remote) < 0 ||
 	    addr_text((struct sockaddr *)&pi.dst, &c->local) < 0)
 		return STEP_REFUSE;
 	addr_join(&c->remote, c->peer, sizeof(c->peer));
-	if (acl_match(&svc->deny, (struct sockaddr *)&pi.src) ||
-	    (svc->allow.n > 0 &&
-	    !acl_match(&svc->allow, (struct sockaddr *)&pi.src))) {
-		log_msg(LOG_NOTICE, "%s: refused %s via %s: access denied",
-		    svc->name, c->peer, c->via);
-		return STEP_REFUSE;
-	}
-	return per_source(c, (struct sockaddr *)&pi.src);
+	return admit(c, (struct sockaddr *)&pi.src);
 }
 
 /*
@@ -320,9 +321,9 @@ child_serve_conn(struct conn *c)
 	if (step == STEP_QUIET)
 		return 0;
 	if (step == STEP_REFUSE)
-		return EX_NOPERM;
+		return admit_exit_status(ADMIT_DENIED);
 	if (step == STEP_BUSY)
-		return EX_TEMPFAIL;
+		return admit_exit_status(ADMIT_BUSY);
 	if (c->via[0] != '\0')
 		log_msg(LOG_INFO, "%s: connect from %s via %s", svc->name,
 		    c->peer, c->via);

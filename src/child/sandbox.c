@@ -203,7 +203,7 @@ rules(scmp_filter_ctx ctx, uint32_t action, const char *const *v)
  * The syslog socket's rule is exact where libseccomp lets it be: it
  * would also let socketcall(2) through (i386's C library's way to
  * socket()), testing its argument pointer as if it were the arguments,
- * which a crafted pointer passes; logsock.c makes the direct call, and
+ * which a crafted pointer passes; log.c makes the direct call, and
  * on i386, where libseccomp refuses the exact rule, the translated one
  * stands and socketcall_prefix() refuses socketcall's socket() first.
  * A filter for several architectures (exec_arches) cannot take an exact
@@ -234,7 +234,7 @@ log_socket_rule(scmp_filter_ctx ctx, const struct service *svc)
  * loaded before the fork), and fstatat() family calls only on a
  * descriptor, as glibc's fstat() makes them.  The one socket a child
  * may make is a local datagram one, for its log lines to syslog
- * (logsock.c); connect() is for that, since no other socket can be
+ * (log.c); connect() is for that, since no other socket can be
  * made to connect out with.
  */
 static int
@@ -514,6 +514,26 @@ sandbox_release(const struct service *svc)
 		return;
 	free(p->prog.filter);
 	*p = prepared[--nprepared];
+}
+
+int
+sandbox_prepare_all(const struct conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsvc; i++)
+		if (!c->svc[i].disable && sandbox_prepare(&c->svc[i]) < 0)
+			return -1;
+	return 0;
+}
+
+void
+sandbox_release_all(const struct conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsvc; i++)
+		sandbox_release(&c->svc[i]);
 }
 
 #ifdef __i386__

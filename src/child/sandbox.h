@@ -8,9 +8,14 @@
 
 struct service;
 
+struct conf;
+
 /* Build svc's filter (nothing for "none"): 0, or -1 logged. */
 int	sandbox_prepare(const struct service *svc);
 void	sandbox_release(const struct service *svc);
+/* The same for every service of c that is not disabled. */
+int	sandbox_prepare_all(const struct conf *c);
+void	sandbox_release_all(const struct conf *c);
 /*
  * Install svc's filter in this child: system calls only, so that the
  * exec start's child (spawn.c) may call it.  With report, a refused call

@@ -1,8 +1,8 @@
 /*
- * How a child starts.  One decision per service (spawn_how), one
- * function every caller uses (spawn_conn), in the manner of skalibs'
- * cspawn(): a vfork-style start where the child only sets itself up and
- * execs, fork() everywhere else.
+ * How a child starts.  One decision from the service (spawn_how: a few
+ * flag tests), one function every caller uses (spawn_conn), in the
+ * manner of skalibs' cspawn(): a vfork-style start where the child only
+ * sets itself up and execs, fork() everywhere else.
  *
  * fork() is libc's, with its bookkeeping intact (atfork handlers, the
  * malloc and stdio locks, the cached thread id), so a child may use all
@@ -21,6 +21,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/types.h>
@@ -31,7 +32,6 @@
 
 #include "child/child.h"
 #include "child/spawn.h"
-#include "conf/conf.h"
 #include "handlers/handler.h"
 
 enum spawn_how
@@ -63,8 +63,10 @@ exec_child(void *arg)
 {
 	const struct exec_args *a = arg;
 
-	if (child_setup_exec(a->c, a->f->in, a->f->err) == 0)
+	if (child_setup_exec(a->c, a->f->in, a->f->err) == 0) {
 		exec_run(a->c);
+		exec_failed(a->c, errno);
+	}
 	_exit(127);
 }
 

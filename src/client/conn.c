@@ -14,9 +14,7 @@
 #include <sys/un.h>
 
 #include "client/conn.h"
-#include "handlers/handler.h"
 #include "lib/acl.h"
-#include "lib/addr.h"
 
 /* The credentials the peer had when it connected; -1 if unknown. */
 static int
@@ -67,7 +65,8 @@ int
 conn_describe(struct conn *c, const struct service *svc, int fd,
     const struct sockaddr *peer)
 {
-	struct sockaddr_storage ss;
+	/* Zeroed for scan-build, which cannot see getpeername() fill it. */
+	struct sockaddr_storage ss = { 0 };
 	socklen_t len = sizeof(ss);
 
 	memset(c, 0, sizeof(*c));
@@ -77,6 +76,7 @@ conn_describe(struct conn *c, const struct service *svc, int fd,
 			goto notsock;
 		peer = (struct sockaddr *)&ss;
 	}
+	// cppcheck-suppress nullPointerRedundantCheck ; peer is &ss when it came in NULL
 	if (peer->sa_family == AF_UNIX)
 		return describe_unix(c, fd);
 	if (addr_text(peer, &c->remote) < 0)

@@ -16,6 +16,7 @@
 
 #include "client/proxy.h"
 #include "lib/addr.h"
+#include "lib/deadline.h"
 
 static const unsigned char v2sig[12] = {
 	0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a
@@ -87,6 +88,7 @@ parse_v1(const unsigned char *buf, size_t n, struct proxy_info *pi)
 		return -1;
 	memcpy(line, buf, len);
 	line[len] = '\0';
+	// cppcheck-suppress arrayIndexThenCheck ; f has 7 slots: f[nf] is read before nf < 6 stops the loop, f[6] included
 	for (f[nf] = strtok_r(line, " ", &save); f[nf] != NULL && nf < 6;
 	    f[++nf] = strtok_r(NULL, " ", &save))
 		;
@@ -130,38 +132,62 @@ v2_set(struct sockaddr_storage *ss, int family, const unsigned char *a,
 	}
 }
 
+/*
+ * The address block's size for a v2 family byte (address family in the
+ * high nibble, transport in the low one), 0 for what carries no address
+ * we use, -1 for a value the specification does not define.
+ */
+static int
+v2_addr_len(int fam)
+{
+	int af = fam >> 4, tp = fam & 0x0f;
+
+	if (af > 3 || tp > 2)
+		return -1;
+	if (af == 1 && tp == 1)
+		return 12;		/* TCP over IPv4 */
+	if (af == 2 && tp == 1)
+		return 36;		/* TCP over IPv6 */
+	return 0;
+}
+
+/*
+ * The specification's receiver takes what it cannot use (AF_UNIX, a
+ * datagram transport, UNSPEC) as UNSPEC: the connection is served with
+ * the balancer as its peer, since HAProxy frontends on Unix sockets send
+ * exactly that.  Values it does not define are refused.
+ */
 static int
 parse_v2(const unsigned char *buf, size_t n, struct proxy_info *pi)
 {
 	size_t len;
-	int cmd, fam;
+	int cmd, fam, alen;
 
 	if (n < 16)
 		return 0;
 	len = 16 + ((size_t)buf[14] << 8 | buf[15]);
-	if ((buf[12] >> 4) != 2 || len > PROXY_MAX)
+	if ((buf[12] >> 4) != 2)
 		return -1;
 	if (n < len)
 		return 0;
 	cmd = buf[12] & 0x0f;
 	fam = buf[13];
 	pi->version = 2;
-	if (cmd == 0) {			/* LOCAL: the balancer's own check */
+	if (cmd == 0) {			/* LOCAL: the balancer's own */
 		pi->local = 1;
 		return (int)len;
 	}
-	if (cmd != 1)
+	if (cmd != 1 || (alen = v2_addr_len(fam)) < 0 ||
+	    len < 16 + (size_t)alen)
 		return -1;
-	if (fam == 0x11 && len >= 16 + 12) {	/* TCP over IPv4 */
+	if (fam == 0x11) {
 		v2_set(&pi->src, AF_INET, buf + 16, buf + 24);
 		v2_set(&pi->dst, AF_INET, buf + 20, buf + 26);
-	} else if (fam == 0x21 && len >= 16 + 36) {	/* TCP over IPv6 */
+	} else if (fam == 0x21) {
 		v2_set(&pi->src, AF_INET6, buf + 16, buf + 48);
 		v2_set(&pi->dst, AF_INET6, buf + 32, buf + 50);
-	} else if (fam == 0x00) {	/* UNSPEC: keep the real peer */
-		pi->unknown = 1;
 	} else
-		return -1;
+		pi->unknown = 1;
 	return (int)len;
 }
 
@@ -183,7 +209,31 @@ proxy_parse(const unsigned char *buf, size_t n, struct proxy_info *pi)
 }
 
 /*
- * Read the header from fd: 0 and *pi on success, -1 with errno EPROTO
+ * A LOCAL header is the balancer speaking for itself.  HAProxy's plain
+ * check sends it and closes; its content checks (tcp-check send, an
+ * HTTP check) send a request behind it and want the answer.  So LOCAL
+ * with data behind it, or with the connection still open after
+ * LOCAL_WAIT_MS, is served as the balancer's own connection; closed
+ * with nothing behind it, it is only a check.
+ */
+#define LOCAL_WAIT_MS 50
+
+static int
+local_has_data(int fd, int buffered)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN | POLLRDHUP };
+	char b;
+
+	if (buffered)
+		return 1;
+	if (poll(&p, 1, LOCAL_WAIT_MS) == 0)
+		return 1;
+	return recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 1;
+}
+
+/*
+ * Read the header from fd: 0 and *pi on success (pi->local only for a
+ * check that carries no request), -1 with errno EPROTO
  * (malformed, or closed mid-header), ETIMEDOUT, ENOTCONN (closed or
  * reset before a single byte: a balancer's connect-only check), or that
  * of a failed read.
@@ -193,15 +243,21 @@ proxy_read(int fd, int timeout, struct proxy_info *pi)
 {
 	unsigned char buf[PROXY_MAX];
 	struct pollfd p = { .fd = fd, .events = POLLIN | POLLRDHUP };
+	struct timespec deadline;
 	ssize_t got = 0, r;
-	int len, waited = 0;
+	int len, ms;
 
+	/* One deadline for the whole header, however it trickles in. */
+	deadline_in(&deadline, timeout);
 	for (;;) {
-		r = poll(&p, 1, timeout * 1000 - waited);
-		if (r == 0)
+		if ((ms = deadline_ms_left(&deadline)) == 0) {
 			errno = ETIMEDOUT;
-		if (r <= 0)
 			return -1;
+		}
+		if ((r = poll(&p, 1, ms)) < 0 && errno != EINTR)
+			return -1;
+		if (r <= 0)
+			continue;	/* EINTR, or the deadline: said above */
 		r = recv(fd, buf, sizeof(buf), MSG_PEEK);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -215,10 +271,6 @@ proxy_read(int fd, int timeout, struct proxy_info *pi)
 				errno = EPROTO;
 				return -1;
 			}
-			if ((waited += 10) >= timeout * 1000) {
-				errno = ETIMEDOUT;
-				return -1;
-			}
 			usleep(10000);
 			continue;
 		}
@@ -230,5 +282,11 @@ proxy_read(int fd, int timeout, struct proxy_info *pi)
 		if (len > 0)
 			break;
 	}
-	return read(fd, buf, len) == len ? 0 : -1;
+	if (read(fd, buf, len) != len)
+		return -1;
+	if (pi->local && local_has_data(fd, got > len)) {
+		pi->local = 0;
+		pi->unknown = 1;	/* the balancer is the peer */
+	}
+	return 0;
 }

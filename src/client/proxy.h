@@ -9,8 +9,12 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-/* The longest header accepted: v1's limit, or v2 with 496 bytes of TLVs. */
-#define PROXY_MAX 512
+/*
+ * The longest header accepted: v2's, whose length field may say 65535
+ * (HAProxy's TLVs for a unique id and TLS easily pass 512 bytes); v1's
+ * own limit of 107 is checked by its parser.
+ */
+#define PROXY_MAX (16 + 65535)
 
 struct proxy_info {
 	int			 version;	/* 1 or 2 */

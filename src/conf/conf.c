@@ -18,42 +18,19 @@
 #include <limits.h>
 #include <grp.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf/internal.h"
-#include "handlers/handler.h"
 #include "lib/addr.h"
-
-void
-conf_errors_add(struct conf_errors *errs, const char *fmt, ...)
-{
-	char *msg, **grown;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((grown = realloc(errs->msg, (errs->n + 1) * sizeof(*grown))) ==
-	    NULL) {
-		free(msg);
-		return;
-	}
-	errs->msg = grown;
-	errs->msg[errs->n++] = msg;
-}
 
 int
 conf_parse_name(struct conf_ctx *x, struct service *svc,
     const config_setting_t *s)
 {
-	char *v = NULL;
+	char *v = NULL, q[CONF_QUOTE_MAX];
 	size_t n;
 
 	if (conf_get_string(x, s, "name", &v) < 0)
@@ -62,7 +39,7 @@ conf_parse_name(struct conf_ctx *x, struct service *svc,
 	    "0123456789_.-");
 	if (v[0] == '\0' || v[n] != '\0' || n > 64) {
 		conf_errf(x, s, "name must be 1 to 64 letters, digits, '_', '.' "
-		    "or '-' (got \"%.64s\")", v);
+		    "or '-' (got %s)", conf_quote(q, sizeof(q), v));
 		free(v);
 		return -1;
 	}
@@ -77,7 +54,7 @@ conf_parse_listen(struct conf_ctx *x, struct service *svc,
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	char **v = NULL;
+	char **v = NULL, q[CONF_QUOTE_MAX];
 	size_t i, j;
 	int bad = 0;
 
@@ -86,8 +63,8 @@ conf_parse_listen(struct conf_ctx *x, struct service *svc,
 	for (i = 0; v[i] != NULL; i++) {
 		for (j = 0; j < i; j++)
 			if (strcmp(v[i], v[j]) == 0) {
-				conf_errf(x, s, "listen names \"%.64s\" twice",
-				    v[i]);
+				conf_errf(x, s, "listen names %s twice",
+				    conf_quote(q, sizeof(q), v[i]));
 				bad = 1;
 			}
 		if (addr_unix_path(v[i]) != NULL) {
@@ -98,7 +75,7 @@ conf_parse_listen(struct conf_ctx *x, struct service *svc,
 			continue;
 		conf_errf(x, s, "listen must name numeric IPv4 or IPv6 addresses "
 		    "such as \"127.0.0.1\" or \"::\", or \"unix:/path\" (got "
-		    "\"%.64s\")", v[i]);
+		    "%s)", conf_quote(q, sizeof(q), v[i]));
 		bad = 1;
 	}
 	if (v[0] == NULL) {
@@ -119,14 +96,15 @@ conf_parse_user(struct conf_ctx *x, struct service *svc,
     const config_setting_t *s)
 {
 	struct passwd *pw;
-	char *name = NULL;
+	char *name = NULL, q[CONF_QUOTE_MAX];
 
 	if (conf_get_string(x, s, "user", &name) < 0) {
 		x->user_failed = 1;
 		return -1;
 	}
 	if ((pw = getpwnam(name)) == NULL) {
-		conf_errf(x, s, "user \"%.64s\" does not exist", name);
+		conf_errf(x, s, "user %s does not exist",
+		    conf_quote(q, sizeof(q), name));
 		free(name);
 		x->user_failed = 1;
 		return -1;
@@ -144,12 +122,13 @@ conf_parse_group(struct conf_ctx *x, struct service *svc,
     const config_setting_t *s)
 {
 	struct group *gr;
-	char *name = NULL;
+	char *name = NULL, q[CONF_QUOTE_MAX];
 
 	if (conf_get_string(x, s, "group", &name) < 0)
 		return -1;
 	if ((gr = getgrnam(name)) == NULL) {
-		conf_errf(x, s, "group \"%.64s\" does not exist", name);
+		conf_errf(x, s, "group %s does not exist",
+		    conf_quote(q, sizeof(q), name));
 		free(name);
 		return -1;
 	}
@@ -164,7 +143,7 @@ static int
 exec_program(struct conf_ctx *x, struct exec_spec *e,
     const config_setting_t *s)
 {
-	char *prog = NULL, full[4096];
+	char *prog = NULL, full[4096], q[CONF_QUOTE_MAX];
 	struct stat st;
 
 	if (conf_get_string(x, s, "exec.program", &prog) < 0)
@@ -172,13 +151,13 @@ exec_program(struct conf_ctx *x, struct exec_spec *e,
 	snprintf(full, sizeof(full), "%s%s", e->chroot ? e->chroot : "", prog);
 	if (prog[0] != '/')
 		conf_errf(x, s, "exec.program must be an absolute path (got "
-		    "\"%.64s\")", prog);
+		    "%s)", conf_quote(q, sizeof(q), prog));
 	else if (stat(full, &st) < 0)
-		conf_errf(x, s, "exec.program \"%.64s\": %s", full,
-		    strerror(errno));
+		conf_errf(x, s, "exec.program %s: %s",
+		    conf_quote(q, sizeof(q), full), strerror(errno));
 	else if (!S_ISREG(st.st_mode) || access(full, X_OK) < 0)
-		conf_errf(x, s, "exec.program \"%.64s\" is not an executable "
-		    "file", prog);
+		conf_errf(x, s, "exec.program %s is not an executable file",
+		    conf_quote(q, sizeof(q), prog));
 	else {
 		free(e->program);
 		e->program = prog;
@@ -188,30 +167,35 @@ exec_program(struct conf_ctx *x, struct exec_spec *e,
 	return -1;
 }
 
+/*
+ * exec.env ("NAME=value", end '=') or exec.passenv (names of the master's
+ * variables, end '\0') into *out.
+ */
 static int
-exec_env(struct conf_ctx *x, struct exec_spec *e, const config_setting_t *s)
+exec_vars(struct conf_ctx *x, const config_setting_t *s, const char *key,
+    char end, const char *what, char ***out)
 {
-	char **v = NULL;
+	char **v = NULL, q[CONF_QUOTE_MAX];
 	size_t i, n;
 	int bad = 0;
 
-	if (conf_get_strv(x, s, "exec.env", NULL, CONF_MAX_ENV, &v) < 0)
+	if (conf_get_strv(x, s, key, NULL, CONF_MAX_ENV, &v) < 0)
 		return -1;
 	for (i = 0; v[i] != NULL; i++) {
 		n = strspn(v[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 		    "0123456789_");
-		if (n > 0 && v[i][n] == '=' && !(v[i][0] >= '0' && v[i][0] <= '9'))
+		if (n > 0 && v[i][n] == end && !(v[i][0] >= '0' && v[i][0] <= '9'))
 			continue;
-		conf_errf(x, s, "exec.env entries must look like \"NAME=value\" "
-		    "(got \"%.64s\")", v[i]);
+		conf_errf(x, s, "%s entries must %s (got %s)", key, what,
+		    conf_quote(q, sizeof(q), v[i]));
 		bad = 1;
 	}
 	if (bad) {
 		conf_strv_free(v);
 		return -1;
 	}
-	conf_strv_free(e->env);
-	e->env = v;
+	conf_strv_free(*out);
+	*out = v;
 	return 0;
 }
 
@@ -220,13 +204,14 @@ exec_chroot(struct conf_ctx *x, struct exec_spec *e,
     const config_setting_t *s)
 {
 	struct stat st;
-	char *dir = NULL;
+	char *dir = NULL, q[CONF_QUOTE_MAX];
 
 	if (conf_get_string(x, s, "exec.chroot", &dir) < 0)
 		return -1;
 	if (dir[0] != '/' || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		conf_errf(x, s, "exec.chroot must be an existing directory given "
-		    "by its absolute path (got \"%.64s\")", dir);
+		    "by its absolute path (got %s)",
+		    conf_quote(q, sizeof(q), dir));
 		free(dir);
 		return -1;
 	}
@@ -280,13 +265,18 @@ conf_parse_exec(struct conf_ctx *x, struct service *svc,
 		else if (strcmp(name, "args") == 0)
 			args = e;
 		else if (strcmp(name, "env") == 0)
-			rc |= exec_env(x, &svc->exec, e);
+			rc |= exec_vars(x, e, "exec.env", '=', "look like "
+			    "\"NAME=value\"", &svc->exec.env);
+		else if (strcmp(name, "passenv") == 0)
+			rc |= exec_vars(x, e, "exec.passenv", '\0', "be variable "
+			    "names such as \"TZ\"", &svc->exec.passenv);
 		else if (strcmp(name, "no_new_privs") == 0)
 			rc |= conf_get_bool(x, e, "exec.no_new_privs",
 			    &svc->exec.no_new_privs);
 		else if (strcmp(name, "chroot") != 0) {
 			conf_errf(x, e, "unknown key \"exec.%s\" (allowed: "
-			    "program, args, env, chroot, no_new_privs)", name);
+			    "program, args, env, passenv, chroot, no_new_privs)",
+			    name);
 			rc = -1;
 		}
 	}
@@ -330,7 +320,6 @@ module_spec_free(struct module_spec *m)
 {
 	size_t i;
 
-	module_unload(m);
 	for (i = 0; i < m->n; i++) {
 		free(m->keys[i]);
 		free(m->values[i]);
@@ -344,7 +333,7 @@ module_spec_free(struct module_spec *m)
 
 /*
  * module = { path = "/x.so"; any = "setting"; ... }: only read here; the
- * module is loaded and checks its settings in module_conf_load().
+ * module handler loads it, and it checks its settings then.
  */
 int
 conf_parse_module(struct conf_ctx *x, struct service *svc,
@@ -402,8 +391,16 @@ conf_parse_module(struct conf_ctx *x, struct service *svc,
 static void
 unknown_key(struct conf_ctx *x, const config_setting_t *s, unsigned where)
 {
-	conf_errf(x, s, "unknown key \"%s\" (allowed: %s)",
-	    config_setting_name(s), conf_key_names(where));
+	const struct conf_key *k = conf_key_nearest(config_setting_name(s),
+	    where);
+
+	if (k != NULL)
+		conf_errf(x, s, "unknown key \"%s\"; did you mean \"%s\"? "
+		    "(allowed: %s)", config_setting_name(s), k->name,
+		    conf_key_names(where));
+	else
+		conf_errf(x, s, "unknown key \"%s\" (allowed: %s)",
+		    config_setting_name(s), conf_key_names(where));
 }
 
 /* Apply every setting of one group (the file's root or a service). */
@@ -434,6 +431,7 @@ service_init(struct service *svc)
 	svc->uid = getuid();
 	svc->gid = getgid();
 	svc->socket_mode = CONF_DEFAULT_SOCKET_MODE;
+	svc->umask = -1;
 	svc->socket_uid = (uid_t)-1;
 	svc->socket_gid = (gid_t)-1;
 }
@@ -442,6 +440,7 @@ static void
 service_free(struct service *svc)
 {
 	free(svc->name);
+	free(svc->handler_name);
 	conf_strv_free(svc->listen);
 	free(svc->reply);
 	free(svc->user);
@@ -452,6 +451,8 @@ service_free(struct service *svc)
 	conf_sandbox_free(&svc->sandbox);
 	conf_strv_free(svc->exec.argv);
 	conf_strv_free(svc->exec.env);
+	conf_strv_free(svc->exec.passenv);
+	free(svc->sgroups);
 	free(svc->allow.v);
 	free(svc->proxy_from.v);
 	free(svc->deny.v);
@@ -481,15 +482,55 @@ runs_as(const struct service *svc)
 	return (st.st_mode & S_IXOTH) != 0;
 }
 
+static int
+handler_is(const struct service *svc, const char *name)
+{
+	return svc->handler_name != NULL &&
+	    strcmp(svc->handler_name, name) == 0;
+}
+
+/*
+ * groups = true: the user's supplementary groups, looked up now (the
+ * child that uses them may not call the name service).
+ */
+static void
+supplementary(struct conf_ctx *x, struct service *svc,
+    const config_setting_t *g)
+{
+	int n = 0;
+
+	free(svc->sgroups);
+	svc->sgroups = NULL;
+	svc->nsgroups = 0;
+	if (!svc->groups)
+		return;
+	if (svc->user == NULL) {
+		conf_errf(x, g, "service \"%s\": groups needs user, whose "
+		    "groups they are", svc->name);
+		return;
+	}
+	getgrouplist(svc->user, svc->gid, NULL, &n);
+	if ((svc->sgroups = calloc(n + 1, sizeof(gid_t))) == NULL ||
+	    getgrouplist(svc->user, svc->gid, svc->sgroups, &n) < 0) {
+		conf_errf(x, g, "service \"%s\": cannot list the groups of "
+		    "user \"%s\"", svc->name, svc->user);
+		return;
+	}
+	svc->nsgroups = n;
+}
+
 /* Checks that need the whole service: keys that depend on each other. */
 static void
 service_check(struct conf_ctx *x, struct service *svc,
     const config_setting_t *g)
 {
-	if (svc->handler == handler_find("exec") && !svc->exec.seen)
+	char q[CONF_QUOTE_MAX];
+
+	supplementary(x, svc, g);
+	if (handler_is(svc, "exec") && !svc->exec.seen)
 		conf_errf(x, g, "service \"%s\": handler \"exec\" needs exec = "
 		    "{ program = \"/absolute/path\"; }", svc->name);
-	if (svc->handler == handler_find("module") && !svc->module.seen)
+	if (handler_is(svc, "module") && !svc->module.seen)
 		conf_errf(x, g, "service \"%s\": handler \"module\" needs module "
 		    "= { path = \"/absolute/path/to/module.so\"; }", svc->name);
 	if (svc->proto == PROTO_UDP && svc->proxy_protocol)
@@ -500,10 +541,12 @@ service_check(struct conf_ctx *x, struct service *svc,
 		    "the addresses of the load balancers to trust", svc->name);
 	if (x->opts->as_root && svc->user != NULL && svc->uid != 0 &&
 	    svc->exec.program != NULL && !runs_as(svc))
-		conf_errf(x, g, "service \"%s\": exec.program \"%.64s\" is not "
-		    "executable by user \"%s\"", svc->name, svc->exec.program,
-		    svc->user);
-	if (x->opts->as_root && svc->user == NULL && !x->user_failed)
+		conf_errf(x, g, "service \"%s\": exec.program %s is not "
+		    "executable by user \"%s\"", svc->name,
+		    conf_quote(q, sizeof(q), svc->exec.program), svc->user);
+	/* A disabled service runs nothing, as root or not. */
+	if (x->opts->as_root && svc->user == NULL && !x->user_failed &&
+	    !svc->disable)
 		conf_errf(x, g, "service \"%s\": refusing to run handlers as "
 		    "root: set user (user = \"root\" allows it)", svc->name);
 	svc->as_root = x->opts->as_root;
@@ -589,7 +632,7 @@ parse(struct conf_ctx *x, struct conf_text *t, config_t *cf)
 	if (conf_text_read(t, x->path) < 0) {
 		for (i = 0; i < t->nerrs; i++)
 			if (x->errs != NULL)
-				conf_errors_add(x->errs, "%s", t->errs[i]);
+				errlist_add(x->errs, "%s", t->errs[i]);
 		x->nerr += t->nerrs > 0 ? t->nerrs : 1;
 		return -1;
 	}
@@ -606,23 +649,37 @@ parse(struct conf_ctx *x, struct conf_text *t, config_t *cf)
 	file = conf_text_where(t, config_error_line(cf), &line);
 	x->nerr++;
 	if (x->errs != NULL)
-		conf_errors_add(x->errs, "%s:%u: %s", file, line, what);
+		errlist_add(x->errs, "%s:%u: %s", file, line, what);
 	return -1;
 }
 
-/* One service from the root group alone (no `services` list). */
+/*
+ * One service from the root group alone (no `services` list).  It has
+ * no name key: it is named by its port and protocol ("7788/tcp"), so
+ * that log lines read "replyd: 7788/tcp: listening", not "replyd:
+ * replyd: ..."; one with only Unix sockets is "unix".
+ */
 static int
 load_single(struct conf_ctx *x, struct conf *c, const config_setting_t *root)
 {
+	struct service *svc;
+
 	if ((c->svc = calloc(1, sizeof(*c->svc))) == NULL)
 		return -1;
 	c->nsvc = 1;
-	service_init(&c->svc[0]);
-	c->svc[0].name = strdup(CONF_DEFAULT_NAME);
-	apply_group(x, &c->svc[0], root, CK_TOP);
+	svc = &c->svc[0];
+	service_init(svc);
+	apply_group(x, svc, root, CK_TOP);
 	if (x->opts->port >= 0)
-		c->svc[0].port = x->opts->port;
-	service_check(x, &c->svc[0], root);
+		svc->port = x->opts->port;
+	if (conf_unix_only(svc))
+		svc->name = strdup("unix");
+	else if (asprintf(&svc->name, "%d/%s", svc->port,
+	    svc->proto == PROTO_UDP ? "udp" : "tcp") < 0)
+		svc->name = NULL;
+	if (svc->name == NULL)
+		return -1;
+	service_check(x, svc, root);
 	return 0;
 }
 
@@ -634,7 +691,7 @@ static int
 load_entry(struct conf_ctx *x, struct conf *c, const config_setting_t *root,
     const config_setting_t *g, size_t i, const char *bad)
 {
-	struct conf_errors *errs = x->errs;
+	struct errlist *errs = x->errs;
 	struct service *svc = &c->svc[i];
 	int nerr = x->nerr, ok;
 	char buf[96];
@@ -665,7 +722,7 @@ load_entry(struct conf_ctx *x, struct conf *c, const config_setting_t *root,
 		if (strcmp(c->svc[j].name, svc->name) == 0)
 			conf_errf(x, g, "service name \"%s\" is used twice",
 			    svc->name);
-		else if (!bad[j] && ok)
+		else if (!bad[j] && ok && !svc->disable && !c->svc[j].disable)
 			same_port(x, &c->svc[j], svc, g);
 	}
 	service_check(x, svc, g);
@@ -709,13 +766,14 @@ load_services(struct conf_ctx *x, struct conf *c, const config_setting_t *root,
  */
 struct conf *
 conf_load(const char *path, const struct conf_opts *opts,
-    struct conf_errors *errs)
+    struct errlist *errs)
 {
 	struct conf_ctx x = { .path = path, .opts = opts, .errs = errs };
 	const config_setting_t *root, *list;
 	struct conf_text text;
 	struct conf *c;
 	config_t cf;
+	size_t i;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->path = strdup(path)) == NULL) {
@@ -733,6 +791,11 @@ conf_load(const char *path, const struct conf_opts *opts,
 	}
 	config_destroy(&cf);
 	conf_text_free(&text);
+	for (i = 0; i < c->nsvc; i++)
+		c->nenabled += !c->svc[i].disable;
+	if (x.nerr == 0 && c->nsvc > 0 && c->nenabled == 0)
+		conf_errf(&x, NULL, "no services defined (every service is "
+		    "disabled)");
 	if (x.nerr > 0 || c->nsvc == 0) {
 		conf_free(c);
 		return NULL;
@@ -752,18 +815,6 @@ conf_free(struct conf *c)
 	free(c->svc);
 	free(c->path);
 	free(c);
-}
-
-void
-conf_errors_free(struct conf_errors *errs)
-{
-	size_t i;
-
-	for (i = 0; i < errs->n; i++)
-		free(errs->msg[i]);
-	free(errs->msg);
-	errs->msg = NULL;
-	errs->n = 0;
 }
 
 struct service *

@@ -1,10 +1,12 @@
 /*
  * The configuration as the rest of replyd sees it: a list of services,
  * each complete (defaults and inherited top-level keys already applied),
- * validated, with names resolved (handler, user, group).  Loading it
- * reads files and resolves names, nothing else: handler modules are
- * loaded apart (module_conf_load).  libconfig stays inside conf*.c; the
- * keys are one table, in keys.c.
+ * validated, with user and group names resolved.  It is data: loading
+ * it reads files and resolves names, nothing else, and nothing here runs
+ * while serving.  The handler is kept by name, checked against the names
+ * the caller passes; the handler table resolves it (handler_resolve),
+ * and handler modules are loaded and unloaded by the module handler.
+ * libconfig stays inside conf/; the keys are one table, in keys.c.
  */
 #ifndef REPLYD_CONF_CONF_H
 #define REPLYD_CONF_CONF_H
@@ -15,6 +17,7 @@
 #include <time.h>
 
 #include "lib/acl.h"
+#include "lib/errlist.h"
 #include "lib/rate.h"
 
 #define CONF_DEFAULT_PORT	7788
@@ -23,7 +26,6 @@
 #define CONF_MAX_REQUEST_LIMIT	(1024 * 1024)
 #define CONF_DEFAULT_TIMEOUT	10
 #define CONF_DEFAULT_MAX_CHILDREN 64
-#define CONF_DEFAULT_NAME	"replyd"
 #define CONF_MAX_ENV		64
 #define CONF_MAX_RATE		1000000
 #define CONF_MIN_RATE		0.001	/* one per 1000 s; 0 is off */
@@ -35,12 +37,12 @@ enum conf_proto { PROTO_TCP, PROTO_UDP };
 
 struct handler;
 struct listener;
-struct replyd_module;
 
 struct exec_spec {
 	char	 *program;
 	char	**argv;		/* NULL-terminated; argv[0] is the program */
 	char	**env;		/* NULL-terminated NAME=value, from exec.env */
+	char	**passenv;	/* names of the master's variables passed on */
 	char	 *chroot;	/* entered before the user is dropped to */
 	int	  no_new_privs;	/* PR_SET_NO_NEW_PRIVS in the child */
 	int	  seen;		/* the exec group was given */
@@ -53,9 +55,6 @@ struct module_spec {
 	size_t		  n;
 	int		  seen;
 	char		 *where;	/* "FILE:LINE", for messages */
-	/* Set by module_conf_load(), not by conf_load(). */
-	const struct replyd_module *mod;
-	void		 *dl;		/* dlopen()'s handle */
 };
 
 /*
@@ -73,10 +72,14 @@ struct sandbox_spec {
 
 struct service {
 	char		 *name;
+	int		  disable;	/* checked and printed, not served */
 	int		  port;
 	char		**listen;	/* NULL-terminated; NULL: the default */
 	enum conf_proto	  proto;
+	char		 *handler_name;	/* the `handler` key */
+	/* Set by handler_resolve() from handler_name, never read here. */
 	const struct handler *handler;
+	int		  local_only;	/* its handler: local clients only */
 	char		 *reply;
 	size_t		  reply_len;
 	size_t		  max_request;
@@ -90,6 +93,16 @@ struct service {
 	uid_t		  uid;
 	gid_t		  gid;
 	int		  group_set;	/* gid from `group`, not the user's */
+	int		  groups;	/* the user's supplementary groups too */
+	gid_t		 *sgroups;	/* ... resolved at load time */
+	int		  nsgroups;
+	/* Set in the child before the user is dropped to; 0 (umask -1): the
+	 * master's. */
+	int		  nice;
+	int		  umask;
+	int		  rlimit_as;	/* MiB */
+	int		  rlimit_cpu;	/* seconds */
+	int		  rlimit_files, rlimit_nproc;
 	struct exec_spec  exec;
 	struct module_spec module;
 	struct sandbox_spec sandbox;
@@ -116,36 +129,22 @@ struct conf {
 	struct service	*svc;
 	size_t		 nsvc;
 	int		 listed;	/* from a `services` list */
-};
-
-/* Every problem found in one file, each "FILE:LINE: what is wrong". */
-struct conf_errors {
-	char	**msg;
-	size_t	  n;
+	size_t		 nenabled;	/* services not disabled */
 };
 
 struct conf_opts {
 	int	port;		/* -p: overrides the top-level port; -1: not */
 	int	as_root;	/* handlers would start as root */
+	/* The names `handler` may take, NULL-terminated; NULL: any. */
+	const char *const *handlers;
 };
 
+/* Every problem found in the file is added to errs, "FILE:LINE: ...". */
 struct conf	*conf_load(const char *path, const struct conf_opts *opts,
-		    struct conf_errors *errs);
+		    struct errlist *errs);
 void		 conf_free(struct conf *c);
-void		 conf_errors_free(struct conf_errors *errs);
 struct service	*conf_service(const struct conf *c, const char *name);
-void		 conf_errors_add(struct conf_errors *errs, const char *fmt, ...)
-		    __attribute__((format(printf, 2, 3)));
 /* replyd -T: the configuration in libconfig's syntax, read back as is. */
 void		 conf_print(FILE *fp, const struct conf *c);
-
-/*
- * Loading handler modules is no part of reading the configuration
- * (handlers/module.c): module_conf_load() loads c's modules in this
- * process, module_conf_check() in a child that only reports (-t, -T).
- */
-int		 module_conf_load(struct conf *c, struct conf_errors *errs);
-int		 module_conf_check(struct conf *c);
-void		 module_unload(struct module_spec *m);
 
 #endif

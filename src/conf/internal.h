@@ -17,7 +17,7 @@
 struct conf_ctx {
 	const char		*path;
 	const struct conf_opts	*opts;
-	struct conf_errors	*errs;	/* NULL while re-applying defaults */
+	struct errlist		*errs;	/* NULL while re-applying defaults */
 	int			 nerr;
 	const struct conf_text	*text;
 	int			 user_failed;	/* no "set user" advice then */
@@ -69,6 +69,10 @@ int	conf_unix_listen_check(struct conf_ctx *, const config_setting_t *,
 	    const char *spec);
 int	conf_parse_socket_mode(struct conf_ctx *, struct service *,
 	    const struct config_setting_t *);
+int	conf_parse_umask(struct conf_ctx *, struct service *,
+	    const struct config_setting_t *);
+void	conf_print_umask(FILE *, const struct conf_key *,
+	    const struct service *, int);
 int	conf_parse_socket_user(struct conf_ctx *, struct service *,
 	    const struct config_setting_t *);
 int	conf_parse_socket_group(struct conf_ctx *, struct service *,
@@ -81,6 +85,7 @@ void	conf_print_socket_group(FILE *, const struct conf_key *,
 	    const struct service *, int);
 void	conf_unix_service_check(struct conf_ctx *, const struct service *,
 	    const config_setting_t *);
+int	conf_unix_only(const struct service *);
 
 /* ... and how they print (print.c). */
 void	conf_print_listen(FILE *, const struct conf_key *,

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "conf/internal.h"
-#include "handlers/handler.h"
+#include "lib/log.h"
 
 #define FIELD(f)	.off = offsetof(struct service, f), \
 			.size = sizeof(((struct service *)0)->f)
@@ -25,6 +25,8 @@ const struct conf_key conf_keys[] = {
 	{ .name = "name", .type = CT_SPECIAL, .where = CK_SVC,
 	  .parse = conf_parse_name,
 	  .help = "the service's name, for logs and counters" },
+	{ .name = "disable", .type = CT_BOOL, .where = BOTH,
+	  FIELD(disable), .help = "true: checked and printed, not served" },
 	{ .name = "port", .type = CT_INT, .where = BOTH, .lo = 0, .hi = 65535,
 	  .def.i = CONF_DEFAULT_PORT, FIELD(port),
 	  .help = "0: any free port (the bound port is logged)" },
@@ -35,7 +37,7 @@ const struct conf_key conf_keys[] = {
 	  .values = protocols, .def.i = PROTO_TCP, FIELD(proto),
 	  .help = "tcp, or udp: one exchange per datagram" },
 	{ .name = "handler", .type = CT_HANDLER, .where = BOTH,
-	  .def.s = "reply", FIELD(handler),
+	  .def.s = "reply", FIELD(handler_name),
 	  .help = "a built-in handler: reply, echo, exec, module..." },
 	{ .name = "reply", .type = CT_STR, .where = BOTH,
 	  .def.s = CONF_DEFAULT_REPLY, FIELD(reply), LENGTH(reply_len),
@@ -62,6 +64,25 @@ const struct conf_key conf_keys[] = {
 	{ .name = "group", .type = CT_SPECIAL, .where = BOTH,
 	  .parse = conf_parse_group, .print = conf_print_group,
 	  .help = "and with this group (default: the user's)" },
+	{ .name = "groups", .type = CT_BOOL, .where = BOTH, FIELD(groups),
+	  .help = "handlers get user's supplementary groups too" },
+	{ .name = "nice", .type = CT_INT, .where = BOTH, .lo = -20, .hi = 19,
+	  FIELD(nice), .help = "handlers' nice value, 0: the master's" },
+	{ .name = "umask", .type = CT_SPECIAL, .where = BOTH,
+	  .parse = conf_parse_umask, .print = conf_print_umask,
+	  .help = "handlers' umask, in octal; unset: the master's" },
+	{ .name = "rlimit_as", .type = CT_INT, .where = BOTH, .lo = 0,
+	  .hi = 1048576, FIELD(rlimit_as), .unit = "MiB",
+	  .help = "a handler's address space, MiB, 0: the master's" },
+	{ .name = "rlimit_cpu", .type = CT_INT, .where = BOTH, .lo = 0,
+	  .hi = 31536000, FIELD(rlimit_cpu), .unit = "seconds",
+	  .help = "a handler's CPU seconds, 0: the master's" },
+	{ .name = "rlimit_files", .type = CT_INT, .where = BOTH, .lo = 0,
+	  .hi = 1048576, FIELD(rlimit_files),
+	  .help = "a handler's open files, 0: the master's" },
+	{ .name = "rlimit_nproc", .type = CT_INT, .where = BOTH, .lo = 0,
+	  .hi = 4194304, FIELD(rlimit_nproc),
+	  .help = "processes of the handler's user, 0: the master's" },
 	{ .name = "exec", .type = CT_SPECIAL, .where = BOTH,
 	  .parse = conf_parse_exec, .print = conf_print_exec,
 	  .help = "the program of handler \"exec\"" },
@@ -126,6 +147,59 @@ conf_key_find(const char *name)
 	return NULL;
 }
 
+/* Optimal string alignment distance of a and b, capped at 9. */
+static int
+distance(const char *a, const char *b)
+{
+	int d[33][33], i, j, la = strlen(a), lb = strlen(b), c;
+
+	if (la > 32 || lb > 32)
+		return 9;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < c)
+				c = d[i - 2][j - 2] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb] > 9 ? 9 : d[la][lb];
+}
+
+const struct conf_key *
+conf_key_nearest(const char *name, unsigned where)
+{
+	const struct conf_key *best = NULL;
+	int dist, most = 2;
+	size_t i;
+
+	if (strlen(name) <= 2 || conf_key_find(name) != NULL)
+		return NULL;	/* a key, only not here: the list says where */
+	if (strlen(name) <= 4)
+		most = 1;
+	for (i = 0; i < conf_nkeys; i++)
+		if ((conf_keys[i].where & where) &&
+		    (dist = distance(name, conf_keys[i].name)) <= most &&
+		    (size_t)dist < strlen(name)) {
+			best = &conf_keys[i];
+			most = dist - 1;
+		}
+	/* A key cut short ("max_child"): the first that starts so. */
+	for (i = 0; best == NULL && i < conf_nkeys && strlen(name) >= 4; i++)
+		if ((conf_keys[i].where & where) &&
+		    strncmp(conf_keys[i].name, name, strlen(name)) == 0)
+			best = &conf_keys[i];
+	return best;
+}
+
 const char *
 conf_key_names(unsigned where)
 {
@@ -146,7 +220,7 @@ void
 conf_errf(struct conf_ctx *x, const config_setting_t *s, const char *fmt,
     ...)
 {
-	char what[512], *msg, **grown;
+	char what[512];
 	const char *file;
 	unsigned line;
 	va_list ap;
@@ -159,16 +233,10 @@ conf_errf(struct conf_ctx *x, const config_setting_t *s, const char *fmt,
 	va_end(ap);
 	file = conf_text_where(x->text, s ? config_setting_source_line(s) : 0,
 	    &line);
-	if ((line > 0 ? asprintf(&msg, "%s:%u: %s", file, line, what) :
-	    asprintf(&msg, "%s: %s", x->path, what)) < 0)
-		return;
-	grown = realloc(x->errs->msg, (x->errs->n + 1) * sizeof(char *));
-	if (grown == NULL) {
-		free(msg);
-		return;
-	}
-	x->errs->msg = grown;
-	x->errs->msg[x->errs->n++] = msg;
+	if (line > 0)
+		errlist_add(x->errs, "%s:%u: %s", file, line, what);
+	else
+		errlist_add(x->errs, "%s: %s", x->path, what);
 }
 
 void
@@ -238,6 +306,20 @@ wrapped(struct conf_ctx *x, const config_setting_t *s)
 }
 
 const char *
+conf_quote(char *buf, size_t bufsz, const char *v)
+{
+	size_t n;
+
+	if (bufsz < 3)
+		return "";
+	buf[0] = '"';
+	n = 1 + log_escape(buf + 1, bufsz - 2, v, strlen(v));
+	buf[n] = '"';
+	buf[n + 1] = '\0';
+	return buf;
+}
+
+const char *
 conf_got(struct conf_ctx *x, const config_setting_t *s, char *buf,
     size_t bufsz)
 {
@@ -253,8 +335,7 @@ conf_got(struct conf_ctx *x, const config_setting_t *s, char *buf,
 			    (long long)config_setting_get_int64(s));
 		return buf;
 	case CONFIG_TYPE_STRING:
-		snprintf(buf, bufsz, "\"%.64s\"", config_setting_get_string(s));
-		return buf;
+		return conf_quote(buf, bufsz, config_setting_get_string(s));
 	case CONFIG_TYPE_FLOAT:
 		return "a decimal number";
 	case CONFIG_TYPE_BOOL:
@@ -423,7 +504,7 @@ get_acl(struct conf_ctx *x, const config_setting_t *s, const char *key,
     struct acl *acl)
 {
 	struct cidr *v;
-	char **strs = NULL;
+	char **strs = NULL, q[CONF_QUOTE_MAX];
 	size_t i, n;
 	int bad = 0;
 
@@ -439,8 +520,8 @@ get_acl(struct conf_ctx *x, const config_setting_t *s, const char *key,
 		if (cidr_parse(strs[i], &v[i]) == 0)
 			continue;
 		conf_errf(x, s, "%s entries must be IPv4 or IPv6 addresses or "
-		    "prefixes such as \"10.0.0.0/8\" or \"::1\" (got \"%.64s\")",
-		    key, strs[i]);
+		    "prefixes such as \"10.0.0.0/8\" or \"::1\" (got %s)",
+		    key, conf_quote(q, sizeof(q), strs[i]));
 		bad = 1;
 	}
 	conf_strv_free(strs);
@@ -459,7 +540,7 @@ int
 conf_get_enum(struct conf_ctx *x, const config_setting_t *s, const char *key,
     const char *const *values, int *out)
 {
-	char *v = NULL, allowed[256] = "";
+	char *v = NULL, allowed[256] = "", q[CONF_QUOTE_MAX];
 	int i;
 
 	if (conf_get_string(x, s, key, &v) < 0)
@@ -474,27 +555,41 @@ conf_get_enum(struct conf_ctx *x, const config_setting_t *s, const char *key,
 		    strlen(allowed), "%s\"%s\"", i == 0 ? "" :
 		    values[i + 1] == NULL ? " or " : ", ", values[i]);
 	}
-	conf_errf(x, s, "%s must be %s (got \"%.64s\")", key, allowed, v);
+	conf_errf(x, s, "%s must be %s (got %s)", key, allowed,
+	    conf_quote(q, sizeof(q), v));
 	free(v);
 	return -1;
 }
 
+/*
+ * A handler's name, one of those the caller knows (conf_opts.handlers):
+ * the configuration holds the name, the handler table resolves it.
+ */
 static int
 get_handler(struct conf_ctx *x, const config_setting_t *s,
-    const struct conf_key *k, const struct handler **out)
+    const struct conf_key *k, char **out)
 {
-	const struct handler *h;
-	char *v = NULL;
+	const char *const *h = x->opts->handlers;
+	char *v = NULL, names[256] = "", q[CONF_QUOTE_MAX];
+	size_t i, n = 0;
 
 	if (conf_get_string(x, s, k->name, &v) < 0)
 		return -1;
-	if ((h = handler_find(v)) == NULL)
-		conf_errf(x, s, "%s must be one of %s (got \"%.64s\")", k->name,
-		    handler_names(), v);
-	else
-		*out = h;
+	for (i = 0; h != NULL && h[i] != NULL; i++)
+		if (strcmp(h[i], v) == 0)
+			break;
+	if (h == NULL || h[i] != NULL) {
+		free(*out);
+		*out = v;
+		return 0;
+	}
+	for (i = 0; h[i] != NULL && n < sizeof(names); i++)
+		n += snprintf(names + n, sizeof(names) - n, "%s%s",
+		    i > 0 ? ", " : "", h[i]);
+	conf_errf(x, s, "%s must be one of %s (got %s)", k->name,
+	    names, conf_quote(q, sizeof(q), v));
 	free(v);
-	return h == NULL ? -1 : 0;
+	return -1;
 }
 
 static void
@@ -556,9 +651,8 @@ conf_key_defaults(struct service *svc)
 			store_int(field, k->size, k->def.i);
 		else if (k->type == CT_NUM)
 			*(double *)field = k->def.d;
-		else if (k->type == CT_HANDLER)
-			*(const struct handler **)field = handler_find(k->def.s);
-		else if (k->type == CT_STR && k->def.s != NULL) {
+		else if ((k->type == CT_STR || k->type == CT_HANDLER) &&
+		    k->def.s != NULL) {
 			*(char **)field = strdup(k->def.s);
 			if (k->len_off != 0)
 				*(size_t *)((char *)svc + k->len_off) =

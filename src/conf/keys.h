@@ -23,7 +23,7 @@ enum conf_type {
 	CT_BOOL,
 	CT_STR,
 	CT_ENUM,	/* one of values, stored as its index */
-	CT_HANDLER,	/* a built-in handler's name */
+	CT_HANDLER,	/* a handler's name, from conf_opts.handlers */
 	CT_ACL,		/* a list of CIDR strings */
 	CT_SPECIAL,	/* parse and print functions of its own */
 };
@@ -58,6 +58,12 @@ extern const struct conf_key	conf_keys[];
 extern const size_t		conf_nkeys;
 
 const struct conf_key *conf_key_find(const char *name);
+/*
+ * The key allowed where that name is a likely typo of (at most two
+ * letters added, dropped, changed or swapped, one in a name of four,
+ * and fewer than the name has) or the start of, or NULL.
+ */
+const struct conf_key *conf_key_nearest(const char *name, unsigned where);
 /* "port, listen, ...": the keys allowed where (CK_TOP or CK_SVC). */
 const char	*conf_key_names(unsigned where);
 void		 conf_key_defaults(struct service *svc);
@@ -67,5 +73,12 @@ void		 conf_key_print(FILE *fp, const struct conf_key *k,
 		    const struct service *svc, int indent);
 /* "1000000", "0.001": the shortest text that reads back as v. */
 void		 conf_num_text(double v, char *buf, size_t bufsz);
+/*
+ * A value from the file as a message quotes it: in double quotes, escaped
+ * as client data is (log_escape), so that no value can end a message's
+ * line or forge another; long values are cut, marked "...".
+ */
+#define CONF_QUOTE_MAX 160
+const char	*conf_quote(char *buf, size_t bufsz, const char *v);
 
 #endif

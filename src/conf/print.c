@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "conf/internal.h"
-#include "handlers/handler.h"
 
 #define HELP_COLUMN	40
 
@@ -107,14 +106,11 @@ print_value(FILE *fp, const struct conf_key *k, const struct service *svc)
 		fputs(*(const int *)field ? "true" : "false", fp);
 		break;
 	case CT_STR:
+	case CT_HANDLER:
 		conf_print_string(fp, *(char *const *)field);
 		break;
 	case CT_ENUM:
 		conf_print_string(fp, k->values[*(const int *)field]);
-		break;
-	case CT_HANDLER:
-		conf_print_string(fp,
-		    (*(const struct handler *const *)field)->name);
 		break;
 	case CT_ACL:
 		print_acl(fp, field);
@@ -137,9 +133,19 @@ conf_key_print(FILE *fp, const struct conf_key *k, const struct service *svc,
 			k->print(fp, k, svc, indent);
 		return;
 	}
-	if (k->type == CT_STR && *(char *const *)((const char *)svc +
-	    k->off) == NULL) {
+	if ((k->type == CT_STR || k->type == CT_HANDLER) &&
+	    *(char *const *)((const char *)svc + k->off) == NULL) {
 		conf_print_line(fp, indent, k->name, NULL, k->help);
+		return;
+	}
+	/*
+	 * Access lists a Unix-only service inherited judge none of its
+	 * clients, and written in it they are an error: -T must read back.
+	 */
+	if ((strcmp(k->name, "allow") == 0 || strcmp(k->name, "deny") == 0) &&
+	    conf_unix_only(svc)) {
+		conf_print_line(fp, indent, k->name, NULL,
+		    "no use on \"unix:\" listeners");
 		return;
 	}
 	if ((mem = open_memstream(&text, &len)) == NULL)
@@ -255,6 +261,10 @@ conf_print_exec(FILE *fp, const struct conf_key *k,
 	tabs(fp, indent + 1);
 	fputs("env = ", fp);
 	print_strv(fp, e->env);
+	fputs(";\n", fp);
+	tabs(fp, indent + 1);
+	fputs("passenv = ", fp);
+	print_strv(fp, e->passenv);
 	fputs(";\n", fp);
 	if (e->chroot == NULL)
 		conf_print_line(fp, indent + 1, "chroot", NULL, NULL);

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "conf/internal.h"
-#include "handlers/handler.h"
 
 /* By enum sandbox_syscalls. */
 const char *const conf_sandbox_profiles[] = {
@@ -86,16 +85,18 @@ conf_parse_sandbox(struct conf_ctx *x, struct service *svc,
 /*
  * Without syscalls the handler's kind decides: the built-ins are ours
  * and need little, a module is C code of someone else's, an exec'd
- * program is anything.
+ * program is anything.  The handler is known here by its name.
  */
 void
 conf_sandbox_default(struct service *svc)
 {
+	const char *h = svc->handler_name ? svc->handler_name : "";
+
 	if (svc->sandbox.syscalls != SB_BY_KIND)
 		return;
-	if (svc->handler->flags & HANDLER_EXECS)
+	if (strcmp(h, "exec") == 0)
 		svc->sandbox.syscalls = SB_SERVICE;
-	else if (svc->handler == handler_find("module"))
+	else if (strcmp(h, "module") == 0)
 		svc->sandbox.syscalls = SB_MODULE;
 	else
 		svc->sandbox.syscalls = SB_HANDLER;

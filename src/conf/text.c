@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -31,6 +32,7 @@
 
 #include "conf/keys.h"
 #include "conf/text.h"
+#include "lib/regfile.h"
 
 /* Where the lexer is, carried from line to line of one file. */
 enum lex { IN_CODE, IN_STRING, IN_COMMENT };
@@ -70,38 +72,10 @@ text_err(struct conf_text *t, const char *file, unsigned line,
 	t->errs[t->nerrs++] = msg;
 }
 
-static const char *
-file_kind(mode_t m)
-{
-	if (S_ISDIR(m))
-		return "a directory";
-	if (S_ISFIFO(m))
-		return "a FIFO";
-	if (S_ISSOCK(m))
-		return "a socket";
-	if (S_ISCHR(m) || S_ISBLK(m))
-		return "a device";
-	return "not a regular file";
-}
-
 int
 conf_open_regular(const char *path, char *err, size_t errsz)
 {
-	struct stat st;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) <
-	    0) {
-		snprintf(err, errsz, "%s", strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errsz, "%s, not a regular file",
-		    file_kind(st.st_mode));
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return regfile_open(path, err, errsz);
 }
 
 /* The whole file, NUL-terminated; NULL with why in err. */
@@ -288,6 +262,54 @@ static int	read_file(struct conf_text *t, const char *path,
 		    const char *name, const char *from, unsigned fromline,
 		    int depth);
 
+/* A directory's *.conf names, hidden ones (".x.conf") left out. */
+static int
+is_conf(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 5 &&
+	    strcmp(d->d_name + n - 5, ".conf") == 0;
+}
+
+/* Name order in every locale: bytes, as ls does with LC_ALL=C. */
+static int
+by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/*
+ * "@include "dir"": its regular *.conf files in name order, each read
+ * as if included on its own (so each counts against CONF_INCLUDE_MAX and
+ * messages name it).  Anything else there is left alone: a package's
+ * README, a .dpkg-old copy, a subdirectory.
+ */
+static int
+read_dir(struct conf_text *t, const char *path, const char *name,
+    const char *from, unsigned fromline, int depth)
+{
+	struct dirent **ents;
+	struct stat st;
+	char full[PATH_MAX], shown[PATH_MAX], q[CONF_QUOTE_MAX];
+	int i, n, rc = 0;
+
+	if ((n = scandir(path, &ents, is_conf, by_name)) < 0) {
+		text_err(t, from, fromline, "cannot include %s: %s",
+		    conf_quote(q, sizeof(q), name), strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(full, sizeof(full), "%s/%s", path, ents[i]->d_name);
+		snprintf(shown, sizeof(shown), "%s/%s", name, ents[i]->d_name);
+		if (stat(full, &st) == 0 && S_ISREG(st.st_mode))
+			rc |= read_file(t, full, shown, from, fromline, depth);
+		free(ents[i]);
+	}
+	free(ents);
+	return rc;
+}
+
 /*
  * "@include "name"" at the start of a line (libconfig's own rule):
  * returns 1 and reads the file in its place, else 0.
@@ -297,6 +319,7 @@ include(struct reader *r, const char *s, size_t n, int depth)
 {
 	const char *from = r->t->files[r->file], *p = s, *q, *slash;
 	char *path, name[256];
+	struct stat st;
 	int rc;
 
 	p += strspn(p, " \t");
@@ -313,7 +336,10 @@ include(struct reader *r, const char *s, size_t n, int depth)
 	    (int)(slash - from), from, (int)(q - p), p)) < 0)
 		return 1;
 	snprintf(name, sizeof(name), "%.*s", (int)(q - p), p);
-	rc = read_file(r->t, path, name, from, r->line, depth + 1);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		rc = read_dir(r->t, path, name, from, r->line, depth + 1);
+	else
+		rc = read_file(r->t, path, name, from, r->line, depth + 1);
 	free(path);
 	/* What follows the name on the line is read after the file. */
 	q++;
@@ -347,10 +373,18 @@ read_file(struct conf_text *t, const char *path, const char *name,
     const char *from, unsigned fromline, int depth)
 {
 	struct reader r = { .t = t, .lex = IN_CODE };
-	char err[256], *buf, *s, *nl;
+	char err[256], q[CONF_QUOTE_MAX], *buf, *s, *nl;
 	size_t len;
 	int file;
 
+	if (from != NULL && ++t->nincludes > CONF_INCLUDE_MAX) {
+		if (t->nincludes == CONF_INCLUDE_MAX + 1)
+			text_err(t, from, fromline, "more than %d @include "
+			    "lines in one configuration (each counts, however "
+			    "often it includes the same file)",
+			    CONF_INCLUDE_MAX);
+		return -1;
+	}
 	if (depth > CONF_INCLUDE_DEPTH) {
 		text_err(t, from, fromline, "@include nested more than %d deep "
 		    "(does a file include itself?)", CONF_INCLUDE_DEPTH);
@@ -361,8 +395,8 @@ read_file(struct conf_text *t, const char *path, const char *name,
 		if (from == NULL)
 			text_err(t, path, 0, "cannot read: %s", err);
 		else
-			text_err(t, from, fromline, "cannot include \"%s\": %s",
-			    name, err);
+			text_err(t, from, fromline, "cannot include %s: %s",
+			    conf_quote(q, sizeof(q), name), err);
 		return -1;
 	}
 	if ((file = add_name(t, path)) < 0) {
@@ -525,14 +559,80 @@ setting_of(const char *s, char *name, size_t namesz, char *value,
 	return 0;
 }
 
+/* Past the string that starts at s (its opening quote), on *line. */
+static const char *
+skip_string(const char *s, unsigned *line)
+{
+	for (s++; *s != '\0' && *s != '"'; s++)
+		if (*s == '\\' && s[1] != '\0')
+			s++;
+		else if (*s == '\n')
+			(*line)++;
+	return *s == '\0' ? s - 1 : s;
+}
+
+/* The last character of the comment that starts at s, on *line. */
+static const char *
+skip_comment(const char *s, unsigned *line)
+{
+	for (s += 2; *s != '\0' && !(s[0] == '*' && s[1] == '/'); s++)
+		*line += *s == '\n';
+	return *s == '\0' ? s - 1 : s + 1;
+}
+
+/*
+ * The joined line of the ',' that a list closed on line n ends with
+ * (libconfig allows none: its "syntax error" lands on the ')' or ']'),
+ * or 0.  Strings and comments are stepped over.
+ */
+static unsigned
+trailing_comma(const struct conf_text *t, unsigned n)
+{
+	const char *s;
+	unsigned line = 1, comma = 0;
+	char last = '\0';
+
+	for (s = t->buf; *s != '\0' && line <= n; s++) {
+		if (*s == '\n')
+			line++;
+		else if (*s == '"')
+			s = skip_string(s, &line), last = '"';
+		else if (*s == '#' || (s[0] == '/' && s[1] == '/'))
+			s = strchrnul(s, '\n') - 1;
+		else if (s[0] == '/' && s[1] == '*')
+			s = skip_comment(s, &line);
+		else if (isspace((unsigned char)*s))
+			continue;
+		else if ((*s == ')' || *s == ']') && last == ',' && line == n)
+			return comma;
+		else {
+			if (*s == ',')
+				comma = line;
+			last = *s;
+		}
+	}
+	return 0;
+}
+
 /* What a syntax error on a line "name = value" most likely is. */
 static void
 syntax_hint(const struct conf_text *t, unsigned n, char *out, size_t outsz)
 {
 	char line[512], prev[512], name[64], value[128], *end;
 	const struct conf_key *k;
+	const char *file, *here;
+	unsigned c, cl, hl;
 	size_t v;
 
+	if ((c = trailing_comma(t, n)) > 0) {
+		file = conf_text_where(t, c, &cl);
+		here = conf_text_where(t, n, &hl);
+		snprintf(out, outsz, ": a list ends with a comma (the ',' on "
+		    "%s%s%u): remove it, or the entry after it is missing",
+		    strcmp(file, here) == 0 ? "line " : file,
+		    strcmp(file, here) == 0 ? "" : ":", cl);
+		return;
+	}
 	line_text(t, n, line, sizeof(line));
 	if (setting_of(line, name, sizeof(name), value, sizeof(value)) < 0)
 		return;

@@ -15,8 +15,8 @@
 #include <libconfig.h>
 
 #include "conf/internal.h"
-#include "conf/keys.h"
 #include "lib/addr.h"
+#include "lib/log.h"
 
 /* One "unix:/path" entry of listen. */
 int
@@ -24,27 +24,30 @@ conf_unix_listen_check(struct conf_ctx *x, const config_setting_t *s,
     const char *spec)
 {
 	const char *path = addr_unix_path(spec);
+	char q[CONF_QUOTE_MAX], p[CONF_QUOTE_MAX];
 	struct stat st;
 
 	if (path[0] != '/' || strlen(path) >= (size_t)ADDR_UNIX_PATH_MAX) {
-		conf_errf(x, s, "listen \"%.128s\" must name an absolute path "
+		conf_errf(x, s, "listen %s must name an absolute path "
 		    "of at most %d bytes, such as \"unix:/run/replyd/NAME.sock\"",
-		    spec, ADDR_UNIX_PATH_MAX - 1);
+		    conf_quote(q, sizeof(q), spec), ADDR_UNIX_PATH_MAX - 1);
 		return -1;
 	}
 	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
-		conf_errf(x, s, "listen \"%.128s\": %s exists and is not a "
-		    "socket (replyd replaces a stale socket, never another "
-		    "file)", spec, path);
+		log_escape(p, sizeof(p), path, strlen(path));
+		conf_errf(x, s, "listen %s: %s exists and is not a socket "
+		    "(replyd replaces a stale socket, never another file)",
+		    conf_quote(q, sizeof(q), spec), p);
 		return -1;
 	}
 	return 0;
 }
 
 /* Octal permission bits, written 0660, 660 or "0660" (as chmod reads them). */
-int
-conf_parse_socket_mode(struct conf_ctx *x, struct service *svc,
-    const config_setting_t *s)
+/* Permission bits in octal, 0 to 0777: 0, or -1 (reported). */
+static int
+get_mode(struct conf_ctx *x, const config_setting_t *s, const char *key,
+    int *out)
 {
 	int t = config_setting_type(s);
 	const char *txt = NULL;
@@ -63,13 +66,39 @@ conf_parse_socket_mode(struct conf_ctx *x, struct service *svc,
 	n = txt ? strlen(txt) : 0;
 	if (n == 0 || n > 4 || strspn(txt, "01234567") != n ||
 	    strtol(txt, NULL, 8) > 0777) {
-		conf_errf(x, s, "socket_mode must be permission bits in octal "
-		    "from 0 to 0777, such as 0660 or \"0660\" (got %s)",
+		conf_errf(x, s, "%s must be permission bits in octal from 0 to "
+		    "0777, such as 0660 or \"0660\" (got %s)", key,
 		    conf_got(x, s, buf, sizeof(buf)));
 		return -1;
 	}
-	svc->socket_mode = (int)strtol(txt, NULL, 8);
+	*out = (int)strtol(txt, NULL, 8);
 	return 0;
+}
+
+int
+conf_parse_socket_mode(struct conf_ctx *x, struct service *svc,
+    const config_setting_t *s)
+{
+	return get_mode(x, s, "socket_mode", &svc->socket_mode);
+}
+
+/* The mode bits a handler's new files leave out (umask(2)). */
+int
+conf_parse_umask(struct conf_ctx *x, struct service *svc,
+    const config_setting_t *s)
+{
+	return get_mode(x, s, "umask", &svc->umask);
+}
+
+void
+conf_print_umask(FILE *fp, const struct conf_key *k,
+    const struct service *svc, int indent)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "\"0%03o\"", (unsigned)svc->umask);
+	conf_print_line(fp, indent, k->name, svc->umask < 0 ? NULL : v,
+	    k->help);
 }
 
 int
@@ -77,12 +106,13 @@ conf_parse_socket_user(struct conf_ctx *x, struct service *svc,
     const config_setting_t *s)
 {
 	struct passwd *pw;
-	char *name = NULL;
+	char *name = NULL, q[CONF_QUOTE_MAX];
 
 	if (conf_get_string(x, s, "socket_user", &name) < 0)
 		return -1;
 	if ((pw = getpwnam(name)) == NULL) {
-		conf_errf(x, s, "socket_user \"%.64s\" does not exist", name);
+		conf_errf(x, s, "socket_user %s does not exist",
+		    conf_quote(q, sizeof(q), name));
 		free(name);
 		return -1;
 	}
@@ -97,12 +127,13 @@ conf_parse_socket_group(struct conf_ctx *x, struct service *svc,
     const config_setting_t *s)
 {
 	struct group *gr;
-	char *name = NULL;
+	char *name = NULL, q[CONF_QUOTE_MAX];
 
 	if (conf_get_string(x, s, "socket_group", &name) < 0)
 		return -1;
 	if ((gr = getgrnam(name)) == NULL) {
-		conf_errf(x, s, "socket_group \"%.64s\" does not exist", name);
+		conf_errf(x, s, "socket_group %s does not exist",
+		    conf_quote(q, sizeof(q), name));
 		free(name);
 		return -1;
 	}
@@ -163,15 +194,34 @@ conf_print_socket_group(FILE *fp, const struct conf_key *k,
  * the service's own group sets are an error only when the service has
  * no IP listener they could apply to.
  */
+static void
+count_unix(const struct service *svc, size_t *nunix, size_t *n)
+{
+	size_t i;
+
+	*nunix = *n = 0;
+	for (i = 0; svc->listen != NULL && svc->listen[i] != NULL; i++, ++*n)
+		*nunix += addr_unix_path(svc->listen[i]) != NULL;
+}
+
+/* 1 if every listener of svc is a Unix socket (allow/deny mean nothing). */
+int
+conf_unix_only(const struct service *svc)
+{
+	size_t nunix, n;
+
+	count_unix(svc, &nunix, &n);
+	return nunix > 0 && nunix == n;
+}
+
 void
 conf_unix_service_check(struct conf_ctx *x, const struct service *svc,
     const config_setting_t *g)
 {
 	const config_setting_t *acl;
-	size_t i, nunix = 0, n = 0;
+	size_t nunix, n;
 
-	for (i = 0; svc->listen != NULL && svc->listen[i] != NULL; i++, n++)
-		nunix += addr_unix_path(svc->listen[i]) != NULL;
+	count_unix(svc, &nunix, &n);
 	if (nunix == 0)
 		return;
 	if (svc->proto == PROTO_UDP)

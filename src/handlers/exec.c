@@ -21,7 +21,7 @@
 #include "lib/fds.h"
 #include "lib/log.h"
 
-/* conf.c allows at most CONF_MAX_ENV entries in exec.env. */
+/* conf.c allows at most CONF_MAX_ENV entries in exec.env and passenv. */
 #define EXEC_ENV_FIXED 12
 #define EXEC_VARS 8		/* built per connection, at most */
 #define EXEC_VARLEN (ADDR_UNIX_PATH_MAX + 32)
@@ -66,6 +66,24 @@ unix_vars(const struct conn *c, char **envp, size_t *n,
 }
 
 /*
+ * exec.passenv: the master's own "NAME=value" entry, as it stands in
+ * its environment (read only, nothing copied): 0, or -1 if not set.
+ */
+static int
+passed(const char *name, char **out)
+{
+	size_t len = strlen(name);
+	char **e;
+
+	for (e = environ; e != NULL && *e != NULL; e++)
+		if (strncmp(*e, name, len) == 0 && (*e)[len] == '=') {
+			*out = *e;
+			return 0;
+		}
+	return -1;
+}
+
+/*
  * Build the environment and execve; returns only if execve failed, with
  * errno set.  It writes nothing but its own stack and logs nothing, so
  * it is safe in a child that shares the master's memory (spawn.c).
@@ -75,7 +93,7 @@ exec_run(const struct conn *c)
 {
 	const struct service *s = c->svc;
 	char vars[EXEC_VARS][EXEC_VARLEN];
-	char *envp[CONF_MAX_ENV + EXEC_ENV_FIXED + 1];
+	char *envp[2 * CONF_MAX_ENV + EXEC_ENV_FIXED + 1];
 	size_t n = 0, i;
 	int has_path = 0;
 
@@ -84,6 +102,9 @@ exec_run(const struct conn *c)
 		envp[n++] = s->exec.env[i];
 		has_path |= strncmp(s->exec.env[i], "PATH=", 5) == 0;
 	}
+	for (i = 0; s->exec.passenv != NULL && s->exec.passenv[i] != NULL; i++)
+		if (passed(s->exec.passenv[i], &envp[n]) == 0)
+			has_path |= strncmp(envp[n++], "PATH=", 5) == 0;
 	if (!has_path)
 		envp[n++] = "PATH=/usr/local/bin:/usr/bin:/bin";
 	envp[n++] = c->is_unix ? "PROTO=UNIX" : s->proto == PROTO_UDP ?
@@ -124,6 +145,20 @@ exec_run(const struct conn *c)
 	 */
 	fds_cloexec_from(3);
 	execve(s->exec.program, s->exec.argv, envp);
+}
+
+void
+exec_failed(const struct conn *c, int err)
+{
+	char line[512];
+	int n;
+
+	n = snprintf(line, sizeof(line), "cannot run %s: %s\n",
+	    c->svc->exec.program, strerrordesc_np(err) ? strerrordesc_np(err) :
+	    "unknown error");
+	if (n > 0)
+		(void)!write(2, line, (size_t)n < sizeof(line) ? (size_t)n :
+		    sizeof(line) - 1);
 }
 
 int

@@ -7,28 +7,14 @@
 #ifndef REPLYD_HANDLERS_HANDLER_H
 #define REPLYD_HANDLERS_HANDLER_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <time.h>
 
+#include "client/conn.h"
 #include "conf/conf.h"
 #include "lib/addr.h"
-
-/* One connection as a handler sees it. */
-struct conn {
-	const struct service	*svc;
-	int			 is_socket;	/* 0: stdin was a pipe or tty */
-	int			 announced;	/* the master logged the connect */
-	struct addr_text	 local;
-	struct addr_text	 remote;
-	char			 peer[ADDR_STRLEN];	/* for log lines */
-	char			 via[ADDR_STRLEN];	/* PROXY: the balancer */
-	/* A Unix domain client: SO_PEERCRED's, and the socket's path. */
-	int			 is_unix;
-	pid_t			 unix_pid;
-	uid_t			 unix_uid;
-	gid_t			 unix_gid;
-	char			 unix_path[ADDR_UNIX_PATH_MAX];
-};
+#include "lib/errlist.h"
 
 /* What sets a handler apart, for the master (handler.flags). */
 #define HANDLER_EXECS		0x1	/* ends in execve: spawn.c may start
@@ -46,7 +32,26 @@ struct handler {
 };
 
 const struct handler	*handler_find(const char *name);
-const char		*handler_names(void);
+/* The table's names, NULL-terminated: what `handler` may say. */
+const char *const	*handler_names(void);
+/* Each service of c gets its handler: 0, or -1 with what is wrong in errs. */
+int			 handler_resolve(struct conf *c, struct errlist *errs);
+/* conf_load() with the table's names, then handler_resolve(). */
+struct conf		*handler_conf_load(const char *path,
+			    struct conf_opts *o, struct errlist *errs);
+
+/*
+ * Handler modules (module.c).  The module handler keeps what it loaded
+ * for which service; the configuration only names the file.
+ * module_conf_load() loads c's modules in this process, the one that
+ * serves with them; module_conf_unload() unloads them, and whoever
+ * frees c calls it first.  module_conf_check() loads them in a child
+ * that only reports (-t, -T), with the signals in block blocked first,
+ * as in the master.
+ */
+int	module_conf_load(const struct conf *c, struct errlist *errs);
+void	module_conf_unload(const struct conf *c);
+int	module_conf_check(const struct conf *c, const sigset_t *block);
 
 int	handler_reply(const struct conn *c);
 int	handler_echo(const struct conn *c);
@@ -60,5 +65,10 @@ int	handler_status(const struct conn *c);
 int	handler_answer(const struct conn *c, const void *buf, size_t n);
 uint32_t time_rfc868(time_t t);
 void	exec_run(const struct conn *c);
+/*
+ * After exec_run failed with err, in the exec start's child: why, on
+ * its stderr, which the master logs (a stack buffer and write(2) only).
+ */
+void	exec_failed(const struct conn *c, int err);
 
 #endif

@@ -6,7 +6,8 @@
  * master, at start and at each reload, or `replyd -i`), and
  * module_conf_check() does it in a child that only reports, for -t and
  * -T.  Each child only calls serve(), with no exec and no dlopen per
- * connection.
+ * connection.  What was loaded for which service is this file's own
+ * list; the configuration holds no handle.
  *
  * A module is loaded from a private copy, a sealed memfd opened by
  * dlopen() through /proc/self/fd: the dynamic linker maps the file it
@@ -21,6 +22,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,27 @@
 #include "conf/text.h"
 #include "handlers/handler.h"
 #include "lib/log.h"
+
+/* A module this process loaded, and the service it was loaded for. */
+struct loaded {
+	const struct service		*svc;
+	const struct replyd_module	*mod;
+	void				*dl;	/* dlopen()'s handle */
+};
+
+static struct loaded	*loaded;
+static size_t		 nloaded;
+
+static struct loaded *
+loaded_find(const struct service *svc)
+{
+	size_t i;
+
+	for (i = 0; i < nloaded; i++)
+		if (loaded[i].svc == svc)
+			return &loaded[i];
+	return NULL;
+}
 
 static void
 settings_of(const struct module_spec *m, struct replyd_settings *s)
@@ -127,17 +150,19 @@ open_copy(int fd, char *err, size_t errlen)
 	return dl;
 }
 
+/* Load m into l (l->dl is set, even on failure, once dlopen() worked). */
 static int
-module_load(struct module_spec *m, char *err, size_t errlen)
+module_load(const struct module_spec *m, struct loaded *l, char *err,
+    size_t errlen)
 {
 	const struct replyd_module *mod;
 	struct replyd_settings s;
 	int fd;
 
 	if ((fd = private_copy(m->path, err, errlen)) < 0 ||
-	    (m->dl = open_copy(fd, err, errlen)) == NULL)
+	    (l->dl = open_copy(fd, err, errlen)) == NULL)
 		return -1;
-	if ((mod = dlsym(m->dl, "replyd_module")) == NULL) {
+	if ((mod = dlsym(l->dl, "replyd_module")) == NULL) {
 		snprintf(err, errlen, "has no symbol replyd_module (is it a "
 		    "replyd module?)");
 		return -1;
@@ -159,40 +184,68 @@ module_load(struct module_spec *m, char *err, size_t errlen)
 			snprintf(err, errlen, "refused its settings");
 		return -1;
 	}
-	m->mod = mod;
+	l->mod = mod;
 	return 0;
 }
 
-void
-module_unload(struct module_spec *m)
+static int
+remember(const struct loaded *l, char *err, size_t errlen)
 {
-	if (m->dl != NULL)
-		dlclose(m->dl);
-	m->dl = NULL;
-	m->mod = NULL;
+	struct loaded *grown;
+
+	if ((grown = reallocarray(loaded, nloaded + 1, sizeof(*grown))) ==
+	    NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	loaded = grown;
+	loaded[nloaded++] = *l;
+	return 0;
 }
 
-/* Load every module c names: 0, or -1 with each problem in errs. */
+/*
+ * Load every module c names that is not loaded yet: 0, or -1 with each
+ * problem in errs (what did load stays, for module_conf_unload()).
+ */
 int
-module_conf_load(struct conf *c, struct conf_errors *errs)
+module_conf_load(const struct conf *c, struct errlist *errs)
 {
+	const struct service *svc;
+	struct loaded l;
 	char err[512];
-	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < c->nsvc; i++) {
-		struct module_spec *m = &c->svc[i].module;
-
-		if (!m->seen || m->mod != NULL)
+	for (svc = c->svc; svc < c->svc + c->nsvc; svc++) {
+		if (!svc->module.seen || loaded_find(svc) != NULL)
 			continue;
-		if (module_load(m, err, sizeof(err)) < 0) {
-			conf_errors_add(errs, "%s: module \"%s\": %s", m->where,
-			    m->path, err);
-			module_unload(m);
-			rc = -1;
-		}
+		l = (struct loaded){ .svc = svc };
+		if (module_load(&svc->module, &l, err, sizeof(err)) == 0 &&
+		    remember(&l, err, sizeof(err)) == 0)
+			continue;
+		if (l.dl != NULL)
+			dlclose(l.dl);
+		errlist_add(errs, "%s: module \"%s\": %s", svc->module.where,
+		    svc->module.path, err);
+		rc = -1;
 	}
 	return rc;
+}
+
+void
+module_conf_unload(const struct conf *c)
+{
+	const struct service *svc;
+	struct loaded *l;
+
+	for (svc = c->svc; svc < c->svc + c->nsvc; svc++)
+		if ((l = loaded_find(svc)) != NULL) {
+			dlclose(l->dl);
+			*l = loaded[--nloaded];
+		}
+	if (nloaded == 0) {
+		free(loaded);
+		loaded = NULL;
+	}
 }
 
 /*
@@ -202,9 +255,9 @@ module_conf_load(struct conf *c, struct conf_errors *errs)
  * module loads, else -1.
  */
 int
-module_conf_check(struct conf *c)
+module_conf_check(const struct conf *c, const sigset_t *block)
 {
-	struct conf_errors errs = { 0 };
+	struct errlist errs = { 0 };
 	size_t i, n = 0;
 	int status;
 	pid_t pid;
@@ -220,9 +273,10 @@ module_conf_check(struct conf *c)
 		return -1;
 	}
 	if (pid == 0) {
+		if (block != NULL)
+			sigprocmask(SIG_BLOCK, block, NULL);
 		module_conf_load(c, &errs);
-		for (i = 0; i < errs.n; i++)
-			log_msg(LOG_ERR, "%s", errs.msg[i]);
+		errlist_log(&errs);
 		_exit(errs.n > 0 ? EX_CONFIG : 0);
 	}
 	while (waitpid(pid, &status, 0) < 0)
@@ -239,6 +293,7 @@ int
 handler_module(const struct conn *c)
 {
 	const struct service *svc = c->svc;
+	const struct loaded *l = loaded_find(svc);
 	struct replyd_settings s;
 	struct replyd_peer p = {
 		.service = svc->name,
@@ -250,6 +305,11 @@ handler_module(const struct conn *c)
 		.remote_port = c->remote.port,
 	};
 
+	if (l == NULL) {
+		log_msg(LOG_ERR, "%s: module \"%s\" is not loaded", svc->name,
+		    svc->module.path);
+		return EX_SOFTWARE;
+	}
 	settings_of(&svc->module, &s);
-	return svc->module.mod->serve(&p, &s);
+	return l->mod->serve(&p, &s);
 }

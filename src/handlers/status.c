@@ -19,10 +19,9 @@
 #include <sysexits.h>
 #include <time.h>
 
-#include "conf/conf.h"
 #include "handlers/handler.h"
+#include "lib/deadline.h"
 #include "lib/io.h"
-#include "lib/log.h"
 #include "state/service_state.h"
 
 /*
@@ -47,7 +46,7 @@ static const struct metric metrics[] = {
 	  "Children that exited otherwise or were killed.", STAT(failed),
 	  NULL },
 	{ "replyd_refused_total", "counter",
-	  "Clients refused before a child, by reason.", STAT(denied),
+	  "Clients refused, by reason.", STAT(denied),
 	  "denied" },
 	{ "replyd_refused_total", NULL, NULL, STAT(busy), "busy" },
 	{ "replyd_refused_total", NULL, NULL, STAT(limited), "rate-limited" },
@@ -121,10 +120,21 @@ put_body(FILE *f)
 	    (long)(now.tv_sec - ms->started.tv_sec), ms->reloads);
 }
 
+/* 1 once buf holds the blank line that ends an HTTP header. */
+static int
+header_ends(const char *buf, size_t len)
+{
+	return memmem(buf, len, "\r\n\r\n", 4) != NULL ||
+	    memmem(buf, len, "\n\n", 2) != NULL;
+}
+
 /*
  * The request: for HTTP, until the blank line that ends its header (or
  * max_request bytes, or timeout); otherwise whatever came first, once
- * it cannot be the start of "GET ".
+ * it cannot be the start of "GET ".  The timeout is one deadline for the
+ * whole request, so a client trickling a byte at a time gets no more
+ * than a silent one; the header is searched as bytes, so a NUL in it
+ * does not hide its end.
  * Returns 1 for an HTTP GET, 0 otherwise.
  */
 static int
@@ -132,23 +142,25 @@ read_request(const struct conn *c)
 {
 	const struct service *s = c->svc;
 	char buf[4096];
-	size_t len = 0, max = s->max_request < sizeof(buf) - 1 ?
-	    s->max_request : sizeof(buf) - 1;
+	size_t len = 0, max = s->max_request < sizeof(buf) ?
+	    s->max_request : sizeof(buf);
+	struct timespec deadline;
 	ssize_t n;
 
+	deadline_in(&deadline, s->timeout);
 	while (len < max) {
-		if ((n = io_read(0, buf + len, max - len, s->timeout)) <= 0)
+		n = io_read_by(0, buf + len, max - len, &deadline);
+		if (n <= 0)
 			break;
 		len += (size_t)n;
-		buf[len] = '\0';
 		/* Wait for more only while this may still be a GET. */
-		if (strncmp(buf, "GET ", len < 4 ? len : 4) != 0)
+		if (memcmp(buf, "GET ", len < 4 ? len : 4) != 0)
 			break;
-		if (strstr(buf, "\r\n\r\n") != NULL ||
-		    strstr(buf, "\n\n") != NULL || s->proto == PROTO_UDP)
+		if (header_ends(buf, len) || s->proto == PROTO_UDP)
 			break;
 	}
-	return len >= 4 && strncmp(buf, "GET ", 4) == 0;
+	// cppcheck-suppress uninitvar ; len >= 4 only after reads filled buf[0..len)
+	return len >= 4 && memcmp(buf, "GET ", 4) == 0;
 }
 
 int

@@ -1,7 +1,8 @@
 /*
- * The table of built-in handlers.  The config names an entry; conf.c
- * resolves it once at load time, so a child never searches the table.
- * Also what the small answer-and-close handlers share.
+ * The table of built-in handlers.  The config names an entry, checked
+ * against handler_names() as the file is read; handler_resolve() turns
+ * the name into the entry once after loading, so a child never searches
+ * the table.  Also what the small answer-and-close handlers share.
  */
 #include "config.h"
 
@@ -24,36 +25,69 @@ static const struct handler handlers[] = {
 	{ "chargen",	handler_chargen, 0 },
 	{ "status",	handler_status,	 HANDLER_LOCAL_ONLY },
 };
+#define NHANDLERS	(sizeof(handlers) / sizeof(handlers[0]))
 
 const struct handler *
 handler_find(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+	for (i = 0; i < NHANDLERS; i++)
 		if (strcmp(handlers[i].name, name) == 0)
 			return &handlers[i];
 	return NULL;
 }
 
-/* "reply, echo, exec": for error messages that say what is allowed. */
-const char *
+const char *const *
 handler_names(void)
 {
-	static char buf[256];
-	size_t i, len = 0;
+	static const char *names[NHANDLERS + 1];
+	size_t i;
 
-	if (buf[0] != '\0')
-		return buf;
-	for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
-		len += strlen(handlers[i].name) + 2;
-		if (len >= sizeof(buf))
-			break;
-		if (i > 0)
-			strcat(buf, ", ");
-		strcat(buf, handlers[i].name);
+	if (names[0] == NULL)
+		for (i = 0; i < NHANDLERS; i++)
+			names[i] = handlers[i].name;
+	return names;
+}
+
+/*
+ * A name conf_load() let through is in the table; one that is not
+ * means the file was loaded without handler_names().
+ */
+int
+handler_resolve(struct conf *c, struct errlist *errs)
+{
+	struct service *svc;
+	int rc = 0;
+
+	for (svc = c->svc; svc < c->svc + c->nsvc; svc++) {
+		if (svc->handler_name != NULL &&
+		    (svc->handler = handler_find(svc->handler_name)) != NULL) {
+			svc->local_only = (svc->handler->flags &
+			    HANDLER_LOCAL_ONLY) != 0;
+			continue;
+		}
+		errlist_add(errs, "%s: service \"%s\": no handler \"%s\"",
+		    c->path, svc->name, svc->handler_name ?
+		    svc->handler_name : "");
+		rc = -1;
 	}
-	return buf;
+	return rc;
+}
+
+struct conf *
+handler_conf_load(const char *path, struct conf_opts *o,
+    struct errlist *errs)
+{
+	struct conf *c;
+
+	o->handlers = handler_names();
+	if ((c = conf_load(path, o, errs)) != NULL &&
+	    handler_resolve(c, errs) < 0) {
+		conf_free(c);
+		return NULL;
+	}
+	return c;
 }
 
 /*
@@ -71,7 +105,10 @@ handler_answer(const struct conn *c, const void *buf, size_t n)
 		    "timeout" : strerror(errno));
 		return errno == EPIPE || errno == ECONNRESET ? 0 : EX_IOERR;
 	}
-	log_msg(LOG_INFO, "%s: %s: sent %zu bytes", s->name, c->peer, n);
+	/* A UDP reply is logged as sent by the relay, which sends it. */
+	if (s->proto != PROTO_UDP)
+		log_msg(LOG_INFO, "%s: %s: sent %zu bytes", s->name, c->peer,
+		    n);
 	if (c->is_socket && s->proto == PROTO_TCP)
 		io_linger(0, 1);
 	return 0;

@@ -17,25 +17,54 @@
 static int	nerrors;
 static int	nunreadable;
 
+static void
+say(const char *file, int line, const char *tag, const char *fmt,
+    va_list ap)
+{
+	fprintf(stderr, "replyd-import: %s:%d: %s", file, line, tag);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void
 diag_error(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "replyd-import: %s:%d: ", file, line);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(file, line, "", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	nerrors++;
+}
+
+/* What xinetd only warns about: said, and not counted. */
+void
+diag_warn(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(file, line, "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+diag_cannot_read(const char *file, const char *why)
+{
+	fprintf(stderr, "replyd-import: %s: cannot read: %s\n", file, why);
+	nunreadable++;
 }
 
 void
 diag_unreadable(const char *file, int err)
 {
-	fprintf(stderr, "replyd-import: %s: cannot read: %s\n", file,
-	    strerror(err));
-	nunreadable++;
+	diag_cannot_read(file, strerror(err));
+}
+
+void
+diag_reset(void)
+{
+	nerrors = nunreadable = 0;
 }
 
 int

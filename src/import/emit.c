@@ -18,24 +18,24 @@
 
 /* A libconfig string: quotes, backslashes and control bytes escaped. */
 static void
-quoted(const char *s)
+quoted(FILE *fp, const char *s)
 {
-	putchar('"');
+	putc('"', fp);
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '"' || c == '\\')
-			printf("\\%c", c);
+			fprintf(fp, "\\%c", c);
 		else if (c == '\n')
-			fputs("\\n", stdout);
+			fputs("\\n", fp);
 		else if (c == '\t')
-			fputs("\\t", stdout);
+			fputs("\\t", fp);
 		else if (c < 0x20 || c == 0x7f)
-			printf("\\x%02x", c);
+			fprintf(fp, "\\x%02x", c);
 		else
-			putchar(c);
+			putc(c, fp);
 	}
-	putchar('"');
+	putc('"', fp);
 }
 
 /* A comment, wrapped at blanks; indent is "" or "\t". */
@@ -64,76 +64,164 @@ comment(const char *indent, const char *lead, const char *text)
 }
 
 static void
-key_str(const char *pfx, const char *key, const char *v)
+key_str(FILE *fp, const char *pfx, const char *key, const char *v)
 {
-	printf("%s%s = ", pfx, key);
-	quoted(v);
-	fputs(";\n", stdout);
+	fprintf(fp, "%s%s = ", pfx, key);
+	quoted(fp, v);
+	fputs(";\n", fp);
 }
 
 static void
-key_list(const char *pfx, const char *key, const struct strv *v)
+key_list(FILE *fp, const char *pfx, const char *key, const struct strv *v)
 {
 	size_t i, len = strlen(pfx) * 8 + strlen(key) + 6;
 
 	for (i = 0; i < v->n; i++)
 		len += strlen(v->v[i]) + 4;
-	printf("%s%s = [", pfx, key);
+	fprintf(fp, "%s%s = [", pfx, key);
 	for (i = 0; i < v->n; i++) {
-		fputs(i ? "," : "", stdout);
+		fputs(i ? "," : "", fp);
 		if (len > WIDTH)
-			printf("\n%s\t", pfx);
+			fprintf(fp, "\n%s\t", pfx);
 		else
-			putchar(' ');
-		quoted(v->v[i]);
+			putc(' ', fp);
+		quoted(fp, v->v[i]);
 	}
-	printf(len > WIDTH ? "\n%s];\n" : " ];\n", pfx);
+	fprintf(fp, len > WIDTH ? "\n%s];\n" : " ];\n", pfx);
+}
+
+/*
+ * v as the shortest decimal that reads back as v: "%.6g" wrote nowait.7's
+ * 7/60 as 0.116667, another rate.
+ */
+static const char *
+exact(double v, char buf[32])
+{
+	int prec;
+
+	if (v >= 0 && v < 1e15 && v == (double)(long long)v) {
+		snprintf(buf, 32, "%lld", (long long)v);
+		return buf;
+	}
+	for (prec = 6; prec < 17; prec++) {
+		snprintf(buf, 32, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return buf;
+	}
+	snprintf(buf, 32, "%.17g", v);
+	return buf;
+}
+
+/*
+ * The keys a service may share with every other, so that they can be
+ * written once at the top level, where replyd makes them defaults.
+ */
+enum shared { K_USER, K_GROUP, K_MAXCHILD, K_PERSOURCE, K_RATE, K_SRCRATE,
+	K_ALLOW, K_DENY, K_NSHARED };
+
+static void
+shared_key(FILE *fp, const struct svc *s, enum shared k, const char *pfx)
+{
+	char num[32];
+
+	if (k == K_USER && s->user != NULL)
+		key_str(fp, pfx, "user", s->user);
+	else if (k == K_GROUP && s->group != NULL)
+		key_str(fp, pfx, "group", s->group);
+	else if (k == K_MAXCHILD && s->max_children > 0)
+		fprintf(fp, "%smax_children = %ld;\n", pfx, s->max_children);
+	else if (k == K_PERSOURCE && s->per_source >= 0)
+		fprintf(fp, "%sper_source = %ld;\n", pfx, s->per_source);
+	else if (k == K_RATE && s->rate > 0)
+		fprintf(fp, "%srate = %s;\n", pfx, exact(s->rate, num));
+	else if (k == K_SRCRATE && s->per_source_rate > 0)
+		fprintf(fp, "%sper_source_rate = %s;\n", pfx,
+		    exact(s->per_source_rate, num));
+	else if (k == K_ALLOW && s->allow.n > 0)
+		key_list(fp, pfx, "allow", &s->allow);
+	else if (k == K_DENY && s->deny.n > 0)
+		key_list(fp, pfx, "deny", &s->deny);
+}
+
+/* Key k as one service writes it, or NULL if it does not set it. */
+static char *
+shared_text(const struct svc *s, enum shared k)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *fp;
+
+	if ((fp = open_memstream(&buf, &n)) == NULL)
+		return NULL;
+	shared_key(fp, s, k, "");
+	fclose(fp);
+	if (n == 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/*
+ * Which keys every service (disabled ones too: enabled later, they get
+ * the same) sets to the same value, when there are two or more.
+ */
+static void
+find_shared(const struct svclist *l, int common[K_NSHARED])
+{
+	const struct svc *s;
+	char *first, *t;
+	int k;
+
+	for (k = 0; k < K_NSHARED; k++) {
+		common[k] = l->head != NULL && l->head->next != NULL &&
+		    (first = shared_text(l->head, k)) != NULL;
+		if (!common[k])
+			continue;
+		for (s = l->head->next; s != NULL && common[k]; s = s->next) {
+			t = shared_text(s, k);
+			common[k] = t != NULL && strcmp(t, first) == 0;
+			free(t);
+		}
+		free(first);
+	}
 }
 
 /* The keys of one service; pfx is "\t\t" or, disabled, "#\t\t". */
 static void
-keys(const struct svc *s, const char *pfx)
+keys(const struct svc *s, const char *pfx, const int common[K_NSHARED])
 {
-	key_str(pfx, "name", s->final);
+	int k;
+
+	key_str(stdout, pfx, "name", s->final);
 	if (s->port >= 0)
 		printf("%sport = %d;\n", pfx, s->port);
 	if (s->proto == SVC_UDP)
-		key_str(pfx, "protocol", "udp");
+		key_str(stdout, pfx, "protocol", "udp");
 	if (s->listen.n > 0)
-		key_list(pfx, "listen", &s->listen);
+		key_list(stdout, pfx, "listen", &s->listen);
 	if (s->handler != NULL)
-		key_str(pfx, "handler", s->handler);
+		key_str(stdout, pfx, "handler", s->handler);
 	if (s->program != NULL) {
 		printf("%sexec = {\n", pfx);
 		printf("%s\t", pfx);
-		key_str("", "program", s->program);
+		key_str(stdout, "", "program", s->program);
 		if (s->args.n > 0)
-			key_list(*pfx == '#' ? "#\t\t\t" : "\t\t\t", "args",
-			    &s->args);
+			key_list(stdout, *pfx == '#' ? "#\t\t\t" : "\t\t\t",
+			    "args", &s->args);
 		if (s->env.n > 0)
-			key_list(*pfx == '#' ? "#\t\t\t" : "\t\t\t", "env",
-			    &s->env);
+			key_list(stdout, *pfx == '#' ? "#\t\t\t" : "\t\t\t",
+			    "env", &s->env);
 		printf("%s};\n", pfx);
 	}
-	if (s->user != NULL)
-		key_str(pfx, "user", s->user);
-	if (s->group != NULL)
-		key_str(pfx, "group", s->group);
-	if (s->max_children > 0)
-		printf("%smax_children = %ld;\n", pfx, s->max_children);
-	if (s->per_source >= 0)
-		printf("%sper_source = %ld;\n", pfx, s->per_source);
-	if (s->rate > 0)
-		printf("%srate = %.6g;\n", pfx, s->rate);
-	if (s->allow.n > 0)
-		key_list(pfx, "allow", &s->allow);
-	if (s->deny.n > 0)
-		key_list(pfx, "deny", &s->deny);
+	for (k = 0; k < K_NSHARED; k++)
+		if (!common[k])
+			shared_key(stdout, s, k, pfx);
 }
 
 /* One service; comma: whether a list element comes before it. */
 static void
-entry(const struct svc *s, int comma, int last)
+entry(const struct svc *s, int comma, int last, const int common[K_NSHARED])
 {
 	char *where = xprintf("%s:%d: %s", s->file, s->line, s->origin);
 	size_t i;
@@ -147,11 +235,11 @@ entry(const struct svc *s, int comma, int last)
 	free(where);
 	if (s->disabled) {
 		printf("#\t%s{\n", comma ? ", " : "");
-		keys(s, "#\t\t");
+		keys(s, "#\t\t", common);
 		printf("#\t}\n");
 	} else {
 		printf("\t{\n");
-		keys(s, "\t\t");
+		keys(s, "\t\t", common);
 		printf("\t}%s\n", last ? "" : ",");
 	}
 }
@@ -180,20 +268,36 @@ emit_conf(const struct svclist *l)
 {
 	const struct svc *s;
 	size_t on = 0, off = 0, n;
-	int pass;
+	int pass, common[K_NSHARED], k, said = 0;
 
 	for (s = l->head; s != NULL; s = s->next)
 		s->disabled ? off++ : on++;
 	header(l, on, off);
+	find_shared(l, common);
+	for (k = 0; k < K_NSHARED; k++)
+		if (common[k]) {
+			if (!said++)
+				printf("# What every service below has, once: "
+				    "the defaults they inherit.\n");
+			shared_key(stdout, l->head, k, "");
+		}
+	/*
+	 * Commented out whole, the list would leave an empty file, which
+	 * replyd serves as its tutorial on port 7788: disable that too, so
+	 * replyd refuses the file ("no services defined") until a service
+	 * is enabled.
+	 */
 	if (on == 0)
 		printf("# No service is enabled, so the whole list is "
-		    "commented out.\n");
+		    "commented out, and\n# replyd refuses this file (\"no "
+		    "services defined\") until one is: enable\n# one and "
+		    "remove \"disable = true;\".\ndisable = true;\n");
 	printf("%sservices = (\n", on == 0 ? "#" : "");
 	for (pass = 0, n = 0; pass < 2; pass++)
 		for (s = l->head; s != NULL; s = s->next)
 			if (s->disabled == pass) {
 				n++;
-				entry(s, n > 1, n == on);
+				entry(s, n > 1, n == on, common);
 			}
 	printf("%s);\n", on == 0 ? "#" : "");
 }

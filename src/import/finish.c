@@ -165,6 +165,54 @@ name_one(struct svclist *l, struct svc *s)
 	s->final = n;
 }
 
+static void
+svc_free(struct svc *s)
+{
+	free(s->file);
+	free(s->origin);
+	free(s->name);
+	free(s->final);
+	free(s->program);
+	free(s->user);
+	free(s->group);
+	strv_clear(&s->listen);
+	strv_clear(&s->args);
+	strv_clear(&s->env);
+	strv_clear(&s->allow);
+	strv_clear(&s->deny);
+	strv_clear(&s->why);
+	strv_clear(&s->notes);
+	free(s);
+}
+
+/*
+ * replyd's own inetd.conf line or xinetd file (replyd -i behind inetd)
+ * is what the output replaces: as a service it would run replyd -i for
+ * every client of a port replyd now serves itself.  It is left out,
+ * and said so at the top.
+ */
+static void
+drop_own(struct svclist *l)
+{
+	struct svc **p = &l->head, *s;
+	const char *base;
+
+	while ((s = *p) != NULL) {
+		base = s->program ? strrchr(s->program, '/') : NULL;
+		if (base == NULL || strcmp(base + 1, "replyd") != 0) {
+			p = &s->next;
+			continue;
+		}
+		strv_addf(&l->notes, "%s:%d: %s is replyd's own entry (replyd "
+		    "run by inetd): left out, as replyd serves this "
+		    "configuration itself", s->file, s->line, s->origin);
+		*p = s->next;
+		svc_free(s);
+	}
+	for (l->tail = &l->head; *l->tail != NULL; l->tail = &(*l->tail)->next)
+		;
+}
+
 void
 finish_services(struct svclist *l)
 {
@@ -173,6 +221,7 @@ finish_services(struct svclist *l)
 	gid_t gid = 0;
 	int pass;
 
+	drop_own(l);
 	for (s = l->head; s != NULL; s = s->next) {
 		if (s->user == NULL)
 			continue;
@@ -201,21 +250,7 @@ finish_free(struct svclist *l)
 
 	for (s = l->head; s != NULL; s = next) {
 		next = s->next;
-		free(s->file);
-		free(s->origin);
-		free(s->name);
-		free(s->final);
-		free(s->program);
-		free(s->user);
-		free(s->group);
-		strv_clear(&s->listen);
-		strv_clear(&s->args);
-		strv_clear(&s->env);
-		strv_clear(&s->allow);
-		strv_clear(&s->deny);
-		strv_clear(&s->why);
-		strv_clear(&s->notes);
-		free(s);
+		svc_free(s);
 	}
 	strv_clear(&l->inputs);
 	strv_clear(&l->notes);

@@ -48,6 +48,7 @@ struct svc {
 	long		 max_children;
 	long		 per_source;
 	double		 rate;
+	double		 per_source_rate;	/* 0: not set */
 	struct strv	 allow;
 	struct strv	 deny;
 	int		 disabled;
@@ -79,12 +80,20 @@ void	 strv_split(struct strv *, const char *);
 /* diag.c: errors in the input; each counts toward the exit status. */
 void	 diag_error(const char *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+void	 diag_warn(const char *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
 void	 diag_unreadable(const char *, int);
+void	 diag_cannot_read(const char *, const char *);
 int	 diag_status(void);
+void	 diag_reset(void);
 
-/* input.c */
+/* input.c: no input file is larger, as none of replyd's may be. */
+#define INPUT_MAX	(16 * 1024 * 1024)
+struct stat;
+FILE	*input_fopen(const char *, struct stat *, const char **);
 int	 input_open(const char *, FILE **);
-char	*input_line(FILE *, char **, size_t *);
+void	 input_forget(void);
+char	*input_line(FILE *, const char *, char **, size_t *);
 int	 input_dir(const char *, struct strv *);
 
 /* svc.c */
@@ -94,6 +103,11 @@ void	 svc_note(struct svc *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 svc_disable(struct svc *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* A restriction replyd cannot carry: disabled, and said on stderr. */
+void	 svc_restrict(struct svc *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Whether /etc/hosts.allow or /etc/hosts.deny hold any rule. */
+int	 svc_hosts_rules(void);
 const char *svc_builtin(const char *);
 int	 svc_port(struct svc *, const char *, const char *);
 int	 svc_number(const char *, long, long, long *);

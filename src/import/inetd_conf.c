@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/conf.h"	/* replyd's limits, no more */
 #include "import/import.h"
 
 /* One entry, its fields checked but not yet mapped. */
@@ -30,6 +31,7 @@ struct entry {
 	char		*options;	/* ",sndbuf=..." */
 	int		 wait;
 	long		 max;		/* nowait.max, or -1 */
+	long		 lim[3];	/* nowait/N/M/P (FreeBSD, NetBSD), or -1 */
 	const char	*off;		/* why it is disabled, or NULL */
 };
 
@@ -74,13 +76,31 @@ parse_proto(struct entry *e, const char *field)
 	    getprotobyname(e->proto) != NULL ? 0 : -1;
 }
 
-/* "wait", "nowait", "nowait.400": 0, or -1. */
+/*
+ * FreeBSD's and NetBSD's "/N/M/P" after wait or nowait: children at
+ * once, connections a minute per client address, children per client
+ * address; 0 is no limit.  0, or -1.
+ */
+static int
+parse_limits(struct entry *e, const char *field)
+{
+	char *copy = xstrdup(field), *p = copy, *num;
+	int i, rc = 0;
+
+	for (i = 0; rc == 0 && (num = strsep(&p, "/")) != NULL; i++)
+		if (i >= 3 || svc_number(num, 0, 1000000000, &e->lim[i]) < 0)
+			rc = -1;
+	free(copy);
+	return rc;
+}
+
+/* "wait", "nowait", "nowait.400", "nowait/3/10": 0, or -1. */
 static int
 parse_wait(struct entry *e, const char *field)
 {
-	size_t n = strcspn(field, ".");
+	size_t n = strcspn(field, "./");
 
-	e->max = -1;
+	e->max = e->lim[0] = e->lim[1] = e->lim[2] = -1;
 	if (n == 4 && strncmp(field, "wait", 4) == 0)
 		e->wait = 1;
 	else if (n == 6 && strncmp(field, "nowait", 6) == 0)
@@ -89,6 +109,8 @@ parse_wait(struct entry *e, const char *field)
 		return -1;
 	if (field[n] == '.')
 		return svc_number(field + n + 1, 0, 1000000000, &e->max);
+	if (field[n] == '/')
+		return parse_limits(e, field + n + 1);
 	return 0;
 }
 
@@ -138,7 +160,8 @@ parse_entry(struct entry *e, int strict)
 		    "as tcp, udp, tcp6, udp4, rpc/tcp or unix)", f[2]));
 	if (parse_wait(e, f[3]) < 0)
 		return bad(e, strict, xprintf("\"%s\" must be wait or nowait, "
-		    "with an optional .max such as nowait.400", f[3]));
+		    "with an optional .max such as nowait.400 or /N/M/P such "
+		    "as nowait/3/10", f[3]));
 	return parse_service(e, strict);
 }
 
@@ -258,6 +281,43 @@ map_program(struct svc *s, const struct entry *e)
 		    "(recvfrom) does not work so");
 }
 
+/*
+ * nowait.N: N starts a minute, as a rate a second, within what replyd
+ * accepts; above its highest rate inetd's limit never bites anyway.
+ */
+static void
+map_max(struct svc *s, const struct entry *e)
+{
+	s->rate = e->max / 60.0;
+	if (s->rate > CONF_MAX_RATE) {
+		s->rate = CONF_MAX_RATE;
+		svc_note(s, "%s: more than replyd's highest rate; rate = %d "
+		    "a second, which no fork-per-connection server reaches",
+		    e->f.v[3], CONF_MAX_RATE);
+		return;
+	}
+	svc_note(s, "%s: inetd started it at most %ld times a minute, then "
+	    "stopped it for ten minutes; replyd's rate = %ld/60 a second "
+	    "pauses accepting instead", e->f.v[3], e->max, e->max);
+}
+
+/* nowait/N/M/P: max_children, per_source_rate (a minute) and per_source. */
+static void
+map_limits(struct svc *s, const struct entry *e)
+{
+	if (e->lim[0] > 0)
+		s->max_children = e->lim[0] > 65536 ? 65536 : e->lim[0];
+	if (e->lim[1] > 0) {
+		s->per_source_rate = e->lim[1] / 60.0;
+		svc_note(s, "%s: inetd refused a client address more than "
+		    "%ld connections a minute; replyd's per_source_rate = "
+		    "%ld/60 a second closes its connections over that rate",
+		    e->f.v[3], e->lim[1], e->lim[1]);
+	}
+	if (e->lim[2] > 0)
+		s->per_source = e->lim[2] > 65536 ? 65536 : e->lim[2];
+}
+
 static void
 map(struct svclist *l, struct entry *e)
 {
@@ -279,13 +339,9 @@ map(struct svclist *l, struct entry *e)
 		svc_disable(s, "%s", e->off);
 	map_socket(s, e);
 	map_program(s, e);
-	if (e->max > 0) {
-		s->rate = e->max / 60.0;
-		svc_note(s, "%s: inetd started it at most %ld times a minute, "
-		    "then stopped it for ten minutes; replyd's rate = %g a "
-		    "second pauses accepting instead", e->f.v[3], e->max,
-		    s->rate);
-	}
+	if (e->max > 0)
+		map_max(s, e);
+	map_limits(s, e);
 	svc_add(l, s);
 }
 
@@ -352,7 +408,7 @@ inetd_read(struct svclist *l, const char *file)
 	if ((rc = input_open(file, &fp)) != 0)
 		return rc < 0 ? -1 : 0;
 	strv_add(&l->inputs, file);
-	while ((line = input_line(fp, &buf, &cap)) != NULL) {
+	while ((line = input_line(fp, file, &buf, &cap)) != NULL) {
 		n++;
 		if ((line[0] == ' ' || line[0] == '\t') && entry != NULL) {
 			char *t = xprintf("%s %s", entry, line);

@@ -14,8 +14,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "import/import.h"
+#include "lib/regfile.h"
 
 struct seen {
 	dev_t	dev;
@@ -33,6 +35,7 @@ already(const struct stat *st)
 	for (i = 0; i < nseen; i++)
 		if (seen[i].dev == st->st_dev && seen[i].ino == st->st_ino)
 			return 1;
+	// cppcheck-suppress memleakOnRealloc ; a failed realloc exits at once
 	if ((seen = realloc(seen, (nseen + 1) * sizeof(*seen))) == NULL) {
 		perror("replyd-import");
 		exit(EX_OSERR);
@@ -43,6 +46,42 @@ already(const struct stat *st)
 }
 
 /*
+ * Open path for reading as replyd opens its own files (regfile.c) and
+ * only if it holds at most INPUT_MAX bytes: a FIFO would block the read
+ * for ever, a device such as /dev/zero never ends.  NULL with *why.
+ */
+FILE *
+input_fopen(const char *path, struct stat *st, const char **why)
+{
+	static char err[256];
+	FILE *fp;
+	int fd;
+
+	*why = err;
+	if ((fd = regfile_open(path, err, sizeof(err))) < 0)
+		return NULL;
+	if (fstat(fd, st) < 0)
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+	else if (st->st_size > INPUT_MAX)
+		snprintf(err, sizeof(err), "larger than 16 MiB");
+	else if ((fp = fdopen(fd, "re")) != NULL)
+		return fp;
+	else
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+	close(fd);
+	return NULL;
+}
+
+/* Forget which files were read: a fuzzer reads one path again and again. */
+void
+input_forget(void)
+{
+	free(seen);
+	seen = NULL;
+	nseen = 0;
+}
+
+/*
  * Open a file to read: 0 and *fp, 1 when it was read already, -1 when
  * it cannot be read (reported).
  */
@@ -50,14 +89,10 @@ int
 input_open(const char *path, FILE **fp)
 {
 	struct stat st;
+	const char *why;
 
-	if ((*fp = fopen(path, "re")) == NULL) {
-		diag_unreadable(path, errno);
-		return -1;
-	}
-	if (fstat(fileno(*fp), &st) < 0 || S_ISDIR(st.st_mode)) {
-		diag_unreadable(path, S_ISDIR(st.st_mode) ? EISDIR : errno);
-		fclose(*fp);
+	if ((*fp = input_fopen(path, &st, &why)) == NULL) {
+		diag_cannot_read(path, why);
 		return -1;
 	}
 	if (already(&st)) {
@@ -67,14 +102,22 @@ input_open(const char *path, FILE **fp)
 	return 0;
 }
 
-/* The next line without its end of line, or NULL at the end. */
+/*
+ * The next line without its end of line, or NULL at the end.  A read
+ * error or a line memory cannot hold is no end of file: it is reported
+ * against path (unless path is NULL) and counts toward the exit status.
+ */
 char *
-input_line(FILE *fp, char **buf, size_t *cap)
+input_line(FILE *fp, const char *path, char **buf, size_t *cap)
 {
-	ssize_t n = getline(buf, cap, fp);
+	ssize_t n;
 
-	if (n < 0)
+	errno = 0;
+	if ((n = getline(buf, cap, fp)) < 0) {
+		if (path != NULL && (ferror(fp) || !feof(fp)))
+			diag_unreadable(path, errno != 0 ? errno : EIO);
 		return NULL;
+	}
 	while (n > 0 && ((*buf)[n - 1] == '\n' || (*buf)[n - 1] == '\r'))
 		(*buf)[--n] = '\0';
 	return *buf;

@@ -99,8 +99,9 @@ main(int argc, char **argv)
 		for (s = l.head; s != NULL; s = s->next)
 			on += !s->disabled;
 		if (on == 0)
-			fprintf(stderr, "replyd-import: no enabled service in "
-			    "the input: the list it wrote is commented out\n");
+			fprintf(stderr, "replyd-import: no services defined: "
+			    "no service of the input is enabled, and replyd "
+			    "refuses what was written until one is\n");
 		if (fflush(stdout) != 0 || ferror(stdout)) {
 			perror("replyd-import: standard output");
 			rc = EX_IOERR;

@@ -58,35 +58,98 @@ svc_add(struct svclist *l, struct svc *s)
 	l->tail = &s->next;
 }
 
+/* Add the text to v unless it is there: the text, or NULL. */
+static const char *
+add_text(struct strv *v, const char *fmt, va_list ap)
+{
+	char *t;
+
+	if (vasprintf(&t, fmt, ap) < 0)
+		return NULL;
+	if (strv_has(v, t)) {
+		free(t);
+		return NULL;
+	}
+	strv_add(v, t);
+	free(t);
+	return v->v[v->n - 1];
+}
+
 void
 svc_note(struct svc *s, const char *fmt, ...)
 {
 	va_list ap;
-	char *t;
 
 	va_start(ap, fmt);
-	if (vasprintf(&t, fmt, ap) < 0)
-		t = NULL;
+	add_text(&s->notes, fmt, ap);
 	va_end(ap);
-	if (t != NULL && !strv_has(&s->notes, t))
-		strv_add(&s->notes, t);
-	free(t);
 }
 
 void
 svc_disable(struct svc *s, const char *fmt, ...)
 {
 	va_list ap;
-	char *t;
 
-	va_start(ap, fmt);
-	if (vasprintf(&t, fmt, ap) < 0)
-		t = NULL;
-	va_end(ap);
 	s->disabled = 1;
-	if (t != NULL && !strv_has(&s->why, t))
-		strv_add(&s->why, t);
-	free(t);
+	va_start(ap, fmt);
+	add_text(&s->why, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Never written enabled and open: a service whose source restricted
+ * who or when (access_times, max_load, tcp-wrappers rules, a host name
+ * in only_from) is disabled, and the reason goes to stderr as well,
+ * where an operator who does not read the output sees it.
+ */
+void
+svc_restrict(struct svc *s, const char *fmt, ...)
+{
+	const char *t;
+	va_list ap;
+
+	s->disabled = 1;
+	va_start(ap, fmt);
+	t = add_text(&s->why, fmt, ap);
+	va_end(ap);
+	if (t != NULL)
+		fprintf(stderr, "replyd-import: %s:%d: service %s disabled: "
+		    "%s\n", s->file, s->line, s->name, t);
+}
+
+/* Whether file has a line that is neither blank nor a comment. */
+static int
+has_rule(const char *file)
+{
+	char *buf = NULL, *line;
+	const char *why;
+	struct stat st;
+	size_t cap = 0;
+	int any = 0;
+	FILE *fp;
+
+	if ((fp = input_fopen(file, &st, &why)) == NULL)
+		return 0;
+	while (!any && (line = input_line(fp, NULL, &buf, &cap)) != NULL) {
+		line += strspn(line, " \t");
+		any = *line != '\0' && *line != '#';
+	}
+	free(buf);
+	fclose(fp);
+	return any;
+}
+
+int
+svc_hosts_rules(void)
+{
+	static int rules = -1;
+	const char *allow = getenv("REPLYD_IMPORT_HOSTS_ALLOW");
+	const char *deny = getenv("REPLYD_IMPORT_HOSTS_DENY");
+
+	if (rules < 0)
+		rules = has_rule(allow ? allow : "/etc/hosts.allow") ||
+		    has_rule(deny ? deny : "/etc/hosts.deny");
+	return rules;
 }
 
 /* replyd's handler for an internal service, or NULL. */
@@ -173,6 +236,10 @@ svc_unwrap(struct svc *s, const char *server, const char *argv0,
 		svc_note(s, "%s unwrapped: replyd runs %s itself and does not "
 		    "read /etc/hosts.allow or /etc/hosts.deny; write their "
 		    "rules as allow and deny", server, s->program);
+		if (svc_hosts_rules())
+			svc_restrict(s, "%s checked the rules of "
+			    "/etc/hosts.allow and /etc/hosts.deny, which "
+			    "replyd does not read", server);
 	} else {
 		s->program = xstrdup(server);
 		if (argv0 != NULL && strcmp(argv0, base) != 0 &&

@@ -24,53 +24,53 @@
 		"replyd does not: write their rules as allow and deny"
 
 static const struct xspec specs[] = {
-	{ "access_times",	-1, 0, "replyd has no access times" },
-	{ "banner",		1, 1, BANNER },
-	{ "banner_fail",	1, 1, BANNER },
-	{ "banner_success",	1, 1, BANNER },
-	{ "bind",		1, 1, NULL },
-	{ "cps",		2, 1, NULL },
-	{ "deny_time",		1, 0, "replyd has no sensor" },
-	{ "disable",		1, 0, NULL },
-	{ "disabled",		-2, 1, NULL },
-	{ "enabled",		-2, 1, NULL },
-	{ "env",		-2, 0, NULL },
-	{ "flags",		-1, 0, NULL },
-	{ "group",		1, 0, NULL },
-	{ "groups",		1, 1, NULL },
-	{ "id",			1, 0, NULL },
-	{ "instances",		1, 1, NULL },
-	{ "interface",		1, 1, NULL },
-	{ "libwrap",		1, 0, "replyd reads no /etc/hosts.allow" },
-	{ "log_on_failure",	-2, 1, LOGS },
-	{ "log_on_success",	-2, 1, LOGS },
-	{ "log_type",		-1, 1, LOGS },
-	{ "max_load",		1, 1, "replyd does not watch the load" },
-	{ "mdns",		1, 0, "replyd does not announce services" },
-	{ "nice",		1, 0, "replyd does not renice handlers" },
-	{ "no_access",		-2, 1, NULL },
-	{ "only_from",		-2, 1, NULL },
-	{ "passenv",		-2, 1, NULL },
-	{ "per_source",		1, 1, NULL },
-	{ "port",		1, 0, NULL },
-	{ "protocol",		1, 0, NULL },
-	{ "redirect",		2, 0, NULL },
-	{ "rlimit_as",		1, 0, LIMITS },
-	{ "rlimit_cpu",		1, 0, LIMITS },
-	{ "rlimit_data",	1, 0, LIMITS },
-	{ "rlimit_files",	1, 0, LIMITS },
-	{ "rlimit_rss",		1, 0, LIMITS },
-	{ "rlimit_stack",	1, 0, LIMITS },
-	{ "rpc_number",		1, 0, NULL },
-	{ "rpc_version",	1, 0, NULL },
-	{ "server",		1, 0, NULL },
-	{ "server_args",	-1, 0, NULL },
-	{ "socket_type",	1, 0, NULL },
-	{ "type",		-1, 0, NULL },
-	{ "umask",		1, 1, "handlers inherit replyd's umask" },
-	{ "user",		1, 0, NULL },
-	{ "v6only",		1, 1, NULL },
-	{ "wait",		1, 0, NULL },
+	{ "access_times",	-1, 0, "replyd has no access times", 1 },
+	{ "banner",		1, 1, BANNER, 0 },
+	{ "banner_fail",	1, 1, BANNER, 0 },
+	{ "banner_success",	1, 1, BANNER, 0 },
+	{ "bind",		1, 1, NULL, 0 },
+	{ "cps",		2, 1, NULL, 0 },
+	{ "deny_time",		1, 0, "replyd has no sensor", 0 },
+	{ "disable",		1, 0, NULL, 0 },
+	{ "disabled",		-2, 1, NULL, 0 },
+	{ "enabled",		-2, 1, NULL, 0 },
+	{ "env",		-2, 0, NULL, 0 },
+	{ "flags",		-1, 0, NULL, 0 },
+	{ "group",		1, 0, NULL, 0 },
+	{ "groups",		1, 1, NULL, 0 },
+	{ "id",			1, 0, NULL, 0 },
+	{ "instances",		1, 1, NULL, 0 },
+	{ "interface",		1, 1, NULL, 0 },
+	{ "libwrap",		1, 0, "replyd reads no /etc/hosts.allow", 1 },
+	{ "log_on_failure",	-2, 1, LOGS, 0 },
+	{ "log_on_success",	-2, 1, LOGS, 0 },
+	{ "log_type",		-1, 1, LOGS, 0 },
+	{ "max_load",		1, 1, "replyd does not watch the load", 1 },
+	{ "mdns",		1, 0, "replyd does not announce services", 0 },
+	{ "nice",		1, 0, "replyd does not renice handlers", 0 },
+	{ "no_access",		-2, 1, NULL, 0 },
+	{ "only_from",		-2, 1, NULL, 0 },
+	{ "passenv",		-2, 1, NULL, 0 },
+	{ "per_source",		1, 1, NULL, 0 },
+	{ "port",		1, 0, NULL, 0 },
+	{ "protocol",		1, 0, NULL, 0 },
+	{ "redirect",		2, 0, NULL, 0 },
+	{ "rlimit_as",		1, 0, LIMITS, 0 },
+	{ "rlimit_cpu",		1, 0, LIMITS, 0 },
+	{ "rlimit_data",	1, 0, LIMITS, 0 },
+	{ "rlimit_files",	1, 0, LIMITS, 0 },
+	{ "rlimit_rss",		1, 0, LIMITS, 0 },
+	{ "rlimit_stack",	1, 0, LIMITS, 0 },
+	{ "rpc_number",		1, 0, NULL, 0 },
+	{ "rpc_version",	1, 0, NULL, 0 },
+	{ "server",		1, 0, NULL, 0 },
+	{ "server_args",	-1, 0, NULL, 0 },
+	{ "socket_type",	1, 0, NULL, 0 },
+	{ "type",		-1, 0, NULL, 0 },
+	{ "umask",		1, 1, "handlers inherit replyd's umask", 0 },
+	{ "user",		1, 0, NULL, 0 },
+	{ "v6only",		1, 1, NULL, 0 },
+	{ "wait",		1, 0, NULL, 0 },
 };
 
 const struct xspec *
@@ -187,7 +187,8 @@ enum {
 	F_IPV4 = 1 << 8,
 	F_IPV6 = 1 << 9,
 	F_NAMEINARGS = 1 << 10,
-	F_SENSOR = 1 << 11
+	F_SENSOR = 1 << 11,
+	F_NOLIBWRAP = 1 << 12
 };
 
 static const struct {
@@ -204,7 +205,7 @@ static const struct {
 	{ "IPv6",	F_IPV6,		NULL },
 	{ "NAMEINARGS",	F_NAMEINARGS,	NULL },
 	{ "SENSOR",	F_SENSOR,	NULL },
-	{ "NOLIBWRAP",	0,		NULL },
+	{ "NOLIBWRAP",	F_NOLIBWRAP,	NULL },
 	{ "REUSE",	0,		NULL },
 	{ "NORETRY",	0,		NULL },
 	{ "INTERCEPT",	0,		"replyd checks allow and deny for "
@@ -401,8 +402,13 @@ map_limits(struct svc *s, const struct xentry *e, const struct xentry *d)
 			    "max_children (64 unless set, at most 65536)");
 		s->max_children = n > 65536 ? 65536 : n;
 	}
-	if ((a = one(e, d, "per_source")) != NULL && count(a, &n) == 0)
-		s->per_source = n > 65536 ? 65536 : n;
+	/* xinetd's 0 refuses everyone; replyd's 0 is no limit. */
+	if ((a = one(e, d, "per_source")) != NULL && count(a, &n) == 0) {
+		if (n == 0)
+			svc_disable(s, "per_source = 0 lets no client in "
+			    "(replyd's per_source = 0 would mean no limit)");
+		s->per_source = n == 0 ? -1 : n > 65536 ? 65536 : n;
+	}
 	if ((a = one(e, d, "cps")) == NULL)
 		return;
 	if (svc_number(a->values.v[0], 0, 1000000, &n) < 0 ||
@@ -428,15 +434,15 @@ map_access(struct svc *s, const struct xentry *e, const struct xentry *d)
 	list(e, d, "no_access", &no);
 	for (i = 0; i < from.n; i++)
 		if (addr_access(s, from.v[i], &s->allow) < 0)
-			svc_note(s, "only_from %s is a host name: replyd-import "
-			    "does not resolve names, so it is left out (and "
-			    "refused)", from.v[i]);
+			svc_restrict(s, "only_from %s is a host name: "
+			    "replyd-import does not resolve names; write its "
+			    "addresses in allow", from.v[i]);
 	for (i = 0; i < no.n; i++)
 		if (addr_access(s, no.v[i], &s->deny) < 0)
-			svc_disable(s, "no_access %s is a host name: "
+			svc_restrict(s, "no_access %s is a host name: "
 			    "replyd-import does not resolve names; write its "
 			    "addresses in deny", no.v[i]);
-	if (has_from && s->allow.n == 0)
+	if (has_from && s->allow.n == 0 && from.n == 0)
 		svc_disable(s, "only_from lets no client in");
 	for (i = 0; i < s->allow.n * (s->deny.n - d0); i++) {
 		const char *in = s->allow.v[i / (s->deny.n - d0)];
@@ -484,9 +490,13 @@ map_env(struct svc *s, const struct xentry *e, const struct xentry *d)
 	strv_clear(&pass);
 }
 
-/* A note for each attribute replyd has no counterpart for. */
+/*
+ * A note for each attribute replyd has no counterpart for; one that
+ * restricted access (the service's, or the defaults' it inherits)
+ * disables the service.
+ */
 static void
-map_rest(struct svc *s, const struct xentry *e)
+map_rest(struct svc *s, const struct xentry *e, const struct xentry *d)
 {
 	const struct xspec *sp;
 	size_t i;
@@ -501,9 +511,22 @@ map_rest(struct svc *s, const struct xentry *e)
 		if (sp->why == NULL)
 			continue;
 		v = joined(&e->attrs[i].values);
-		svc_note(s, "%s = %s not carried: %s", sp->name, v, sp->why);
+		if (sp->restricts)
+			svc_restrict(s, "%s = %s not carried: %s", sp->name, v,
+			    sp->why);
+		else
+			svc_note(s, "%s = %s not carried: %s", sp->name, v,
+			    sp->why);
 		free(v);
 	}
+	for (i = 0; d != NULL && i < d->nattrs; i++)
+		if ((sp = xattr_spec(d->attrs[i].name)) != NULL &&
+		    sp->restricts && sp->defaults && find(e, sp->name) == NULL) {
+			v = joined(&d->attrs[i].values);
+			svc_restrict(s, "defaults %s = %s not carried: %s",
+			    sp->name, v, sp->why);
+			free(v);
+		}
 }
 
 /* disable = yes, and the defaults' disabled and enabled lists. */
@@ -540,6 +563,8 @@ xattr_service(struct svclist *l, const struct xentry *e,
 	s->name = xstrdup(id != NULL ? id : e->name);
 	b = bits(s, e, "type") | bits(s, e, "flags");
 	map_enabled(s, e, d, s->name);
+	if (e->rejected != NULL)
+		svc_disable(s, "%s", e->rejected);
 	if (b & T_RPC)
 		svc_disable(s, "an RPC service: replyd does not register "
 		    "services with rpcbind");
@@ -550,7 +575,11 @@ xattr_service(struct svclist *l, const struct xentry *e,
 	map_limits(s, e, d);
 	map_access(s, e, d);
 	map_env(s, e, d);
-	map_rest(s, e);
+	map_rest(s, e, d);
+	if (!(b & (F_NOLIBWRAP | T_INTERNAL)) && svc_hosts_rules())
+		svc_restrict(s, "xinetd checked the rules of /etc/hosts.allow "
+		    "and /etc/hosts.deny (libwrap), which replyd does not "
+		    "read");
 	if ((a = one(e, d, "groups")) != NULL && yesno(a) == 1)
 		svc_note(s, "groups = yes not carried: replyd runs handlers "
 		    "without supplementary groups");

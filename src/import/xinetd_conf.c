@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 #include "import/xinetd_conf.h"
@@ -27,13 +28,16 @@ xinetd_is(const char *file)
 {
 	struct strv w = { 0 };
 	char *buf = NULL, *line;
+	const char *why;
+	struct stat st;
 	size_t cap = 0;
 	int is = 0;
 	FILE *fp;
 
-	if ((fp = fopen(file, "re")) == NULL)
+	/* What cannot be read is reported by the reader. */
+	if ((fp = input_fopen(file, &st, &why)) == NULL)
 		return 0;
-	while ((line = input_line(fp, &buf, &cap)) != NULL) {
+	while ((line = input_line(fp, NULL, &buf, &cap)) != NULL) {
 		line += strspn(line, " \t");
 		if (*line == '\0' || *line == '#')
 			continue;
@@ -111,10 +115,12 @@ add_attr(struct xentry *e, const char *text, int line)
 			    a.values.n);
 			goto fail;
 		}
+		/* xinetd warns, keeps the first and reads on. */
 		for (i = 0; sp->nvalues >= -1 && i < e->nattrs; i++)
 			if (strcmp(e->attrs[i].name, a.name) == 0) {
-				diag_error(e->file, line, "%s is set twice in %s "
-				    "(first on line %d)", a.name, e->label,
+				diag_warn(e->file, line, "%s is set twice in %s "
+				    "(first on line %d): this one is ignored, as "
+				    "xinetd ignores it", a.name, e->label,
 				    e->attrs[i].line);
 				goto fail;
 			}
@@ -191,9 +197,15 @@ top(struct svclist *l, const char *file, int line, const char *text,
 		    xstrdup("defaults");
 		next = w.n == brace + 1 && strcmp(w.v[brace], "{") == 0 ? IN :
 		    OPEN;
+		if (next == IN)
+			(*cur)->rejected = "\"{\" on the line of \"service\": "
+			    "xinetd wants it on a line of its own and does not "
+			    "serve this entry";
 		if (w.n > brace + (next == IN)) {
 			diag_error(file, line, "\"%s\" must be \"service NAME\" "
 			    "or \"defaults\", then \"{\"", text);
+			entry_free(*cur);	/* SKIP keeps no entry */
+			*cur = NULL;
 			next = SKIP;
 		}
 	} else if ((strcmp(w.v[0], "include") == 0 ||
@@ -274,7 +286,7 @@ xinetd_read(struct svclist *l, const char *file)
 	if ((rc = input_open(file, &fp)) != 0)
 		return rc < 0 ? -1 : 0;
 	strv_add(&l->inputs, file);
-	while ((line = input_line(fp, &buf, &cap)) != NULL) {
+	while ((line = input_line(fp, file, &buf, &cap)) != NULL) {
 		n++;
 		line += strspn(line, " \t");
 		if (*line != '\0' && *line != '#')

@@ -22,6 +22,7 @@ struct xentry {
 	char		*label;		/* "service NAME" or "defaults" */
 	struct xattr	*attrs;
 	size_t		 nattrs;
+	const char	*rejected;	/* why xinetd would refuse it, or NULL */
 	struct xentry	*next;
 };
 
@@ -31,6 +32,7 @@ struct xspec {
 	int		 nvalues;	/* exactly; -1 any; -2 any, += and -= */
 	int		 defaults;	/* allowed in defaults */
 	const char	*why;		/* why replyd cannot carry it, or NULL */
+	int		 restricts;	/* limits access: not carried, disables */
 };
 
 const struct xspec *xattr_spec(const char *);

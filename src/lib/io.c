@@ -21,34 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/deadline.h"
 #include "lib/io.h"
-
-/* A deadline `timeout` seconds from now; none for timeout <= 0. */
-static void
-deadline_set(struct timespec *d, int timeout)
-{
-	if (timeout <= 0) {
-		d->tv_sec = -1;
-		return;
-	}
-	clock_gettime(CLOCK_MONOTONIC, d);
-	d->tv_sec += timeout;
-}
-
-/* Milliseconds left until d (rounded up), -1 for none. */
-static int
-deadline_ms(const struct timespec *d)
-{
-	struct timespec now;
-	long long ms;
-
-	if (d->tv_sec < 0)
-		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (d->tv_sec - now.tv_sec) * 1000LL +
-	    (d->tv_nsec - now.tv_nsec + 999999) / 1000000;
-	return ms > 0 ? (int)ms : 0;
-}
 
 /* Until fd is ready for events, or -1 with ETIMEDOUT at the deadline. */
 static int
@@ -58,7 +32,7 @@ io_wait(int fd, short events, const struct timespec *deadline)
 	int ms, r;
 
 	for (;;) {
-		if ((ms = deadline_ms(deadline)) == 0)
+		if ((ms = deadline_ms_left(deadline)) == 0)
 			break;
 		if ((r = poll(&p, 1, ms)) > 0)
 			return 0;	/* errors and hangups: the call says */
@@ -75,11 +49,18 @@ ssize_t
 io_read(int fd, void *buf, size_t n, int timeout)
 {
 	struct timespec deadline;
+
+	deadline_in(&deadline, timeout);
+	return io_read_by(fd, buf, n, &deadline);
+}
+
+ssize_t
+io_read_by(int fd, void *buf, size_t n, const struct timespec *deadline)
+{
 	ssize_t r;
 
-	deadline_set(&deadline, timeout);
 	for (;;) {
-		if (io_wait(fd, POLLIN, &deadline) < 0)
+		if (io_wait(fd, POLLIN, deadline) < 0)
 			return -1;
 		r = read(fd, buf, n);
 		if (r >= 0 || (errno != EINTR && errno != EAGAIN))
@@ -133,7 +114,7 @@ io_write(int fd, const void *buf, size_t n, int timeout)
 			return -1;
 		/* The clock starts only when the client is behind. */
 		if (!armed)
-			deadline_set(&deadline, timeout);
+			deadline_in(&deadline, timeout);
 		armed = 1;
 		if (io_wait(fd, POLLOUT, &deadline) < 0)
 			return -1;

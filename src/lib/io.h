@@ -7,9 +7,19 @@
 #define REPLYD_LIB_IO_H
 
 #include <sys/types.h>
+#include <time.h>
+
+/* A deadline `timeout` seconds from now; none for timeout <= 0. */
 
 /* -1 with errno ETIMEDOUT when nothing arrived for timeout seconds. */
 ssize_t	io_read(int fd, void *buf, size_t n, int timeout);
+/*
+ * The same against a deadline that progress does not push back: several
+ * reads of one request share it, so a client that trickles a byte at a
+ * time holds a child no longer than one that sends nothing.
+ */
+ssize_t	io_read_by(int fd, void *buf, size_t n,
+	    const struct timespec *deadline);
 /*
  * Writes what the client takes now, at least one byte (or one datagram),
  * waiting at most timeout seconds for room: the count written, or -1

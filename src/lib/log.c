@@ -8,18 +8,137 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/log.h"
-#include "lib/logsock.h"
 
 static int use_syslog;
 static int log_fd = STDERR_FILENO;
 static int tag_pid;
+
+/*
+ * The syslog socket, a client of our own.  libc's syslog() writes to
+ * /dev/log on a blocking socket, so a syslog daemon that stops reading
+ * (stuck, or being restarted) would stop the master and with it every
+ * service.  Here each line is one datagram sent without waiting (RFC
+ * 3164 form, daemon facility, as syslog(3) sends it): when the reader is
+ * behind, the line is dropped and counted, and the next line that goes
+ * through says how many were lost.
+ */
+#define LOGSOCK_PATH	"/dev/log"
+
+static int sock = -1;
+static unsigned long dropped;
+
+static void	logsock_forget(void);
+
+/*
+ * i386's C library makes socket() a socketcall(2), whose arguments sit
+ * in memory a seccomp filter cannot read; the direct call (Linux 4.3)
+ * lets the children's filter allow exactly this socket and no other
+ * (child/sandbox.c).
+ */
+static int
+log_socket(void)
+{
+	const int type = SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK;
+
+#if defined(SYS_socketcall) && defined(SYS_socket)
+	return (int)syscall(SYS_socket, AF_UNIX, type, 0);
+#else
+	return socket(AF_UNIX, type, 0);
+#endif
+}
+
+static int
+connect_log(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	if (sock >= 0)
+		return 0;
+	sock = log_socket();
+	if (sock < 0)
+		return -1;
+	strcpy(sun.sun_path, LOGSOCK_PATH);
+	if (connect(sock, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		close(sock);
+		sock = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* One datagram; -1 with errno when it could not be sent now. */
+static int
+send_line(int prio, const char *msg, size_t len)
+{
+	char buf[2300], stamp[32];
+	struct tm tm;
+	time_t now = time(NULL);
+	int n;
+
+	if (localtime_r(&now, &tm) == NULL ||
+	    strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm) == 0)
+		strcpy(stamp, "-");
+	n = snprintf(buf, sizeof(buf), "<%d>%s replyd[%ld]: %.*s",
+	    LOG_DAEMON | prio, stamp, (long)getpid(), (int)len, msg);
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	if (connect_log() < 0)
+		return -1;
+	if (send(sock, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) == n)
+		return 0;
+	/* The daemon restarted: a new socket, one more try. */
+	if (errno == ECONNREFUSED || errno == ENOTCONN) {
+		logsock_forget();
+		if (connect_log() == 0 &&
+		    send(sock, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) == n)
+			return 0;
+	}
+	return -1;
+}
+
+static void
+logsock_send(int prio, const char *msg, size_t len)
+{
+	char note[96];
+	int n;
+
+	if (dropped > 0) {
+		n = snprintf(note, sizeof(note), "%lu log line%s dropped: the "
+		    "syslog daemon was not reading", dropped,
+		    dropped == 1 ? "" : "s");
+		if (send_line(LOG_WARNING, note, (size_t)n) == 0)
+			dropped = 0;
+	}
+	if (send_line(prio, msg, len) < 0)
+		dropped++;
+}
+
+/* In a new child: the socket is the master's (and closed with the rest). */
+static void
+logsock_forget(void)
+{
+	if (sock >= 0)
+		close(sock);
+	sock = -1;
+}
+
 
 void
 log_use_syslog(int on)
@@ -175,7 +294,9 @@ log_raw(int prio, const char *const *parts)
 	for (; *parts != NULL; parts++)
 		n = put_str(line, n, sizeof(line), *parts);
 	if (use_syslog) {
-		logsock_send_raw(line, n);
+		/* No time stamp: the daemon adds one. */
+		if (connect_log() == 0)
+			(void)send(sock, line, n, MSG_DONTWAIT | MSG_NOSIGNAL);
 		return;
 	}
 	line[n++] = '\n';
@@ -222,9 +343,44 @@ utf8_len(const unsigned char *p, size_t n)
 }
 
 /*
+ * Unicode's format (Cf) and separator (Zs, Zl, Zp) characters beyond
+ * ASCII, as of Unicode 15: line and paragraph separators that split a
+ * line for the reader, bidirectional overrides and isolates that make
+ * it read backwards, zero-width and other invisible characters that
+ * hide what it says.  Valid UTF-8, but escaped like controls.
+ */
+static const struct {
+	uint32_t lo, hi;
+} invisible[] = {
+	{ 0x00a0, 0x00a0 }, { 0x00ad, 0x00ad }, { 0x0600, 0x0605 },
+	{ 0x061c, 0x061c }, { 0x06dd, 0x06dd }, { 0x070f, 0x070f },
+	{ 0x0890, 0x0891 }, { 0x08e2, 0x08e2 }, { 0x1680, 0x1680 },
+	{ 0x180e, 0x180e }, { 0x2000, 0x200f }, { 0x2028, 0x202f },
+	{ 0x205f, 0x206f }, { 0x3000, 0x3000 }, { 0xfeff, 0xfeff },
+	{ 0xfff9, 0xfffb }, { 0x110bd, 0x110bd }, { 0x110cd, 0x110cd },
+	{ 0x13430, 0x1343f }, { 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a },
+	{ 0xe0001, 0xe0001 }, { 0xe0020, 0xe007f },
+};
+
+/* 1 if the well-formed sequence of len bytes at p is one of those. */
+static int
+utf8_invisible(const unsigned char *p, size_t len)
+{
+	uint32_t cp = p[0] & (0x7f >> len);
+	size_t i;
+
+	for (i = 1; i < len; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	for (i = 0; i < sizeof(invisible) / sizeof(invisible[0]); i++)
+		if (cp >= invisible[i].lo && cp <= invisible[i].hi)
+			return 1;
+	return 0;
+}
+
+/*
  * Make client bytes safe for one log line: printable ASCII and valid
  * UTF-8 stay, backslash and double quote are escaped, every other byte
- * becomes \xNN.  At most LOG_DATA_MAX input bytes are shown, then "...".
+ * becomes \xNN, and so do the bytes of the invisible characters above.  At most LOG_DATA_MAX input bytes are shown, then "...".
  * Returns the length of the NUL-terminated result.
  */
 size_t
@@ -242,7 +398,8 @@ log_escape(char *out, size_t outsz, const void *in, size_t n)
 			out[o++] = p[i++];
 		} else if (p[i] >= 0x20 && p[i] < 0x7f) {
 			out[o++] = p[i++];
-		} else if ((u = utf8_len(p + i, shown - i)) > 0) {
+		} else if ((u = utf8_len(p + i, shown - i)) > 0 &&
+		    !utf8_invisible(p + i, u)) {
 			memcpy(out + o, p + i, u);
 			o += u;
 			i += u;

@@ -16,15 +16,14 @@
 #include "client/conn.h"
 #include "handlers/handler.h"
 #include "lib/log.h"
-#include "lib/rate.h"
 #include "master/master_int.h"
-#include "master/stderr_relay.h"
 
 /*
- * Start a child for fd[0] and fd[1] (a TCP connection twice, or the ends
- * of a UDP relay), the client described by c.  On success the master
- * keeps neither fd; on failure (NULL, errno set, counted and logged)
- * they are still the caller's.  The master logs a TCP connect itself,
+ * Start a child for fd[0] and fd[1] (a connection twice, or the ends of
+ * a UDP relay), the client described by c.  On success the master keeps
+ * a connection until the child is gone (reap.c closes it without a
+ * reset) and no relay end; on failure (NULL, errno set, counted and
+ * logged) they are still the caller's.  The master logs a TCP connect itself,
  * before the child starts, so that the line comes before the child's
  * own; a PROXY service's child says it once it knows the real client.
  */
@@ -51,7 +50,7 @@ start_child(struct master *s, struct svc_state *r, const int fd[2],
 	    stderr_relay_open(&err, &f.err) < 0)
 		;
 	else if ((k = children_add(&s->children)) != NULL)
-		pid = spawn_conn(c, r->how, &f);
+		pid = spawn_conn(c, spawn_how(svc), &f);
 	e = errno;
 	if (f.err >= 0)
 		close(f.err);
@@ -69,9 +68,11 @@ start_child(struct master *s, struct svc_state *r, const int fd[2],
 		errno = e;
 		return NULL;
 	}
-	close(fd[0]);
-	if (fd[1] != fd[0])
+	if (fd[1] != fd[0]) {
+		close(fd[0]);
 		close(fd[1]);
+	} else
+		k->conn = fd[0];
 	k->pid = pid;
 	k->run = r;
 	k->session_timeout = svc->session_timeout;
@@ -94,46 +95,38 @@ pause_service(struct svc_state *r, const struct timespec *now,
 {
 	log_msg(LOG_ERR, "%s: %s: %s; pausing %d ms", r->svc->name, what,
 	    strerror(errno), PAUSE_MS);
-	r->paused_until = *now;
-	r->paused_until.tv_nsec += PAUSE_MS * 1000000L;
-	if (r->paused_until.tv_nsec >= 1000000000L) {
-		r->paused_until.tv_sec++;
-		r->paused_until.tv_nsec -= 1000000000L;
-	}
+	deadline_after(&r->paused_until, now, PAUSE_MS);
 }
 
-/* Milliseconds the service still rests (0: none). */
+/*
+ * Room for one more child of r: 0 if there is now, else the ms until
+ * there may be (the rest after a failure, the rate bucket's next
+ * token), -1 not before a child ends (max_children).  The poll set
+ * (loop.c) and every accept ask this, so a service is polled exactly
+ * when it may take a client.
+ */
 long
-accept_paused_ms(const struct svc_state *r, const struct timespec *now)
+accept_room_ms(const struct svc_state *r, const struct timespec *now)
 {
-	long ms = (r->paused_until.tv_sec - now->tv_sec) * 1000 +
-	    (r->paused_until.tv_nsec - now->tv_nsec) / 1000000;
+	long ms;
 
-	return ms > 0 ? ms : 0;
-}
-
-/* Room for one more child now: max_children and the rate bucket. */
-static int
-has_room(const struct svc_state *r, const struct timespec *now)
-{
-	return r->active < r->svc->max_children &&
-	    accept_paused_ms(r, now) == 0 && (r->svc->rate <= 0 ||
-	    bucket_wait_ms(&r->bucket, r->svc->rate, now) == 0);
+	if (r->active >= r->svc->max_children)
+		return -1;
+	if ((ms = deadline_left(&r->paused_until, now)) > 0)
+		return ms;
+	return r->svc->rate > 0 ?
+	    bucket_wait_ms(&r->bucket, r->svc->rate, now) : 0;
 }
 
 void
 accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
     const struct timespec *now)
 {
-	const struct service *svc = r->svc;
 	struct sockaddr_storage ss;
-	struct srckey src;
-	struct conn c;
-	enum admit why;
 	socklen_t len = sizeof(ss);
 	int fd;
 
-	if (!has_room(r, now))
+	if (accept_room_ms(r, now) != 0)
 		return;
 	fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
 	if (fd < 0) {
@@ -142,52 +135,81 @@ accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
 			pause_service(r, now, "accept");
 		return;
 	}
+	accept_client(s, r, fd, fd, (struct sockaddr *)&ss, now);
+}
+
+/*
+ * A client that came, on in and out (one socket twice; two descriptors
+ * only for `replyd -i` on a pipe): judge it (admit.c), then start its
+ * child.  peer is NULL for a client with no address (a pipe), which is
+ * not judged.  The fds are never the caller's again: handed to a child,
+ * closed with the refusal, or kept pending until the service can start
+ * a child (a socket; two descriptors are closed).  Returns the exit
+ * status that says the client was refused, 0 otherwise.
+ */
+int
+accept_client(struct master *s, struct svc_state *r, int in, int out,
+    const struct sockaddr *peer, const struct timespec *now)
+{
+	const struct service *svc = r->svc;
+	struct srckey src = { 0 };
+	struct conn c;
+	enum admit why;
+
 	if (svc->rate > 0)
 		bucket_take(&r->bucket, svc->rate, now);
-	conn_srckey(&src, fd, (struct sockaddr *)&ss, svc->per_source_prefix6);
-	why = admit_check(r, &s->children, (struct sockaddr *)&ss, &src, now);
-	if (why != ADMIT_OK) {
-		admit_refuse(r, fd, why, (struct sockaddr *)&ss);
-		if (why == ADMIT_DENIED || svc->busy_reply == NULL)
-			close(fd);
-		else
-			refused_close(&s->refused, fd, now);
-		return;
+	if (peer != NULL) {
+		conn_srckey(&src, in, peer, svc->per_source_prefix6);
+		why = admit_check(r, children_from(&s->children, r, &src),
+		    peer, &src, now);
+		if (why != ADMIT_OK) {
+			admit_refuse(r, in, why, peer, &s->refused, now);
+			if (out != in)
+				close(out);
+			return admit_exit_status(why);
+		}
 	}
-	conn_describe(&c, svc, fd, (struct sockaddr *)&ss);
-	if (start_child(s, r, (int[2]){ fd, fd }, &src, now, &c) != NULL)
-		return;
+	conn_describe(&c, svc, in, peer);
+	if (start_child(s, r, (int[2]){ in, out }, &src, now, &c) != NULL)
+		return 0;
+	if (out != in) {
+		close(in);
+		close(out);
+		return 0;
+	}
 	/*
 	 * No child (out of processes or memory): the client waits, as those
 	 * in the backlog do, and the service rests before trying again.
 	 */
-	r->pending = fd;
-	r->pending_conn = c;
+	r->pending = in;
 	r->pending_src = src;
 	r->pending_since = *now;
 	pause_service(r, now, "fork");
+	return 0;
 }
 
 /*
- * A client whose child could not be started, once the service's rest is
- * over: start it now, or rest again; after `timeout` seconds of that it
- * is closed.
+ * A client whose child could not be started, once the service has room
+ * again: start it now, or rest again; after `timeout` seconds of that it
+ * is closed.  It was described when it came; the socket says it again.
  */
 void
 accept_retry(struct master *s, struct svc_state *r,
     const struct timespec *now)
 {
 	int fd = r->pending;
+	struct conn c;
 
-	if (fd < 0 || accept_paused_ms(r, now) > 0 || r->active >= r->svc->max_children)
+	if (fd < 0 || accept_room_ms(r, now) != 0)
 		return;
 	r->pending = -1;
+	conn_describe(&c, r->svc, fd, NULL);
 	if (start_child(s, r, (int[2]){ fd, fd }, &r->pending_src, now,
-	    &r->pending_conn) != NULL)
+	    &c) != NULL)
 		return;
-	if (master_ms_since(&r->pending_since) >= r->svc->timeout * 1000L) {
+	if (deadline_since(&r->pending_since) >= r->svc->timeout * 1000L) {
 		log_msg(LOG_ERR, "%s: %s: no child after %d s: closed",
-		    r->svc->name, r->pending_conn.peer, r->svc->timeout);
+		    r->svc->name, c.peer, r->svc->timeout);
 		close(fd);
 		return;
 	}
@@ -207,7 +229,7 @@ accept_udp(struct master *s, struct svc_state *r, struct listener *l,
 	enum admit why;
 	int i, got, cfd[2];
 
-	for (i = 0; i < ACCEPT_BURST && has_room(r, now); i++) {
+	for (i = 0; i < ACCEPT_BURST && accept_room_ms(r, now) == 0; i++) {
 		if ((got = udp_recv(svc, l->fd, &s->req)) == 0)
 			break;
 		if (got < 0)
@@ -216,12 +238,14 @@ accept_udp(struct master *s, struct svc_state *r, struct listener *l,
 			bucket_take(&r->bucket, svc->rate, now);
 		srckey_make(&src, (struct sockaddr *)&s->req.peer,
 		    svc->per_source_prefix6);
-		why = admit_check(r, &s->children,
+		why = admit_check(r, children_from(&s->children, r, &src),
 		    (struct sockaddr *)&s->req.peer, &src, now);
 		if (why != ADMIT_OK) {
 			admit_log(r, why, (struct sockaddr *)&s->req.peer);
 			continue;
 		}
+		if (!udp_budget(svc, &s->req, now))
+			continue;
 		if (udp_start(svc, &s->req, l->fd, &relay, cfd) < 0) {
 			pause_service(r, now, "socketpair");
 			break;

@@ -7,10 +7,14 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -109,13 +113,45 @@ daemon_fail(const char *fmt, ...)
 	}
 }
 
+/*
+ * The pid file is written where root may write and others may place
+ * links: never through an existing name.  A new file of our own in the
+ * same directory (O_EXCL: a link or file already there under that name
+ * is refused, not followed) is filled, then renamed over the path, which
+ * replaces a link itself and never what it points to; a reader sees the
+ * old file or the whole new one.
+ */
+static int
+pidfile_fill(int fd)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+
+	if (fchmod(fd, 0644) < 0 || write(fd, buf, n) != n)
+		return -1;
+	return 0;
+}
+
 int
 daemon_pidfile(const char *path)
 {
-	FILE *fp;
+	char tmp[PATH_MAX];
+	int fd, rc, saved;
 
-	if ((fp = fopen(path, "we")) == NULL)
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >=
+	    sizeof(tmp)) {
+		errno = ENAMETOOLONG;
 		return -1;
-	fprintf(fp, "%ld\n", (long)getpid());
-	return fclose(fp);
+	}
+	if ((fd = mkostemp(tmp, O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return -1;
+	rc = pidfile_fill(fd);
+	if (close(fd) < 0)
+		rc = -1;
+	if (rc == 0 && rename(tmp, path) == 0)
+		return 0;
+	saved = errno;
+	unlink(tmp);
+	errno = saved;
+	return -1;
 }

@@ -5,10 +5,9 @@
 #define REPLYD_MASTER_INETD_H
 
 struct conf;
-struct service;
+struct master_opts;
 
 void	inetd_prepare(void);
-int	inetd_serve(const struct conf *c);
-int	inetd_wait(const struct service *svc);
+int	inetd_opts(const struct conf *c, struct master_opts *o);
 
 #endif

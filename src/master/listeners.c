@@ -230,7 +230,8 @@ static int
 fits(struct listener *l, int fd, const char *spec,
     const struct service *svc, int any_port)
 {
-	struct sockaddr_storage ss, want;
+	/* ss zeroed for scan-build, which cannot see getsockname() fill it. */
+	struct sockaddr_storage ss = { 0 }, want;
 	struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
 	const char *path = addr_unix_path(spec);
 	struct addr_text t;
@@ -307,6 +308,72 @@ listen_inherit_done(void)
 		free(inherited_by[i]);
 		inherited_by[i] = NULL;
 	}
+}
+
+/* The address fd is bound to, for "listening on" lines and a Unix spec. */
+static int
+bound_name(struct listener *l, int fd)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+	struct addr_text t;
+	socklen_t len = sizeof(ss);
+
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return -1;
+	if (ss.ss_family == AF_UNIX) {
+		snprintf(l->name, sizeof(l->name), "unix:%.*s",
+		    (int)sizeof(sun->sun_path), sun->sun_path);
+		return (l->spec = strdup(l->name)) != NULL ? 0 : -1;
+	}
+	if (addr_text((struct sockaddr *)&ss, &t) == 0)
+		addr_join(&t, l->name, sizeof(l->name));
+	return 0;
+}
+
+/*
+ * `replyd -i` on a service's own socket: fd (the superserver's, on fd
+ * 0) is the one listener of r's one service (run_keep), taken as an
+ * activated socket is.  A copy is served, so that fd outlives the run;
+ * its O_NONBLOCK is the superserver's too (one open file), which only
+ * ever polls the socket while no replyd serves it.
+ */
+int
+listen_run_adopt(struct run_state *r, int fd)
+{
+	struct svc_state *sr = &r->svc[0];
+	const struct service *svc = sr->svc;
+	int type, wtype = svc->proto == PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
+	socklen_t len = sizeof(type);
+	const char *why;
+	struct listener *l;
+
+	if ((why = unfit(fd)) == NULL && (getsockopt(fd, SOL_SOCKET, SO_TYPE,
+	    &type, &len) < 0 || type != wtype))
+		why = svc->proto == PROTO_UDP ? "is not a UDP socket" :
+		    "is not a stream socket";
+	if (why != NULL) {
+		log_msg(LOG_ERR, "%s: standard input %s, for a %s service",
+		    svc->name, why, listen_proto(svc->proto));
+		return -1;
+	}
+	if ((sr->ls = l = calloc(1, sizeof(*l))) == NULL)
+		return -1;
+	sr->nls = 1;
+	l->port = svc->port;
+	l->proto = svc->proto;
+	if (bound_name(l, fd) < 0 ||
+	    (l->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0) {
+		log_msg(LOG_ERR, "%s: standard input: %s", svc->name,
+		    strerror(errno));
+		l->fd = -1;
+		return -1;
+	}
+	fcntl(l->fd, F_SETFL, fcntl(l->fd, F_GETFL) | O_NONBLOCK);
+	log_msg(LOG_INFO, "%s: serving %s (%s, from the superserver)",
+	    svc->name, l->name, kind(l));
+	return 0;
 }
 
 /*
@@ -402,6 +469,12 @@ claimed_fd(const struct run_state *old, int fd)
 static int
 open_unix(struct listener *l, const char *spec, const struct service *svc)
 {
+#ifdef __clang_analyzer__
+	/* Only for scan-build, which cannot see that open_new() calls this
+	 * only when addr_unix_path(spec), so spec, is not NULL. */
+	if (spec == NULL)
+		return -1;
+#endif
 	memset(l, 0, sizeof(*l));
 	l->port = svc->port;
 	l->proto = svc->proto;

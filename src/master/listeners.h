@@ -41,5 +41,7 @@ void	listen_adopt(int fd, const char *service);
 /* Every listener of a run, reusing old's where they fit. */
 int	listen_run_open(struct run_state *r, struct run_state *old);
 void	listen_run_close(struct run_state *r);
+/* Or, under `replyd -i`, fd as the one listener of r's one service. */
+int	listen_run_adopt(struct run_state *r, int fd);
 
 #endif

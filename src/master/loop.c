@@ -1,17 +1,19 @@
 /*
- * The master.  It binds, then loops: wait in poll() for a listener or a
- * signal, accept, fork.  Signals are blocked and read from a signalfd
- * in that same poll, so every reaction (reaping, reload, stop) happens
- * here in the loop; with no handler installed, a child has only to
- * unblock them.  A service's
- * listeners are polled only while it has fewer than max_children live
- * children: when it is full, new clients wait in the kernel's backlog
- * instead of being accepted and dropped.  The master never reads from a
- * client and never runs handler code.
+ * The master.  It binds (or adopts sockets: socket activation, an
+ * upgrade, `replyd -i` on a service's own socket), then loops: wait in
+ * poll() for a listener or a signal, accept, fork.  Signals are blocked
+ * and read from a signalfd in that same poll, so every reaction
+ * (reaping, reload, stop) happens here in the loop; with no handler
+ * installed, a child has only to unblock them.  A service's listeners
+ * are polled only while it has room for one more child
+ * (accept_room_ms): when it is full, new clients wait in the kernel's
+ * backlog instead of being accepted and dropped.  The master never
+ * reads from a client and never runs handler code.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -19,53 +21,55 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "child/spawn.h"
-#include "client/admit.h"
-#include "client/conn.h"
+#include "child/sandbox.h"
 #include "handlers/handler.h"
-#include "lib/addr.h"
 #include "lib/fds.h"
 #include "lib/log.h"
-#include "lib/rate.h"
 #include "master/daemon.h"
-#include "master/listeners.h"
-#include "master/master.h"
 #include "master/master_int.h"
 #include "master/notify.h"
-#include "master/refused.h"
-#include "master/stderr_relay.h"
-#include "master/udp_relay.h"
 #include "master/upgrade.h"
-#include "state/children.h"
+#include "state/per_source.h"
 
 /*
- * Signals are blocked before the first socket is bound: from the moment
- * "listening on" is logged, a SIGHUP or SIGTERM waits for the loop
- * instead of killing the master with the default action.  set is what
- * the signalfd reports.  SIGPIPE is blocked too, not read: a client
- * that goes away must not kill the master, and a blocked signal (unlike
- * an ignored one) needs nothing undone in a child but the mask.
+ * The signals the master reads from its signalfd, and SIGPIPE: blocked
+ * before any module code runs (a thread a module's constructor starts
+ * inherits the mask, and would otherwise take them with their default
+ * actions, killing the master or losing a SIGCHLD), and at the latest
+ * before the first socket is bound: from the moment "listening on" is
+ * logged, a SIGHUP or SIGTERM waits for the loop.  SIGPIPE is blocked,
+ * not read: a client that goes away must not kill the master, and a
+ * blocked signal (unlike an ignored one) needs nothing undone in a child
+ * but the mask.
  */
+void
+master_sigmask(sigset_t *block)
+{
+	static const int sigs[] = { SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGUSR1,
+	    SIGUSR2, SIGPIPE };
+	size_t i;
+
+	sigemptyset(block);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(block, sigs[i]);
+}
+
+/* Block them; set is what the signalfd reports. */
 static void
 signals_block(sigset_t *set)
 {
-	static const int sigs[] = { SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGUSR1,
-	    SIGUSR2 };
-	sigset_t block;
-	size_t i;
-
-	sigemptyset(set);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaddset(set, sigs[i]);
-	block = *set;
-	sigaddset(&block, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &block, NULL);
+	master_sigmask(set);
+	sigprocmask(SIG_BLOCK, set, NULL);
+	sigdelset(set, SIGPIPE);
+	/* An inherited SIG_IGN would have the kernel reap our children. */
+	signal(SIGCHLD, SIG_DFL);
 }
 
 /*
@@ -111,20 +115,54 @@ struct conf *
 master_load(const char *path, int port)
 {
 	struct conf_opts co = { .port = port, .as_root = geteuid() == 0 };
-	struct conf_errors errs = { 0 };
+	struct errlist errs = { 0 };
 	struct conf *c;
-	size_t i;
 
 	/* The modules load here, in the process that serves with them. */
-	if ((c = conf_load(path, &co, &errs)) != NULL &&
+	if ((c = handler_conf_load(path, &co, &errs)) != NULL &&
 	    module_conf_load(c, &errs) < 0) {
-		conf_free(c);
+		master_conf_free(c);
 		c = NULL;
 	}
-	for (i = 0; i < errs.n; i++)
-		log_msg(LOG_ERR, "%s", errs.msg[i]);
-	conf_errors_free(&errs);
+	errlist_log(&errs);
+	errlist_free(&errs);
 	return c;
+}
+
+void
+master_conf_free(struct conf *c)
+{
+	if (c == NULL)
+		return;
+	module_conf_unload(c);
+	sandbox_release_all(c);
+	conf_free(c);
+}
+
+/*
+ * The run state for c.  A PROXY service with per_source needs the table
+ * its children count themselves in (per_source.c), mapped before the
+ * first of them forks; each service its children's seccomp filter,
+ * built once here (sandbox.c).
+ */
+static int
+run_start(struct run_state *r, struct conf *c)
+{
+	size_t i;
+
+	if (run_make(r, c) < 0)
+		return -1;
+	if (sandbox_prepare_all(c) < 0) {
+		run_free(r);
+		return -1;
+	}
+	for (i = 0; i < c->nsvc; i++)
+		if (c->svc[i].proxy_protocol && c->svc[i].per_source > 0 &&
+		    per_source_init() < 0) {
+			run_free(r);
+			return -1;
+		}
+	return 0;
 }
 
 /*
@@ -140,24 +178,29 @@ reload(struct master *s)
 	struct run_state r;
 
 	s->got_hup = 0;
+	if (s->opts->only != NULL) {
+		log_msg(LOG_NOTICE, "SIGHUP: replyd -i keeps its configuration; "
+		    "the next one started reads the file");
+		return;
+	}
 	notify_reloading();
 	if ((c = master_load(s->opts->config, s->opts->port)) == NULL) {
 		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
 		notify_send("READY=1");
 		return;
 	}
-	if (run_make(&r, c) < 0 || listen_run_open(&r, &s->run) < 0) {
+	if (run_start(&r, c) < 0 || listen_run_open(&r, &s->run) < 0) {
 		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
 		notify_send("READY=1");
 		run_free(&r);
-		conf_free(c);
+		master_conf_free(c);
 		return;
 	}
 	run_carry(&r, &s->run);
 	children_remap(&s->children, &r);
 	listen_run_close(&s->run);
 	run_free(&s->run);
-	conf_free(oldc);
+	master_conf_free(oldc);
 	s->run = r;
 	udp_guard(&s->run);
 	s->stats.reloads++;
@@ -198,36 +241,25 @@ stop_step(struct master *s)
 {
 	struct timespec now;
 	size_t i;
-	long ms;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline_now(&now);
 	if (s->stopping == 0) {
 		log_msg(LOG_NOTICE, "stopping: %zu children to finish",
 		    s->children.n);
 		notify_send("STOPPING=1");
 		listen_run_close(&s->run);
 		s->stopping = 1;
-		s->deadline = now;
-		s->deadline.tv_sec += STOP_GRACE;
-	} else if (master_ms_since(&s->deadline) >= 0) {
+		deadline_after(&s->deadline, &now, STOP_GRACE * 1000L);
+	} else if (deadline_left(&s->deadline, &now) == 0) {
 		s->stopping++;
 		for (i = 0; i < s->children.n; i++)
-			reap_kill(s->children.v[i].pid,
+			kill_group(s->children.v[i].pid,
 			    s->stopping == 2 ? SIGTERM : SIGKILL);
 		log_msg(LOG_NOTICE, "stopping: sent %s to %zu children",
 		    s->stopping == 2 ? "SIGTERM" : "SIGKILL", s->children.n);
-		s->deadline = now;
-		s->deadline.tv_sec += STOP_KILL;
+		deadline_after(&s->deadline, &now, STOP_KILL * 1000L);
 	}
-	ms = -master_ms_since(&s->deadline);
-	return ms > 0 ? ms : 0;
-}
-
-/* The sooner of two waits in ms, -1 meaning none. */
-static long
-sooner(long a, long b)
-{
-	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+	return deadline_left(&s->deadline, &now);
 }
 
 static int
@@ -269,7 +301,7 @@ poll_set(struct master *s, long *wake)
 	size_t i, j, n = 0;
 	long ms;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline_now(&now);
 	if (poll_add(s, n, s->sigfd, SLOT_SIGNALS, NULL, NULL, 0) == 0)
 		n++;
 	for (i = 0; i < s->children.n; i++) {
@@ -289,19 +321,10 @@ poll_set(struct master *s, long *wake)
 	for (i = 0; !s->stopping && i < s->run.n; i++) {
 		struct svc_state *r = &s->run.svc[i];
 
+		/* A client still waiting for its child goes first. */
 		accept_retry(s, r, &now);
-		if (r->active >= r->svc->max_children || r->pending >= 0) {
-			if (r->pending >= 0)
-				*wake = sooner(*wake, accept_paused_ms(r, &now));
-			continue;
-		}
-		if ((ms = accept_paused_ms(r, &now)) > 0) {
-			*wake = sooner(*wake, ms);
-			continue;
-		}
-		if (r->svc->rate > 0 && (ms = bucket_wait_ms(&r->bucket,
-		    r->svc->rate, &now)) > 0) {
-			*wake = sooner(*wake, ms);
+		if ((ms = accept_room_ms(r, &now)) != 0) {
+			*wake = deadline_sooner(*wake, ms);
 			continue;
 		}
 		for (j = 0; j < r->nls; j++)
@@ -337,13 +360,13 @@ status_update(struct master *s)
 	}
 	if (memcmp(v, s->status, sizeof(v)) == 0)
 		return -1;
-	if ((ms = 1000 - master_ms_since(&s->status_at)) > 0)
+	if ((ms = 1000 - deadline_since(&s->status_at)) > 0)
 		return ms;
 	notify_send("STATUS=%lu service%s, active %lu, accepted %lu, "
 	    "served %lu, refused %lu", v[0], v[0] == 1 ? "" : "s", v[1],
 	    v[2], v[3], v[4]);
 	memcpy(s->status, v, sizeof(v));
-	clock_gettime(CLOCK_MONOTONIC, &s->status_at);
+	deadline_now(&s->status_at);
 	return -1;
 }
 
@@ -363,9 +386,34 @@ upgrade(struct master *s)
 	};
 
 	s->got_usr2 = 0;
+	if (s->opts->only != NULL) {
+		log_msg(LOG_NOTICE, "SIGUSR2: replyd -i is not upgraded in "
+		    "place; the next one started is the new binary");
+		return;
+	}
 	notify_reloading();
 	upgrade_exec(&u);
 	notify_send("READY=1");
+}
+
+/*
+ * `replyd -i` on a service's own socket leaves it to the superserver
+ * once idle: no child, no client waiting, none come for `timeout`
+ * seconds.  Returns the ms until then, 0 once idle, -1 while busy or
+ * for the master proper.
+ */
+static long
+idle_left(const struct master *s, const struct timespec *now)
+{
+	const struct svc_state *r = &s->run.svc[0];
+	struct timespec end;
+
+	if (s->opts->only == NULL || s->children.n > 0 || r->pending >= 0)
+		return -1;
+	if (s->opts->conn)
+		return 0;	/* its one client is done */
+	deadline_after(&end, &s->idle_since, r->svc->timeout * 1000L);
+	return deadline_left(&end, now);
 }
 
 static void
@@ -374,7 +422,7 @@ serve_loop(struct master *s)
 	struct timespec now;
 	struct child *k;
 	size_t n, i;
-	long wake;
+	long wake, idle;
 
 	for (;;) {
 		if (s->got_chld)
@@ -385,18 +433,27 @@ serve_loop(struct master *s)
 			counters(s);
 		if (s->got_usr2 && !s->stopping)
 			upgrade(s);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		wake = sooner(reap_expire(s), status_update(s));
-		wake = sooner(wake, refused_expire(&s->refused, &now));
+		deadline_now(&now);
+		wake = deadline_sooner(reap_expire(s), status_update(s));
+		wake = deadline_sooner(wake, refused_expire(&s->refused, &now));
 		if (s->got_term || s->stopping) {
-			wake = sooner(wake, stop_step(s));
+			wake = deadline_sooner(wake, stop_step(s));
 			if (s->children.n == 0)
 				return;
 		}
+		if ((idle = idle_left(s, &now)) == 0) {
+			if (!s->opts->conn)
+				log_msg(LOG_INFO, "%s: no client for %d s: "
+				    "leaving the socket to the superserver",
+				    s->run.svc[0].svc->name,
+				    s->run.svc[0].svc->timeout);
+			return;
+		}
+		wake = deadline_sooner(wake, idle);
 		n = poll_set(s, &wake);
 		if (poll(s->pfd, n, wake > INT_MAX ? INT_MAX : (int)wake) <= 0)
 			continue;
-		clock_gettime(CLOCK_MONOTONIC, &now);
+		deadline_now(&now);
 		for (i = 0; i < n; i++) {
 			struct slot *t = &s->slot[i];
 
@@ -406,9 +463,11 @@ serve_loop(struct master *s)
 				signals_read(s);
 			else if (t->what == SLOT_REFUSED)
 				refused_ready(&s->refused, s->pfd[i].fd);
-			else if (t->what == SLOT_LISTENER)
+			else if (t->what == SLOT_LISTENER) {
+				s->idle_since = now;
 				(t->run->svc->proto == PROTO_UDP ? accept_udp :
 				    accept_tcp)(s, t->run, t->l, &now);
+			}
 			else if ((k = children_find(&s->children, t->kid)) == NULL)
 				continue;
 			else if (t->what == SLOT_RELAY)
@@ -453,14 +512,67 @@ inherit(struct master *s)
 	return 0;
 }
 
-/* Listeners, signals, the daemon: ready to serve, or -1 (logged). */
+/*
+ * The listeners: under `replyd -i` the one socket the superserver
+ * handed over, else those inherited, kept or bound.
+ */
+static int
+listeners(struct master *s)
+{
+	if (s->opts->only != NULL && s->opts->conn)
+		return 0;
+	if (s->opts->only != NULL)
+		return listen_run_adopt(&s->run, s->opts->adopt);
+	if (inherit(s) < 0 || listen_run_open(&s->run, NULL) < 0)
+		return -1;
+	listen_inherit_done();
+	return 0;
+}
+
+/*
+ * `replyd -i` with one client on fd 0 and 1: it becomes the master's own
+ * client, on descriptors of the master's (fd 0 and 1 then read and
+ * write /dev/null, so that the connection ends with the child).  A
+ * socket on both is one client with its peer; a pipe in and out, a
+ * client with no address.  Returns the refusal's exit status, or 0.
+ */
+static int
+take_conn(struct master *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct stat a, b;
+	struct timespec now;
+	int in, out, null;
+
+	in = fcntl(0, F_DUPFD_CLOEXEC, 3);
+	out = fstat(0, &a) == 0 && fstat(1, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino ? in : fcntl(1, F_DUPFD_CLOEXEC, 3);
+	if (in < 0 || out < 0 ||
+	    (null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
+		log_msg(LOG_ERR, "standard input: %s", strerror(errno));
+		return EX_OSERR;
+	}
+	dup2(null, 0);
+	dup2(null, 1);
+	close(null);
+	deadline_now(&now);
+	return accept_client(s, &s->run.svc[0], in, out,
+	    getpeername(in, (struct sockaddr *)&ss, &len) == 0 ?
+	    (struct sockaddr *)&ss : NULL, &now);
+}
+
+/*
+ * Listeners, signals, the daemon: ready to serve, or -1 (logged).
+ * `replyd -i` (foreground, no pid file) is no daemon.
+ */
 static int
 start(struct master *s, sigset_t *sigs)
 {
 	const struct master_opts *o = s->opts;
-	if (inherit(s) < 0 || listen_run_open(&s->run, NULL) < 0)
+
+	if (listeners(s) < 0)
 		return -1;
-	listen_inherit_done();
 	udp_guard(&s->run);
 	if ((s->sigfd = signalfd(-1, sigs, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
 		log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
@@ -486,21 +598,26 @@ int
 master_run(struct conf *c, const struct master_opts *o)
 {
 	struct master s = { .opts = o, .sigfd = -1 };
+	/* inetd's "wait" gets its socket back with the blocking mode it had. */
+	int fl = o->only != NULL && !o->conn ? fcntl(o->adopt, F_GETFL) : -1;
 	sigset_t sigs;
 	size_t taken;
 	int rc = EX_OSERR;
 
-	if (run_make(&s.run, c) < 0) {
+	if (run_start(&s.run, c) < 0) {
 		log_msg(LOG_ERR, "out of memory");
-		conf_free(c);
+		master_conf_free(c);
 		return EX_OSERR;
 	}
+	if (o->only != NULL)
+		run_keep(&s.run, o->only);
 	signals_block(&sigs);
 	raise_nofile();
 	if (start(&s, &sigs) < 0)
 		goto out;
 	notify_send("READY=1\nMAINPID=%ld", (long)getpid());
-	clock_gettime(CLOCK_MONOTONIC, &s.stats.started);
+	deadline_now(&s.stats.started);
+	s.idle_since = s.stats.started;
 	taken = upgrade_restore(&s.run, &s.children, &s.stats);
 	if (s.upgraded)
 		log_msg(LOG_NOTICE, "upgraded: %s serves, %zu children taken "
@@ -508,11 +625,14 @@ master_run(struct conf *c, const struct master_opts *o)
 	run_publish(&s.run, &s.stats);
 	s.status[0] = ~0UL;
 	log_tag_pid(1);
+	if (o->conn)
+		s.last_status = take_conn(&s);
 	serve_loop(&s);
-	log_msg(LOG_NOTICE, "stopped");
+	if (o->only == NULL)
+		log_msg(LOG_NOTICE, "stopped");
 	if (o->pidfile != NULL)
 		unlink(o->pidfile);
-	rc = 0;
+	rc = o->conn ? s.last_status : 0;
 out:
 	if (s.sigfd >= 0)
 		close(s.sigfd);
@@ -525,6 +645,8 @@ out:
 	listen_run_close(&s.run);
 	c = s.run.conf;		/* a reload may have replaced it */
 	run_free(&s.run);
-	conf_free(c);
+	master_conf_free(c);
+	if (fl >= 0)
+		fcntl(o->adopt, F_SETFL, fl);
 	return rc;
 }

@@ -1,7 +1,9 @@
 /*
  * The master's state, shared by the files of the master: loop.c (the
  * loop, reloads, signals), accept.c (new clients to children) and
- * reap.c (children that end or overstay).
+ * reap.c (children that end or overstay).  Every mode that serves
+ * listeners (daemon, -f, socket activation, an upgrade, `replyd -i` on
+ * a service's own socket) runs this one state through the one loop.
  */
 #ifndef REPLYD_MASTER_MASTER_INT_H
 #define REPLYD_MASTER_MASTER_INT_H
@@ -11,11 +13,12 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "client/refused.h"
+#include "lib/deadline.h"
+#include "master/children.h"
 #include "master/listeners.h"
 #include "master/master.h"
-#include "master/refused.h"
 #include "master/udp_relay.h"
-#include "state/children.h"
 #include "state/service_state.h"
 
 /* How long children may finish after SIGTERM, then after our SIGTERM. */
@@ -47,6 +50,8 @@ struct master {
 	int				 stopping;	/* 0, then 1..3 */
 	struct timespec			 deadline;
 	struct master_stats		 stats;
+	struct timespec			 idle_since;	/* last client or child end */
+	int				 last_status;	/* of the last child */
 	struct timespec			 status_at;	/* last STATUS= */
 	unsigned long			 status[5];	/* what it said */
 	int				 got_chld, got_hup, got_term,
@@ -56,29 +61,20 @@ struct master {
 	char				 notify[256];	/* NOTIFY_SOCKET */
 };
 
-static inline long
-master_ms_since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) * 1000 +
-	    (now.tv_nsec - t->tv_nsec) / 1000000;
-}
-
-
 /* accept.c */
+int	accept_client(struct master *s, struct svc_state *r, int in, int out,
+	    const struct sockaddr *peer, const struct timespec *now);
 void	accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
 	    const struct timespec *now);
 void	accept_udp(struct master *s, struct svc_state *r, struct listener *l,
 	    const struct timespec *now);
 void	accept_retry(struct master *s, struct svc_state *r,
 	    const struct timespec *now);
-long	accept_paused_ms(const struct svc_state *r, const struct timespec *now);
+long	accept_room_ms(const struct svc_state *r, const struct timespec *now);
 
 /* reap.c */
 const char *reap_child_name(const struct child *k);
-void	reap_kill(pid_t pid, int sig);
+void	kill_group(pid_t pid, int sig);
 void	reap_all(struct master *s);
 long	reap_expire(struct master *s);
 

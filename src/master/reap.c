@@ -7,12 +7,14 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "client/admit.h"
 #include "lib/log.h"
 #include "master/master_int.h"
-#include "master/stderr_relay.h"
+#include "state/per_source.h"
 
 /* The service a child serves, for its log lines. */
 const char *
@@ -26,7 +28,7 @@ reap_child_name(const struct child *k)
  * the child itself if it has not made its group yet.
  */
 void
-reap_kill(pid_t pid, int sig)
+kill_group(pid_t pid, int sig)
 {
 	if (kill(-pid, sig) < 0 && errno == ESRCH)
 		kill(pid, sig);
@@ -36,7 +38,7 @@ static void
 log_exit(const struct child *k, int status)
 {
 	const char *name = reap_child_name(k);
-	long ms = master_ms_since(&k->start);
+	long ms = deadline_since(&k->start);
 
 	if (WIFEXITED(status))
 		log_msg(LOG_INFO, "%s: child %ld exited with status %d after "
@@ -44,6 +46,29 @@ log_exit(const struct child *k, int status)
 	else if (WIFSIGNALED(status))
 		log_msg(LOG_INFO, "%s: child %ld killed by signal %d after "
 		    "%ld ms", name, (long)k->pid, WTERMSIG(status), ms);
+}
+
+/*
+ * The child is gone, and with it every other copy of its connection but
+ * the master's.  A handler that answered without reading the whole
+ * request (an exec'd `date`) left bytes unread, and closing the socket
+ * now would make the kernel answer the client with a reset, which can
+ * cost the client its answer.  So such a connection is half-closed and
+ * drained a moment (refused.c), as the built-in handlers do themselves;
+ * any other is just closed.
+ */
+static void
+reap_conn(struct master *s, int fd)
+{
+	struct timespec now;
+	int unread = 0;
+
+	if (ioctl(fd, FIONREAD, &unread) < 0 || unread == 0) {
+		close(fd);
+		return;
+	}
+	deadline_now(&now);
+	refused_close(&s->refused, fd, &now);
 }
 
 /*
@@ -57,6 +82,7 @@ reap_all(struct master *s)
 {
 	siginfo_t si;
 	struct child *k;
+	enum admit why;
 	pid_t pid;
 	int st;
 
@@ -68,23 +94,31 @@ reap_all(struct master *s)
 			break;
 		pid = si.si_pid;
 		if ((k = children_find(&s->children, pid)) != NULL)
-			(void)kill(-pid, SIGKILL);
+			kill_group(pid, SIGKILL);
 		if (waitpid(pid, &st, WNOHANG) != pid || k == NULL)
 			continue;
 		log_exit(k, st);
+		s->last_status = WIFEXITED(st) ? WEXITSTATUS(st) :
+		    128 + WTERMSIG(st);
 		if (k->relay.fd >= 0) {
 			udp_pump(&k->relay);	/* what it wrote before exiting */
 			udp_end(&k->relay);
 		}
 		stderr_relay_close(&k->err, reap_child_name(k), k->pid);
+		if (k->conn >= 0)
+			reap_conn(s, k->conn);
 		if (k->run != NULL) {
 			k->run->active--;
-			if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			if ((why = admit_exited(k->run->svc, st)) != ADMIT_OK)
+				admit_count(k->run, why);
+			else if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 				k->run->stats.served++;
 			else
 				k->run->stats.failed++;
 		}
+		per_source_gone(pid);
 		children_remove(&s->children, k);
+		deadline_now(&s->idle_since);
 	}
 }
 
@@ -104,23 +138,22 @@ reap_expire(struct master *s)
 
 		if (k->session_timeout == 0 || k->signalled == SIGKILL)
 			continue;
-		age = master_ms_since(&k->start);
+		age = deadline_since(&k->start);
 		limit = k->session_timeout * 1000L +
 		    (k->signalled ? STOP_KILL * 1000L : 0);
 		if (age >= limit) {
 			k->signalled = k->signalled ? SIGKILL : SIGTERM;
-			reap_kill(k->pid, k->signalled);
+			kill_group(k->pid, k->signalled);
 			if (k->signalled == SIGTERM && k->run != NULL)
 				k->run->stats.expired++;
 			log_msg(LOG_NOTICE, "%s: child %ld past session_timeout "
 			    "(%d s): sent %s", reap_child_name(k), (long)k->pid,
 			    k->session_timeout,
 			    k->signalled == SIGTERM ? "SIGTERM" : "SIGKILL");
-			if (k->signalled == SIGTERM &&
-			    (next < 0 || next > STOP_KILL * 1000L))
-				next = STOP_KILL * 1000L;
-		} else if (next < 0 || limit - age < next)
-			next = limit - age;
+			if (k->signalled == SIGTERM)
+				next = deadline_sooner(next, STOP_KILL * 1000L);
+		} else
+			next = deadline_sooner(next, limit - age);
 	}
 	return next;
 }

@@ -5,7 +5,8 @@
  * started by a shell as `replyd -f 2>>/var/log/...`, write into a log it
  * should not touch.  So each child of such a handler gets a pipe as fd 2,
  * and the master logs what comes out of it as
- * "SERVICE: child PID: stderr: "escaped line"", bounded per child.
+ * "SERVICE: child PID: stderr: "escaped line"", bounded per child: past
+ * the bound the pipe is closed, never read and discarded without end.
  */
 #include "config.h"
 
@@ -49,9 +50,27 @@ emit(struct stderr_relay *kl, const char *svc, pid_t pid)
 	kl->len = 0;
 }
 
+/* Log what is left (a last line without its newline too), then close. */
+static void
+finish(struct stderr_relay *kl, const char *svc, pid_t pid)
+{
+	int capped = kl->dropped >= STDERR_RELAY_MAX_DROP;
+
+	if (kl->len > 0)
+		emit(kl, svc, pid);
+	if (kl->dropped > 0)
+		log_msg(LOG_NOTICE, "%s: child %ld: stderr: %lu more bytes "
+		    "not logged (%d lines at most)%s", svc, (long)pid,
+		    kl->dropped, STDERR_RELAY_MAX_LINES,
+		    capped ? ", the rest not read" : "");
+	close(kl->fd);
+	kl->fd = -1;
+}
+
 /*
  * Log every complete line the child has written so far.  Returns 1
- * while the pipe is open, 0 once every writer has closed it.
+ * while the pipe is open, 0 once every writer has closed it or the
+ * master has (past STDERR_RELAY_MAX_DROP).
  */
 int
 stderr_relay_pump(struct stderr_relay *kl, const char *svc, pid_t pid)
@@ -60,6 +79,10 @@ stderr_relay_pump(struct stderr_relay *kl, const char *svc, pid_t pid)
 	ssize_t n, i;
 
 	while (kl->fd >= 0) {
+		if (kl->dropped >= STDERR_RELAY_MAX_DROP) {
+			finish(kl, svc, pid);
+			return 0;
+		}
 		n = read(kl->fd, chunk, sizeof(chunk));
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return 1;
@@ -79,22 +102,14 @@ stderr_relay_pump(struct stderr_relay *kl, const char *svc, pid_t pid)
 }
 
 /*
- * The child has exited: log what is left (a last line without its
- * newline too) and what was not shown.  A process the handler left
- * behind may still hold the pipe; it is not waited for.
+ * The child has exited: log what is left and what was not shown.  A
+ * process the handler left behind may still hold the pipe; it is not
+ * waited for.
  */
 void
 stderr_relay_close(struct stderr_relay *kl, const char *svc, pid_t pid)
 {
-	if (kl->fd < 0)
-		return;
 	stderr_relay_pump(kl, svc, pid);
-	if (kl->len > 0)
-		emit(kl, svc, pid);
-	if (kl->dropped > 0)
-		log_msg(LOG_NOTICE, "%s: child %ld: stderr: %lu more bytes "
-		    "not logged (%d lines at most)", svc, (long)pid,
-		    kl->dropped, STDERR_RELAY_MAX_LINES);
-	close(kl->fd);
-	kl->fd = -1;
+	if (kl->fd >= 0)
+		finish(kl, svc, pid);
 }

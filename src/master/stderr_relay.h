@@ -10,6 +10,13 @@
 
 /* Lines of one child logged at most; the rest is counted, not shown. */
 #define STDERR_RELAY_MAX_LINES	100
+/*
+ * Bytes read past those lines at most, then the pipe is closed: a
+ * handler writing without end would otherwise keep the master reading
+ * and discarding (a core busy, every service slower).  Its next write
+ * fails (EPIPE).
+ */
+#define STDERR_RELAY_MAX_DROP	65536
 /* A longer line is logged in pieces of this size. */
 #define STDERR_RELAY_LINE		256
 

@@ -1,8 +1,8 @@
 /*
  * UDP exchanges: receiving and screening datagrams (nothing that could
  * start a loop of replies is answered), and the relay between a child's
- * stdout and the client.  The master uses both, and so does "replyd -i"
- * under inetd's dgram/wait (inetd.c).
+ * stdout and the client, for the master (accept.c, reap.c) in every
+ * mode, `replyd -i` under inetd's dgram/wait included.
  */
 #include "config.h"
 
@@ -16,41 +16,63 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/addr.h"
+#include "client/admit.h"
+#include "handlers/handler.h"
 #include "lib/log.h"
+#include "lib/rate.h"
 #include "master/listeners.h"
 #include "master/udp_relay.h"
-#include "state/service_state.h"
 
 /*
  * Source ports never answered, since whatever sends from them answers
  * datagrams too, and two servers answering each other would go on
- * forever: port 0, the ports of the services replyd's built-ins mirror
- * elsewhere (echo, daytime, chargen, time), and every UDP port this
- * replyd itself serves (udp_guard; a TCP port answers no datagram, and
- * a client's UDP source port may well have the number of one).  A
- * datagram from the very address and port it arrived on is replyd
- * talking to itself.
+ * forever (the "Loop DoS" of CVE-2024-2169): port 0, the well-known
+ * ports of services that answer any datagram (echo, systat, daytime,
+ * QOTD, chargen, time, DNS, TFTP, portmap, NTP, NetBIOS, SNMP and its
+ * traps, CLDAP, SSDP, mDNS, memcached), and every UDP port this replyd
+ * itself serves or its file names (udp_guard: under inetd each service
+ * of the file may be another `replyd -i`; a TCP port answers no
+ * datagram, and a client's UDP source port may well have the number of
+ * one).  A datagram from the very address and port it arrived on is
+ * replyd talking to itself.  A responder on any other port (another
+ * replyd, another host) no list can know: the budget per peer
+ * (udp_budget) ends such a loop.
  */
-static const unsigned short responders[] = { 7, 13, 19, 37 };
+static const unsigned short responders[] = {
+	7, 11, 13, 17, 19, 37, 53, 69, 111, 123, 137, 161, 162, 389, 1900,
+	5353, 11211
+};
 static unsigned char served[65536 / 8];
 
 enum drop { DROP_NONE, DROP_PORT0, DROP_SELF, DROP_SERVED, DROP_ANSWERS,
-	DROP_KINDS };
+	DROP_BUDGET, DROP_KINDS };
 
 static const char *const drop_why[DROP_KINDS] = {
 	[DROP_PORT0] = "source port 0",
 	[DROP_SELF] = "our own address",
 	[DROP_SERVED] = "a port replyd serves",
-	[DROP_ANSWERS] = "an echo, daytime, chargen or time port",
+	[DROP_ANSWERS] = "the port of a service that answers datagrams",
+	[DROP_BUDGET] = "over " UDP_PEER_RATE_TEXT " answers a second to one "
+	    "address and port (a loop?)",
 };
 
 /*
- * Dropped datagrams are logged once a second at most for each reason,
- * the others counted, so that a flood of them cannot flood the log.
+ * Answers to one address and port: UDP_PEER_RATE a second, as many at
+ * once (a token bucket).  Two responders that answer each other
+ * exchange datagrams as fast as they can fork, about a thousand a
+ * second; at the first datagram past the budget one side stays silent
+ * and the loop ends, within a few milliseconds.  A real client asks far
+ * less from one port, or asks from a new port each time.  A fixed
+ * table: a flood of peers cannot grow it, and a peer that loses its
+ * slot only gets a fresh budget.
  */
-static time_t	drop_logged[DROP_KINDS];
-static unsigned long drop_quiet[DROP_KINDS];
+#define UDP_PEERS 1024
+
+static struct peer_budget {
+	struct srckey	key;
+	int		port;
+	struct bucket	b;
+} peers[UDP_PEERS];
 
 static int
 port_of(const struct sockaddr_storage *ss)
@@ -84,7 +106,7 @@ addr6_of(const struct sockaddr_storage *ss, struct in6_addr *a)
 	return 0;
 }
 
-void
+static void
 udp_serve_port(int port)
 {
 	if (port > 0 && port < 65536)
@@ -97,7 +119,7 @@ udp_serve_port(int port)
  * on a socket of the other family, and an IPv6 socket reports IPv4
  * datagrams with either.
  */
-void
+static void
 udp_want_pktinfo(int fd)
 {
 	int on = 1;
@@ -108,17 +130,21 @@ udp_want_pktinfo(int fd)
 
 /*
  * Once the master's listeners are open (at start and after a reload):
- * note every port it serves, and have its UDP sockets, inherited ones
- * included, report arrival addresses.
+ * note every UDP port it serves or its file names, and have its UDP
+ * sockets, inherited ones included, report arrival addresses.
  */
 void
 udp_guard(const struct run_state *r)
 {
-	struct sockaddr_storage ss;
+	/* Zeroed for scan-build, which cannot see getsockname() fill it. */
+	struct sockaddr_storage ss = { 0 };
 	socklen_t len;
 	size_t i, j;
 
 	memset(served, 0, sizeof(served));
+	for (i = 0; r->conf != NULL && i < r->conf->nsvc; i++)
+		if (r->conf->svc[i].proto == PROTO_UDP)
+			udp_serve_port(r->conf->svc[i].port);
 	for (i = 0; i < r->n; i++)
 		for (j = 0; j < r->svc[i].nls; j++) {
 			const struct listener *l = &r->svc[i].ls[j];
@@ -164,7 +190,8 @@ arrived_on(struct msghdr *m, struct in6_addr *a)
 static enum drop
 screen(int fd, struct msghdr *m, const struct sockaddr_storage *peer)
 {
-	struct sockaddr_storage self;
+	/* Zeroed for scan-build, which cannot see getsockname() fill it. */
+	struct sockaddr_storage self = { 0 };
 	struct in6_addr from, to;
 	socklen_t len = sizeof(self);
 	int port = port_of(peer);
@@ -185,29 +212,45 @@ screen(int fd, struct msghdr *m, const struct sockaddr_storage *peer)
 	return DROP_NONE;
 }
 
+/* Logged once a second per service and reason (admit_note). */
 static void
 log_drop(const struct service *svc, const struct sockaddr_storage *peer,
     enum drop why)
 {
 	char text[ADDR_STRLEN] = "?";
 	struct addr_text t;
-	time_t now = time(NULL);
 
-	if (now == drop_logged[why]) {
-		drop_quiet[why]++;
-		return;
-	}
 	if (addr_text((const struct sockaddr *)peer, &t) == 0)
 		addr_join(&t, text, sizeof(text));
-	if (drop_quiet[why] > 0)
-		log_msg(LOG_NOTICE, "%s: dropped a datagram from %s: %s "
-		    "(and %lu more like it before)", svc->name, text,
-		    drop_why[why], drop_quiet[why]);
-	else
-		log_msg(LOG_NOTICE, "%s: dropped a datagram from %s: %s",
-		    svc->name, text, drop_why[why]);
-	drop_logged[why] = now;
-	drop_quiet[why] = 0;
+	admit_note(svc->name, drop_why[why], "%s: dropped a datagram from "
+	    "%s: %s", svc->name, text, drop_why[why]);
+}
+
+/*
+ * Whether the datagram of req may be answered within its peer's budget
+ * (1), or is dropped (0, logged).
+ */
+int
+udp_budget(const struct service *svc, const struct udp_req *req,
+    const struct timespec *now)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&req->peer;
+	struct peer_budget *p;
+	struct srckey k;
+	int port = port_of(&req->peer);
+
+	srckey_make(&k, sa, 128);
+	p = &peers[(srckey_hash(&k) ^ (unsigned)port * 2654435761u) %
+	    UDP_PEERS];
+	if (p->port != port || !srckey_eq(&p->key, &k)) {
+		memset(p, 0, sizeof(*p));
+		p->key = k;
+		p->port = port;
+	}
+	if (bucket_take(&p->b, UDP_PEER_RATE, now))
+		return 1;
+	log_drop(svc, &req->peer, DROP_BUDGET);
+	return 0;
 }
 
 /*
@@ -249,6 +292,23 @@ udp_recv(const struct service *svc, int fd, struct udp_req *req)
 }
 
 /*
+ * RFC 868 asks the time over UDP with an empty datagram, and time's 4
+ * bytes or daytime's line are no amplification worth refusing: those
+ * answers are sent whatever max_amplification says.  A handler whose
+ * answer the client can make long (reply, echo, exec...) stays bound.
+ */
+#define UDP_FIXED_ANSWER 64
+
+static size_t
+fixed_answer(const struct service *svc)
+{
+	int (*serve)(const struct conn *) = svc->handler->serve;
+
+	return serve == handler_time || serve == handler_daytime ?
+	    UDP_FIXED_ANSWER : 0;
+}
+
+/*
  * Set up the relay for one datagram: child[0] is the handler's stdin,
  * holding the request and then EOF; child[1] its stdout.
  */
@@ -285,6 +345,7 @@ udp_start(const struct service *svc, const struct udp_req *req, int lfd,
 	r->peerlen = req->peerlen;
 	r->reqlen = req->len;
 	r->amp = svc->max_amplification;
+	r->free = fixed_answer(svc);
 	snprintf(r->name, sizeof(r->name), "%s", svc->name);
 	if (addr_text((struct sockaddr *)&req->peer, &t) == 0)
 		addr_join(&t, r->peertext, sizeof(r->peertext));
@@ -307,17 +368,63 @@ not_sent(struct udp_relay *r, ssize_t n, const char *why)
 }
 
 /*
+ * What a datagram of n bytes weighs on the wire, as amplification is
+ * measured: its Ethernet, IP and UDP headers counted (42 bytes over
+ * IPv4, 62 over IPv6).  One byte per write would otherwise let a handler
+ * answer a 100-byte request with 300 datagrams, 91 times its weight.
+ */
+static double
+on_wire(const struct udp_relay *r, size_t n)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&r->peer;
+	int v6 = r->peer.ss_family == AF_INET6 &&
+	    !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr);
+
+	return (double)n + (v6 ? 62 : 42);
+}
+
+/*
+ * Whether a reply of n more bytes stays within max_amplification: as
+ * many datagrams as the factor says (one at least), and as many bytes
+ * on the wire, headers counted, as the request weighed times the factor
+ * (or the fixed answer, if larger).  Logged once, when it no longer does.
+ */
+static int
+within(struct udp_relay *r, size_t n)
+{
+	double limit = r->amp * on_wire(r, r->reqlen);
+	unsigned most = r->amp < 1 ? 1 : (unsigned)r->amp;
+
+	if (r->free > 0 && limit < on_wire(r, r->free))
+		limit = on_wire(r, r->free);
+	if (r->amp <= 0)
+		return 1;
+	if (r->dgrams + 1 > most)
+		log_msg(LOG_NOTICE, "%s: %s: reply not sent: datagram %u for a "
+		    "%zu-byte request is over max_amplification (%g)",
+		    r->name, r->peertext, r->dgrams + 1, r->reqlen, r->amp);
+	else if (on_wire(r, r->sent + n) + r->dgrams * on_wire(r, 0) > limit)
+		log_msg(LOG_NOTICE, "%s: %s: reply not sent: %zu bytes for a "
+		    "%zu-byte request is over max_amplification (%g, headers "
+		    "counted)", r->name, r->peertext, r->sent + n, r->reqlen,
+		    r->amp);
+	else
+		return 1;
+	return 0;
+}
+
+/*
  * Relay what the child wrote, one message per datagram, within the
  * amplification limit.  Every send is non-blocking: a full socket
  * buffer drops the reply (logged), never stalls the master.  Only what
  * the kernel took counts as sent.  Returns 1 while the child may write
- * more, 0 once it closed its end (the relay is then ended).
+ * more, 0 once it closed its end or went over the limit (the relay is
+ * then ended).
  */
 int
 udp_pump(struct udp_relay *r)
 {
 	static unsigned char buf[UDP_MAX];
-	double limit = r->amp * (double)r->reqlen;
 	ssize_t n;
 
 	while (r->fd >= 0) {
@@ -333,20 +440,21 @@ udp_pump(struct udp_relay *r)
 			not_sent(r, n, "larger than one datagram");
 			continue;
 		}
-		if (!r->cut && r->amp > 0 &&
-		    (double)(r->sent + n) > limit) {
+		/*
+		 * Past the limit nothing more is read: the relay ends, and
+		 * the handler's next write fails (ECONNRESET) instead of keeping
+		 * the master reading and discarding.
+		 */
+		if (r->cut || !within(r, n)) {
 			r->cut = 1;
-			log_msg(LOG_NOTICE, "%s: %s: reply not sent: %zu bytes "
-			    "for a %zu-byte request is over max_amplification "
-			    "(%g)", r->name, r->peertext, r->sent + n,
-			    r->reqlen, r->amp);
+			udp_end(r);
+			return 0;
 		}
-		if (r->cut)
-			continue;
 		if (sendto(r->out, buf, n, MSG_DONTWAIT,
-		    (struct sockaddr *)&r->peer, r->peerlen) == n)
+		    (struct sockaddr *)&r->peer, r->peerlen) == n) {
 			r->sent += n;
-		else
+			r->dgrams++;
+		} else
 			not_sent(r, n, strerror(errno));
 	}
 	return 0;

@@ -5,9 +5,10 @@
  * shell's byte-by-byte read works), its stdout a SOCK_SEQPACKET
  * socketpair whose every write the master sends as one reply datagram
  * from the service's own socket.  The master
- * never runs handler code; it only counts bytes, so that replyd is no
- * amplifier: replies beyond max_amplification times the request's size
- * are not sent to a source it cannot verify, and no loop: datagrams
+ * never runs handler code; it only counts datagrams and bytes, so that
+ * replyd is no amplifier: replies beyond max_amplification times the
+ * request, in datagrams and in bytes on the wire (headers counted), are
+ * not sent to a source it cannot verify, and no loop: datagrams
  * from itself, from any port it serves or from the ports of echo-like
  * services are dropped (udp_recv).
  */
@@ -16,12 +17,15 @@
 
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "conf/conf.h"
-#include "handlers/handler.h"
 #include "lib/addr.h"
 
 #define UDP_MAX 65535
+/* Answers a second to one address and port (udp_budget). */
+#define UDP_PEER_RATE		10
+#define UDP_PEER_RATE_TEXT	"10"
 
 struct udp_req {
 	struct sockaddr_storage	 peer;
@@ -37,9 +41,11 @@ struct udp_relay {
 	struct sockaddr_storage	 peer;
 	socklen_t		 peerlen;
 	size_t			 reqlen, sent;	/* sent: taken by the kernel */
+	unsigned		 dgrams;	/* datagrams sent */
 	int			 cut;
 	unsigned		 failed;	/* replies not sent */
 	double			 amp;		/* the service's max_amplification */
+	size_t			 free;		/* bytes allowed whatever amp says */
 	char			 name[72];	/* the service's, for logs */
 	char			 peertext[ADDR_STRLEN];
 };
@@ -47,12 +53,12 @@ struct udp_relay {
 struct run_state;
 
 int	udp_recv(const struct service *svc, int fd, struct udp_req *req);
+int	udp_budget(const struct service *svc, const struct udp_req *req,
+	    const struct timespec *now);
 int	udp_start(const struct service *svc, const struct udp_req *req,
 	    int lfd, struct udp_relay *r, int child[2]);
 int	udp_pump(struct udp_relay *r);
 void	udp_end(struct udp_relay *r);
 void	udp_guard(const struct run_state *r);
-void	udp_serve_port(int port);
-void	udp_want_pktinfo(int fd);
 
 #endif

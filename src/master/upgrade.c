@@ -29,13 +29,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "conf/conf.h"
 #include "lib/fds.h"
 #include "lib/log.h"
+#include "master/children.h"
 #include "master/listeners.h"
 #include "master/upgrade.h"
-#include "state/children.h"
-#include "state/service_state.h"
 
 #define UPGRADE_ENV	"REPLYD_UPGRADE"
 #define UPGRADE_MAGIC	"replyd-upgrade 1"

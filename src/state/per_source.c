@@ -15,7 +15,7 @@
  *     included; over the limit it frees its slot and refuses the client.
  *     Since each child publishes before it counts, two children racing
  *     for the last place may both refuse, but never both get in;
- *   - the master frees the slot of every child it reaps (children_remove),
+ *   - the master frees the slot of every child it reaps (reap.c),
  *     so a child that was killed, or exec'd a program, leaves nothing
  *     behind, and a pid cannot be reused while its slot is taken.
  *

@@ -7,41 +7,50 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "child/sandbox.h"
 #include "conf/conf.h"
-#include "state/per_source.h"
 #include "state/service_state.h"
 
 static const struct run_state *published;
 static const struct master_stats *published_stats;
 
 /*
- * A zeroed state for every service of c; the run does not own c.  A
- * PROXY service with per_source needs the table its children count
- * themselves in (per_source.c), mapped before the first of them forks;
- * each service its sandbox's filter, built once here for every child.
+ * A zeroed state for every service of c that is not disabled (a disabled
+ * one has no listener and no counters); the run does not own c.
  */
 int
 run_make(struct run_state *r, struct conf *c)
 {
-	size_t i;
+	size_t i, k;
 
 	memset(r, 0, sizeof(*r));
 	if ((r->svc = calloc(c->nsvc, sizeof(*r->svc))) == NULL)
 		return -1;
 	r->conf = c;
-	r->n = c->nsvc;
-	for (i = 0; i < r->n; i++) {
-		r->svc[i].svc = &c->svc[i];
-		r->svc[i].how = spawn_how(&c->svc[i]);
+	for (k = 0; k < c->nsvc; k++) {
+		if (c->svc[k].disable)
+			continue;
+		i = r->n++;
+		r->svc[i].svc = &c->svc[k];
 		r->svc[i].pending = -1;
-		if ((c->svc[i].proxy_protocol && c->svc[i].per_source > 0 &&
-		    per_source_init() < 0) || sandbox_prepare(&c->svc[i]) < 0) {
-			run_free(r);
-			return -1;
-		}
 	}
 	return 0;
+}
+
+/*
+ * Only svc's state stays in a fresh run (`replyd -i` serves one service
+ * of the file); the others held nothing yet.
+ */
+void
+run_keep(struct run_state *r, const struct service *svc)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->svc[i].svc == svc) {
+			r->svc[0] = r->svc[i];
+			r->n = 1;
+			return;
+		}
 }
 
 struct svc_state *
@@ -85,7 +94,6 @@ run_free(struct run_state *r)
 	size_t i;
 
 	for (i = 0; i < r->n; i++) {
-		sandbox_release(r->svc[i].svc);
 		free(r->svc[i].srcrate);
 		if (r->svc[i].pending >= 0)
 			close(r->svc[i].pending);

@@ -1,7 +1,7 @@
 /*
  * The master's run-time state, apart from the configuration it serves:
- * per service its listeners, live children count, counters, rate
- * buckets and how its children start.  A configuration is pure data
+ * per service its listeners, live children count, counters and rate
+ * buckets.  A configuration is pure data
  * (conf.h); the master makes a run for it when it starts serving, and
  * on a reload makes a new one and carries over, service by service of
  * the same name, what must outlive a reload (counters and buckets).
@@ -12,10 +12,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "handlers/handler.h"
 #include "lib/acl.h"
-
-#include "child/spawn.h"
 #include "lib/rate.h"
 
 struct conf;
@@ -31,21 +28,19 @@ struct svc_state {
 	const struct service	*svc;		/* its configuration */
 	struct listener		*ls;
 	size_t			 nls;
-	enum spawn_how		 how;		/* decided once (spawn.c) */
 	int			 active;	/* live children */
 	struct bucket		 bucket;	/* for rate */
 	struct srcbucket	*srcrate;	/* for per_source_rate */
 	struct timespec		 paused_until;	/* after EMFILE and the like */
 	int			 pending;	/* a client fork() failed for */
 	struct timespec		 pending_since;
-	struct svc_stats	 stats;
-	struct conn		 pending_conn;	/* ... who it is */
 	struct srckey		 pending_src;
+	struct svc_stats	 stats;
 };
 
 struct run_state {
 	struct conf	*conf;
-	struct svc_state	*svc;		/* conf->nsvc of them */
+	struct svc_state	*svc;		/* conf->nenabled of them */
 	size_t		 n;
 };
 
@@ -58,6 +53,7 @@ struct master_stats {
 int		 run_make(struct run_state *r, struct conf *c);
 void		 run_carry(struct run_state *r, struct run_state *old);
 struct svc_state	*run_find(const struct run_state *r, const char *name);
+void		 run_keep(struct run_state *r, const struct service *svc);
 void		 run_free(struct run_state *r);
 /*
  * The master's current run and totals, as a child forked from it finds

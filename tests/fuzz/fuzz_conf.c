@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "handlers/handler.h"
 
 static char *
 print(const struct conf *c, size_t *len)
@@ -28,9 +29,9 @@ print(const struct conf *c, size_t *len)
 }
 
 static struct conf *
-load(const char *path, const void *data, size_t n, struct conf_errors *errs)
+load(const char *path, const void *data, size_t n, struct errlist *errs)
 {
-	struct conf_opts o = { .port = -1 };
+	struct conf_opts o = { .port = -1, .handlers = handler_names() };
 	FILE *fp;
 
 	if ((fp = fopen(path, "w")) == NULL)
@@ -44,7 +45,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
 	static char path[64];
-	struct conf_errors errs = { 0 };
+	struct errlist errs = { 0 };
 	struct conf *c, *again;
 	char *one, *two;
 	size_t i, len1, len2;
@@ -57,7 +58,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	for (i = 0; i < errs.n; i++)
 		if (strstr(errs.msg[i], ": ") == NULL)
 			abort();
-	conf_errors_free(&errs);
+	errlist_free(&errs);
 	if (c == NULL)
 		return 0;
 	one = print(c, &len1);

@@ -14,7 +14,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "master/refused.h"
+#include "client/refused.h"
+#include "lib/deadline.h"
 
 static void
 drop(struct refused_clients *lg, size_t i)
@@ -35,13 +36,7 @@ refused_close(struct refused_clients *lg, int fd, const struct timespec *now)
 		return;
 	}
 	lg->fd[lg->n] = fd;
-	lg->until[lg->n] = *now;
-	lg->until[lg->n].tv_sec += REFUSED_MS / 1000;
-	lg->until[lg->n].tv_nsec += (REFUSED_MS % 1000) * 1000000L;
-	if (lg->until[lg->n].tv_nsec >= 1000000000L) {
-		lg->until[lg->n].tv_sec++;
-		lg->until[lg->n].tv_nsec -= 1000000000L;
-	}
+	deadline_after(&lg->until[lg->n], now, REFUSED_MS);
 	lg->n++;
 }
 
@@ -78,14 +73,11 @@ refused_expire(struct refused_clients *lg, const struct timespec *now)
 	size_t i = 0;
 
 	while (i < lg->n) {
-		ms = (lg->until[i].tv_sec - now->tv_sec) * 1000 +
-		    (lg->until[i].tv_nsec - now->tv_nsec) / 1000000;
-		if (ms <= 0) {
+		if ((ms = deadline_left(&lg->until[i], now)) == 0) {
 			drop(lg, i);
 			continue;
 		}
-		if (next < 0 || ms < next)
-			next = ms;
+		next = deadline_sooner(next, ms);
 		i++;
 	}
 	return next;

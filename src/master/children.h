@@ -2,8 +2,8 @@
  * The master's table of live children: which service each serves, since
  * when, and from which source (for per_source limits and session_timeout).
  */
-#ifndef REPLYD_STATE_CHILDREN_H
-#define REPLYD_STATE_CHILDREN_H
+#ifndef REPLYD_MASTER_CHILDREN_H
+#define REPLYD_MASTER_CHILDREN_H
 
 #include <sys/types.h>
 #include <time.h>
@@ -22,6 +22,7 @@ struct child {
 	int		 session_timeout;	/* its service's, at spawn */
 	struct udp_relay relay;		/* UDP: fd -1 once done */
 	struct stderr_relay	 err;		/* its stderr; fd -1: none */
+	int		 conn;		/* TCP: the master's copy, -1: none */
 };
 
 struct children {

@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "state/children.h"
-#include "state/per_source.h"
+#include "master/children.h"
 
 void
 children_free(struct children *k)
@@ -37,6 +36,7 @@ children_add(struct children *k)
 	memset(v, 0, sizeof(*v));
 	v->relay.fd = v->relay.out = -1;
 	v->err.fd = -1;
+	v->conn = -1;
 	return v;
 }
 
@@ -55,7 +55,6 @@ children_find(struct children *k, pid_t pid)
 void
 children_remove(struct children *k, struct child *kid)
 {
-	per_source_gone(kid->pid);
 	*kid = k->v[--k->n];
 }
 

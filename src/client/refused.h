@@ -1,9 +1,10 @@
 /*
- * Refused connections, closed gracefully: what the master sent them
- * (busy_reply) is not lost to a reset.
+ * Connections closed gracefully: what was sent them (a refused client's
+ * busy_reply, the answer of a handler that left its request unread) is
+ * not lost to a reset.
  */
-#ifndef REPLYD_MASTER_REFUSED_H
-#define REPLYD_MASTER_REFUSED_H
+#ifndef REPLYD_CLIENT_REFUSED_H
+#define REPLYD_CLIENT_REFUSED_H
 
 #include <stddef.h>
 #include <time.h>

@@ -1,0 +1,223 @@
+/*
+ * Admission: the order of deny and allow, the local-only rule (Unix
+ * clients are local), per_source from the caller's count, a PROXY
+ * service's count left to its children, per_source_rate; refusals
+ * closed or lingered, and counted; a child's refusal read back from its
+ * exit status.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "client/admit.h"
+#include "client/refused.h"
+#include "handlers/handler.h"
+#include "lib/acl.h"
+#include "lib/addr.h"
+#include "check_run.h"
+
+static struct sockaddr_storage ss;
+
+static const struct sockaddr *
+sa(const char *ip)
+{
+	socklen_t len;
+
+	ck_assert_int_eq(addr_parse(ip, 1234, &ss, &len), 0);
+	return (const struct sockaddr *)&ss;
+}
+
+static const struct sockaddr *
+unix_client(void)
+{
+	static struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	return (const struct sockaddr *)&sun;
+}
+
+static struct acl
+acl_of(const char *cidr)
+{
+	struct acl a = { calloc(1, sizeof(struct cidr)), 1 };
+
+	ck_assert_int_eq(cidr_parse(cidr, &a.v[0]), 0);
+	return a;
+}
+
+/* Each test's service (a reply one), its run state and the time. */
+static struct service svc;
+static struct svc_state r;
+static const struct timespec now = { 100, 0 };
+
+static void
+setup(void)
+{
+	memset(&svc, 0, sizeof(svc));
+	svc.name = "s";
+	svc.handler = handler_find("reply");
+	svc.per_source_prefix6 = 64;
+	memset(&r, 0, sizeof(r));
+	r.svc = &svc;
+}
+
+static struct srckey
+source(const char *ip)
+{
+	struct srckey k;
+
+	srckey_make(&k, sa(ip), 64);
+	return k;
+}
+
+START_TEST(deny_wins_allow_must_match)
+{
+	ck_assert_int_eq(admit_client(&svc, sa("192.0.2.7"), 0), ADMIT_OK);
+	svc.allow = acl_of("192.0.2.0/24");
+	ck_assert_int_eq(admit_client(&svc, sa("192.0.2.7"), 0), ADMIT_OK);
+	ck_assert_int_eq(admit_client(&svc, sa("198.51.100.1"), 0),
+	    ADMIT_DENIED);
+	svc.deny = acl_of("192.0.2.7");
+	ck_assert_int_eq(admit_client(&svc, sa("192.0.2.7"), 0), ADMIT_DENIED);
+	/* A Unix client has no address for the lists to judge. */
+	ck_assert_int_eq(admit_client(&svc, unix_client(), 0), ADMIT_OK);
+}
+END_TEST
+
+START_TEST(status_serves_local_clients)
+{
+	svc.handler = handler_find("status");
+	svc.local_only = 1;
+	ck_assert_int_eq(admit_client(&svc, sa("127.0.0.5"), 0), ADMIT_OK);
+	ck_assert_int_eq(admit_client(&svc, sa("::1"), 0), ADMIT_OK);
+	ck_assert_int_eq(admit_client(&svc, sa("::ffff:127.0.0.1"), 0),
+	    ADMIT_OK);
+	ck_assert_int_eq(admit_client(&svc, unix_client(), 0), ADMIT_OK);
+	ck_assert_int_eq(admit_client(&svc, sa("192.0.2.7"), 0), ADMIT_DENIED);
+	ck_assert_int_eq(admit_client(&svc, sa("::ffff:192.0.2.7"), 0),
+	    ADMIT_DENIED);
+	svc.allow = acl_of("192.0.2.0/24");
+	ck_assert_int_eq(admit_client(&svc, sa("192.0.2.7"), 0), ADMIT_OK);
+}
+END_TEST
+
+START_TEST(per_source_from_the_count)
+{
+	struct srckey src = source("192.0.2.7");
+
+	ck_assert_int_eq(admit_client(&svc, sa("192.0.2.7"), 1000), ADMIT_OK);
+	svc.per_source = 2;
+	ck_assert_int_eq(admit_client(&svc, sa("192.0.2.7"), 1), ADMIT_OK);
+	ck_assert_int_eq(admit_client(&svc, sa("192.0.2.7"), 2), ADMIT_BUSY);
+	ck_assert_int_eq(admit_check(&r, 2, sa("192.0.2.7"), &src, &now),
+	    ADMIT_BUSY);
+	/* Behind a balancer the master's count is the balancer's. */
+	svc.proxy_protocol = 1;
+	ck_assert_int_eq(admit_check(&r, 2, sa("192.0.2.7"), &src, &now),
+	    ADMIT_OK);
+}
+END_TEST
+
+START_TEST(per_source_rate_in_the_master)
+{
+	struct srckey src = source("192.0.2.7");
+	int i, ok = 0;
+
+	svc.per_source_rate = 1;
+	for (i = 0; i < 10; i++)
+		ok += admit_check(&r, 0, sa("192.0.2.7"), &src, &now) ==
+		    ADMIT_OK;
+	ck_assert_int_ge(ok, 1);
+	ck_assert_int_lt(ok, 10);
+	ck_assert_int_eq(admit_check(&r, 0, sa("192.0.2.7"), &src, &now),
+	    ADMIT_LIMITED);
+	free(r.srcrate);
+}
+END_TEST
+
+/* What the client end of a refused connection reads: "" at EOF. */
+static const char *
+peer_reads(int fd)
+{
+	static char buf[64];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+	ck_assert_int_ge(n, 0);
+	buf[n] = '\0';
+	return buf;
+}
+
+START_TEST(refused_are_closed_and_counted)
+{
+	struct refused_clients lg = { .n = 0 };
+	int p[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, p), 0);
+	admit_refuse(&r, p[0], ADMIT_DENIED, unix_client(), NULL, &now);
+	ck_assert_int_eq(fcntl(p[0], F_GETFD), -1);
+	ck_assert_str_eq(peer_reads(p[1]), "");
+	close(p[1]);
+	ck_assert_uint_eq(r.stats.denied, 1);
+
+	/* busy_reply, then the linger set takes the connection over. */
+	svc.busy_reply = "busy\n";
+	svc.busy_reply_len = 5;
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, p), 0);
+	admit_refuse(&r, p[0], ADMIT_BUSY, unix_client(), &lg, &now);
+	ck_assert_uint_eq(lg.n, 1);
+	ck_assert_int_eq(lg.fd[0], p[0]);
+	ck_assert_str_eq(peer_reads(p[1]), "busy\n");
+	ck_assert_str_eq(peer_reads(p[1]), "");	/* half-closed */
+	refused_end(&lg);
+	close(p[1]);
+
+	/* Without a linger set (the -i wait mode): closed at once. */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, p), 0);
+	admit_refuse(&r, p[0], ADMIT_LIMITED, unix_client(), NULL, &now);
+	ck_assert_int_eq(fcntl(p[0], F_GETFD), -1);
+	ck_assert_str_eq(peer_reads(p[1]), "busy\n");
+	close(p[1]);
+	ck_assert_uint_eq(r.stats.busy, 1);
+	ck_assert_uint_eq(r.stats.limited, 1);
+}
+END_TEST
+
+START_TEST(refusals_from_exit_statuses)
+{
+	int denied = admit_exit_status(ADMIT_DENIED) << 8;
+	int busy = admit_exit_status(ADMIT_BUSY) << 8;
+
+	ck_assert(WIFEXITED(denied) && WIFEXITED(busy) && denied != busy);
+	/* Only a PROXY service's children judge their clients. */
+	ck_assert_int_eq(admit_exited(&svc, denied), ADMIT_OK);
+	svc.proxy_protocol = 1;
+	ck_assert_int_eq(admit_exited(&svc, denied), ADMIT_DENIED);
+	ck_assert_int_eq(admit_exited(&svc, busy), ADMIT_BUSY);
+	ck_assert_int_eq(admit_exited(&svc, 0), ADMIT_OK);
+	ck_assert_int_eq(admit_exited(&svc, 1 << 8), ADMIT_OK);
+	ck_assert_int_eq(admit_exited(&svc, 9), ADMIT_OK);	/* SIGKILL */
+	ck_assert_int_eq(admit_exited(NULL, denied), ADMIT_OK);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("admit");
+	TCase *tc = tcase_create("admit");
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, deny_wins_allow_must_match);
+	tcase_add_test(tc, status_serves_local_clients);
+	tcase_add_test(tc, per_source_from_the_count);
+	tcase_add_test(tc, per_source_rate_in_the_master);
+	tcase_add_test(tc, refused_are_closed_and_counted);
+	tcase_add_test(tc, refusals_from_exit_statuses);
+	suite_add_tcase(s, tc);
+	return check_run(s);
+}

@@ -1,0 +1,26 @@
+# Shared by the replyd-import tests (t-import.sh, t-importreal.sh):
+# running it, and reading the services it wrote.
+: "${REPLYD_IMPORT:=$(dirname "$REPLYD")/replyd-import}"
+
+# import NAME ARGS...: run replyd-import into NAME.conf (stdout), NAME.err
+# and RC.
+import() {
+	local name=$1
+	shift
+	"$REPLYD_IMPORT" "$@" > "$WORK/$name.conf" 2> "$WORK/$name.err"
+	# shellcheck disable=SC2034 # read by the tests that source this
+	RC=$?
+}
+
+# enabled/disabled NAME FILE: the service is (not) commented out.
+enabled() { grep -qx "		name = \"$1\";" "$2"; }
+disabled() { grep -qx "#		name = \"$1\";" "$2"; }
+
+# why NAME FILE TEXT: the comments before service NAME hold TEXT.
+why() {
+	awk -v want="name = \"$1\";" '
+	/^\t# / { l = $0; sub(/^\t# */, "", l); c = c l " " }
+	/^#?\t(, )?\{$/ { keep = c; c = "" }
+	index($0, want) { print keep; exit }' "$2" | tr -s ' \t' ' ' |
+	    grep -qF -- "$3"
+}
