@@ -136,12 +136,16 @@ start_replyd() {
 
 	case $name in old-*) bin=${REPLYD_OLD:-} ;; esac
 	[ -n "$bin" ] && [ -x "$bin" ] || return 2
-	if [ "${name#*-}" = exec ]; then
+	case ${name#*-} in
+	exec)
 		replyd_conf "$name" "$port" 'handler = "exec";' \
-		    "exec = { program = \"$W/tiny\"; };" || return 1
-	else
-		replyd_conf "$name" "$port" || return 1
-	fi
+		    "exec = { program = \"$W/tiny\"; };" || return 1 ;;
+	nosandbox)
+		replyd_conf "$name" "$port" \
+		    'sandbox = { syscalls = "none"; };' || return 1 ;;
+	*)
+		replyd_conf "$name" "$port" || return 1 ;;
+	esac
 	background "$W/$name.log" "$bin" -f -c "$W/$name.conf"
 }
 
@@ -216,7 +220,7 @@ start_anchor() {
 # start_server NAME PORT: start one server; 2 = not installed.
 start_server() {
 	case $1 in
-	replyd-reply|replyd-exec|old-reply|old-exec)
+	replyd-reply|replyd-exec|replyd-nosandbox|old-reply|old-exec)
 		start_replyd "$1" "$2" ;;
 	fork)
 		background "$W/fork.log" "$W/forkserver" "$2" ;;
@@ -243,6 +247,9 @@ describe() {
 		    "with port, listen and user set; logs to a file" ;;
 	replyd-exec)
 		echo "the same, handler = \"exec\" running the tiny handler" ;;
+	replyd-nosandbox)
+		echo "as replyd-reply, with sandbox = { syscalls = \"none\"; }:" \
+		    "what the children's seccomp filter costs" ;;
 	old-reply|old-exec)
 		echo "as replyd-${1#old-}, run by REPLYD_OLD=$REPLYD_OLD" ;;
 	fork)

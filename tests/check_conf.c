@@ -107,6 +107,7 @@ static const char every_key_text[] =
     "  env = [ \"A=1\" ]; passenv = [ \"TZ\" ]; chroot = \"/\";\n"
     "  no_new_privs = false; };\n"
     "module = { path = \"/nonexistent/m.so\"; k = \"v\"; n = 5; };\n"
+    "sandbox = { syscalls = \"module\"; allow = [ \"socket\", \"connect\" ]; };\n"
     "allow = [ \"192.0.2.0/24\", \"2001:db8::/32\" ];\n"
     "deny = [ \"::ffff:192.0.2.1\" ];\n"
     "per_source = 9;\n"
@@ -172,6 +173,10 @@ START_TEST(every_key)
 	ck_assert_str_eq(s->module.values[0], "v");
 	ck_assert_str_eq(s->module.keys[1], "n");
 	ck_assert_str_eq(s->module.values[1], "5");
+	ck_assert_int_eq(s->sandbox.syscalls, SB_MODULE);
+	ck_assert_str_eq(s->sandbox.allow[0], "socket");
+	ck_assert_str_eq(s->sandbox.allow[1], "connect");
+	ck_assert_ptr_null(s->sandbox.allow[2]);
 	ck_assert_uint_eq(s->allow.n, 2);
 	ck_assert_int_eq(s->allow.v[0].family, AF_INET);
 	ck_assert_int_eq(s->allow.v[0].bits, 24);
@@ -533,6 +538,49 @@ START_TEST(services_inherit_defaults)
 }
 END_TEST
 
+/*
+ * sandbox.syscalls defaults by the handler's kind; the group is
+ * inherited member by member.
+ */
+START_TEST(sandbox_defaults_and_inheritance)
+{
+	struct conf *c = load_text("sandbox = { allow = [ \"socket\" ]; };\n"
+	    "services = (\n { name = \"r\"; port = 1; },\n"
+	    " { name = \"e\"; port = 2; handler = \"exec\";\n"
+	    "   exec = { program = \"/bin/cat\"; }; },\n"
+	    " { name = \"m\"; port = 3; handler = \"module\";\n"
+	    "   module = { path = \"/nonexistent/m.so\"; }; },\n"
+	    " { name = \"n\"; port = 4; sandbox = { syscalls = \"none\"; }; }\n"
+	    ");\n", -1, 0);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(conf_service(c, "r")->sandbox.syscalls, SB_HANDLER);
+	ck_assert_int_eq(conf_service(c, "e")->sandbox.syscalls, SB_SERVICE);
+	ck_assert_int_eq(conf_service(c, "m")->sandbox.syscalls, SB_MODULE);
+	ck_assert_int_eq(conf_service(c, "n")->sandbox.syscalls, SB_NONE);
+	ck_assert_str_eq(conf_service(c, "n")->sandbox.allow[0], "socket");
+	conf_free(c);
+}
+END_TEST
+
+/* Names are libseccomp's for this architecture; errors say where. */
+START_TEST(sandbox_errors)
+{
+	ck_assert_ptr_null(load_text("port = 1;\nsandbox = { syscalls = "
+	    "\"all\";\n allow = [ \"read\", \"nosuchcall\" ]; colour = 1; };\n"
+	    "", -1, 0));
+	ck_assert_uint_eq(errs.n, 3);
+	ck_assert_str_eq(err(0), ":2: sandbox.syscalls must be \"handler\", "
+	    "\"module\", \"service\" or \"none\" (got \"all\")");
+	ck_assert_str_eq(err(1), ":3: sandbox.allow must name system calls "
+	    "of this architecture, such as \"socket\" (got \"nosuchcall\")");
+	ck_assert_ptr_nonnull(strstr(err(2),
+	    ":3: unknown key \"sandbox.colour\""));
+	ck_assert_ptr_null(load_text("sandbox = \"none\";\n", -1, 0));
+	ck_assert_ptr_nonnull(strstr(err(0), ":1: sandbox must be a group"));
+}
+END_TEST
+
 START_TEST(services_errors_once)
 {
 	/* A bad default is reported once, not once per service. */
@@ -598,6 +646,8 @@ main(void)
 	tcase_add_test(tc, root_needs_user);
 	tcase_add_test(tc, services_inherit_defaults);
 	tcase_add_test(tc, services_errors_once);
+	tcase_add_test(tc, sandbox_defaults_and_inheritance);
+	tcase_add_test(tc, sandbox_errors);
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, shipped_config_is_valid);
 	suite_add_tcase(s, tc);

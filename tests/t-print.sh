@@ -61,6 +61,7 @@ group = "daemon";
 exec = { program = "/bin/sh"; args = [ "-c", "x" ]; env = [ "A=1" ];
 	chroot = "/"; no_new_privs = false; };
 module = { path = "$MODULES/examples/upper.so"; prefix = "> "; };
+sandbox = { syscalls = "module"; allow = [ "socket", "connect" ]; };
 allow = [ "192.0.2.0/24", "2001:db8::/32" ];
 deny = [ "::ffff:192.0.2.1" ];
 per_source = 9;

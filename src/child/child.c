@@ -25,6 +25,7 @@
 
 #include "child/child.h"
 #include "child/limits.h"
+#include "child/sandbox.h"
 #include "child/spawn.h"
 #include "client/admit.h"
 #include "client/proxy.h"
@@ -128,9 +129,18 @@ set_user(uid_t uid)
 	return syscall(RD_SETRESUID, uid, uid, uid) < 0 ? -1 : 0;
 }
 
+/*
+ * Then the sandbox's filter (sandbox.c), last, so that the drop itself
+ * needs no room in it.  Without no_new_privs only privilege lets a
+ * filter on, so then it goes on before the user is dropped to.
+ * Returns 0, -1 (errno) when the ids could not be had, -2 when the
+ * filter could not.
+ */
 static int
-set_privileges(const struct service *svc)
+set_privileges(const struct service *svc, int report)
 {
+	int nnp = svc->exec.no_new_privs;
+
 	if (svc->as_root && svc->exec.chroot != NULL &&
 	    (chroot(svc->exec.chroot) < 0 || chdir("/") < 0))
 		return -1;
@@ -139,22 +149,32 @@ set_privileges(const struct service *svc)
 	if (svc->as_root && (svc->user != NULL || svc->group_set) &&
 	    set_group(svc) < 0)
 		return -1;
+	if (!nnp && sandbox_enter(svc, report) < 0)
+		return -2;
 	if (svc->as_root && svc->user != NULL && set_user(svc->uid) < 0)
 		return -1;
-	if (svc->exec.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -1;
-	return 0;
+	return nnp && sandbox_enter(svc, report) < 0 ? -2 : 0;
 }
 
 static int
 drop_privileges(const struct service *svc)
 {
-	if (set_privileges(svc) == 0)
+	int rc = set_privileges(svc, 1);
+
+	if (rc == 0)
 		return 0;
-	log_msg(LOG_ERR, "%s: cannot drop privileges to %s%s%s: %s",
-	    svc->name, svc->user ? svc->user : "(current user)",
-	    svc->exec.chroot ? " in " : "",
-	    svc->exec.chroot ? svc->exec.chroot : "", strerror(errno));
+	if (rc == -2)
+		log_msg(LOG_ERR, "%s: cannot enter the sandbox: %s%s",
+		    svc->name, strerror(errno), svc->exec.no_new_privs ? "" :
+		    " (with exec.no_new_privs = false only root can; or set "
+		    "sandbox.syscalls = \"none\")");
+	else
+		log_msg(LOG_ERR, "%s: cannot drop privileges to %s%s%s: %s",
+		    svc->name, svc->user ? svc->user : "(current user)",
+		    svc->exec.chroot ? " in " : "",
+		    svc->exec.chroot ? svc->exec.chroot : "", strerror(errno));
 	return -1;
 }
 
@@ -355,5 +375,5 @@ child_setup_exec(const struct conn *c, int fd, int err)
 	if (move_fd(fd, 0) < 0 || move_fd(fd, 1) < 0 ||
 	    (err >= 0 && dup2(err, 2) < 0))
 		return -1;
-	return set_privileges(c->svc);
+	return set_privileges(c->svc, 0) < 0 ? -1 : 0;
 }

@@ -427,6 +427,7 @@ service_init(struct service *svc)
 	memset(svc, 0, sizeof(*svc));
 	conf_key_defaults(svc);
 	svc->exec.no_new_privs = 1;
+	svc->sandbox.syscalls = SB_BY_KIND;
 	svc->uid = getuid();
 	svc->gid = getgid();
 	svc->socket_mode = CONF_DEFAULT_SOCKET_MODE;
@@ -447,6 +448,7 @@ service_free(struct service *svc)
 	free(svc->exec.program);
 	free(svc->exec.chroot);
 	module_spec_free(&svc->module);
+	conf_sandbox_free(&svc->sandbox);
 	conf_strv_free(svc->exec.argv);
 	conf_strv_free(svc->exec.env);
 	conf_strv_free(svc->exec.passenv);
@@ -549,6 +551,7 @@ service_check(struct conf_ctx *x, struct service *svc,
 		    "root: set user (user = \"root\" allows it)", svc->name);
 	svc->as_root = x->opts->as_root;
 	conf_unix_service_check(x, svc, g);
+	conf_sandbox_default(svc);
 }
 
 /*

@@ -57,6 +57,19 @@ struct module_spec {
 	char		 *where;	/* "FILE:LINE", for messages */
 };
 
+/*
+ * sandbox = { syscalls; allow; }: the seccomp filter of the service's
+ * children (child/sandbox.c).  SB_BY_KIND until the service is checked,
+ * then the profile its handler's kind gets unless one was given.
+ */
+enum sandbox_syscalls { SB_HANDLER, SB_MODULE, SB_SERVICE, SB_NONE };
+#define SB_BY_KIND	(-1)
+
+struct sandbox_spec {
+	int	  syscalls;	/* enum sandbox_syscalls */
+	char	**allow;	/* NULL-terminated: more system calls, by name */
+};
+
 struct service {
 	char		 *name;
 	int		  disable;	/* checked and printed, not served */
@@ -92,6 +105,7 @@ struct service {
 	int		  rlimit_files, rlimit_nproc;
 	struct exec_spec  exec;
 	struct module_spec module;
+	struct sandbox_spec sandbox;
 	struct acl	  allow, deny;
 	int		  proxy_protocol;
 	struct acl	  proxy_from;	/* who may send a PROXY header */

@@ -38,6 +38,8 @@ int	conf_get_bool(struct conf_ctx *x, const config_setting_t *s,
 int	conf_get_int64(struct conf_ctx *x, const config_setting_t *s,
 	    long long *out);
 void	conf_strv_free(char **v);
+int	conf_get_enum(struct conf_ctx *x, const config_setting_t *s,
+	    const char *key, const char *const *values, int *out);
 
 /* The keys with a shape of their own (conf.c). */
 int	conf_parse_name(struct conf_ctx *, struct service *,
@@ -52,6 +54,15 @@ int	conf_parse_exec(struct conf_ctx *, struct service *,
 	    const struct config_setting_t *);
 int	conf_parse_module(struct conf_ctx *, struct service *,
 	    const struct config_setting_t *);
+
+/* The sandbox group (sandbox.c); its profiles' names by index. */
+extern const char *const conf_sandbox_profiles[];
+int	conf_parse_sandbox(struct conf_ctx *, struct service *,
+	    const struct config_setting_t *);
+void	conf_print_sandbox(FILE *, const struct conf_key *,
+	    const struct service *, int);
+void	conf_sandbox_default(struct service *);
+void	conf_sandbox_free(struct sandbox_spec *);
 
 /* Unix domain listeners' keys and rules (unix.c). */
 int	conf_unix_listen_check(struct conf_ctx *, const config_setting_t *,

@@ -89,6 +89,9 @@ const struct conf_key conf_keys[] = {
 	{ .name = "module", .type = CT_SPECIAL, .where = BOTH,
 	  .parse = conf_parse_module, .print = conf_print_module,
 	  .help = "the shared object of handler \"module\"" },
+	{ .name = "sandbox", .type = CT_SPECIAL, .where = BOTH,
+	  .parse = conf_parse_sandbox, .print = conf_print_sandbox,
+	  .help = "the children's confinement: syscalls, allow" },
 	{ .name = "allow", .type = CT_ACL, .where = BOTH, FIELD(allow),
 	  .help = "clients let in (CIDR); empty: everybody" },
 	{ .name = "deny", .type = CT_ACL, .where = BOTH, FIELD(deny),
@@ -532,26 +535,27 @@ get_acl(struct conf_ctx *x, const config_setting_t *s, const char *key,
 	return 0;
 }
 
-static int
-get_enum(struct conf_ctx *x, const config_setting_t *s,
-    const struct conf_key *k, int *out)
+/* One of values, as its index in *out. */
+int
+conf_get_enum(struct conf_ctx *x, const config_setting_t *s, const char *key,
+    const char *const *values, int *out)
 {
 	char *v = NULL, allowed[256] = "", q[CONF_QUOTE_MAX];
 	int i;
 
-	if (conf_get_string(x, s, k->name, &v) < 0)
+	if (conf_get_string(x, s, key, &v) < 0)
 		return -1;
-	for (i = 0; k->values[i] != NULL; i++) {
-		if (strcmp(v, k->values[i]) == 0) {
+	for (i = 0; values[i] != NULL; i++) {
+		if (strcmp(v, values[i]) == 0) {
 			free(v);
 			*out = i;
 			return 0;
 		}
 		snprintf(allowed + strlen(allowed), sizeof(allowed) -
 		    strlen(allowed), "%s\"%s\"", i == 0 ? "" :
-		    k->values[i + 1] == NULL ? " or " : ", ", k->values[i]);
+		    values[i + 1] == NULL ? " or " : ", ", values[i]);
 	}
-	conf_errf(x, s, "%s must be %s (got %s)", k->name, allowed,
+	conf_errf(x, s, "%s must be %s (got %s)", key, allowed,
 	    conf_quote(q, sizeof(q), v));
 	free(v);
 	return -1;
@@ -622,7 +626,7 @@ conf_key_apply(struct conf_ctx *x, const struct conf_key *k,
 			    strlen(*(char **)field);
 		return rc;
 	case CT_ENUM:
-		return get_enum(x, s, k, field);
+		return conf_get_enum(x, s, k->name, k->values, field);
 	case CT_HANDLER:
 		return get_handler(x, s, k, field);
 	case CT_ACL:

@@ -306,6 +306,24 @@ conf_print_module(FILE *fp, const struct conf_key *k,
 	fputs("};\n", fp);
 }
 
+void
+conf_print_sandbox(FILE *fp, const struct conf_key *k,
+    const struct service *svc, int indent)
+{
+	const struct sandbox_spec *sb = &svc->sandbox;
+
+	open_group(fp, indent, k);
+	tabs(fp, indent + 1);
+	fprintf(fp, "syscalls = \"%s\";\n",
+	    conf_sandbox_profiles[sb->syscalls]);
+	tabs(fp, indent + 1);
+	fputs("allow = ", fp);
+	print_strv(fp, sb->allow);
+	fputs(";\n", fp);
+	tabs(fp, indent);
+	fputs("};\n", fp);
+}
+
 static void
 print_service(FILE *fp, const struct service *svc, unsigned where,
     int indent)

@@ -19,6 +19,8 @@ void	log_use_syslog(int on);
 void	log_forked(void);
 void	log_tag_pid(int on);
 void	log_set_fd(int fd);
+/* A line from a signal handler: parts joined, nothing that may lock. */
+void	log_raw(int prio, const char *const *parts);
 void	log_msg(int prio, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* fmt's line, then ': "data"' with data escaped (log_escape). */

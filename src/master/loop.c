@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child/sandbox.h"
 #include "handlers/handler.h"
 #include "lib/fds.h"
 #include "lib/log.h"
@@ -134,13 +135,15 @@ master_conf_free(struct conf *c)
 	if (c == NULL)
 		return;
 	module_conf_unload(c);
+	sandbox_release_all(c);
 	conf_free(c);
 }
 
 /*
  * The run state for c.  A PROXY service with per_source needs the table
  * its children count themselves in (per_source.c), mapped before the
- * first of them forks.
+ * first of them forks; each service its children's seccomp filter,
+ * built once here (sandbox.c).
  */
 static int
 run_start(struct run_state *r, struct conf *c)
@@ -149,6 +152,10 @@ run_start(struct run_state *r, struct conf *c)
 
 	if (run_make(r, c) < 0)
 		return -1;
+	if (sandbox_prepare_all(c) < 0) {
+		run_free(r);
+		return -1;
+	}
 	for (i = 0; i < c->nsvc; i++)
 		if (c->svc[i].proxy_protocol && c->svc[i].per_source > 0 &&
 		    per_source_init() < 0) {
