@@ -68,8 +68,14 @@ signals_block(sigset_t *set)
 	master_sigmask(set);
 	sigprocmask(SIG_BLOCK, set, NULL);
 	sigdelset(set, SIGPIPE);
-	/* An inherited SIG_IGN would have the kernel reap our children. */
+	/*
+	 * Inherited dispositions: SIG_IGN for SIGCHLD would have the kernel
+	 * reap our children; for SIGPIPE (Python, for one, starts programs
+	 * so) it would reach every handler, which then never dies of a
+	 * closed connection or pipe.
+	 */
 	signal(SIGCHLD, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
 }
 
 /*
