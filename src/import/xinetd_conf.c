@@ -42,6 +42,8 @@ xinetd_is(const char *file)
 		if (*line == '\0' || *line == '#')
 			continue;
 		strv_split(&w, line);
+		if (w.n == 0)	/* a line of blanks strv_split skips ("\r") */
+			continue;
 		is = w.n <= 3 && (strcmp(w.v[0], "service") == 0 ||
 		    strcmp(w.v[0], "defaults") == 0 ||
 		    strcmp(w.v[0], "include") == 0 ||
@@ -185,6 +187,10 @@ top(struct svclist *l, const char *file, int line, const char *text,
 	char *path;
 
 	strv_split(&w, text);
+	if (w.n == 0) {		/* blanks strv_split does not count as text */
+		strv_clear(&w);
+		return OUT;
+	}
 	if ((strcmp(w.v[0], "service") == 0 && w.n >= 2) ||
 	    strcmp(w.v[0], "defaults") == 0) {
 		size_t brace = strcmp(w.v[0], "service") == 0 ? 2 : 1;
