@@ -23,6 +23,9 @@
 					   only */
 #define HANDLER_STDERR		0x4	/* not our code: its stderr goes
 					   through the master (stderr_relay.c) */
+#define HANDLER_FIXED_ANSWER	0x8	/* a few bytes whatever the request
+					   (time, daytime): sent over UDP
+					   whatever max_amplification says */
 
 struct handler {
 	const char	*name;

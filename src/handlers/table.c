@@ -20,8 +20,8 @@ static const struct handler handlers[] = {
 	{ "exec",	handler_exec,	 HANDLER_EXECS | HANDLER_STDERR },
 	{ "module",	handler_module,	 HANDLER_STDERR },
 	{ "discard",	handler_discard, 0 },
-	{ "daytime",	handler_daytime, 0 },
-	{ "time",	handler_time,	 0 },
+	{ "daytime",	handler_daytime, HANDLER_FIXED_ANSWER },
+	{ "time",	handler_time,	 HANDLER_FIXED_ANSWER },
 	{ "chargen",	handler_chargen, 0 },
 	{ "status",	handler_status,	 HANDLER_LOCAL_ONLY },
 };

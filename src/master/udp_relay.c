@@ -293,8 +293,9 @@ udp_recv(const struct service *svc, int fd, struct udp_req *req)
 
 /*
  * RFC 868 asks the time over UDP with an empty datagram, and time's 4
- * bytes or daytime's line are no amplification worth refusing: those
- * answers are sent whatever max_amplification says.  A handler whose
+ * bytes or daytime's line are no amplification worth refusing: the
+ * answers of HANDLER_FIXED_ANSWER handlers are sent whatever
+ * max_amplification says.  A handler whose
  * answer the client can make long (reply, echo, exec...) stays bound.
  */
 #define UDP_FIXED_ANSWER 64
@@ -302,9 +303,7 @@ udp_recv(const struct service *svc, int fd, struct udp_req *req)
 static size_t
 fixed_answer(const struct service *svc)
 {
-	int (*serve)(const struct conn *) = svc->handler->serve;
-
-	return serve == handler_time || serve == handler_daytime ?
+	return svc->handler->flags & HANDLER_FIXED_ANSWER ?
 	    UDP_FIXED_ANSWER : 0;
 }
 
