@@ -82,9 +82,9 @@ check "spewing stderr: past the cap the rest is not read" wait_log "$LOG" \
     'child [0-9]+: stderr: [0-9]+ more bytes not logged \(100 lines at most\), the rest not read'
 # Killed at its next write: well before session_timeout (4 s from the
 # start, 2 s of which have passed).
+wait_log "$LOG" 'child [0-9]+ killed by signal 13' 1
 check "spewing stderr: the writer ends at its next write, not at session_timeout" \
-    sh -c "grep -qE 'child [0-9]+ killed by signal 13' '$LOG' ||
-	{ sleep 1; grep -qE 'child [0-9]+ killed by signal 13' '$LOG'; } &&
+    sh -c "grep -qE 'child [0-9]+ killed by signal 13' '$LOG' &&
 	! grep -q 'past session_timeout' '$LOG'"
 stop "$PID"
 finish
