@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "handlers/handler.h"
+#include "lib/log.h"
 #include "master/daemon.h"
 #include "master/inetd.h"
 #include "master/master.h"
@@ -127,6 +128,7 @@ main(int argc, char **argv)
 
 	if (daemon_sane_fds() < 0)
 		return EX_OSERR;
+	log_journal_detect();
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":c:fitTp:P:hV", longopts,
 	    NULL)) != -1) {
@@ -188,10 +190,13 @@ main(int argc, char **argv)
 	 */
 	if (inetd)
 		inetd_prepare();
+	else if (!so.foreground)
+		log_also_syslog();	/* start-up lines, a daemon's too */
 	master_sigmask(&block);
 	sigprocmask(SIG_BLOCK, &block, NULL);
 	if ((c = master_load(so.config, so.port)) == NULL)
 		return EX_CONFIG;
+	log_set_facility(c->log_facility);
 	if (inetd && (rc = inetd_opts(c, &so)) != 0) {
 		master_conf_free(c);
 		return rc;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
@@ -127,7 +128,9 @@ static const char every_key_text[] =
     "rlimit_as = 64;\n"
     "rlimit_cpu = 9;\n"
     "rlimit_files = 10;\n"
-    "rlimit_nproc = 11;\n";
+    "rlimit_nproc = 11;\n"
+    "log = \"errors\";\n"
+    "log_facility = \"local5\";\n";
 
 START_TEST(every_key)
 {
@@ -190,6 +193,9 @@ START_TEST(every_key)
 	ck_assert_double_eq(s->rate, 2.5);
 	ck_assert_double_eq(s->per_source_rate, 0.5);
 	ck_assert_str_eq(s->busy_reply, "busy");
+	ck_assert_int_eq(s->log, CONF_LOG_ERRORS);
+	ck_assert_int_eq(s->log_facility, LOG_LOCAL5);
+	ck_assert_int_eq(c->log_facility, LOG_LOCAL5);
 	ck_assert_uint_eq(s->busy_reply_len, 4);
 	ck_assert_double_eq(s->max_amplification, 1.5);
 	ck_assert_int_eq(s->proxy_protocol, 1);

@@ -324,10 +324,11 @@ child_serve_conn(struct conn *c)
 		return admit_exit_status(ADMIT_DENIED);
 	if (step == STEP_BUSY)
 		return admit_exit_status(ADMIT_BUSY);
-	if (c->via[0] != '\0')
+	/* Behind a balancer only the child knows who the client is. */
+	if (c->via[0] != '\0' && svc->log >= CONF_LOG_CONNECTIONS)
 		log_msg(LOG_INFO, "%s: connect from %s via %s", svc->name,
 		    c->peer, c->via);
-	else if (!c->announced)
+	else if (!c->announced && svc->log >= CONF_LOG_REQUESTS)
 		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c->peer);
 	return svc->handler->serve(c);
 }
@@ -344,6 +345,7 @@ child_forked(struct conn *c, const struct spawn_fds *f)
 	int keep = 3;
 
 	child_reset();
+	log_set_facility(c->svc->log_facility);
 	if (move_fd(f->in, 0) < 0 || move_fd(f->out, 1) < 0)
 		child_exit(EX_OSERR);
 	if (f->err >= 0) {

@@ -672,6 +672,7 @@ load_single(struct conf_ctx *x, struct conf *c, const config_setting_t *root)
 	apply_group(x, svc, root, CK_TOP);
 	if (x->opts->port >= 0)
 		svc->port = x->opts->port;
+	c->log_facility = svc->log_facility;
 	if (conf_unix_only(svc))
 		svc->name = strdup("unix");
 	else if (asprintf(&svc->name, "%d/%s", svc->port,
@@ -746,6 +747,7 @@ load_services(struct conf_ctx *x, struct conf *c, const config_setting_t *root,
 	/* The defaults are checked once, on their own. */
 	service_init(&defaults);
 	apply_group(x, &defaults, root, CK_TOP);
+	c->log_facility = defaults.log_facility;
 	service_free(&defaults);
 	if ((c->svc = calloc(n, sizeof(*c->svc))) == NULL ||
 	    (bad = calloc(n, 1)) == NULL)

@@ -35,6 +35,9 @@
 
 enum conf_proto { PROTO_TCP, PROTO_UDP };
 
+/* The `log` key: what a service logs of a client that was served. */
+enum conf_log { CONF_LOG_ERRORS, CONF_LOG_CONNECTIONS, CONF_LOG_REQUESTS };
+
 struct handler;
 struct listener;
 
@@ -116,6 +119,8 @@ struct service {
 	double		  max_amplification;	/* UDP: reply/request bytes */
 	char		 *busy_reply;	/* to clients refused as busy */
 	size_t		  busy_reply_len;
+	int		  log;		/* enum conf_log */
+	int		  log_facility;	/* syslog's LOG_DAEMON... */
 	unsigned	  line;		/* where it is defined, for messages */
 	/* The socket files of its "unix:/path" listeners. */
 	char		 *socket_user, *socket_group;	/* names */
@@ -130,6 +135,7 @@ struct conf {
 	size_t		 nsvc;
 	int		 listed;	/* from a `services` list */
 	size_t		 nenabled;	/* services not disabled */
+	int		 log_facility;	/* the top level's: master-wide lines */
 };
 
 struct conf_opts {

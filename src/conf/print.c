@@ -85,6 +85,18 @@ print_acl(FILE *fp, const struct acl *a)
 	fputs(" ]", fp);
 }
 
+/* Which of an enum's values v is: its index, or the index of its code. */
+static int
+enum_index(const struct conf_key *k, int v)
+{
+	int i;
+
+	for (i = 0; k->codes != NULL && k->values[i] != NULL; i++)
+		if (k->codes[i] == v)
+			return i;
+	return k->codes != NULL ? 0 : v;
+}
+
 /* The value of a key of a plain type into fp. */
 static void
 print_value(FILE *fp, const struct conf_key *k, const struct service *svc)
@@ -110,7 +122,8 @@ print_value(FILE *fp, const struct conf_key *k, const struct service *svc)
 		conf_print_string(fp, *(char *const *)field);
 		break;
 	case CT_ENUM:
-		conf_print_string(fp, k->values[*(const int *)field]);
+		conf_print_string(fp, k->values[enum_index(k,
+		    *(const int *)field)]);
 		break;
 	case CT_ACL:
 		print_acl(fp, field);

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "client/admit.h"
 #include "client/conn.h"
 #include "handlers/handler.h"
+#include "lib/io.h"
 #include "lib/log.h"
 #include "master/master_int.h"
 
@@ -40,9 +42,10 @@ start_child(struct master *s, struct svc_state *r, const int fd[2],
 	pid_t pid = -1;
 	int e;
 
-	c->announced = plain;
-	if (plain)
-		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c->peer);
+	c->announced = plain && svc->log >= CONF_LOG_REQUESTS;
+	if (c->announced)
+		log_msg(svc->log_facility | LOG_INFO, "%s: connect from %s",
+		    svc->name, c->peer);
 	/* Counted before the fork, so that a status child sees itself. */
 	r->active++;
 	r->stats.accepted++;
@@ -79,6 +82,9 @@ start_child(struct master *s, struct svc_state *r, const int fd[2],
 	k->src = *src;
 	k->start = *now;
 	k->err = err;
+	/* A PROXY service's child names the client; here, its balancer. */
+	snprintf(k->peer, sizeof(k->peer), "%s%s", c->peer,
+	    svc->proxy_protocol ? " (balancer)" : "");
 	return k;
 }
 
@@ -118,6 +124,51 @@ accept_room_ms(const struct svc_state *r, const struct timespec *now)
 	    bucket_wait_ms(&r->bucket, r->svc->rate, now) : 0;
 }
 
+/*
+ * Clients that wait in the backlog while a service is full are the
+ * kernel's, unseen by the master, which stops polling the service.
+ * When it stops taking clients, the reason is noted; when it takes one
+ * again, the listeners' queues say how many waited (two system calls a
+ * time the service fills, none per connection).  Logged at most once a
+ * second per service and reason, as refusals are.
+ */
+static void
+note_full(struct svc_state *r, const struct timespec *now)
+{
+	if (r->full != FULL_NOT || accept_room_ms(r, now) == 0)
+		return;
+	if (r->active >= r->svc->max_children)
+		r->full = FULL_CHILDREN;
+	else if (deadline_left(&r->paused_until, now) == 0)
+		r->full = FULL_RATE;
+}
+
+static void
+count_waited(struct svc_state *r)
+{
+	static const char *const why[] = { "", "max_children", "rate" };
+	const struct service *svc = r->svc;
+	long q, n = 0;
+	size_t i;
+
+	for (i = 0; i < r->nls; i++)
+		if (r->ls[i].fd >= 0 && (q = io_listen_queue(r->ls[i].fd)) > 0)
+			n += q;
+	/* Those counted last time and not taken since are no news. */
+	q = n;
+	n = n > r->waited_seen ? n - r->waited_seen : 0;
+	r->waited_seen = q;
+	if (n > 0) {
+		if (r->full == FULL_CHILDREN)
+			r->stats.waited_children += n;
+		else
+			r->stats.waited_rate += n;
+		admit_note(svc, why[r->full], "%s: %ld client%s waited for "
+		    "%s", svc->name, n, n == 1 ? "" : "s", why[r->full]);
+	}
+	r->full = FULL_NOT;
+}
+
 void
 accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
     const struct timespec *now)
@@ -128,6 +179,8 @@ accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
 
 	if (accept_room_ms(r, now) != 0)
 		return;
+	if (r->full != FULL_NOT)
+		count_waited(r);
 	fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
 	if (fd < 0) {
 		if (errno != EINTR && errno != ECONNABORTED &&
@@ -135,7 +188,10 @@ accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
 			pause_service(r, now, "accept");
 		return;
 	}
+	if (r->waited_seen > 0)
+		r->waited_seen--;
 	accept_client(s, r, fd, fd, (struct sockaddr *)&ss, now);
+	note_full(r, now);
 }
 
 /*

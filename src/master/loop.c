@@ -171,6 +171,13 @@ run_start(struct run_state *r, struct conf *c)
 	return 0;
 }
 
+static void
+reload_failed(struct master *s)
+{
+	s->stats.reloads_failed++;
+	log_msg(LOG_ERR, "reload failed: keeping the old configuration");
+}
+
 /*
  * SIGHUP: the new file replaces the old one only if it is valid and all
  * its listeners could be had.  Unchanged listeners are handed over, not
@@ -191,17 +198,18 @@ reload(struct master *s)
 	}
 	notify_reloading();
 	if ((c = master_load(s->opts->config, s->opts->port)) == NULL) {
-		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
+		reload_failed(s);
 		notify_send("READY=1");
 		return;
 	}
 	if (run_start(&r, c) < 0 || listen_run_open(&r, &s->run) < 0) {
-		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
+		reload_failed(s);
 		notify_send("READY=1");
 		run_free(&r);
 		master_conf_free(c);
 		return;
 	}
+	log_set_facility(c->log_facility);
 	run_carry(&r, &s->run);
 	children_remap(&s->children, &r);
 	listen_run_close(&s->run);

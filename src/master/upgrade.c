@@ -151,7 +151,8 @@ write_service(FILE *f, const struct svc_state *r, struct fdlist *l)
 	    st->accepted, st->served, st->failed, st->denied, st->busy,
 	    st->limited, st->expired, st->forkfail);
 	hex(f, &r->bucket, sizeof(r->bucket));
-	fputc('\n', f);
+	fprintf(f, "\nW %s %lu %lu\n", r->svc->name, st->waited_children,
+	    st->waited_rate);
 	for (j = 0; j < r->nls; j++) {
 		if ((ls = &r->ls[j])->fd < 0)
 			continue;
@@ -185,10 +186,12 @@ write_state(const struct upgrade_from *u, struct fdlist *l)
 		close(fd);
 		return -1;
 	}
-	fprintf(f, "%s2\nM %lu %lu %lld %ld\nD %d\nN %s\n", UPGRADE_MAGIC,
-	    u->stats->reloads, u->stats->forkfail,
+	/* Fields past the fourth of M, lines of new letters: older images
+	 * skip them. */
+	fprintf(f, "%s2\nM %lu %lu %lld %ld %lu\nD %d\nN %s\n",
+	    UPGRADE_MAGIC, u->stats->reloads, u->stats->forkfail,
 	    (long long)u->stats->started.tv_sec, u->stats->started.tv_nsec,
-	    u->daemonized, u->notify ? u->notify : "-");
+	    u->stats->reloads_failed, u->daemonized, u->notify ? u->notify : "-");
 	if (per_source_fd() >= 0) {
 		fprintf(f, "T %d\n", per_source_fd());
 		pass(l, per_source_fd());
