@@ -143,6 +143,8 @@ start_replyd() {
 	nosandbox)
 		replyd_conf "$name" "$port" \
 		    'sandbox = { syscalls = "none"; };' || return 1 ;;
+	requests)
+		replyd_conf "$name" "$port" 'log = "requests";' || return 1 ;;
 	*)
 		replyd_conf "$name" "$port" || return 1 ;;
 	esac
@@ -220,7 +222,8 @@ start_anchor() {
 # start_server NAME PORT: start one server; 2 = not installed.
 start_server() {
 	case $1 in
-	replyd-reply|replyd-exec|replyd-nosandbox|old-reply|old-exec)
+	replyd-reply|replyd-exec|replyd-nosandbox|replyd-requests|old-reply|\
+	    old-exec)
 		start_replyd "$1" "$2" ;;
 	fork)
 		background "$W/fork.log" "$W/forkserver" "$2" ;;
@@ -250,6 +253,9 @@ describe() {
 	replyd-nosandbox)
 		echo "as replyd-reply, with sandbox = { syscalls = \"none\"; }:" \
 		    "what the children's seccomp filter costs" ;;
+	replyd-requests)
+		echo "as replyd-reply, with log = \"requests\": four lines a" \
+		    "connection where the default writes one" ;;
 	old-reply|old-exec)
 		echo "as replyd-${1#old-}, run by REPLYD_OLD=$REPLYD_OLD" ;;
 	fork)
