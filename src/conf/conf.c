@@ -551,6 +551,7 @@ service_check(struct conf_ctx *x, struct service *svc,
 		    "root: set user (user = \"root\" allows it)", svc->name);
 	svc->as_root = x->opts->as_root;
 	conf_unix_service_check(x, svc, g);
+	conf_wait_check(x, svc, g);
 	conf_sandbox_default(svc);
 }
 

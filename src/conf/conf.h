@@ -73,6 +73,7 @@ struct sandbox_spec {
 struct service {
 	char		 *name;
 	int		  disable;	/* checked and printed, not served */
+	int		  wait;		/* exec: the program gets the socket */
 	int		  port;
 	char		**listen;	/* NULL-terminated; NULL: the default */
 	enum conf_proto	  proto;

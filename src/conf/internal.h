@@ -87,6 +87,10 @@ void	conf_unix_service_check(struct conf_ctx *, const struct service *,
 	    const config_setting_t *);
 int	conf_unix_only(const struct service *);
 
+/* wait = true: what cannot apply to a wait service (wait.c). */
+void	conf_wait_check(struct conf_ctx *, const struct service *,
+	    const config_setting_t *);
+
 /* ... and how they print (print.c). */
 void	conf_print_listen(FILE *, const struct conf_key *,
 	    const struct service *, int);

@@ -19,31 +19,22 @@
 #include "master/master_int.h"
 
 /*
- * Start a child for fd[0] and fd[1] (a connection twice, or the ends of
- * a UDP relay), the client described by c.  On success the master keeps
- * a connection until the child is gone (reap.c closes it without a
- * reset) and no relay end; on failure (NULL, errno set, counted and
- * logged) they are still the caller's.  The master logs a TCP connect itself,
- * before the child starts, so that the line comes before the child's
- * own; a PROXY service's child says it once it knows the real client.
+ * Start a child of r on f for the client c (the one way the master
+ * starts children, for a client or a wait service's program): counted
+ * before the fork, so that a status child sees itself, and given the
+ * stderr relay of a handler that is not ours.  Returns its entry, or
+ * NULL (errno set, counted and logged) with f still the caller's.
  */
-static struct child *
-start_child(struct master *s, struct svc_state *r, const int fd[2],
-    const struct srckey *src, const struct timespec *now, struct conn *c)
+struct child *
+accept_spawn(struct master *s, struct svc_state *r, struct spawn_fds f,
+    const struct timespec *now, const struct conn *c)
 {
 	const struct service *svc = r->svc;
-	/* TCP whose client the master knows: no PROXY header to read. */
-	int plain = svc->proto == PROTO_TCP && !svc->proxy_protocol;
-	struct spawn_fds f = { fd[0], fd[1], -1 };
 	struct stderr_relay err = { .fd = -1 };
 	struct child *k = NULL;
 	pid_t pid = -1;
 	int e;
 
-	c->announced = plain;
-	if (plain)
-		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c->peer);
-	/* Counted before the fork, so that a status child sees itself. */
 	r->active++;
 	r->stats.accepted++;
 	if ((svc->handler->flags & HANDLER_STDERR) &&
@@ -68,17 +59,44 @@ start_child(struct master *s, struct svc_state *r, const int fd[2],
 		errno = e;
 		return NULL;
 	}
+	k->pid = pid;
+	k->run = r;
+	k->session_timeout = svc->session_timeout;
+	k->start = *now;
+	k->err = err;
+	return k;
+}
+
+/*
+ * Start a child for fd[0] and fd[1] (a connection twice, or the ends of
+ * a UDP relay), the client described by c.  On success the master keeps
+ * a connection until the child is gone (reap.c closes it without a
+ * reset) and no relay end; on failure (NULL, errno set, counted and
+ * logged) they are still the caller's.  The master logs a TCP connect itself,
+ * before the child starts, so that the line comes before the child's
+ * own; a PROXY service's child says it once it knows the real client.
+ */
+static struct child *
+start_child(struct master *s, struct svc_state *r, const int fd[2],
+    const struct srckey *src, const struct timespec *now, struct conn *c)
+{
+	const struct service *svc = r->svc;
+	/* TCP whose client the master knows: no PROXY header to read. */
+	int plain = svc->proto == PROTO_TCP && !svc->proxy_protocol;
+	struct child *k;
+
+	c->announced = plain;
+	if (plain)
+		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c->peer);
+	k = accept_spawn(s, r, (struct spawn_fds){ fd[0], fd[1], -1 }, now, c);
+	if (k == NULL)
+		return NULL;
 	if (fd[1] != fd[0]) {
 		close(fd[0]);
 		close(fd[1]);
 	} else
 		k->conn = fd[0];
-	k->pid = pid;
-	k->run = r;
-	k->session_timeout = svc->session_timeout;
 	k->src = *src;
-	k->start = *now;
-	k->err = err;
 	return k;
 }
 
@@ -89,8 +107,8 @@ start_child(struct master *s, struct svc_state *r, const int fd[2],
  */
 #define PAUSE_MS 500
 
-static void
-pause_service(struct svc_state *r, const struct timespec *now,
+void
+accept_pause(struct svc_state *r, const struct timespec *now,
     const char *what)
 {
 	log_msg(LOG_ERR, "%s: %s: %s; pausing %d ms", r->svc->name, what,
@@ -132,7 +150,7 @@ accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
 	if (fd < 0) {
 		if (errno != EINTR && errno != ECONNABORTED &&
 		    errno != EAGAIN && errno != EWOULDBLOCK)
-			pause_service(r, now, "accept");
+			accept_pause(r, now, "accept");
 		return;
 	}
 	accept_client(s, r, fd, fd, (struct sockaddr *)&ss, now);
@@ -184,7 +202,7 @@ accept_client(struct master *s, struct svc_state *r, int in, int out,
 	r->pending = in;
 	r->pending_src = src;
 	r->pending_since = *now;
-	pause_service(r, now, "fork");
+	accept_pause(r, now, "fork");
 	return 0;
 }
 
@@ -214,7 +232,7 @@ accept_retry(struct master *s, struct svc_state *r,
 		return;
 	}
 	r->pending = fd;
-	pause_service(r, now, "fork");
+	accept_pause(r, now, "fork");
 }
 
 void
@@ -247,7 +265,7 @@ accept_udp(struct master *s, struct svc_state *r, struct listener *l,
 		if (!udp_budget(svc, &s->req, now))
 			continue;
 		if (udp_start(svc, &s->req, l->fd, &relay, cfd) < 0) {
-			pause_service(r, now, "socketpair");
+			accept_pause(r, now, "socketpair");
 			break;
 		}
 		conn_describe(&c, svc, l->fd,
@@ -260,7 +278,7 @@ accept_udp(struct master *s, struct svc_state *r, struct listener *l,
 		close(cfd[0]);
 		close(cfd[1]);
 		udp_end(&relay);
-		pause_service(r, now, "fork");
+		accept_pause(r, now, "fork");
 		break;
 	}
 }

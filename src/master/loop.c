@@ -204,6 +204,7 @@ reload(struct master *s)
 	}
 	run_carry(&r, &s->run);
 	children_remap(&s->children, &r);
+	wait_remap(&s->children);
 	listen_run_close(&s->run);
 	run_free(&s->run);
 	master_conf_free(oldc);
@@ -334,7 +335,8 @@ poll_set(struct master *s, long *wake)
 			continue;
 		}
 		for (j = 0; j < r->nls; j++)
-			if (poll_add(s, n, r->ls[j].fd, SLOT_LISTENER, r,
+			if (!wait_held(&s->children, r->ls[j].fd) &&
+			    poll_add(s, n, r->ls[j].fd, SLOT_LISTENER, r,
 			    &r->ls[j], 0) == 0)
 				n++;
 	}
@@ -422,6 +424,21 @@ idle_left(const struct master *s, const struct timespec *now)
 	return deadline_left(&end, now);
 }
 
+/*
+ * A listener has a client.  A wait service's program takes it (not
+ * under `replyd -i`, which is itself inetd's wait-mode program).
+ */
+static void
+listener_ready(struct master *s, struct slot *t, const struct timespec *now)
+{
+	if (t->run->svc->wait && s->opts->only == NULL)
+		wait_start(s, t->run, t->l, now);
+	else if (t->run->svc->proto == PROTO_UDP)
+		accept_udp(s, t->run, t->l, now);
+	else
+		accept_tcp(s, t->run, t->l, now);
+}
+
 static void
 serve_loop(struct master *s)
 {
@@ -477,8 +494,7 @@ serve_loop(struct master *s)
 				refused_ready(&s->refused, s->pfd[i].fd);
 			else if (t->what == SLOT_LISTENER) {
 				s->idle_since = now;
-				(t->run->svc->proto == PROTO_UDP ? accept_udp :
-				    accept_tcp)(s, t->run, t->l, &now);
+				listener_ready(s, t, &now);
 			}
 			else if ((k = children_find(&s->children, t->kid)) == NULL)
 				continue;
@@ -639,6 +655,7 @@ master_run(struct conf *c, const struct master_opts *o)
 	deadline_now(&s.stats.started);
 	s.idle_since = s.stats.started;
 	taken = upgrade_restore(&s.run, &s.children, &s.stats);
+	wait_remap(&s.children);
 	if (upgrade_trial()) {
 		upgrade_trial_done(&s.run);
 		log_msg(LOG_INFO, "upgrade trial: this image can serve");

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "child/spawn.h"
 #include "client/refused.h"
 #include "lib/deadline.h"
 #include "master/children.h"
@@ -62,6 +63,11 @@ struct master {
 };
 
 /* accept.c */
+struct child *accept_spawn(struct master *s, struct svc_state *r,
+	    struct spawn_fds f, const struct timespec *now,
+	    const struct conn *c);
+void	accept_pause(struct svc_state *r, const struct timespec *now,
+	    const char *what);
 int	accept_client(struct master *s, struct svc_state *r, int in, int out,
 	    const struct sockaddr *peer, const struct timespec *now);
 void	accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
@@ -77,5 +83,12 @@ const char *reap_child_name(const struct child *k);
 void	kill_group(pid_t pid, int sig);
 void	reap_all(struct master *s);
 long	reap_expire(struct master *s);
+
+/* wait.c */
+int	wait_held(const struct children *ks, int fd);
+void	wait_start(struct master *s, struct svc_state *r, struct listener *l,
+	    const struct timespec *now);
+void	wait_ended(const struct child *k);
+void	wait_remap(struct children *ks);
 
 #endif

@@ -116,6 +116,7 @@ reap_all(struct master *s)
 			else
 				k->run->stats.failed++;
 		}
+		wait_ended(k);
 		per_source_gone(pid);
 		children_remove(&s->children, k);
 		deadline_now(&s->idle_since);
