@@ -104,6 +104,26 @@ check "quick exit: a few log lines, not a flood" \
     test "$(wc -l < "$LOG")" -lt 20
 stop "$PID"
 
+# What a wait program leaves running when it exits (in.tftpd's
+# transfers) is left to finish, as under inetd.
+L=$(notes l)
+cf=$(conf left <<C
+listen = "127.0.0.1";
+port = 0;
+protocol = "udp";
+handler = "exec";
+wait = true;
+exec = { program = "/bin/sh";
+	 args = [ "-c", "(sleep 1; echo done > $L/left) & exec $prog $L 200" ]; };
+C
+)
+start left "$cf"
+"$TCLIENT" -u -d x 127.0.0.1 "$PORT" > /dev/null
+wait_log "$LOG" 'child [0-9]+ exited with status 0' 5
+check "left running: what the program started outlives it" \
+    poll 5 test -s "$L/left"
+stop "$PID"
+
 # SIGUSR2 while a program holds its socket: the new image leaves the
 # socket to it, reaps it, and starts the next one.
 S=$(notes s)
