@@ -47,7 +47,7 @@ handler = "exec";
 wait = true;
 services = (
 	{ name = "u"; protocol = "udp";
-	  exec = { program = "$prog"; args = [ "$U", "1500" ]; }; },
+	  exec = { program = "$prog"; args = [ "$U", "3000" ]; }; },
 	{ name = "t";
 	  exec = { program = "$prog"; args = [ "$TD", "1500" ]; }; }
 );
@@ -67,6 +67,11 @@ same "udp: the master started it once, never beside itself" \
     "$(cat "$U/starts")" "start $(pids "$WORK/u1")"
 check "udp: the start is logged" \
     wait_log "$LOG" "u: a client on 127.0.0.1:$up: $prog started, pid [0-9]+"
+kill -HUP "$PID"
+wait_log "$LOG" 'reloaded'
+"$TCLIENT" -u -d d4 127.0.0.1 "$up" >> "$WORK/u1"
+same "SIGHUP: the reloaded master leaves the socket to the same program" \
+    "$(pids "$WORK/u1" | wc -l) $(starts "$U")" "1 1"
 restarted udp "$up" "$WORK/u1" again
 same "... the second start" "$(starts "$U")" 2
 
