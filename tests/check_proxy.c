@@ -26,26 +26,18 @@ parse(const void *buf, size_t n)
 }
 
 static const char *
-src(void)
+text(const struct sockaddr_storage *ss)
 {
 	static char out[ADDR_STRLEN];
 	struct addr_text t;
 
-	ck_assert_int_eq(addr_text((struct sockaddr *)&pi.src, &t), 0);
+	ck_assert_int_eq(addr_text((const struct sockaddr *)ss, &t), 0);
 	addr_join(&t, out, sizeof(out));
 	return out;
 }
 
-static const char *
-dst(void)
-{
-	static char out[ADDR_STRLEN];
-	struct addr_text t;
-
-	ck_assert_int_eq(addr_text((struct sockaddr *)&pi.dst, &t), 0);
-	addr_join(&t, out, sizeof(out));
-	return out;
-}
+#define src() text(&pi.src)
+#define dst() text(&pi.dst)
 
 START_TEST(v1_tcp4)
 {
