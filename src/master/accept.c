@@ -25,7 +25,7 @@
  * stderr relay of a handler that is not ours.  Returns its entry, or
  * NULL (errno set, counted and logged) with f still the caller's.
  */
-struct child *
+static struct child *
 accept_spawn(struct master *s, struct svc_state *r, struct spawn_fds f,
     const struct timespec *now, const struct conn *c)
 {
@@ -107,8 +107,8 @@ start_child(struct master *s, struct svc_state *r, const int fd[2],
  */
 #define PAUSE_MS 500
 
-void
-accept_pause(struct svc_state *r, const struct timespec *now,
+static void
+pause_service(struct svc_state *r, const struct timespec *now,
     const char *what)
 {
 	log_msg(LOG_ERR, "%s: %s: %s; pausing %d ms", r->svc->name, what,
@@ -150,7 +150,7 @@ accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
 	if (fd < 0) {
 		if (errno != EINTR && errno != ECONNABORTED &&
 		    errno != EAGAIN && errno != EWOULDBLOCK)
-			accept_pause(r, now, "accept");
+			pause_service(r, now, "accept");
 		return;
 	}
 	accept_client(s, r, fd, fd, (struct sockaddr *)&ss, now);
@@ -202,7 +202,7 @@ accept_client(struct master *s, struct svc_state *r, int in, int out,
 	r->pending = in;
 	r->pending_src = src;
 	r->pending_since = *now;
-	accept_pause(r, now, "fork");
+	pause_service(r, now, "fork");
 	return 0;
 }
 
@@ -232,7 +232,7 @@ accept_retry(struct master *s, struct svc_state *r,
 		return;
 	}
 	r->pending = fd;
-	accept_pause(r, now, "fork");
+	pause_service(r, now, "fork");
 }
 
 void
@@ -265,7 +265,7 @@ accept_udp(struct master *s, struct svc_state *r, struct listener *l,
 		if (!udp_budget(svc, &s->req, now))
 			continue;
 		if (udp_start(svc, &s->req, l->fd, &relay, cfd) < 0) {
-			accept_pause(r, now, "socketpair");
+			pause_service(r, now, "socketpair");
 			break;
 		}
 		conn_describe(&c, svc, l->fd,
@@ -278,8 +278,29 @@ accept_udp(struct master *s, struct svc_state *r, struct listener *l,
 		close(cfd[0]);
 		close(cfd[1]);
 		udp_end(&relay);
-		accept_pause(r, now, "fork");
+		pause_service(r, now, "fork");
 		break;
 	}
 }
 
+/*
+ * A listener of a wait service has a client: its program takes the
+ * socket itself (wait.c says how), started as any child is.
+ */
+void
+accept_wait(struct master *s, struct svc_state *r, struct listener *l,
+    const struct timespec *now)
+{
+	struct child *k;
+	struct conn c;
+
+	if (accept_room_ms(r, now) != 0 ||
+	    wait_prepare(&s->children, r, l, &c) < 0)
+		return;
+	if (r->svc->rate > 0)
+		bucket_take(&r->bucket, r->svc->rate, now);
+	k = accept_spawn(s, r, (struct spawn_fds){ l->fd, l->fd, -1 }, now, &c);
+	wait_started(r, l, k);
+	if (k == NULL)
+		pause_service(r, now, "fork");
+}

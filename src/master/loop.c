@@ -432,7 +432,7 @@ static void
 listener_ready(struct master *s, struct slot *t, const struct timespec *now)
 {
 	if (t->run->svc->wait && s->opts->only == NULL)
-		wait_start(s, t->run, t->l, now);
+		accept_wait(s, t->run, t->l, now);
 	else if (t->run->svc->proto == PROTO_UDP)
 		accept_udp(s, t->run, t->l, now);
 	else

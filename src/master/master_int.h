@@ -13,7 +13,6 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "child/spawn.h"
 #include "client/refused.h"
 #include "lib/deadline.h"
 #include "master/children.h"
@@ -63,14 +62,11 @@ struct master {
 };
 
 /* accept.c */
-struct child *accept_spawn(struct master *s, struct svc_state *r,
-	    struct spawn_fds f, const struct timespec *now,
-	    const struct conn *c);
-void	accept_pause(struct svc_state *r, const struct timespec *now,
-	    const char *what);
 int	accept_client(struct master *s, struct svc_state *r, int in, int out,
 	    const struct sockaddr *peer, const struct timespec *now);
 void	accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
+	    const struct timespec *now);
+void	accept_wait(struct master *s, struct svc_state *r, struct listener *l,
 	    const struct timespec *now);
 void	accept_udp(struct master *s, struct svc_state *r, struct listener *l,
 	    const struct timespec *now);
@@ -85,9 +81,12 @@ void	reap_all(struct master *s);
 long	reap_expire(struct master *s);
 
 /* wait.c */
+struct conn;
 int	wait_held(const struct children *ks, int fd);
-void	wait_start(struct master *s, struct svc_state *r, struct listener *l,
-	    const struct timespec *now);
+int	wait_prepare(const struct children *ks, const struct svc_state *r,
+	    const struct listener *l, struct conn *c);
+void	wait_started(const struct svc_state *r, const struct listener *l,
+	    struct child *k);
 void	wait_ended(const struct child *k);
 void	wait_remap(struct children *ks);
 

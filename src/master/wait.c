@@ -21,7 +21,6 @@
 #include <poll.h>
 #include <string.h>
 
-#include "child/spawn.h"
 #include "client/conn.h"
 #include "lib/log.h"
 #include "master/master_int.h"
@@ -51,28 +50,33 @@ wait_held(const struct children *ks, int fd)
 	return 0;
 }
 
-/* l of wait service r has a client: its program takes the socket. */
-void
-wait_start(struct master *s, struct svc_state *r, struct listener *l,
-    const struct timespec *now)
+/*
+ * l of wait service r has a client, and r room for a child (accept.c
+ * asks): c describes the program's "client", the socket, which goes to
+ * it blocking.  Returns -1 if a program holds l already.
+ */
+int
+wait_prepare(const struct children *ks, const struct svc_state *r,
+    const struct listener *l, struct conn *c)
 {
-	struct child *k;
-	struct conn c;
-
-	if (accept_room_ms(r, now) != 0 || wait_held(&s->children, l->fd))
-		return;
-	if (r->svc->rate > 0)
-		bucket_take(&r->bucket, r->svc->rate, now);
+	if (wait_held(ks, l->fd))
+		return -1;
 	/* No peer: whoever the program takes from the socket. */
-	memset(&c, 0, sizeof(c));
-	c.svc = r->svc;
-	snprintf(c.peer, sizeof(c.peer), "%.*s", (int)sizeof(c.peer) - 1,
+	memset(c, 0, sizeof(*c));
+	c->svc = r->svc;
+	snprintf(c->peer, sizeof(c->peer), "%.*s", (int)sizeof(c->peer) - 1,
 	    l->name);
 	set_nonblock(l->fd, 0);
-	if ((k = accept_spawn(s, r, (struct spawn_fds){ l->fd, l->fd, -1 },
-	    now, &c)) == NULL) {
+	return 0;
+}
+
+/* The program k (NULL: none could start) holds l from now on. */
+void
+wait_started(const struct svc_state *r, const struct listener *l,
+    struct child *k)
+{
+	if (k == NULL) {
 		set_nonblock(l->fd, 1);
-		accept_pause(r, now, "fork");
 		return;
 	}
 	k->held = l->fd;
