@@ -94,8 +94,8 @@ static const char *const steps[] = {
 };
 
 void
-confine_why(const struct service *svc, enum confine_step step, int err,
-    char *buf, size_t n)
+confine_why(const struct service *svc, enum confine_step step,
+    const char *err, char *buf, size_t n)
 {
 	const struct sandbox_spec *sb = &svc->sandbox;
 	char asked[96] = "";
@@ -107,7 +107,6 @@ confine_why(const struct service *svc, enum confine_step step, int err,
 		    ", filesystem = \"empty\"" : ", filesystem = \"read-only\"");
 	if (sb->private_tmp)
 		strcat(asked, ", private_tmp = true");
-	snprintf(buf, n, "%s: sandbox (%s) cannot be had here: %s: %s; "
-	    "refusing to serve unconfined", svc->name, asked + 2,
-	    steps[step], strerror(err));
+	snprintf(buf, n, "sandbox (%s) cannot be had here: %s: %s; refusing "
+	    "to serve unconfined", asked + 2, steps[step], err);
 }

@@ -30,7 +30,10 @@ int	confine_wanted(const struct service *svc);
 enum confine_step confine_enter(const struct service *svc);
 /* The same, with the file system's Landlock ruleset, next to seccomp. */
 enum confine_step confine_files(const struct service *svc);
-/* One line: what svc asked, which step failed and why (errno err). */
+/*
+ * One line without the service's name: what svc asked, which step
+ * failed and why (err, errno's text).
+ */
 void	confine_why(const struct service *svc, enum confine_step step,
-	    int err, char *buf, size_t n);
+	    const char *err, char *buf, size_t n);
 #endif
