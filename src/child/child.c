@@ -136,6 +136,8 @@ set_user(uid_t uid)
 static int
 enter_sandbox(const struct service *svc, int report, enum confine_step *cf)
 {
+	if (report && svc->sandbox.filesystem != SB_FS_FULL)
+		sandbox_leak_check();
 	if ((*cf = confine_files(svc)) != CF_OK)
 		return -1;
 	return sandbox_enter(svc, report) < 0 ? -2 : 0;
