@@ -33,6 +33,14 @@ svc() {
 	esac
 	echo " { name = \"$1\"; $h sandbox = { $3 }; },"
 }
+# sh_svc NAME SCRIPT SANDBOX: /bin/sh running SCRIPT, for a private
+# /tmp that hides the build tree when it is under /tmp (CI's are).
+sh_svc() {
+	echo " { name = \"$1\"; handler = \"exec\"; exec = {
+   program = \"/bin/sh\"; args = [ \"-c\", \"$2\" ]; };
+   sandbox = { $3 }; },"
+}
+seen() { echo "if [ -e $1 ]; then echo there; else echo absent; fi"; }
 # The module profile has no socket and opens files only for reading.
 net='allow = [ "socket", "connect" ];'
 wr='allow = [ "open", "openat" ];'
@@ -54,10 +62,11 @@ wr='allow = [ "open", "openat" ];'
 	svc e-ro-read read:/etc/hostname 'filesystem = "read-only";'
 	svc m-empty read:/etc/hostname 'filesystem = "empty";'
 	svc m-ro-read read:/etc/hostname 'filesystem = "read-only";'
-	svc e-ptmp-see "see:$marker" 'private_tmp = true;'
-	svc e-tmp-see "see:$marker" ''
-	svc e-ptmp-write "tmp:$written" 'private_tmp = true;'
-	svc e-ptmp-again "see:$written" 'private_tmp = true;'
+	sh_svc e-ptmp-see "$(seen "$marker")" 'private_tmp = true;'
+	sh_svc e-tmp-see "$(seen "$marker")" ''
+	sh_svc e-ptmp-write "echo x > $written && echo written" \
+	    'private_tmp = true;'
+	sh_svc e-ptmp-again "$(seen "$written")" 'private_tmp = true;'
 	svc m-ptmp-ro "tmp:/tmp/x" \
 	    "$wr private_tmp = true; filesystem = \"read-only\";"
 	echo ' { name = "last"; }'
@@ -100,16 +109,14 @@ for k in e m; do
 done
 
 same "private_tmp: the test's file in /tmp is not there" \
-    "$(ask e-ptmp-see)" \
-    "$(said "see:$marker" 'No such file or directory')"
-same "without private_tmp it is" "$(ask e-tmp-see)" \
-    "$(said "see:$marker" "done")"
+    "$(ask e-ptmp-see)" absent
+same "without private_tmp it is" "$(ask e-tmp-see)" there
 same "private_tmp: the child writes in its /tmp" "$(ask e-ptmp-write)" \
-    "$(said "tmp:$written" "done")"
+    written
 check "private_tmp: what it wrote is not in the real /tmp" \
     [ ! -e "$written" ]
 same "private_tmp: nor in the next child's /tmp" "$(ask e-ptmp-again)" \
-    "$(said "see:$written" 'No such file or directory')"
+    absent
 same "private_tmp with filesystem = \"read-only\": its /tmp stays writable" \
     "$(ask m-ptmp-ro)" "$(said tmp:/tmp/x "done")"
 check "the master still serves" [ "$(ask target)" = "thank you !" ]
