@@ -428,6 +428,7 @@ service_init(struct service *svc)
 	conf_key_defaults(svc);
 	svc->exec.no_new_privs = 1;
 	svc->sandbox.syscalls = SB_BY_KIND;
+	svc->sandbox.network = 1;
 	svc->uid = getuid();
 	svc->gid = getgid();
 	svc->socket_mode = CONF_DEFAULT_SOCKET_MODE;

@@ -57,6 +57,7 @@ int	conf_parse_module(struct conf_ctx *, struct service *,
 
 /* The sandbox group (sandbox.c); its profiles' names by index. */
 extern const char *const conf_sandbox_profiles[];
+extern const char *const conf_sandbox_fs[];
 int	conf_parse_sandbox(struct conf_ctx *, struct service *,
 	    const struct config_setting_t *);
 void	conf_print_sandbox(FILE *, const struct conf_key *,

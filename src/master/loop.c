@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child/child.h"
 #include "child/sandbox.h"
 #include "handlers/handler.h"
 #include "lib/fds.h"
@@ -146,25 +147,44 @@ master_conf_free(struct conf *c)
 }
 
 /*
+ * -t: the sandbox of each service as start would make it (filters
+ * built, the rest tried in a child), so that a check passes only where
+ * a start would.
+ */
+int
+master_sandbox_check(const struct conf *c)
+{
+	int rc = sandbox_prepare_all(c) < 0 || child_probe_all(c) < 0 ? -1 : 0;
+
+	sandbox_release_all(c);
+	return rc;
+}
+
+/*
  * The run state for c.  A PROXY service with per_source needs the table
  * its children count themselves in (per_source.c), mapped before the
  * first of them forks; each service its children's seccomp filter,
- * built once here (sandbox.c).
+ * built once here (sandbox.c), and the rest of its sandbox tried once
+ * here (child_probe_all): a service this host cannot confine as asked
+ * does not start.
  */
 static int
 run_start(struct run_state *r, struct conf *c)
 {
 	size_t i;
 
-	if (run_make(r, c) < 0)
+	if (run_make(r, c) < 0) {
+		log_msg(LOG_ERR, "out of memory");
 		return -1;
-	if (sandbox_prepare_all(c) < 0) {
+	}
+	if (sandbox_prepare_all(c) < 0 || child_probe_all(c) < 0) {
 		run_free(r);
 		return -1;
 	}
 	for (i = 0; i < c->nsvc; i++)
 		if (c->svc[i].proxy_protocol && c->svc[i].per_source > 0 &&
 		    per_source_init() < 0) {
+			log_msg(LOG_ERR, "out of memory");
 			run_free(r);
 			return -1;
 		}
@@ -641,7 +661,6 @@ master_run(struct conf *c, const struct master_opts *o)
 		return EX_OSERR;
 	}
 	if (run_start(&s.run, c) < 0) {
-		log_msg(LOG_ERR, "out of memory");
 		master_conf_free(c);
 		return EX_OSERR;
 	}
