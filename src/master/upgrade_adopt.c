@@ -271,7 +271,8 @@ restore_peer(struct child *k, int fd)
 
 /*
  * The rest of a child: its UDP exchange's log context and count, its
- * stderr line, the master's copy of its connection.
+ * stderr line, the master's copy of its connection, the listener it
+ * holds.
  */
 static void
 restore_kid_rest(struct children *ks, const char *line)
@@ -301,7 +302,9 @@ restore_kid_rest(struct children *ks, const char *line)
 		k->conn = fd;
 		k->relay.dgrams = u;
 		restore_peer(k, fd);
-	}
+	} else if (sscanf(line, "W %ld %d", &pid, &fd) == 2 &&
+	    (k = children_find(ks, (pid_t)pid)) != NULL)
+		k->held = fd;	/* a listener, kept by its "L" line */
 }
 
 /* The last field of line, which ends in a newline, in place. */
@@ -314,7 +317,7 @@ last_field(char *line)
 	return p != NULL ? p + 1 : line;
 }
 
-/* W: the waited counters, after the service's S line. */
+/* Q: the waited counters, after the service's S line. */
 static void
 restore_waited(struct run_state *r, const char *line)
 {
@@ -322,7 +325,7 @@ restore_waited(struct run_state *r, const char *line)
 	struct svc_state *sr;
 	char name[128];
 
-	if (sscanf(line, "W %127s %lu %lu", name, &ch, &rate) != 3 ||
+	if (sscanf(line, "Q %127s %lu %lu", name, &ch, &rate) != 3 ||
 	    (sr = run_find(r, name)) == NULL)
 		return;
 	sr->stats.waited_children = ch;
@@ -411,7 +414,7 @@ upgrade_restore(struct run_state *r, struct children *ks, struct master_stats *m
 		    &m->forkfail, &sec, &m->started.tv_nsec,
 		    &m->reloads_failed) >= 4)
 			m->started.tv_sec = (time_t)sec;
-		else if (line[0] == 'W')
+		else if (line[0] == 'Q')
 			restore_waited(r, line);
 		else if (line[0] == 'S')
 			restore_service(r, line);
@@ -421,7 +424,8 @@ upgrade_restore(struct run_state *r, struct children *ks, struct master_stats *m
 			restore_pending(r, line);
 		else if (line[0] == 'K' && read_kid(line, &k) == 0)
 			restore_kid(ks, r, &k);
-		else if (line[0] == 'R' || line[0] == 'E' || line[0] == 'C')
+		else if (line[0] == 'R' || line[0] == 'E' || line[0] == 'C' ||
+		    line[0] == 'W')
 			restore_kid_rest(ks, line);
 	}
 	free(line);
