@@ -599,7 +599,7 @@ leak_check_now(void)
 #endif
 }
 
-int
+CHILD_PATH int
 sandbox_enter(const struct service *svc, int report)
 {
 	struct sigaction sa;

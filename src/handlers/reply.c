@@ -21,7 +21,7 @@
  */
 #define REPLY_STACK_BUF 1024
 
-int
+CHILD_PATH int
 handler_reply(const struct conn *c)
 {
 	const struct service *s = c->svc;
