@@ -489,6 +489,30 @@ START_TEST(wrapped_integers_are_caught)
 	    ":1: port must be an integer from 0 to 65535 (got 4294967376)");
 	ck_assert_ptr_null(load_text("timeout = 0x100000005;\n", -1, 0));
 	ck_assert_ptr_nonnull(strstr(err(0), "(got 0x100000005)"));
+	/* rate reads integers too: 4294967297 is read as 1 */
+	ck_assert_ptr_null(load_text("rate = 4294967297;\n", -1, 0));
+	ck_assert_ptr_nonnull(strstr(err(0), "rate must be"));
+	ck_assert_ptr_nonnull(strstr(err(0), "(got 4294967297)"));
+}
+END_TEST
+
+/*
+ * Two integers on one line that libconfig reads as the same value: only
+ * the one that was written wrapped is an error, and it is named.
+ */
+START_TEST(wrapped_beside_a_plain_twin)
+{
+	ck_assert_ptr_null(load_text(
+	    "timeout = 80; max_request = 4294967376; port = 80;\n", -1, 0));
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_str_eq(err(0), ":1: max_request must be an integer from 1 "
+	    "to 1048576 (got 4294967376)");
+	ck_assert_ptr_null(load_text(
+	    "max_request = 4294967376; timeout = 80;\n", -1, 0));
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_ptr_nonnull(strstr(err(0), "max_request must be"));
+	conf_free(load_text("timeout = 80; port = 80;\n", -1, 0));
+	ck_assert_uint_eq(errs.n, 0);
 }
 END_TEST
 
@@ -642,6 +666,7 @@ main(void)
 	tcase_add_test(tc, all_errors_reported_with_lines);
 	tcase_add_test(tc, handler_is_a_name);
 	tcase_add_test(tc, wrapped_integers_are_caught);
+	tcase_add_test(tc, wrapped_beside_a_plain_twin);
 	tcase_add_test(tc, wrong_types);
 	tcase_add_test(tc, root_needs_user);
 	tcase_add_test(tc, services_inherit_defaults);

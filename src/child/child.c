@@ -201,23 +201,35 @@ set_privileges(const struct service *svc, int report)
 	return nnp && sandbox_enter(svc, report) < 0 ? -2 : 0;
 }
 
+/* Why set_privileges returned rc, errno err, in buf: one line, no name. */
+static void
+privileges_error(const struct service *svc, int rc, int err, char *buf,
+    size_t size)
+{
+	const char *e = strerrordesc_np(err) ? strerrordesc_np(err) :
+	    "unknown error";
+
+	if (rc == -2)
+		snprintf(buf, size, "cannot enter the sandbox: %s%s", e,
+		    svc->exec.no_new_privs ? "" : " (with exec.no_new_privs = "
+		    "false only root can; or set sandbox.syscalls = \"none\")");
+	else
+		snprintf(buf, size, "cannot drop privileges to %s%s%s: %s",
+		    svc->user ? svc->user : "(current user)",
+		    svc->exec.chroot ? " in " : "",
+		    svc->exec.chroot ? svc->exec.chroot : "", e);
+}
+
 static int
 drop_privileges(const struct service *svc)
 {
 	int rc = set_privileges(svc, 1);
+	char why[512];
 
 	if (rc == 0)
 		return 0;
-	if (rc == -2)
-		log_msg(LOG_ERR, "%s: cannot enter the sandbox: %s%s",
-		    svc->name, strerror(errno), svc->exec.no_new_privs ? "" :
-		    " (with exec.no_new_privs = false only root can; or set "
-		    "sandbox.syscalls = \"none\")");
-	else
-		log_msg(LOG_ERR, "%s: cannot drop privileges to %s%s%s: %s",
-		    svc->name, svc->user ? svc->user : "(current user)",
-		    svc->exec.chroot ? " in " : "",
-		    svc->exec.chroot ? svc->exec.chroot : "", strerror(errno));
+	privileges_error(svc, rc, errno, why, sizeof(why));
+	log_msg(LOG_ERR, "%s: %s", svc->name, why);
 	return -1;
 }
 
@@ -406,17 +418,27 @@ child_forked(struct conn *c, const struct spawn_fds *f)
 
 /*
  * In the exec start's child, which shares the master's memory until
- * execve: system calls only, no logging (syslog keeps state in memory),
- * no reading from the client.  The master logged the connection; a
- * failure shows as the exit status (EX_OSERR, or 127 for execve).  fd is
- * close-on-exec, so execve leaves the connection on 0 and 1 only.
+ * execve: system calls only, no syslog (it keeps state in memory), no
+ * reading from the client.  The master logged the connection; a failure
+ * shows as the exit status (EX_OSERR, or 127 for execve) and one line
+ * written to its stderr, which the master logs.  fd is close-on-exec, so
+ * execve leaves the connection on 0 and 1 only.
  */
 int
 child_setup_exec(const struct conn *c, int fd, int err)
 {
+	char why[512];
+	int rc;
+
 	child_reset();
 	if (move_fd(fd, 0) < 0 || move_fd(fd, 1) < 0 ||
 	    (err >= 0 && dup2(err, 2) < 0))
 		return -1;
-	return set_privileges(c->svc, 0) < 0 ? -1 : 0;
+	if ((rc = set_privileges(c->svc, 0)) == 0)
+		return 0;
+	/* To the handler's stderr, which the master logs, tagged. */
+	privileges_error(c->svc, rc, errno, why, sizeof(why) - 1);
+	strcat(why, "\n");
+	(void)!write(2, why, strlen(why));
+	return -1;
 }
