@@ -66,33 +66,6 @@ child_exit(int status)
 }
 
 /*
- * What every child would otherwise ask the kernel for as it starts: the
- * ids and supplementary groups it inherits (the master's, which never
- * change while it serves) and the empty signal mask.  Recorded once by
- * the master before its first child (child_prepare); a process that
- * never did asks for itself.
- */
-static struct {
-	int		known;
-	uid_t		uid[3];		/* real, effective, saved */
-	gid_t		gid[3];
-	int		ngroups;
-	sigset_t	none;
-} inherited;
-
-void
-child_prepare(void)
-{
-	if (inherited.known)
-		return;
-	sigemptyset(&inherited.none);
-	inherited.known = getresuid(&inherited.uid[0], &inherited.uid[1],
-	    &inherited.uid[2]) == 0 && getresgid(&inherited.gid[0],
-	    &inherited.gid[1], &inherited.gid[2]) == 0 &&
-	    (inherited.ngroups = getgroups(0, NULL)) >= 0;
-}
-
-/*
  * The master reads its signals from a signalfd with them blocked (and
  * SIGPIPE blocked too): unblock them all, so that handlers and exec'd
  * programs start with what they expect.  Nothing is ignored or caught,
@@ -107,10 +80,7 @@ child_reset(void)
 	sigset_t none;
 
 	(void)setpgid(0, 0);
-	if (inherited.known)
-		none = inherited.none;
-	else
-		sigemptyset(&none);
+	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
@@ -140,18 +110,11 @@ CHILD_PATH static int
 set_group(const struct service *svc)
 {
 	gid_t r, e, s, gid = svc->gid;
-	int n = inherited.known ? inherited.ngroups : getgroups(0, NULL);
 
-	if ((svc->nsgroups > 0 || n != 0) &&
+	if ((svc->nsgroups > 0 || getgroups(0, NULL) != 0) &&
 	    syscall(RD_SETGROUPS, svc->nsgroups, svc->sgroups) < 0)
 		return -1;
-	if (inherited.known) {
-		r = inherited.gid[0];
-		e = inherited.gid[1];
-		s = inherited.gid[2];
-	} else if (getresgid(&r, &e, &s) < 0)
-		r = e = s = (gid_t)-1;
-	if (r == gid && e == gid && s == gid)
+	if (getresgid(&r, &e, &s) == 0 && r == gid && e == gid && s == gid)
 		return 0;
 	return syscall(RD_SETRESGID, gid, gid, gid) < 0 ? -1 : 0;
 }
@@ -161,13 +124,7 @@ set_user(uid_t uid)
 {
 	uid_t r, e, s;
 
-	if (inherited.known) {
-		r = inherited.uid[0];
-		e = inherited.uid[1];
-		s = inherited.uid[2];
-	} else if (getresuid(&r, &e, &s) < 0)
-		r = e = s = (uid_t)-1;
-	if (r == uid && e == uid && s == uid)
+	if (getresuid(&r, &e, &s) == 0 && r == uid && e == uid && s == uid)
 		return 0;
 	return syscall(RD_SETRESUID, uid, uid, uid) < 0 ? -1 : 0;
 }

@@ -9,8 +9,6 @@ struct conn;
 
 struct spawn_fds;
 
-/* In the master, before its first child: see child.c. */
-void	child_prepare(void);
 void	child_forked(struct conn *c, const struct spawn_fds *f)
 	    __attribute__((noreturn));
 int	child_setup_exec(const struct conn *c, int fd, int err);

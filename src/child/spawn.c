@@ -106,7 +106,6 @@ spawn_conn(const struct conn *c, enum spawn_how how,
 {
 	pid_t pid;
 
-	child_prepare();	/* once: what no child needs to ask again */
 	if (how == SPAWN_EXEC && f->in == f->out)
 		return spawn_exec(c, f);
 	if ((pid = fork()) == 0) {
