@@ -56,7 +56,7 @@ void	__gcov_dump(void);
 #endif
 
 /* The end of every child: with coverage builds, their counts too. */
-CHILD_PATH void
+void
 child_exit(int status)
 {
 #ifdef REPLYD_COVERAGE
@@ -74,7 +74,7 @@ child_exit(int status)
  * and a ^C on the master's terminal reaches only the master, which then
  * lets children finish.
  */
-CHILD_PATH static void
+static void
 child_reset(void)
 {
 	sigset_t none;
@@ -85,7 +85,7 @@ child_reset(void)
 }
 
 /* dup2(from, to), or nothing when from is to. */
-CHILD_PATH static int
+static int
 move_fd(int from, int to)
 {
 	if (from == to)
@@ -106,7 +106,7 @@ move_fd(int from, int to)
  * when something changes: in a user namespace that maps only root,
  * setgroups() is refused even when there is nothing to drop.
  */
-CHILD_PATH static int
+static int
 set_group(const struct service *svc)
 {
 	gid_t r, e, s, gid = svc->gid;
@@ -119,7 +119,7 @@ set_group(const struct service *svc)
 	return syscall(RD_SETRESGID, gid, gid, gid) < 0 ? -1 : 0;
 }
 
-CHILD_PATH static int
+static int
 set_user(uid_t uid)
 {
 	uid_t r, e, s;
@@ -136,7 +136,7 @@ set_user(uid_t uid)
  * Returns 0, -1 (errno) when the ids could not be had, -2 when the
  * filter could not.
  */
-CHILD_PATH static int
+static int
 set_privileges(const struct service *svc, int report)
 {
 	int nnp = svc->exec.no_new_privs;
@@ -320,7 +320,7 @@ proxy_step(struct conn *c)
 }
 
 /* Serve one client, its connection on fd 0 and 1, described by c. */
-CHILD_PATH int
+int
 child_serve_conn(struct conn *c)
 {
 	const struct service *svc = c->svc;
@@ -350,7 +350,7 @@ child_serve_conn(struct conn *c)
  * describes the client.  With f->err the handler's stderr is that pipe
  * to the master, and replyd's own lines keep the log channel as fd 3.
  */
-CHILD_PATH void
+void
 child_forked(struct conn *c, const struct spawn_fds *f)
 {
 	int keep = 3;

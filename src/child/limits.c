@@ -19,7 +19,7 @@ limit(int resource, rlim_t v)
 	return setrlimit(resource, &r);
 }
 
-CHILD_PATH int
+int
 child_limits(const struct service *svc)
 {
 	if (svc->rlimit_as > 0 &&

@@ -599,7 +599,7 @@ leak_check_now(void)
 #endif
 }
 
-CHILD_PATH int
+int
 sandbox_enter(const struct service *svc, int report)
 {
 	struct sigaction sa;

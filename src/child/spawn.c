@@ -100,7 +100,7 @@ spawn_exec(const struct conn *c, const struct spawn_fds *f)
  * caller keeps and closes its own copies.  Returns the child's pid, or
  * -1 with errno set.
  */
-CHILD_PATH pid_t
+pid_t
 spawn_conn(const struct conn *c, enum spawn_how how,
     const struct spawn_fds *f)
 {

@@ -21,7 +21,7 @@
  */
 #define REPLY_STACK_BUF 1024
 
-CHILD_PATH int
+int
 handler_reply(const struct conn *c)
 {
 	const struct service *s = c->svc;

@@ -19,7 +19,7 @@
 /* Where /proc is missing too, how far a blind loop goes at most. */
 #define FD_SCAN_MAX	65536
 
-CHILD_PATH static void
+static void
 one(int fd, int cloexec)
 {
 	if (cloexec)
@@ -32,7 +32,7 @@ one(int fd, int cloexec)
  * Each open descriptor from lo up as /proc/self/fd lists it, read with
  * getdents64 into the stack.  0 when done, -1 without /proc.
  */
-CHILD_PATH static int
+static int
 by_proc(int lo, int cloexec)
 {
 	char buf[2048];
@@ -56,7 +56,7 @@ by_proc(int lo, int cloexec)
 	return n == 0 ? 0 : -1;
 }
 
-CHILD_PATH static int
+static int
 from(int lo, int cloexec)
 {
 	struct rlimit rl;
@@ -76,7 +76,7 @@ from(int lo, int cloexec)
 	return 0;
 }
 
-CHILD_PATH int
+int
 fds_close_from(int lo)
 {
 	return from(lo, 0);

@@ -25,7 +25,7 @@
 #include "lib/io.h"
 
 /* Until fd is ready for events, or -1 with ETIMEDOUT at the deadline. */
-CHILD_PATH static int
+static int
 io_wait(int fd, short events, const struct timespec *deadline)
 {
 	struct pollfd p = { .fd = fd, .events = events };
@@ -45,7 +45,7 @@ io_wait(int fd, short events, const struct timespec *deadline)
 	return -1;
 }
 
-CHILD_PATH ssize_t
+ssize_t
 io_read(int fd, void *buf, size_t n, int timeout)
 {
 	struct timespec deadline;
@@ -54,7 +54,7 @@ io_read(int fd, void *buf, size_t n, int timeout)
 	return io_read_by(fd, buf, n, &deadline);
 }
 
-CHILD_PATH ssize_t
+ssize_t
 io_read_by(int fd, void *buf, size_t n, const struct timespec *deadline)
 {
 	ssize_t r;
@@ -73,7 +73,7 @@ io_read_by(int fd, void *buf, size_t n, const struct timespec *deadline)
  * SIGPIPE, on sockets; on a pipe SIGPIPE ends the handler as it ends
  * any filter.
  */
-CHILD_PATH static ssize_t
+static ssize_t
 write_now(int fd, const void *buf, size_t n)
 {
 	ssize_t r;
@@ -95,7 +95,7 @@ write_now(int fd, const void *buf, size_t n)
 	return r;
 }
 
-CHILD_PATH ssize_t
+ssize_t
 io_write(int fd, const void *buf, size_t n, int timeout)
 {
 	struct timespec deadline;
@@ -121,7 +121,7 @@ io_write(int fd, const void *buf, size_t n, int timeout)
 	}
 }
 
-CHILD_PATH int
+int
 io_write_all(int fd, const void *buf, size_t n, int timeout)
 {
 	const char *p = buf;
@@ -142,7 +142,7 @@ io_write_all(int fd, const void *buf, size_t n, int timeout)
  * loses the reply.  So when bytes are waiting: FIN first, then swallow
  * what has already arrived, without waiting for more.
  */
-CHILD_PATH void
+void
 io_linger(int in, int out)
 {
 	struct pollfd p = { .fd = in, .events = POLLIN };

@@ -131,7 +131,7 @@ logsock_send(int prio, const char *msg, size_t len)
 }
 
 /* In a new child: the socket is the master's (and closed with the rest). */
-CHILD_PATH static void
+static void
 logsock_forget(void)
 {
 	if (sock >= 0)
@@ -152,7 +152,7 @@ log_use_syslog(int on)
  * In a new child: the master's syslog socket is about to be closed with
  * every other inherited fd, so forget it (the next line reconnects).
  */
-CHILD_PATH void
+void
 log_forked(void)
 {
 	logsock_forget();
@@ -172,7 +172,7 @@ log_tag_pid(int on)
 }
 
 /* "replyd: " or "replyd[pid]: ". */
-CHILD_PATH static size_t
+static size_t
 log_prefix(char *buf, size_t size)
 {
 	int n = tag_pid ? snprintf(buf, size, "replyd[%ld]: ", (long)getpid()) :
@@ -186,7 +186,7 @@ log_prefix(char *buf, size_t size)
  * Returns its length; a line with too little room left gets none, not
  * an empty pair of quotes that would misreport the data.
  */
-CHILD_PATH static size_t
+static size_t
 put_data(char *p, size_t room, const void *data, size_t n)
 {
 	size_t len;
@@ -207,7 +207,7 @@ put_data(char *p, size_t room, const void *data, size_t n)
  * One line: prefix (stderr only), fmt with its arguments, the client's
  * data when there is some, and one write(2) or one syslog call.
  */
-CHILD_PATH static void
+static void
 log_line(int prio, const void *data, size_t n, const char *fmt, va_list ap)
 {
 	char line[2048];
@@ -230,7 +230,7 @@ log_line(int prio, const void *data, size_t n, const char *fmt, va_list ap)
 	(void)write(log_fd, line, len);
 }
 
-CHILD_PATH void
+void
 log_msg(int prio, const char *fmt, ...)
 {
 	va_list ap;
@@ -240,7 +240,7 @@ log_msg(int prio, const char *fmt, ...)
 	va_end(ap);
 }
 
-CHILD_PATH void
+void
 log_data(int prio, const void *data, size_t n, const char *fmt, ...)
 {
 	va_list ap;
@@ -383,7 +383,7 @@ utf8_invisible(const unsigned char *p, size_t len)
  * becomes \xNN, and so do the bytes of the invisible characters above.  At most LOG_DATA_MAX input bytes are shown, then "...".
  * Returns the length of the NUL-terminated result.
  */
-CHILD_PATH size_t
+size_t
 log_escape(char *out, size_t outsz, const void *in, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
