@@ -118,33 +118,24 @@ accept_room_ms(const struct svc_state *r, const struct timespec *now)
 	    bucket_wait_ms(&r->bucket, r->svc->rate, now) : 0;
 }
 
-/*
- * Up to ACCEPT_BURST clients a wake-up, while the service has room and
- * the backlog has clients: one poll() for many under load, and still
- * turns for the other services.  A client left pending (no child) ends
- * the burst: the service rests.
- */
 void
 accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
     const struct timespec *now)
 {
 	struct sockaddr_storage ss;
-	socklen_t len;
-	int i, fd;
+	socklen_t len = sizeof(ss);
+	int fd;
 
-	for (i = 0; i < ACCEPT_BURST && r->pending < 0 &&
-	    accept_room_ms(r, now) == 0; i++) {
-		len = sizeof(ss);
-		fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				pause_service(r, now, "accept");
-			return;
-		}
-		accept_client(s, r, fd, fd, (struct sockaddr *)&ss, now);
+	if (accept_room_ms(r, now) != 0)
+		return;
+	fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EINTR && errno != ECONNABORTED &&
+		    errno != EAGAIN && errno != EWOULDBLOCK)
+			pause_service(r, now, "accept");
+		return;
 	}
+	accept_client(s, r, fd, fd, (struct sockaddr *)&ss, now);
 }
 
 /*

@@ -25,9 +25,9 @@
 #define STOP_GRACE	5
 #define STOP_KILL	2
 /*
- * Clients (datagrams or connections) taken from one listener per
- * wake-up: at most this many, so that the services of one master take
- * turns.
+ * Datagrams taken from one listener per wake-up, for fairness.  TCP
+ * takes one connection per wake-up, so that the services of one master
+ * take turns.
  */
 #define ACCEPT_BURST	16
 
