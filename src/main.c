@@ -75,7 +75,8 @@ absolute(const char *path)
 /*
  * -t and -T: the file, then its modules in a child process (no module
  * code runs here) that blocks the master's signals first, as the master
- * does, then "ok" or the configuration.
+ * does, and its sandboxes as start would make them, then "ok" or the
+ * configuration.
  */
 static int
 check_conf(const char *path, int port, int print)
@@ -89,7 +90,8 @@ check_conf(const char *path, int port, int print)
 	errlist_log(&errs);
 	errlist_free(&errs);
 	master_sigmask(&block);
-	if (c == NULL || module_conf_check(c, &block) < 0) {
+	if (c == NULL || module_conf_check(c, &block) < 0 ||
+	    master_sandbox_check(c) < 0) {
 		conf_free(c);
 		return EX_CONFIG;
 	}

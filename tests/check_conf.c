@@ -220,16 +220,48 @@ START_TEST(every_key_covers_the_table)
 	size_t i;
 
 	for (i = 0; i < conf_nkeys; i++) {
-		/* disable = true leaves one service: disabled_services. */
+		/*
+		 * disable = true leaves one service: disabled_services;
+		 * wait = true refuses allow and the like: wait_service.
+		 */
 		if (!(conf_keys[i].where & CK_TOP) ||
 		    strcmp(conf_keys[i].name, "services") == 0 ||
-		    strcmp(conf_keys[i].name, "disable") == 0)
+		    strcmp(conf_keys[i].name, "disable") == 0 ||
+		    strcmp(conf_keys[i].name, "wait") == 0)
 			continue;
 		snprintf(want, sizeof(want), "\n%s = ", conf_keys[i].name);
 		if (strncmp(every_key_text, want + 1, strlen(want + 1)) != 0)
 			ck_assert_msg(strstr(every_key_text, want) != NULL,
 			    "every_key does not set %s", conf_keys[i].name);
 	}
+}
+END_TEST
+
+/*
+ * wait = true: an exec service, inheriting like any key; what judges a
+ * single client, inherited or not, is refused with it.
+ */
+START_TEST(wait_service)
+{
+	struct conf *c = load_text("wait = true;\nhandler = \"exec\";\n"
+	    "exec = { program = \"/bin/cat\"; };\nservices = (\n"
+	    "{ name = \"a\"; protocol = \"udp\"; },\n"
+	    "{ name = \"b\"; port = 1; wait = false; } );\n", -1, 0);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->svc[0].wait, 1);
+	ck_assert_int_eq(c->svc[1].wait, 0);
+	conf_free(c);
+	ck_assert_ptr_null(load_text("wait = true;\n", -1, 0));
+	ck_assert_ptr_null(load_text("wait = true;\nhandler = \"exec\";\n"
+	    "exec = { program = \"/bin/cat\"; };\n"
+	    "deny = [ \"10.0.0.0/8\" ];\n", -1, 0));
+	ck_assert_ptr_null(load_text("allow = [ \"10.0.0.0/8\" ];\n"
+	    "services = ( { name = \"a\"; wait = true; handler = \"exec\";\n"
+	    "exec = { program = \"/bin/cat\"; }; } );\n", -1, 0));
+	ck_assert_ptr_null(load_text("wait = true;\nhandler = \"exec\";\n"
+	    "exec = { program = \"/bin/cat\"; };\n"
+	    "proxy_protocol = true;\nproxy_from = [ \"::1\" ];\n", -1, 0));
 }
 END_TEST
 
@@ -657,6 +689,7 @@ main(void)
 	tcase_add_test(tc, every_key);
 	tcase_add_test(tc, every_key_covers_the_table);
 	tcase_add_test(tc, disabled_services);
+	tcase_add_test(tc, wait_service);
 	tcase_add_test(tc, protocol_udp);
 	tcase_add_test(tc, every_key_refuses_a_wrong_type);
 	tcase_add_test(tc, every_ranged_key_refuses_what_is_outside);

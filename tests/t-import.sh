@@ -202,7 +202,11 @@ check "tcp6: IPv6 only, nowait.120: 2 a second" \
 check "udp4 on the same port: IPv4 only, its own name" \
     has 7010-udp ih.conf 'protocol = "udp";' 'listen = [ "0.0.0.0" ];'
 check "socket buffer sizes are noted" why 7011 ih.conf 'rcvbuf=64k,sndbuf=1m not carried'
-check "wait for a program: disabled" why 7012 ih.conf 'disabled: wait:'
+check "wait for a program: a wait service, enabled" \
+    has 7012 ih.conf 'wait = true;' 'program = "/bin/cat";'
+check "... written enabled" enabled 7012 ih.conf
+check "... over udp too" has 7013 ih.conf 'protocol = "udp";' 'wait = true;'
+check "... and said" why 7013 ih.conf 'wait: the program gets the listening or UDP socket'
 check "RPC: disabled, with a name replyd allows" why rusers-1-3 ih.conf 'disabled: an RPC service'
 check "Unix-domain socket: disabled" why -run-hard.sock ih.conf 'disabled: a Unix-domain socket'
 check "raw socket: disabled" why 7014 ih.conf 'disabled: socket type raw'
@@ -266,7 +270,11 @@ check "a bad env entry is noted" why envs xh.conf 'env BAD-NAME=x is not NAME=va
 check "nice is noted" why envs xh.conf 'nice = 5 not carried'
 check "rlimit_as is noted" why envs xh.conf 'rlimit_as = 8M not carried'
 check "an empty only_from lets nobody in: disabled" why internal-echo xh.conf 'disabled: only_from lets no client in'
-check "wait = yes for a program: disabled" why limits xh.conf 'disabled: wait = yes'
+check "wait = yes for a program: a wait service" \
+    has limits xh.conf 'wait = true;' 'handler = "exec";'
+check "... the defaults' only_from cannot apply to it: disabled, never open" \
+    why limits xh.conf 'disabled: access rules (only_from, no_access) cannot apply to a wait service'
+check "... and said on stderr" grep -q 'service limits disabled: access rules' xh.err
 check "a name in no_access: disabled" why noaccess-name xh.conf 'disabled: no_access bad.example.org is a host name'
 check "only names in only_from: disabled, with the name" \
     why empty-from xh.conf 'disabled: only_from host.example.org is a host name'

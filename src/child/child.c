@@ -20,15 +20,18 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "child/child.h"
+#include "child/confine.h"
 #include "child/limits.h"
 #include "child/sandbox.h"
 #include "child/spawn.h"
 #include "client/admit.h"
 #include "client/proxy.h"
+#include "conf/conf.h"
 #include "handlers/handler.h"
 #include "lib/fds.h"
 #include "lib/log.h"
@@ -129,44 +132,66 @@ set_user(uid_t uid)
 	return syscall(RD_SETRESUID, uid, uid, uid) < 0 ? -1 : 0;
 }
 
+/* The file system's ruleset, then the seccomp filter: -2 and errno. */
+static int
+enter_sandbox(const struct service *svc, int report, enum confine_step *cf)
+{
+	if (report && svc->sandbox.filesystem != SB_FS_FULL)
+		sandbox_leak_check();
+	if ((*cf = confine_files(svc)) != CF_OK)
+		return -1;
+	return sandbox_enter(svc, report) < 0 ? -2 : 0;
+}
+
 /*
- * Then the sandbox's filter (sandbox.c), last, so that the drop itself
- * needs no room in it.  Without no_new_privs only privilege lets a
- * filter on, so then it goes on before the user is dropped to.
- * Returns 0, -1 (errno) when the ids could not be had, -2 when the
- * filter could not.
+ * The namespaces and mounts of the sandbox come after chroot (a private
+ * /tmp is the chroot's), while the child may still be root; the
+ * sandbox's filter (sandbox.c) last, so that the drop itself needs no
+ * room in it.  Without no_new_privs only privilege lets a filter or a
+ * Landlock ruleset on, so then they go on before the user is dropped
+ * to.  Returns 0, -1 (errno) when the ids could not be had, -2 when the
+ * filter could not, -3 when the confinement *cf could not.
  */
 static int
-set_privileges(const struct service *svc, int report)
+set_privileges(const struct service *svc, int report, enum confine_step *cf)
 {
-	int nnp = svc->exec.no_new_privs;
+	int nnp = svc->exec.no_new_privs, rc;
 
 	if (svc->as_root && svc->exec.chroot != NULL &&
 	    (chroot(svc->exec.chroot) < 0 || chdir("/") < 0))
 		return -1;
 	if (child_limits(svc) < 0)
 		return -1;
+	if ((*cf = confine_enter(svc)) != CF_OK)
+		return -3;
 	if (svc->as_root && (svc->user != NULL || svc->group_set) &&
 	    set_group(svc) < 0)
 		return -1;
-	if (!nnp && sandbox_enter(svc, report) < 0)
-		return -2;
+	if (!nnp && (rc = enter_sandbox(svc, report, cf)) < 0)
+		return rc == -1 ? -3 : rc;
 	if (svc->as_root && svc->user != NULL && set_user(svc->uid) < 0)
 		return -1;
 	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -1;
-	return nnp && sandbox_enter(svc, report) < 0 ? -2 : 0;
+	if (nnp && (rc = enter_sandbox(svc, report, cf)) < 0)
+		return rc == -1 ? -3 : rc;
+	return 0;
 }
 
-/* Why set_privileges returned rc, errno err, in buf: one line, no name. */
+/*
+ * Why set_privileges returned rc (with cf), errno err, in buf: one line,
+ * no name.
+ */
 static void
-privileges_error(const struct service *svc, int rc, int err, char *buf,
-    size_t size)
+privileges_error(const struct service *svc, int rc, enum confine_step cf,
+    int err, char *buf, size_t size)
 {
 	const char *e = strerrordesc_np(err) ? strerrordesc_np(err) :
 	    "unknown error";
 
-	if (rc == -2)
+	if (rc == -3)
+		confine_why(svc, cf, e, buf, size);
+	else if (rc == -2)
 		snprintf(buf, size, "cannot enter the sandbox: %s%s", e,
 		    svc->exec.no_new_privs ? "" : " (with exec.no_new_privs = "
 		    "false only root can; or set sandbox.syscalls = \"none\")");
@@ -180,14 +205,55 @@ privileges_error(const struct service *svc, int rc, int err, char *buf,
 static int
 drop_privileges(const struct service *svc)
 {
-	int rc = set_privileges(svc, 1);
+	enum confine_step cf = CF_OK;
+	int rc = set_privileges(svc, 1, &cf);
 	char why[512];
 
 	if (rc == 0)
 		return 0;
-	privileges_error(svc, rc, errno, why, sizeof(why));
+	privileges_error(svc, rc, cf, errno, why, sizeof(why));
 	log_msg(LOG_ERR, "%s: %s", svc->name, why);
 	return -1;
+}
+
+/*
+ * A child that makes svc's confinement as its children will, ids,
+ * filter and all, then ends: whether this host can give it, and if
+ * not, the child's own line saying why.
+ */
+static int
+probe(const struct service *svc)
+{
+	pid_t pid;
+	int st;
+
+	if ((pid = fork()) < 0) {
+		log_msg(LOG_ERR, "%s: cannot try its sandbox: fork: %s",
+		    svc->name, strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		log_forked();
+		_exit(drop_privileges(svc) < 0 ? 1 : 0);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+int
+child_probe_all(const struct conf *c)
+{
+	size_t i;
+	int rc = 0;
+
+	confine_prepare();
+	for (i = 0; i < c->nsvc; i++)
+		if (!c->svc[i].disable && confine_wanted(&c->svc[i]) &&
+		    probe(&c->svc[i]) < 0)
+			rc = -1;
+	return rc;
 }
 
 /*
@@ -384,6 +450,7 @@ child_forked(struct conn *c, const struct spawn_fds *f)
 int
 child_setup_exec(const struct conn *c, int fd, int err)
 {
+	enum confine_step cf = CF_OK;
 	char why[512];
 	int rc;
 
@@ -391,10 +458,10 @@ child_setup_exec(const struct conn *c, int fd, int err)
 	if (move_fd(fd, 0) < 0 || move_fd(fd, 1) < 0 ||
 	    (err >= 0 && dup2(err, 2) < 0))
 		return -1;
-	if ((rc = set_privileges(c->svc, 0)) == 0)
+	if ((rc = set_privileges(c->svc, 0, &cf)) == 0)
 		return 0;
 	/* To the handler's stderr, which the master logs, tagged. */
-	privileges_error(c->svc, rc, errno, why, sizeof(why) - 1);
+	privileges_error(c->svc, rc, cf, errno, why, sizeof(why) - 1);
 	strcat(why, "\n");
 	(void)!write(2, why, strlen(why));
 	return -1;

@@ -428,6 +428,7 @@ service_init(struct service *svc)
 	conf_key_defaults(svc);
 	svc->exec.no_new_privs = 1;
 	svc->sandbox.syscalls = SB_BY_KIND;
+	svc->sandbox.network = 1;
 	svc->uid = getuid();
 	svc->gid = getgid();
 	svc->socket_mode = CONF_DEFAULT_SOCKET_MODE;
@@ -551,6 +552,7 @@ service_check(struct conf_ctx *x, struct service *svc,
 		    "root: set user (user = \"root\" allows it)", svc->name);
 	svc->as_root = x->opts->as_root;
 	conf_unix_service_check(x, svc, g);
+	conf_wait_check(x, svc, g);
 	conf_sandbox_default(svc);
 }
 

@@ -58,21 +58,28 @@ struct module_spec {
 };
 
 /*
- * sandbox = { syscalls; allow; }: the seccomp filter of the service's
- * children (child/sandbox.c).  SB_BY_KIND until the service is checked,
- * then the profile its handler's kind gets unless one was given.
+ * sandbox = { syscalls; allow; network; filesystem; private_tmp; }: the
+ * seccomp filter of the service's children (child/sandbox.c), their
+ * namespaces and file system confinement (child/confine.c).  SB_BY_KIND
+ * until the service is checked, then the profile its handler's kind
+ * gets unless one was given.
  */
 enum sandbox_syscalls { SB_HANDLER, SB_MODULE, SB_SERVICE, SB_NONE };
 #define SB_BY_KIND	(-1)
+enum sandbox_fs { SB_FS_FULL, SB_FS_READ_ONLY, SB_FS_EMPTY };
 
 struct sandbox_spec {
 	int	  syscalls;	/* enum sandbox_syscalls */
 	char	**allow;	/* NULL-terminated: more system calls, by name */
+	int	  network;	/* 0: a network namespace of its own, empty */
+	int	  filesystem;	/* enum sandbox_fs */
+	int	  private_tmp;	/* its own empty /tmp and /var/tmp */
 };
 
 struct service {
 	char		 *name;
 	int		  disable;	/* checked and printed, not served */
+	int		  wait;		/* exec: the program gets the socket */
 	int		  port;
 	char		**listen;	/* NULL-terminated; NULL: the default */
 	enum conf_proto	  proto;

@@ -57,6 +57,7 @@ int	conf_parse_module(struct conf_ctx *, struct service *,
 
 /* The sandbox group (sandbox.c); its profiles' names by index. */
 extern const char *const conf_sandbox_profiles[];
+extern const char *const conf_sandbox_fs[];
 int	conf_parse_sandbox(struct conf_ctx *, struct service *,
 	    const struct config_setting_t *);
 void	conf_print_sandbox(FILE *, const struct conf_key *,
@@ -86,6 +87,10 @@ void	conf_print_socket_group(FILE *, const struct conf_key *,
 void	conf_unix_service_check(struct conf_ctx *, const struct service *,
 	    const config_setting_t *);
 int	conf_unix_only(const struct service *);
+
+/* wait = true: what cannot apply to a wait service (wait.c). */
+void	conf_wait_check(struct conf_ctx *, const struct service *,
+	    const config_setting_t *);
 
 /* ... and how they print (print.c). */
 void	conf_print_listen(FILE *, const struct conf_key *,

@@ -83,6 +83,8 @@ const struct conf_key conf_keys[] = {
 	{ .name = "rlimit_nproc", .type = CT_INT, .where = BOTH, .lo = 0,
 	  .hi = 4194304, FIELD(rlimit_nproc),
 	  .help = "processes of the handler's user, 0: the master's" },
+	{ .name = "wait", .type = CT_BOOL, .where = BOTH, FIELD(wait),
+	  .help = "exec: the program serves the socket itself (inetd wait)" },
 	{ .name = "exec", .type = CT_SPECIAL, .where = BOTH,
 	  .parse = conf_parse_exec, .print = conf_print_exec,
 	  .help = "the program of handler \"exec\"" },

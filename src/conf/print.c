@@ -320,6 +320,13 @@ conf_print_sandbox(FILE *fp, const struct conf_key *k,
 	fputs("allow = ", fp);
 	print_strv(fp, sb->allow);
 	fputs(";\n", fp);
+	tabs(fp, indent + 1);
+	fprintf(fp, "network = %s;\n", sb->network ? "true" : "false");
+	tabs(fp, indent + 1);
+	fprintf(fp, "filesystem = \"%s\";\n",
+	    conf_sandbox_fs[sb->filesystem]);
+	tabs(fp, indent + 1);
+	fprintf(fp, "private_tmp = %s;\n", sb->private_tmp ? "true" : "false");
 	tabs(fp, indent);
 	fputs("};\n", fp);
 }

@@ -202,6 +202,8 @@ keys(const struct svc *s, const char *pfx, const int common[K_NSHARED])
 		key_list(stdout, pfx, "listen", &s->listen);
 	if (s->handler != NULL)
 		key_str(stdout, pfx, "handler", s->handler);
+	if (s->wait)
+		printf("%swait = true;\n", pfx);
 	if (s->program != NULL) {
 		printf("%sexec = {\n", pfx);
 		printf("%s\t", pfx);

@@ -40,6 +40,7 @@ struct svc {
 	enum svc_proto	 proto;
 	struct strv	 listen;
 	const char	*handler;	/* "exec", "echo", ... */
+	int		 wait;		/* the program takes the socket */
 	char		*program;
 	struct strv	 args;
 	struct strv	 env;

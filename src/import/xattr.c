@@ -362,10 +362,7 @@ map_handler(struct svc *s, const struct xentry *e, int b)
 		return;
 	}
 	if ((wait = yesno(a)) == 1 && s->program != NULL)
-		svc_disable(s, "wait = yes: xinetd gave the program its "
-		    "listening socket to serve every client itself; replyd "
-		    "starts it for each connection (each datagram, for udp) "
-		    "with the client on standard input and output");
+		s->wait = 1;
 	else if (wait == 0 && s->program != NULL && s->proto == SVC_UDP)
 		svc_note(s, "a datagram service: replyd gives the program "
 		    "each datagram on standard input and sends back what it "

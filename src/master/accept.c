@@ -19,31 +19,22 @@
 #include "master/master_int.h"
 
 /*
- * Start a child for fd[0] and fd[1] (a connection twice, or the ends of
- * a UDP relay), the client described by c.  On success the master keeps
- * a connection until the child is gone (reap.c closes it without a
- * reset) and no relay end; on failure (NULL, errno set, counted and
- * logged) they are still the caller's.  The master logs a TCP connect itself,
- * before the child starts, so that the line comes before the child's
- * own; a PROXY service's child says it once it knows the real client.
+ * Start a child of r on f for the client c (the one way the master
+ * starts children, for a client or a wait service's program): counted
+ * before the fork, so that a status child sees itself, and given the
+ * stderr relay of a handler that is not ours.  Returns its entry, or
+ * NULL (errno set, counted and logged) with f still the caller's.
  */
 static struct child *
-start_child(struct master *s, struct svc_state *r, const int fd[2],
-    const struct srckey *src, const struct timespec *now, struct conn *c)
+accept_spawn(struct master *s, struct svc_state *r, struct spawn_fds f,
+    const struct timespec *now, const struct conn *c)
 {
 	const struct service *svc = r->svc;
-	/* TCP whose client the master knows: no PROXY header to read. */
-	int plain = svc->proto == PROTO_TCP && !svc->proxy_protocol;
-	struct spawn_fds f = { fd[0], fd[1], -1 };
 	struct stderr_relay err = { .fd = -1 };
 	struct child *k = NULL;
 	pid_t pid = -1;
 	int e;
 
-	c->announced = plain;
-	if (plain)
-		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c->peer);
-	/* Counted before the fork, so that a status child sees itself. */
 	r->active++;
 	r->stats.accepted++;
 	if ((svc->handler->flags & HANDLER_STDERR) &&
@@ -68,17 +59,44 @@ start_child(struct master *s, struct svc_state *r, const int fd[2],
 		errno = e;
 		return NULL;
 	}
+	k->pid = pid;
+	k->run = r;
+	k->session_timeout = svc->session_timeout;
+	k->start = *now;
+	k->err = err;
+	return k;
+}
+
+/*
+ * Start a child for fd[0] and fd[1] (a connection twice, or the ends of
+ * a UDP relay), the client described by c.  On success the master keeps
+ * a connection until the child is gone (reap.c closes it without a
+ * reset) and no relay end; on failure (NULL, errno set, counted and
+ * logged) they are still the caller's.  The master logs a TCP connect itself,
+ * before the child starts, so that the line comes before the child's
+ * own; a PROXY service's child says it once it knows the real client.
+ */
+static struct child *
+start_child(struct master *s, struct svc_state *r, const int fd[2],
+    const struct srckey *src, const struct timespec *now, struct conn *c)
+{
+	const struct service *svc = r->svc;
+	/* TCP whose client the master knows: no PROXY header to read. */
+	int plain = svc->proto == PROTO_TCP && !svc->proxy_protocol;
+	struct child *k;
+
+	c->announced = plain;
+	if (plain)
+		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c->peer);
+	k = accept_spawn(s, r, (struct spawn_fds){ fd[0], fd[1], -1 }, now, c);
+	if (k == NULL)
+		return NULL;
 	if (fd[1] != fd[0]) {
 		close(fd[0]);
 		close(fd[1]);
 	} else
 		k->conn = fd[0];
-	k->pid = pid;
-	k->run = r;
-	k->session_timeout = svc->session_timeout;
 	k->src = *src;
-	k->start = *now;
-	k->err = err;
 	return k;
 }
 
@@ -265,3 +283,24 @@ accept_udp(struct master *s, struct svc_state *r, struct listener *l,
 	}
 }
 
+/*
+ * A listener of a wait service has a client: its program takes the
+ * socket itself (wait.c says how), started as any child is.
+ */
+void
+accept_wait(struct master *s, struct svc_state *r, struct listener *l,
+    const struct timespec *now)
+{
+	struct child *k;
+	struct conn c;
+
+	if (accept_room_ms(r, now) != 0 ||
+	    wait_prepare(&s->children, r, l, &c) < 0)
+		return;
+	if (r->svc->rate > 0)
+		bucket_take(&r->bucket, r->svc->rate, now);
+	k = accept_spawn(s, r, (struct spawn_fds){ l->fd, l->fd, -1 }, now, &c);
+	wait_started(r, l, k);
+	if (k == NULL)
+		pause_service(r, now, "fork");
+}

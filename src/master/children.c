@@ -39,7 +39,7 @@ children_add(struct children *k)
 	memset(v, 0, sizeof(*v));
 	v->relay.fd = v->relay.out = -1;
 	v->err.fd = -1;
-	v->conn = -1;
+	v->conn = v->held = -1;
 	return v;
 }
 

@@ -23,6 +23,7 @@ struct child {
 	struct udp_relay relay;		/* UDP: fd -1 once done */
 	struct stderr_relay	 err;		/* its stderr; fd -1: none */
 	int		 conn;		/* TCP: the master's copy, -1: none */
+	int		 held;		/* wait: the listener it serves, -1 */
 };
 
 struct children {

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child/child.h"
 #include "child/sandbox.h"
 #include "handlers/handler.h"
 #include "lib/fds.h"
@@ -147,25 +148,44 @@ master_conf_free(struct conf *c)
 }
 
 /*
+ * -t: the sandbox of each service as start would make it (filters
+ * built, the rest tried in a child), so that a check passes only where
+ * a start would.
+ */
+int
+master_sandbox_check(const struct conf *c)
+{
+	int rc = sandbox_prepare_all(c) < 0 || child_probe_all(c) < 0 ? -1 : 0;
+
+	sandbox_release_all(c);
+	return rc;
+}
+
+/*
  * The run state for c.  A PROXY service with per_source needs the table
  * its children count themselves in (per_source.c), mapped before the
  * first of them forks; each service its children's seccomp filter,
- * built once here (sandbox.c).
+ * built once here (sandbox.c), and the rest of its sandbox tried once
+ * here (child_probe_all): a service this host cannot confine as asked
+ * does not start.
  */
 static int
 run_start(struct run_state *r, struct conf *c)
 {
 	size_t i;
 
-	if (run_make(r, c) < 0)
+	if (run_make(r, c) < 0) {
+		log_msg(LOG_ERR, "out of memory");
 		return -1;
-	if (sandbox_prepare_all(c) < 0) {
+	}
+	if (sandbox_prepare_all(c) < 0 || child_probe_all(c) < 0) {
 		run_free(r);
 		return -1;
 	}
 	for (i = 0; i < c->nsvc; i++)
 		if (c->svc[i].proxy_protocol && c->svc[i].per_source > 0 &&
 		    per_source_init() < 0) {
+			log_msg(LOG_ERR, "out of memory");
 			run_free(r);
 			return -1;
 		}
@@ -205,6 +225,7 @@ reload(struct master *s)
 	}
 	run_carry(&r, &s->run);
 	children_remap(&s->children, &r);
+	wait_remap(&s->children);
 	listen_run_close(&s->run);
 	run_free(&s->run);
 	master_conf_free(oldc);
@@ -336,7 +357,8 @@ poll_set(struct master *s, long *wake)
 			continue;
 		}
 		for (j = 0; j < r->nls; j++)
-			if (poll_add(s, n, r->ls[j].fd, SLOT_LISTENER, r,
+			if (!wait_held(&s->children, r->ls[j].fd) &&
+			    poll_add(s, n, r->ls[j].fd, SLOT_LISTENER, r,
 			    &r->ls[j], 0) == 0)
 				n++;
 	}
@@ -424,6 +446,21 @@ idle_left(const struct master *s, const struct timespec *now)
 	return deadline_left(&end, now);
 }
 
+/*
+ * A listener has a client.  A wait service's program takes it (not
+ * under `replyd -i`, which is itself inetd's wait-mode program).
+ */
+static void
+listener_ready(struct master *s, struct slot *t, const struct timespec *now)
+{
+	if (t->run->svc->wait && s->opts->only == NULL)
+		accept_wait(s, t->run, t->l, now);
+	else if (t->run->svc->proto == PROTO_UDP)
+		accept_udp(s, t->run, t->l, now);
+	else
+		accept_tcp(s, t->run, t->l, now);
+}
+
 static void
 serve_loop(struct master *s)
 {
@@ -479,8 +516,7 @@ serve_loop(struct master *s)
 				refused_ready(&s->refused, s->pfd[i].fd);
 			else if (t->what == SLOT_LISTENER) {
 				s->idle_since = now;
-				(t->run->svc->proto == PROTO_UDP ? accept_udp :
-				    accept_tcp)(s, t->run, t->l, &now);
+				listener_ready(s, t, &now);
 			}
 			else if ((k = children_find(&s->children, t->kid)) == NULL)
 				continue;
@@ -627,7 +663,6 @@ master_run(struct conf *c, const struct master_opts *o)
 		return EX_OSERR;
 	}
 	if (run_start(&s.run, c) < 0) {
-		log_msg(LOG_ERR, "out of memory");
 		master_conf_free(c);
 		return EX_OSERR;
 	}
@@ -641,6 +676,7 @@ master_run(struct conf *c, const struct master_opts *o)
 	deadline_now(&s.stats.started);
 	s.idle_since = s.stats.started;
 	taken = upgrade_restore(&s.run, &s.children, &s.stats);
+	wait_remap(&s.children);
 	if (upgrade_trial()) {
 		upgrade_trial_done(&s.run);
 		log_msg(LOG_INFO, "upgrade trial: this image can serve");

@@ -75,7 +75,10 @@ reap_conn(struct master *s, int fd)
  * Each child that has exited.  While it is a zombie its pid cannot be
  * anyone else's, so its process group (what an exec'd program started
  * and left behind, which would hold the connection past the child and
- * past max_children) is ended first, then the child is reaped.
+ * past max_children) is ended first, then the child is reaped.  Not a
+ * wait program's: what it started holds no client of the master's,
+ * and may be serving one of its own (in.tftpd's transfers), as under
+ * inetd.
  */
 void
 reap_all(struct master *s)
@@ -93,7 +96,8 @@ reap_all(struct master *s)
 		    si.si_pid == 0)
 			break;
 		pid = si.si_pid;
-		if ((k = children_find(&s->children, pid)) != NULL)
+		if ((k = children_find(&s->children, pid)) != NULL &&
+		    k->held < 0)
 			kill_group(pid, SIGKILL);
 		if (waitpid(pid, &st, WNOHANG) != pid || k == NULL)
 			continue;
@@ -116,6 +120,7 @@ reap_all(struct master *s)
 			else
 				k->run->stats.failed++;
 		}
+		wait_ended(k);
 		per_source_gone(pid);
 		children_remove(&s->children, k);
 		deadline_now(&s->idle_since);

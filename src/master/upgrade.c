@@ -30,7 +30,9 @@
  * service ..." a client waiting for a child, "K pid service
  * ..." a child with its relay and stderr descriptors, "R", "E" and "C"
  * the rest of that child's UDP exchange, its stderr line and the
- * master's copy of its TCP connection (kept until the child is gone).  The new image
+ * master's copy of its TCP connection (kept until the child is gone),
+ * "W pid fd" the listener a wait service's program holds (an "L" line
+ * hands it over; it stays out of the new image's poll set).  The new image
  * reads it back (upgrade_adopt, upgrade_restore) and closes every
  * descriptor it was not told about.
  */
@@ -119,6 +121,8 @@ write_kid(FILE *f, const struct child *k, struct fdlist *l)
 	    k->err.dropped);
 	hex(f, k->err.buf, k->err.len);
 	fprintf(f, "\nC %ld %d %u\n", (long)k->pid, k->conn, r->dgrams);
+	if (k->held >= 0)
+		fprintf(f, "W %ld %d\n", (long)k->pid, k->held);
 	pass(l, r->fd);
 	pass(l, r->out);
 	pass(l, k->err.fd);

@@ -256,7 +256,8 @@ restore_kid(struct children *ks, struct run_state *r, const struct kid_line *l)
 
 /*
  * The rest of a child: its UDP exchange's log context and count, its
- * stderr line, the master's copy of its connection.
+ * stderr line, the master's copy of its connection, the listener it
+ * holds.
  */
 static void
 restore_kid_rest(struct children *ks, const char *line)
@@ -284,7 +285,9 @@ restore_kid_rest(struct children *ks, const char *line)
 		cloexec(fd);
 		k->conn = fd;
 		k->relay.dgrams = u;
-	}
+	} else if (sscanf(line, "W %ld %d", &pid, &fd) == 2 &&
+	    (k = children_find(ks, (pid_t)pid)) != NULL)
+		k->held = fd;	/* a listener, kept by its "L" line */
 }
 
 /* The last field of line, which ends in a newline, in place. */
@@ -386,7 +389,8 @@ upgrade_restore(struct run_state *r, struct children *ks, struct master_stats *m
 			restore_pending(r, line);
 		else if (line[0] == 'K' && read_kid(line, &k) == 0)
 			restore_kid(ks, r, &k);
-		else if (line[0] == 'R' || line[0] == 'E' || line[0] == 'C')
+		else if (line[0] == 'R' || line[0] == 'E' || line[0] == 'C' ||
+		    line[0] == 'W')
 			restore_kid_rest(ks, line);
 	}
 	free(line);

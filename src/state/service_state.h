@@ -32,6 +32,8 @@ struct svc_state {
 	struct bucket		 bucket;	/* for rate */
 	struct srcbucket	*srcrate;	/* for per_source_rate */
 	struct timespec		 paused_until;	/* after EMFILE and the like */
+	int			 quick;		/* wait: programs in a row that
+						   ended at once (master/wait.c) */
 	int			 pending;	/* a client fork() failed for */
 	struct timespec		 pending_since;
 	struct srckey		 pending_src;
