@@ -111,6 +111,31 @@ if command -v mandoc > /dev/null && command -v groff > /dev/null; then
 	    "$(groff -man -ww -z "$MAN" 2>&1)" ""
 fi
 
+# --- What the input had off: a line each, or whole with --all ---
+"$REPLYD_IMPORT" "$D/freebsd-inetd.conf" > fb-short.conf 2> /dev/null
+"$REPLYD_IMPORT" --all "$D/freebsd-inetd.conf" > fb-all.conf 2> /dev/null
+same "examples: FreeBSD's 58 commented-out lines, a line each" \
+    "$(grep -c '^#   [a-z0-9-]* [0-9/]*[a-z]*: .*\[freebsd-inetd.conf:[0-9]*' fb-short.conf)" 58
+check "examples: a line says name, port, program, arguments and line" \
+    grep -qx '#   ftp 21/tcp: /usr/libexec/ftpd -l \[freebsd-inetd.conf:9\]' fb-short.conf
+same "examples: none is written whole by default" \
+    "$(grep -c '^#		name = ' fb-short.conf)" 0
+same "examples: --all writes each whole" \
+    "$(grep -c '^#		name = ' fb-all.conf)" 58
+check "examples: --all lists none in a line" \
+    sh -c "! grep -q 'freebsd-inetd.conf:9\]' fb-all.conf"
+check "examples: the default is the shorter by far" \
+    test "$(wc -l < fb-short.conf)" -lt "$(($(wc -l < fb-all.conf) / 4))"
+"$REPLYD_IMPORT" "$D/rhel-xinetd.d-tftp" > tftp-short.conf 2> /dev/null
+check "examples: disable = yes is said in the line" \
+    grep -q '^#   tftp 69/udp: /usr/sbin/in.tftpd -s /var/lib/tftpboot \[rhel-xinetd.d-tftp:[0-9]*, disable = yes\]' tftp-short.conf
+"$REPLYD_IMPORT" "$D/xinetd-sample.conf" > sample-short.conf 2> /dev/null
+check "examples: what the default writes passes replyd -t" \
+    passes sample-short.conf
+"$REPLYD_IMPORT" "$D/xinetd-hard.conf" > xh-short.conf 2> /dev/null
+check "examples: a service disabled for another reason stays whole" \
+    grep -q 'disabled: only_from lets no client in' xh-short.conf
+
 # --- Debian's own files ---
 import dinetd "$D/debian-inetd.conf"
 same "Debian's inetd.conf: status 0" "$RC" 0

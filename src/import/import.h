@@ -53,6 +53,7 @@ struct svc {
 	struct strv	 allow;
 	struct strv	 deny;
 	int		 disabled;
+	int		 off;		/* the input had it off: an example */
 	struct strv	 why;
 	struct strv	 notes;
 	struct svc	*next;
@@ -104,6 +105,8 @@ void	 svc_note(struct svc *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 svc_disable(struct svc *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Off in the input itself (commented out, disable = yes): an example. */
+void	 svc_off(struct svc *, const char *);
 /* A restriction replyd cannot carry: disabled, and said on stderr. */
 void	 svc_restrict(struct svc *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -133,6 +136,7 @@ int	 xinetd_is(const char *);
 void	 xinetd_finish(struct svclist *);
 
 /* emit.c */
-void	 emit_conf(const struct svclist *);
+/* all: examples whole, not summarised in a line each */
+void	 emit_conf(const struct svclist *, int all);
 
 #endif

@@ -333,7 +333,7 @@ map(struct svclist *l, struct entry *e)
 	free(origin);
 	s->name = xstrdup(e->service);
 	if (e->off != NULL)
-		svc_disable(s, "%s", e->off);
+		svc_off(s, e->off);
 	map_socket(s, e);
 	map_program(s, e);
 	if (e->max > 0)
