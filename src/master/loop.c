@@ -33,6 +33,7 @@
 #include "handlers/handler.h"
 #include "lib/fds.h"
 #include "lib/log.h"
+#include "lib/ownmem.h"
 #include "master/daemon.h"
 #include "master/master_int.h"
 #include "master/notify.h"
@@ -303,13 +304,14 @@ poll_add(struct master *s, size_t n, int fd, int what, struct svc_state *r,
 {
 	if (n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct pollfd *p = reallocarray(s->pfd, cap, sizeof(*p));
+		/* The master's alone (ownmem.h): rewritten at every wake-up. */
+		struct pollfd *p = ownmem_resize(s->pfd, s->cap, cap, sizeof(*p));
 		struct slot *t;
 
 		if (p == NULL)
 			return -1;
 		s->pfd = p;
-		if ((t = reallocarray(s->slot, cap, sizeof(*t))) == NULL)
+		if ((t = ownmem_resize(s->slot, s->cap, cap, sizeof(*t))) == NULL)
 			return -1;
 		s->slot = t;
 		s->cap = cap;
@@ -707,8 +709,8 @@ out:
 	if (s.sigfd >= 0)
 		close(s.sigfd);
 	children_free(&s.children);
-	free(s.pfd);
-	free(s.slot);
+	ownmem_free(s.pfd, s.cap, sizeof(*s.pfd));
+	ownmem_free(s.slot, s.cap, sizeof(*s.slot));
 	free(s.req.data);
 	run_publish(NULL, NULL);
 	refused_end(&s.refused);
