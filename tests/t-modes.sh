@@ -256,6 +256,7 @@ check_log_connections() {
 # log = "errors": a client served well leaves no line; a failed one does.
 conf_log_errors() {
 	frag 'log = "errors";'
+	# shellcheck disable=SC2016 # $line is the handler's, not this shell's
 	exec_sh 'read line; case $line in fail) exit 1;; esac; echo served'
 }
 check_log_errors() {
