@@ -136,6 +136,25 @@ check "examples: what the default writes passes replyd -t" \
 check "examples: a service disabled for another reason stays whole" \
     grep -q 'disabled: only_from lets no client in' xh-short.conf
 
+# --- programs the package's replyd.service may not let write ---
+mkdir -p "$WORK/bin"
+printf '#!/bin/sh\nexit 0\n' > "$WORK/bin/rsync"
+chmod 755 "$WORK/bin/rsync"
+me=$(id -un)
+printf 'rsync stream tcp nowait %s %s rsync --daemon\nrsh stream tcp nowait %s %s rsync -e\n' \
+    "$me" "$WORK/bin/rsync" "$me" "$WORK/bin/rsync" > "$WORK/writers.conf"
+"$REPLYD_IMPORT" "$WORK/writers.conf" > writers.out 2> writers.err
+check "writers: rsync --daemon enabled, warned on stderr" \
+    grep -q "service rsync: $WORK/bin/rsync writes its modules' folders, which replyd.service may not allow" writers.err
+# (the note is wrapped: read it as one line)
+check "writers: and noted beside the service" sh -c "tr '\\n\\t#' '   ' < writers.out |
+    tr -s ' ' | grep -q \"writes its modules' folders: under the package's replyd.service only\""
+same "writers: rsync without --daemon is not warned of" \
+    "$(grep -c 'service rsh' writers.err)" 0
+check "writers: the header says what replyd.service allows programs" \
+    top writers.out "under the package's replyd.service, programs run with /usr, /boot, /etc and /home read-only"
+check "writers: replyd -t accepts it" passes writers.out
+
 # --- Debian's own files ---
 import dinetd "$D/debian-inetd.conf"
 same "Debian's inetd.conf: status 0" "$RC" 0

@@ -258,6 +258,7 @@ finish_services(struct svclist *l)
 			check_program(s, uid, gid);
 	}
 	check_ports(l);
+	confine_notes(l);
 	for (s = l->head; s != NULL && s->program == NULL; s = s->next)
 		;
 	if (s != NULL)

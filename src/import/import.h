@@ -118,6 +118,9 @@ int	 svc_number(const char *, long, long, long *);
 void	 svc_unwrap(struct svc *, const char *, const char *, char **,
 	    size_t);
 
+/* confine.c: notes on what replyd.service lets programs do */
+void	 confine_notes(struct svclist *);
+
 /* finish.c */
 void	 finish_services(struct svclist *);
 void	 finish_free(struct svclist *);
