@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,7 @@ START_TEST(match_v4)
 	ck_assert(acl_match(&a, sa("10.200.3.4")));
 	ck_assert(acl_match(&a, sa("192.168.1.7")));
 	ck_assert(!acl_match(&a, sa("192.168.1.8")));
+	ck_assert(!acl_match(&a, sa("192.168.1.6")));	/* a host is /32 */
 	ck_assert(acl_match(&a, sa("172.31.255.255")));
 	ck_assert(!acl_match(&a, sa("172.32.0.0")));
 	ck_assert(!acl_match(&a, sa("11.0.0.0")));
@@ -119,7 +121,43 @@ START_TEST(v4_mapped_rules_are_ipv4)
 	/* Shorter than /96 it reaches beyond the mapped block: IPv6. */
 	ck_assert_int_eq(cidr_parse("::ffff:0.0.0.0/80", &a.v[0]), 0);
 	ck_assert_int_eq(a.v[0].family, AF_INET6);
+	ck_assert_int_eq(cidr_parse("::ffff:0.0.0.0/95", &a.v[0]), 0);
+	ck_assert_int_eq(a.v[0].family, AF_INET6);
+	ck_assert_int_eq(a.v[0].bits, 95);
 	free(a.v);
+}
+END_TEST
+
+/* A mapped rule is the very rule its IPv4 spelling gives. */
+START_TEST(v4_mapped_rules_equal_their_ipv4_spelling)
+{
+	static const char *pairs[][2] = {
+		{ "::ffff:192.0.2.0/120", "192.0.2.0/24" },
+		{ "::ffff:10.1.2.3", "10.1.2.3" },
+		{ "::ffff:255.255.255.255", "255.255.255.255" },
+		{ "::ffff:0.0.0.0/96", "0.0.0.0/0" },
+	};
+	struct cidr m, v4;
+	size_t i;
+
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		ck_assert_int_eq(cidr_parse(pairs[i][0], &m), 0);
+		ck_assert_int_eq(cidr_parse(pairs[i][1], &v4), 0);
+		ck_assert_msg(memcmp(&m, &v4, sizeof(m)) == 0, "%s is not %s",
+		    pairs[i][0], pairs[i][1]);
+	}
+}
+END_TEST
+
+/* The longest spelling of an address with a prefix fits; one more not. */
+START_TEST(parse_length_limit)
+{
+	struct cidr c;
+
+	ck_assert_int_eq(cidr_parse(
+	    "0000:0000:0000:0000:0000:ffff:255.255.255.255/128", &c), 0);
+	ck_assert_int_eq(cidr_parse(
+	    "0000:0000:0000:0000:0000:ffff:255.255.255.255/0128", &c), -1);
 }
 END_TEST
 
@@ -137,6 +175,10 @@ START_TEST(cidr_text_reads_back)
 		ck_assert_int_eq(cidr_parse(buf, &d), 0);
 		ck_assert_mem_eq(&c, &d, sizeof(c));
 	}
+	/* No family: a question mark, not whatever the stack held. */
+	memset(&c, 0, sizeof(c));
+	cidr_text(&c, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "?/0");
 }
 END_TEST
 
@@ -160,6 +202,87 @@ START_TEST(sources)
 	srckey_make(&a, sa("2001:db8::1"), 60);
 	srckey_make(&b, sa("2001:db8:0:f::1"), 60);
 	ck_assert(srckey_eq(&a, &b));
+	/* An IPv4 source is never an IPv6 one, whatever the bytes. */
+	srckey_make(&a, sa("10.32.1.13"), 64);
+	srckey_make(&b, sa("2001:d00::1"), 64);
+	ck_assert(!srckey_eq(&a, &b));
+}
+END_TEST
+
+/*
+ * A prefix ends on any bit: for every length, the last bit it covers
+ * must match and the first it does not is free.
+ */
+START_TEST(prefixes_end_on_any_bit)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET };
+	struct cidr c;
+	struct acl a = { &c, 1 };
+	char rule[32];
+	int bits;
+
+	for (bits = 1; bits < 32; bits++) {
+		snprintf(rule, sizeof(rule), "255.255.255.255/%d", bits);
+		ck_assert_int_eq(cidr_parse(rule, &c), 0);
+		in.sin_addr.s_addr = htonl(~(1u << (32 - bits)));
+		ck_assert_msg(!acl_match(&a, (struct sockaddr *)&in),
+		    "%s matched with its last bit off", rule);
+		in.sin_addr.s_addr = htonl(~(1u << (31 - bits)));
+		ck_assert_msg(acl_match(&a, (struct sockaddr *)&in),
+		    "%s did not match with the next bit off", rule);
+	}
+}
+END_TEST
+
+/* An IPv6 address of all ones but for bit n (0: the highest). */
+static const struct sockaddr *
+ones_but(int n)
+{
+	static struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
+
+	memset(&in6.sin6_addr, 0xff, sizeof(in6.sin6_addr));
+	if (n < 128)
+		in6.sin6_addr.s6_addr[n / 8] &= ~(0x80 >> (n % 8));
+	return (const struct sockaddr *)&in6;
+}
+
+/*
+ * IPv6 sources grouped by any prefix length: the last bit of the
+ * prefix tells two sources apart, the first bit after it does not.
+ */
+START_TEST(source_prefixes_end_on_any_bit)
+{
+	struct srckey all, k;
+	int bits;
+
+	for (bits = 1; bits < 128; bits++) {
+		srckey_make(&all, ones_but(128), bits);
+		srckey_make(&k, ones_but(bits - 1), bits);
+		ck_assert_msg(!srckey_eq(&all, &k), "/%d: bit %d ignored",
+		    bits, bits - 1);
+		srckey_make(&k, ones_but(bits), bits);
+		ck_assert_msg(srckey_eq(&all, &k), "/%d: bit %d counted",
+		    bits, bits);
+	}
+}
+END_TEST
+
+/* The sources of a /24 spread over most of the rate table's buckets. */
+START_TEST(source_hash_spreads)
+{
+	static unsigned char seen[1024];
+	struct sockaddr_in in = { .sin_family = AF_INET };
+	struct srckey k;
+	unsigned i, n = 0, h;
+
+	for (i = 0; i < 256; i++) {
+		in.sin_addr.s_addr = htonl(0xc0000200 | i);	/* 192.0.2.i */
+		srckey_make(&k, (struct sockaddr *)&in, 64);
+		h = srckey_hash(&k) % 1024;
+		n += !seen[h];
+		seen[h] = 1;
+	}
+	ck_assert_uint_ge(n, 200);
 }
 END_TEST
 
@@ -174,8 +297,13 @@ main(void)
 	tcase_add_test(tc, match_v6_and_mapped);
 	tcase_add_test(tc, match_everything_and_nothing);
 	tcase_add_test(tc, v4_mapped_rules_are_ipv4);
+	tcase_add_test(tc, v4_mapped_rules_equal_their_ipv4_spelling);
+	tcase_add_test(tc, parse_length_limit);
+	tcase_add_test(tc, prefixes_end_on_any_bit);
 	tcase_add_test(tc, cidr_text_reads_back);
 	tcase_add_test(tc, sources);
+	tcase_add_test(tc, source_prefixes_end_on_any_bit);
+	tcase_add_test(tc, source_hash_spreads);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
