@@ -367,6 +367,47 @@ START_TEST(v1_v2_edges)
 }
 END_TEST
 
+/*
+ * A prefix of a signature looks like a header, however the buffer goes
+ * on after it; a whole signature with a wrong byte does not, and
+ * neither does nothing at all.
+ */
+START_TEST(looks_like_as_far_as_it_goes)
+{
+	static const unsigned char v2[12] = { 0x0d, 0x0a, 0x0d, 0x0a, 0x00,
+	    0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a };
+	unsigned char buf[32];
+	struct proxy_info info;
+	size_t n;
+
+	for (n = 1; n < 12; n++) {
+		memset(buf, 'X', sizeof(buf));
+		memcpy(buf, v2, n);
+		ck_assert_msg(proxy_looks_like(buf, n), "v2 cut at %zu", n);
+		ck_assert_msg(proxy_parse(buf, n, &info) == 0, "v2 cut at %zu",
+		    n);
+	}
+	for (n = 1; n < 6; n++) {
+		memset(buf, 'X', sizeof(buf));
+		memcpy(buf, "PROXY ", n);
+		ck_assert_msg(proxy_looks_like(buf, n), "v1 cut at %zu", n);
+	}
+	/* Whatever follows a whole signature, it is one. */
+	memcpy(buf, v2, 12);
+	for (n = 0; n < 256; n++) {
+		buf[12] = (unsigned char)n;
+		ck_assert_msg(proxy_signature(buf, 12), "then %zu", n);
+		ck_assert_msg(proxy_looks_like(buf, 12), "then %zu", n);
+	}
+	buf[11] = 'X';
+	ck_assert(!proxy_looks_like(buf, 12));
+	ck_assert(!proxy_signature(buf, 12));
+	ck_assert(!proxy_looks_like((const void *)"PROXYZ", 6));
+	ck_assert(!proxy_looks_like((const void *)"", 0));
+	ck_assert_int_eq(proxy_parse((const void *)"", 0, &info), -1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -386,6 +427,7 @@ main(void)
 	tcase_add_test(tc, signature_whole_only);
 	tcase_add_test(tc, v1_v2_destination);
 	tcase_add_test(tc, v1_v2_edges);
+	tcase_add_test(tc, looks_like_as_far_as_it_goes);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
