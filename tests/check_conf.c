@@ -683,6 +683,96 @@ START_TEST(shipped_config_is_valid)
 }
 END_TEST
 
+/* The value of k's field in svc, as a double. */
+static double
+field_value(const struct conf_key *k, const struct service *svc)
+{
+	const char *f = (const char *)svc + k->off;
+	int i;
+	long long ll;
+	double d;
+
+	if (k->type == CT_NUM) {
+		memcpy(&d, f, sizeof(d));
+		return d;
+	}
+	if (k->size == sizeof(ll)) {
+		memcpy(&ll, f, sizeof(ll));
+		return (double)ll;
+	}
+	ck_assert_uint_eq(k->size, sizeof(i));
+	memcpy(&i, f, sizeof(i));
+	return i;
+}
+
+/* Load "name = value;": taken, and the field holds want. */
+static void
+taken(const struct conf_key *k, const char *value, double want)
+{
+	char text[128];
+	struct conf *c;
+
+	snprintf(text, sizeof(text), "%s = %s;\n", k->name, value);
+	c = load_text(text, -1, 0);
+	ck_assert_msg(c != NULL, "%s = %s; is refused: %s", k->name, value,
+	    errs.n > 0 ? errs.msg[0] : "?");
+	ck_assert_msg(field_value(k, &c->svc[0]) == want, "%s = %s; gives %g",
+	    k->name, value, field_value(k, &c->svc[0]));
+	conf_free(c);
+}
+
+/* "\-20" in roff is "-20". */
+static double
+man_number(char *s)
+{
+	char *m = strstr(s, "\\-");
+
+	if (m != NULL)
+		memmove(m, m + 1, strlen(m));
+	return strtod(s, NULL);
+}
+
+/*
+ * The ranges and defaults replyd.conf(5) gives for numbers, as in
+ * ".BR port \" (integer, 0 to 65535; default 7788)\"": both ends of
+ * each range are taken as written, and a file without the key gets the
+ * default.
+ */
+START_TEST(ranges_and_defaults_as_documented)
+{
+	FILE *man = fopen(TOP_SRCDIR "/man/replyd.conf.5", "r");
+	char line[512], name[64], lo[32], hi[32], def[32], *sec;
+	const struct conf_key *k;
+	struct conf *c;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(man);
+	while (fgets(line, sizeof(line), man) != NULL) {
+		if ((sec = strstr(line, "integer seconds,")) != NULL)
+			memmove(sec + 7, sec + 15, strlen(sec + 15) + 1);
+		if (sscanf(line, ".BR %63s \" (integer, %31s to %31[^;]; "
+		    "default %31[^,)]", name, lo, hi, def) != 4 &&
+		    sscanf(line, ".BR %63s \" (number, 0 or %31s to %31[^;]; "
+		    "default %31[^,)]", name, lo, hi, def) != 4)
+			continue;
+		k = conf_key_find(name);
+		ck_assert_msg(k != NULL, "%s: documented, not a key", name);
+		ck_assert_msg(k->type == CT_INT || k->type == CT_NUM, "%s", name);
+		taken(k, lo, man_number(lo));
+		taken(k, hi, man_number(hi));
+		c = load_text("", -1, 0);
+		ck_assert_ptr_nonnull(c);
+		ck_assert_msg(field_value(k, &c->svc[0]) == man_number(def),
+		    "%s: default %g, documented %s", name,
+		    field_value(k, &c->svc[0]), def);
+		conf_free(c);
+		n++;
+	}
+	fclose(man);
+	ck_assert_int_ge(n, 11);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -700,6 +790,7 @@ main(void)
 	tcase_add_test(tc, every_key_refuses_a_wrong_type);
 	tcase_add_test(tc, every_ranged_key_refuses_what_is_outside);
 	tcase_add_test(tc, table_rows_are_whole);
+	tcase_add_test(tc, ranges_and_defaults_as_documented);
 	tcase_add_test(tc, unix_sockets);
 	tcase_add_test(tc, port_override);
 	tcase_add_test(tc, all_errors_reported_with_lines);
