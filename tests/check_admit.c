@@ -8,11 +8,13 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client/admit.h"
@@ -205,6 +207,107 @@ START_TEST(refusals_from_exit_statuses)
 }
 END_TEST
 
+/* Lines logged since log_to_file(): stderr goes to a file meanwhile. */
+static FILE *logged;
+static int saved_stderr = -1;
+
+static void
+log_to_file(void)
+{
+	logged = tmpfile();
+	ck_assert_ptr_nonnull(logged);
+	saved_stderr = dup(2);
+	ck_assert_int_eq(dup2(fileno(logged), 2), 2);
+}
+
+/* How many lines were logged since the last call, containing what. */
+static int
+lines_logged(const char *what)
+{
+	static long at;
+	char line[600];
+	int n = 0;
+
+	ck_assert_int_eq(fseek(logged, at, SEEK_SET), 0);
+	while (fgets(line, sizeof(line), logged) != NULL)
+		n += strstr(line, what) != NULL;
+	at = ftell(logged);
+	return n;
+}
+
+/* The start of a new second, so that what follows shares one. */
+static void
+new_second(void)
+{
+	time_t t = time(NULL);
+
+	while (time(NULL) == t)
+		usleep(1000);
+}
+
+/*
+ * Refusals are logged once a second for each service and reason; the
+ * next line says how many were not logged.
+ */
+START_TEST(refusals_logged_once_a_second)
+{
+	struct service other = svc;
+	static const char full[] = "full", shut[] = "shut";
+	int i;
+
+	other.name = "t";
+	log_to_file();
+	new_second();
+	for (i = 0; i < 5; i++)
+		admit_note(&svc, full, "s: refused client %d: full", i);
+	ck_assert_int_eq(lines_logged("refused client"), 1);
+	admit_note(&svc, shut, "s: refused client: shut");
+	admit_note(&other, full, "t: refused client: full");
+	ck_assert_int_eq(lines_logged("refused client"), 2);
+	new_second();
+	admit_note(&svc, full, "s: refused client 5: full");
+	ck_assert_int_eq(lines_logged("client 5: full (and 4 more like it "
+	    "before)"), 1);
+	admit_note(&svc, shut, "s: refused client: shut");
+	ck_assert_int_eq(lines_logged("shut (and"), 0);
+	ck_assert_int_eq(lines_logged("shut"), 0);
+}
+END_TEST
+
+/*
+ * Many services share the table: 256 pairs are all held (each logs
+ * its first refusal only); a pair beyond that takes a slot from
+ * another, which then logs once more, not at each refusal.
+ */
+START_TEST(many_services_share_the_note_table)
+{
+	static const char why[] = "full";
+	static char names[257][8];
+	struct service many[257];
+	int i, pass, n;
+
+	log_to_file();
+	new_second();
+	for (pass = 0; pass < 3; pass++)
+		for (i = 0; i < 256; i++) {
+			many[i] = svc;
+			snprintf(names[i], sizeof(names[i]), "m%d", i);
+			many[i].name = names[i];
+			admit_note(&many[i], why, "%s: refused", names[i]);
+		}
+	ck_assert_int_eq(lines_logged("refused"), 256);
+	many[256] = svc;
+	many[256].name = "m256";
+	for (pass = 0; pass < 3; pass++)
+		for (i = 0; i < 257; i++)
+			admit_note(&many[i], why, "%s: refused", many[i].name);
+	/* m256's first, and at most one line for each slot it took. */
+	n = lines_logged("refused");
+	ck_assert_int_ge(n, 1);
+	ck_assert_int_le(n, 1 + 2 * 3);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -218,6 +321,8 @@ main(void)
 	tcase_add_test(tc, per_source_rate_in_the_master);
 	tcase_add_test(tc, refused_are_closed_and_counted);
 	tcase_add_test(tc, refusals_from_exit_statuses);
+	tcase_add_test(tc, refusals_logged_once_a_second);
+	tcase_add_test(tc, many_services_share_the_note_table);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
