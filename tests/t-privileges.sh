@@ -17,30 +17,38 @@ nogroup=$(getent group nogroup | cut -d: -f3)
 daemon_u=$(id -u daemon)
 daemon_g=$(getent group daemon | cut -d: -f3)
 
-# row WHO AS USER GROUP WANT: the master started by the command AS ("" =
-# this shell), described as WHO, with user and group lines (- = none),
-# must run the handler as WANT.
-row() {
-	local who=$1 as=$2 user=$3 group=$4 want=$5 name cf
-	name=p$T
-	cf=$WORK/$name.conf
+# serve AS USER GROUP [LINES]: the master started by the command AS
+# ("" = this shell) with user and group lines (- = none) and LINES;
+# prints what one client gets from the handler $WORK/ids.sh.
+serve() {
+	local as=$1 user=$2 group=$3 cf
+	cf=$(mktemp "$WORK/p.XXXXXX")
 	{ [ "$user" = - ] || echo "user = \"$user\";"
 	  [ "$group" = - ] || echo "group = \"$group\";"
-	  echo "port = 0; listen = \"127.0.0.1\"; handler = \"exec\";"
+	  echo "port = 0; listen = \"127.0.0.1\"; handler = \"exec\"; ${4:-}"
 	  echo "exec = { program = \"$WORK/ids.sh\"; };"; } > "$cf"
 	chmod 644 "$cf"
-	LOG=$WORK/$name.log
+	LOG=$cf.log
 	$as "$REPLYD" -f -c "$cf" 2> "$LOG" &
 	PID=$!
-	PIDS="$PIDS $PID"
 	if ! wait_log "$LOG" 'listening on' 10; then
-		not_ok "started as $who, user $user, group $group: starts"
-		sed 's/^/#   /' "$LOG"
+		sed 's/^/#   /' "$LOG" >&2
+		kill "$PID"
+		return 1
+	fi
+	"$TCLIENT" -d x 127.0.0.1 "$(port_of "$LOG" "")"
+	stop "$PID"
+}
+
+# row WHO AS USER GROUP WANT [LINES]: as serve, described as WHO; the
+# handler must run as WANT.
+row() {
+	local got
+	if ! got=$(serve "$2" "$3" "$4" "${6:-}"); then
+		not_ok "started as $1, user $3, group $4${6:+, $6}: starts"
 		return
 	fi
-	same "started as $who, user $user, group $group" \
-	    "$("$TCLIENT" -d x 127.0.0.1 "$(port_of "$LOG" "")")" "$want"
-	stop "$PID"
+	same "started as $1, user $3, group $4${6:+, $6}" "$got" "$5"
 }
 
 if [ "$(id -u)" = 0 ]; then
@@ -53,6 +61,38 @@ if [ "$(id -u)" = 0 ]; then
 	row "root with groups 4, 24" "$ROOT" root - "0 0 0"
 	row "root with groups 4, 24" "$ROOT" daemon root "$daemon_u 0 0"
 	row "root with groups 4, 24" "$ROOT" daemon - "$daemon_u $daemon_g $daemon_g"
+	# The supplementary groups themselves, as the kernel holds them:
+	# none, whatever the master holds (one group, as two), unless
+	# groups = true gives the user's own, whatever the master holds.
+	cp "$WORK/ids.sh" "$WORK/ids-id.sh"
+	printf '#!/bin/sh\nsed -n "s/^Groups:[[:space:]]*//p" /proc/self/status | xargs\n' \
+	    > "$WORK/ids.sh"
+	row "root with group 4" "setpriv --groups=4 --" nobody - ""
+	row "root with no groups" "setpriv --clear-groups --" nobody - \
+	    "$nogroup" "groups = true;"
+	# A user with supplementary groups of its own, if this host has one.
+	gu=$(awk -F: '$4 != "" { split($4, u, ","); print u[1]; exit }' \
+	    /etc/group)
+	if [ -n "$gu" ] && id "$gu" > /dev/null 2>&1; then
+		want=$(id -G "$gu" | tr ' ' '\n' | sort -n | xargs)
+		for as in "setpriv --clear-groups --" "$ROOT"; do
+			got=$(serve "$as" "$gu" - "groups = true;" |
+			    tr ' ' '\n' | sort -n | xargs)
+			same "started as $as, groups = true: $gu's groups" \
+			    "$got" "$want"
+		done
+	else
+		echo "# no user with supplementary groups here: groups = true only tried with nobody"
+	fi
+	# Real, effective, saved and file system ids alike, whatever mix the
+	# master was started with.
+	printf '#!/bin/sh\nsed -nE "s/^(Uid|Gid):[[:space:]]*//p" /proc/self/status | xargs\n' \
+	    > "$WORK/ids.sh"
+	for mix in "--rgid=1 --egid=0" "--egid=1 --rgid=0" "--ruid=1 --euid=0"; do
+		row "root with $mix" "setpriv $mix --clear-groups --" root - \
+		    "0 0 0 0 0 0 0 0"
+	done
+	mv "$WORK/ids-id.sh" "$WORK/ids.sh"
 	# Started as someone else, nobody can be switched to: the handler
 	# runs as that someone, and the file says nothing of users.
 	AS="setpriv --reuid=nobody --regid=nogroup --clear-groups --"
@@ -101,6 +141,20 @@ if [ "$(id -u)" = 0 ]; then
 	check "setresuid fails under reply: the child says why" \
 	    wait_log "$LOG" 'cannot drop privileges to nobody: Operation not permitted'
 	stop "$PID"
+	# Nothing to change, no call: root staying root with no groups makes
+	# none of them (in a user namespace that maps only root, the kernel
+	# refuses even a setgroups() that drops nothing).
+	printf '%s\n' 'user = "root"; port = 0; listen = "127.0.0.1";' \
+	    'handler = "exec";' "exec = { program = \"$WORK/ids.sh\"; };" > "$cf"
+	for call in setgroups setresgid setresuid; do
+		printf '#!/bin/sh\nexec setpriv --clear-groups -- "%s" %s "%s" "$@"\n' \
+		    "$DENYSYS" "$call" "$REPLYD" > "$WORK/same-$call"
+		chmod 755 "$WORK/same-$call"
+		REPLYD=$WORK/same-$call start "same-$call" "$cf"
+		same "$call refused, root staying root: served" \
+		    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" "0 0 0"
+		stop "$PID"
+	done
 else
 	row "$(id -un)" "" - - "$(id -u) $(id -g) $(id -G)"
 fi
