@@ -408,6 +408,38 @@ START_TEST(looks_like_as_far_as_it_goes)
 }
 END_TEST
 
+/* "PROXY UNKNOWN x...x\r\n" of len bytes in all (crlf 0: no CRLF). */
+static size_t
+unknown_line(char *b, size_t len, int crlf)
+{
+	memset(b, 'x', len);
+	memcpy(b, "PROXY UNKNOWN ", 14);
+	if (crlf)
+		memcpy(b + len - 2, "\r\n", 2);
+	return len;
+}
+
+/*
+ * A v1 line is at most 107 bytes with its CRLF: that long it is read,
+ * longer it is refused, and 107 bytes without an end are refused at
+ * once, not waited on.  Ports go from 0 to 65535.
+ */
+START_TEST(v1_line_and_port_limits)
+{
+	const char ends[] = "PROXY TCP4 192.0.2.1 198.51.100.2 0 65535\r\n";
+	char b[200];
+
+	ck_assert_int_eq(parse(b, unknown_line(b, 107, 1)), 107);
+	ck_assert_int_eq(parse(b, unknown_line(b, 109, 1)), -1);
+	ck_assert_int_eq(parse(b, unknown_line(b, 150, 1)), -1);
+	ck_assert_int_eq(parse(b, unknown_line(b, 106, 0)), 0);
+	ck_assert_int_eq(parse(b, unknown_line(b, 107, 0)), -1);
+	ck_assert_int_eq(parse(ends, sizeof(ends) - 1), (int)sizeof(ends) - 1);
+	ck_assert_str_eq(src(), "192.0.2.1:0");
+	ck_assert_str_eq(dst(), "198.51.100.2:65535");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -428,6 +460,7 @@ main(void)
 	tcase_add_test(tc, v1_v2_destination);
 	tcase_add_test(tc, v1_v2_edges);
 	tcase_add_test(tc, looks_like_as_far_as_it_goes);
+	tcase_add_test(tc, v1_line_and_port_limits);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
