@@ -773,6 +773,44 @@ START_TEST(ranges_and_defaults_as_documented)
 }
 END_TEST
 
+/*
+ * The key an unknown name is a likely typo of: at most two letters
+ * added, dropped, changed or swapped (one in a name of four, and fewer
+ * than the name has), or a key cut short; NULL for anything else.
+ */
+START_TEST(typos_are_named)
+{
+	static const char *const cases[][2] = {
+		{ "prot", "port" }, { "pory", "port" }, { "pxry", NULL },
+		{ "timout", "timeout" }, { "timeeout", "timeout" },
+		{ "tineout", "timeout" }, { "max_chidlren", "max_children" },
+		{ "mx_chldren", "max_children" }, { "m_chldren", NULL },
+		{ "max_child", "max_children" }, { "rply", "reply" },
+		{ "per_source_ipv6_prefx", "per_source_ipv6_prefix" },
+		{ "xyz", NULL }, { "po", NULL }, { "port", NULL },
+		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", NULL },
+		{ "timeoutxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", NULL },
+		{ "", NULL },
+	};
+	const struct conf_key *k;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		k = conf_key_nearest(cases[i][0], CK_TOP);
+		if (cases[i][1] == NULL)
+			ck_assert_msg(k == NULL, "%s: %s", cases[i][0], k->name);
+		else
+			ck_assert_msg(k != NULL &&
+			    strcmp(k->name, cases[i][1]) == 0, "%s: %s",
+			    cases[i][0], k != NULL ? k->name : "none");
+	}
+	/* Where a key may not be written, it is not offered. */
+	ck_assert_ptr_null(conf_key_nearest("servces", CK_SVC));
+	ck_assert_ptr_eq(conf_key_nearest("servces", CK_TOP),
+	    conf_key_find("services"));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -791,6 +829,7 @@ main(void)
 	tcase_add_test(tc, every_ranged_key_refuses_what_is_outside);
 	tcase_add_test(tc, table_rows_are_whole);
 	tcase_add_test(tc, ranges_and_defaults_as_documented);
+	tcase_add_test(tc, typos_are_named);
 	tcase_add_test(tc, unix_sockets);
 	tcase_add_test(tc, port_override);
 	tcase_add_test(tc, all_errors_reported_with_lines);
