@@ -97,6 +97,24 @@ if [ "$(id -u)" = 0 ]; then
 	# runs as that someone, and the file says nothing of users.
 	AS="setpriv --reuid=nobody --regid=nogroup --clear-groups --"
 	row nobody "$AS" - - "$nobody $nogroup $nogroup"
+	# A chroot that works: the handler runs in the jail, from its root.
+	# The jail holds a shell and the libraries it loads.
+	jail=$WORK/jail
+	mkdir -p "$jail/bin" && cp "$(readlink -f /bin/sh)" "$jail/bin/sh" &&
+	    : > "$jail/in-jail"
+	for lib in $(ldd /bin/sh | grep -oE '/[^ ]+'); do
+		mkdir -p "$jail$(dirname "$lib")" && cp "$lib" "$jail$lib"
+	done
+	cf=$WORK/jail-ok.conf
+	# shellcheck disable=SC2016 # $(pwd) is the handler's, in the jail
+	printf '%s\n' 'user = "nobody"; port = 0; listen = "127.0.0.1";' \
+	    'handler = "exec";' "exec = { chroot = \"$jail\"; program = \"/bin/sh\";" \
+	    '  args = [ "-c", "test -e /in-jail && echo jailed in $(pwd)" ]; };' \
+	    > "$cf"
+	start jail-ok "$cf"
+	same "exec.chroot: the handler runs in the jail, from its root" \
+	    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" "jailed in /"
+	stop "$PID"
 	# A chroot that fails fails the drop: the handler never runs, where
 	# outside the jail /usr/bin/id would answer.  (The folder must exist
 	# when the file is read: it goes afterwards.)
@@ -140,6 +158,19 @@ if [ "$(id -u)" = 0 ]; then
 	    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" ""
 	check "setresuid fails under reply: the child says why" \
 	    wait_log "$LOG" 'cannot drop privileges to nobody: Operation not permitted'
+	stop "$PID"
+	# A limit that cannot be had fails the child like a drop that
+	# cannot: without CAP_SYS_NICE no nice value below 0.
+	printf '%s\n' 'user = "nobody"; port = 0; listen = "127.0.0.1";' \
+	    'nice = -5;' > "$cf"
+	printf '#!/bin/sh\nexec setpriv --bounding-set=-sys_nice -- "%s" "$@"\n' \
+	    "$REPLYD" > "$WORK/no-nice"
+	chmod 755 "$WORK/no-nice"
+	REPLYD=$WORK/no-nice start no-nice "$cf"
+	same "nice = -5 without CAP_SYS_NICE: the client gets nothing" \
+	    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" ""
+	check "nice = -5 without CAP_SYS_NICE: the child ends with a failure" \
+	    wait_log "$LOG" 'child [0-9]+ exited with status [1-9]'
 	stop "$PID"
 	# Nothing to change, no call: root staying root with no groups makes
 	# none of them (in a user namespace that maps only root, the kernel
