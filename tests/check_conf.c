@@ -811,6 +811,42 @@ START_TEST(typos_are_named)
 }
 END_TEST
 
+/* Numbers as -T prints them: the shortest text that reads back. */
+START_TEST(numbers_print_shortest)
+{
+	static const struct { double v; const char *text; } cases[] = {
+		{ 0.001, "0.001" }, { 1000000, "1000000" }, { 2.5, "2.5" },
+		{ 0.1, "0.1" }, { 1e15, "1000000000000000" },
+		{ -1e15, "-1000000000000000" }, { 1e16, "1e+16" },
+		{ 1.234567890123456, "1.234567890123456" },
+		{ 0.30000000000000004, "0.30000000000000004" },
+	};
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		conf_num_text(cases[i].v, buf, sizeof(buf));
+		ck_assert_str_eq(buf, cases[i].text);
+	}
+}
+END_TEST
+
+/*
+ * An error of the whole file names the file, no line; each unknown key
+ * lists the keys allowed there, the second as the first.
+ */
+START_TEST(errors_of_the_file_and_of_each_key)
+{
+	ck_assert_ptr_null(load_text("disable = true;\n", -1, 0));
+	ck_assert_msg(strncmp(err(0), ": no services defined", 21) == 0, "%s",
+	    err(0));
+	ck_assert_ptr_null(load_text("pot = 1;\nrepyl = \"x\";\n", -1, 0));
+	ck_assert_uint_eq(errs.n, 2);
+	ck_assert_ptr_nonnull(strstr(err(0), "(allowed: disable, port,"));
+	ck_assert_ptr_nonnull(strstr(err(1), "(allowed: disable, port,"));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -830,6 +866,8 @@ main(void)
 	tcase_add_test(tc, table_rows_are_whole);
 	tcase_add_test(tc, ranges_and_defaults_as_documented);
 	tcase_add_test(tc, typos_are_named);
+	tcase_add_test(tc, numbers_print_shortest);
+	tcase_add_test(tc, errors_of_the_file_and_of_each_key);
 	tcase_add_test(tc, unix_sockets);
 	tcase_add_test(tc, port_override);
 	tcase_add_test(tc, all_errors_reported_with_lines);
