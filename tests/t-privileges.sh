@@ -97,6 +97,16 @@ if [ "$(id -u)" = 0 ]; then
 	# runs as that someone, and the file says nothing of users.
 	AS="setpriv --reuid=nobody --regid=nogroup --clear-groups --"
 	row nobody "$AS" - - "$nobody $nogroup $nogroup"
+	# exec.no_new_privs = false: the sandbox goes on before the drop,
+	# which still happens.
+	printf '%s\n' 'user = "nobody"; port = 0; listen = "127.0.0.1";' \
+	    'handler = "exec";' \
+	    "exec = { program = \"$WORK/ids.sh\"; no_new_privs = false; };" \
+	    > "$WORK/nnp.conf"
+	start nnp "$WORK/nnp.conf"
+	same "exec.no_new_privs = false: the handler runs as nobody all the same" \
+	    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" "$nobody $nogroup $nogroup"
+	stop "$PID"
 	# A chroot that works: the handler runs in the jail, from its root.
 	# The jail holds a shell and the libraries it loads.
 	jail=$WORK/jail
