@@ -310,6 +310,7 @@ START_TEST(v1_v2_destination)
 {
 	const char h4[] = "PROXY TCP4 192.0.2.1 198.51.100.2 56324 7788\r\n";
 	const char h6[] = "PROXY TCP6 2001:db8::1 2001:db8::2 1 2\r\n";
+	const struct sockaddr_in6 *in6;
 	unsigned char b[64];
 	size_t n;
 
@@ -333,6 +334,10 @@ START_TEST(v1_v2_destination)
 	b[48] = 0, b[49] = 80, b[50] = 0x1e, b[51] = 0x6c;
 	ck_assert_int_eq(parse(b, n), (int)n);
 	ck_assert_str_eq(src(), "[2001:db8::7]:80");
+	/* The address and port alone: no flow label, no scope. */
+	in6 = (const struct sockaddr_in6 *)&pi.src;
+	ck_assert_uint_eq(in6->sin6_flowinfo, 0);
+	ck_assert_uint_eq(in6->sin6_scope_id, 0);
 	ck_assert_str_eq(dst(), "[2001:db8::8]:7788");
 	ck_assert_int_eq(parse(b, n - 1), 0);
 	n = v2_header(b, 1, 0x21, 35);		/* one byte short of IPv6 */
@@ -434,6 +439,8 @@ START_TEST(v1_line_and_port_limits)
 	ck_assert_int_eq(parse(b, unknown_line(b, 150, 1)), -1);
 	ck_assert_int_eq(parse(b, unknown_line(b, 106, 0)), 0);
 	ck_assert_int_eq(parse(b, unknown_line(b, 107, 0)), -1);
+	/* A line ended by LF alone, even with a CRLF after it. */
+	ck_assert_int_eq(parse("PROXY UNKNOWN x\ny\r\n", 19), -1);
 	ck_assert_int_eq(parse(ends, sizeof(ends) - 1), (int)sizeof(ends) - 1);
 	ck_assert_str_eq(src(), "192.0.2.1:0");
 	ck_assert_str_eq(dst(), "198.51.100.2:65535");
