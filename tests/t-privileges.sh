@@ -107,6 +107,13 @@ if [ "$(id -u)" = 0 ]; then
 	same "exec.no_new_privs = false: the handler runs as nobody all the same" \
 	    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" "$nobody $nogroup $nogroup"
 	stop "$PID"
+	# A built-in handler runs in the forked child after the same drop.
+	printf '%s\n' 'user = "nobody"; group = "daemon"; port = 0;' \
+	    'listen = "127.0.0.1";' > "$WORK/builtin.conf"
+	start builtin "$WORK/builtin.conf"
+	same "the reply handler as nobody: served" \
+	    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" "thank you !"
+	stop "$PID"
 	# A chroot that works: the handler runs in the jail, from its root.
 	# The jail holds a shell and the libraries it loads.
 	jail=$WORK/jail
