@@ -122,6 +122,9 @@ START_TEST(per_source_from_the_count)
 	svc.proxy_protocol = 1;
 	ck_assert_int_eq(admit_check(&r, 2, sa("192.0.2.7"), &src, &now),
 	    ADMIT_OK);
+	svc.per_source = 1;
+	ck_assert_int_eq(admit_check(&r, 5, sa("192.0.2.7"), &src, &now),
+	    ADMIT_OK);
 }
 END_TEST
 
