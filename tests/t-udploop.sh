@@ -85,6 +85,16 @@ more=$(($(wc -l < "$LOG") - lines))
 check "a flood of dropped datagrams: a few lines ($more more), not one each" \
     test "$more" -le 8
 check "the master is still there" kill -0 "$PID"
+# A reload forgets the ports of the services it drops: a client on b's
+# old port is a client like any once b is gone.
+conf loop <<'C' > /dev/null
+protocol = "udp";
+services = ( { name = "a"; port = 0; } );
+C
+kill -HUP "$PID"
+check "reloaded without b" wait_log "$LOG" 'reloaded .*: 1 service'
+same "from the port of a service the reload dropped: answered" \
+    "$(bound "$pb" "$pa")" "thank you !"
 stop "$PID"
 
 # Two masters on one host, each serving a port the other cannot know:
