@@ -426,7 +426,7 @@ unknown_line(char *b, size_t len, int crlf)
 
 /*
  * A v1 line is at most 107 bytes with its CRLF: that long it is read,
- * longer it is refused, and 107 bytes without an end are refused at
+ * longer it is refused, and 106 bytes without a CR are refused at
  * once, not waited on.  Ports go from 0 to 65535.
  */
 START_TEST(v1_line_and_port_limits)
@@ -435,9 +435,12 @@ START_TEST(v1_line_and_port_limits)
 	char b[200];
 
 	ck_assert_int_eq(parse(b, unknown_line(b, 107, 1)), 107);
+	ck_assert_int_eq(parse(b, unknown_line(b, 108, 1)), -1);
 	ck_assert_int_eq(parse(b, unknown_line(b, 109, 1)), -1);
 	ck_assert_int_eq(parse(b, unknown_line(b, 150, 1)), -1);
-	ck_assert_int_eq(parse(b, unknown_line(b, 106, 0)), 0);
+	/* 105 bytes and no CR yet: its CRLF may still end at 107. */
+	ck_assert_int_eq(parse(b, unknown_line(b, 105, 0)), 0);
+	ck_assert_int_eq(parse(b, unknown_line(b, 106, 0)), -1);
 	ck_assert_int_eq(parse(b, unknown_line(b, 107, 0)), -1);
 	/* A line ended by LF alone, even with a CRLF after it. */
 	ck_assert_int_eq(parse("PROXY UNKNOWN x\ny\r\n", 19), -1);

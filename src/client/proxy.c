@@ -77,8 +77,9 @@ parse_v1(const unsigned char *buf, size_t n, struct proxy_info *pi)
 
 	const unsigned char *lf = memchr(buf, '\n', n < 107 ? n : 107);
 
-	if ((crlf = memchr(buf, '\r', n < 107 ? n : 107)) == NULL)
-		return n >= 107 || lf != NULL ? -1 : 0;
+	/* The CRLF ends by byte 107: its CR is among the first 106. */
+	if ((crlf = memchr(buf, '\r', n < 106 ? n : 106)) == NULL)
+		return n >= 106 || lf != NULL ? -1 : 0;
 	if (lf != NULL && lf < crlf)
 		return -1;
 	len = crlf - buf;
