@@ -847,6 +847,46 @@ START_TEST(errors_of_the_file_and_of_each_key)
 }
 END_TEST
 
+/* "allow = [ "10.0.0.1", ... ];" with n entries, in text. */
+static void
+allow_list(char *text, size_t size, int n)
+{
+	size_t at;
+	int i;
+
+	at = (size_t)snprintf(text, size, "allow = [");
+	for (i = 0; i < n; i++)
+		at += (size_t)snprintf(text + at, size - at, "%s\"10.0.%d.%d\"",
+		    i > 0 ? ", " : " ", i / 256, i % 256);
+	snprintf(text + at, size - at, " ];\n");
+}
+
+/*
+ * A list holds at most its documented number of entries, each a
+ * string: 4096 CIDR strings are taken, one more or a number among them
+ * are errors, said.
+ */
+START_TEST(lists_have_a_size_and_strings_only)
+{
+	static char text[4097 * 24];
+	struct conf *c;
+
+	allow_list(text, sizeof(text), 4096);
+	c = load_text(text, -1, 0);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->svc[0].allow.n, 4096);
+	conf_free(c);
+	allow_list(text, sizeof(text), 4097);
+	ck_assert_ptr_null(load_text(text, -1, 0));
+	ck_assert_msg(strstr(err(0), "allow has 4097 entries, at most 4096 "
+	    "are allowed") != NULL, "%s", err(0));
+	ck_assert_ptr_null(load_text("listen = ( \"127.0.0.1\", 5 );\n",
+	    -1, 0));
+	ck_assert_msg(strstr(err(0), "listen must hold only strings (got 5)")
+	    != NULL, "%s", err(0));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -868,6 +908,7 @@ main(void)
 	tcase_add_test(tc, typos_are_named);
 	tcase_add_test(tc, numbers_print_shortest);
 	tcase_add_test(tc, errors_of_the_file_and_of_each_key);
+	tcase_add_test(tc, lists_have_a_size_and_strings_only);
 	tcase_add_test(tc, unix_sockets);
 	tcase_add_test(tc, port_override);
 	tcase_add_test(tc, all_errors_reported_with_lines);
