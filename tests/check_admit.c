@@ -341,6 +341,20 @@ START_TEST(many_services_share_the_note_table)
 }
 END_TEST
 
+/* A refused datagram: counted, and logged with its sender. */
+START_TEST(refused_datagrams_logged_by_sender)
+{
+	const char *t;
+
+	log_to_file();
+	admit_log(&r, ADMIT_DENIED, sa("192.0.2.7"));
+	t = logged_since();
+	ck_assert_uint_eq(r.stats.denied, 1);
+	ck_assert_msg(lines_with(t, "s: refused 192.0.2.7:1234: access "
+	    "denied") == 1, "%s", t);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -356,6 +370,7 @@ main(void)
 	tcase_add_test(tc, refusals_from_exit_statuses);
 	tcase_add_test(tc, refusals_logged_once_a_second);
 	tcase_add_test(tc, many_services_share_the_note_table);
+	tcase_add_test(tc, refused_datagrams_logged_by_sender);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
