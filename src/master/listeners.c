@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "master/bind_retry.h"
 #include "master/listeners.h"
 
 const char *
@@ -576,8 +577,8 @@ claim(struct listener *l, struct listener *o, const char *spec,
 }
 
 /*
- * Listener j of sr: an old one, an inherited one or a new one; -1
- * (logged, with what is in the way) if none can be had.
+ * Listener j of sr: an old one, an inherited one, a new one, or one
+ * that stays down for now (bind_retry.c).  -1: the run cannot be had.
  */
 static int
 open_one(struct svc_state *sr, size_t j, const char *spec,
@@ -605,23 +606,15 @@ open_one(struct svc_state *sr, size_t j, const char *spec,
 		    l->name, listen_kind(l));
 		return 0;
 	}
-	if (addr_unix_path(spec) != NULL && errno == EEXIST)
-		log_msg(LOG_ERR, "cannot listen on %s: %s exists and is not a "
-		    "socket (replyd replaces a stale socket, never another "
-		    "file)", l->name, addr_unix_path(spec));
-	else if (l->err_iface)
-		log_msg(LOG_ERR, "cannot listen on %s: interface \"%s\": %s",
-		    l->name, l->opts.interface, strerror(errno));
-	else
-		log_msg(LOG_ERR, "cannot listen on %s: %s", l->name,
-		    strerror(errno));
-	return -1;
+	return bind_down(l, spec, svc, old, errno);
 }
 
 /*
  * Give every service of c its listeners: the old configuration's where
- * they fit (claimed, not yet moved), new sockets otherwise.  On failure
- * nothing of old has changed.
+ * they fit (claimed, not yet moved), new sockets otherwise.  At start
+ * (no old run) a listener that cannot be bound is down, retried while
+ * the others serve; a reload needs every new one.  On failure nothing
+ * of old has changed.
  */
 int
 listen_run_open(struct run_state *r, struct run_state *old)
@@ -644,6 +637,7 @@ listen_run_open(struct run_state *r, struct run_state *old)
 			    old) < 0)
 				goto fail;
 	}
+	bind_count(r);
 	return 0;
 fail:
 	for (i = 0; i < r->n; i++) {

@@ -8,6 +8,7 @@
 #define REPLYD_MASTER_LISTENERS_H
 
 #include <net/if.h>
+#include <time.h>
 
 #include "conf/conf.h"
 #include "lib/addr.h"
@@ -25,7 +26,7 @@ struct listen_opts {
 };
 
 struct listener {
-	int		 fd;
+	int		 fd;		/* -1: down (err), or closed */
 	char		*spec;		/* address as configured; NULL: default */
 	int		 port;		/* port as configured (0: any) */
 	enum conf_proto	 proto;
@@ -34,7 +35,12 @@ struct listener {
 	int		 released;	/* closed to let a new one bind its port */
 	struct unixsock_file file;	/* unix: what to remove at close */
 	char		 name[LISTEN_NAMELEN];	/* bound address, logs */
+	/* A listener that could not be bound at start (bind_retry.c). */
+	int		 err;		/* errno of the last try; 0: not down */
 	int		 err_iface;	/* SO_BINDTODEVICE was what failed */
+	int		 backoff;	/* seconds from one try to the next */
+	unsigned	 retries;
+	struct timespec	 retry_at;
 };
 
 void	listen_opts_of(struct listen_opts *o, const struct service *svc);
