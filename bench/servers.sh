@@ -129,20 +129,37 @@ replyd_conf() {
 	}
 }
 
-# start_replyd NAME PORT: replyd-* runs $REPLYD, old-* runs $REPLYD_OLD
-# (another build, such as the previous design, measured in the same run).
+# build_bin BUILD: the binary BENCH_BUILDS names BUILD ("name=path ...").
+build_bin() {
+	local b
+
+	for b in ${BENCH_BUILDS:-}; do
+		[ "${b%%=*}" = "$1" ] && { echo "${b#*=}"; return 0; }
+	done
+	return 1
+}
+
+# start_replyd NAME PORT: replyd-* runs $REPLYD, old-* runs $REPLYD_OLD,
+# BUILD-* the build BENCH_BUILDS names BUILD (other builds, such as the
+# previous design or an ablation's, measured in the same run).
 start_replyd() {
 	local name=$1 port=$2 bin=$REPLYD
 
-	case $name in old-*) bin=${REPLYD_OLD:-} ;; esac
+	case $name in
+	replyd-*) ;;
+	old-*) bin=${REPLYD_OLD:-} ;;
+	*) bin=$(build_bin "${name%-*}") || return 2 ;;
+	esac
 	[ -n "$bin" ] && [ -x "$bin" ] || return 2
-	case ${name#*-} in
+	case ${name##*-} in
 	exec)
 		replyd_conf "$name" "$port" 'handler = "exec";' \
 		    "exec = { program = \"$W/tiny\"; };" || return 1 ;;
 	nosandbox)
 		replyd_conf "$name" "$port" \
 		    'sandbox = { syscalls = "none"; };' || return 1 ;;
+	requests)
+		replyd_conf "$name" "$port" 'log = "requests";' || return 1 ;;
 	*)
 		replyd_conf "$name" "$port" || return 1 ;;
 	esac
@@ -220,7 +237,8 @@ start_anchor() {
 # start_server NAME PORT: start one server; 2 = not installed.
 start_server() {
 	case $1 in
-	replyd-reply|replyd-exec|replyd-nosandbox|old-reply|old-exec)
+	replyd-reply|replyd-exec|replyd-nosandbox|replyd-requests|old-reply|\
+	    old-exec)
 		start_replyd "$1" "$2" ;;
 	fork)
 		background "$W/fork.log" "$W/forkserver" "$2" ;;
@@ -233,6 +251,10 @@ start_server() {
 		start_xinetd "$2" ;;
 	openbsd-inetd)
 		start_inetd "$2" ;;
+	*-reply|*-exec|*-nosandbox|*-requests)
+		build_bin "${1%-*}" > /dev/null || { log "unknown server $1" \
+		    "(no such build in BENCH_BUILDS)"; return 1; }
+		start_replyd "$1" "$2" ;;
 	*)
 		log "unknown server $1"
 		return 1 ;;
@@ -250,8 +272,14 @@ describe() {
 	replyd-nosandbox)
 		echo "as replyd-reply, with sandbox = { syscalls = \"none\"; }:" \
 		    "what the children's seccomp filter costs" ;;
+	replyd-requests)
+		echo "as replyd-reply, with log = \"requests\": four lines a" \
+		    "connection where the default writes one" ;;
 	old-reply|old-exec)
 		echo "as replyd-${1#old-}, run by REPLYD_OLD=$REPLYD_OLD" ;;
+	*-reply|*-exec|*-nosandbox|*-requests)
+		echo "as replyd-${1##*-}, run by the build ${1%-*}=$(build_bin \
+		    "${1%-*}")" ;;
 	fork)
 		echo "bench/forkserver.c, cc -O2, dynamic, lazy binding:" \
 		    "ratio 1.00" ;;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "handlers/handler.h"
+#include "lib/log.h"
 #include "master/daemon.h"
 #include "master/inetd.h"
 #include "master/master.h"
@@ -75,7 +76,8 @@ absolute(const char *path)
 /*
  * -t and -T: the file, then its modules in a child process (no module
  * code runs here) that blocks the master's signals first, as the master
- * does, then "ok" or the configuration.
+ * does, and its sandboxes as start would make them, then "ok" or the
+ * configuration.
  */
 static int
 check_conf(const char *path, int port, int print)
@@ -89,7 +91,8 @@ check_conf(const char *path, int port, int print)
 	errlist_log(&errs);
 	errlist_free(&errs);
 	master_sigmask(&block);
-	if (c == NULL || module_conf_check(c, &block) < 0) {
+	if (c == NULL || module_conf_check(c, &block) < 0 ||
+	    master_sandbox_check(c) < 0) {
 		conf_free(c);
 		return EX_CONFIG;
 	}
@@ -127,6 +130,7 @@ main(int argc, char **argv)
 
 	if (daemon_sane_fds() < 0)
 		return EX_OSERR;
+	log_journal_detect();
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":c:fitTp:P:hV", longopts,
 	    NULL)) != -1) {
@@ -188,10 +192,13 @@ main(int argc, char **argv)
 	 */
 	if (inetd)
 		inetd_prepare();
+	else if (!so.foreground)
+		log_also_syslog();	/* start-up lines, a daemon's too */
 	master_sigmask(&block);
 	sigprocmask(SIG_BLOCK, &block, NULL);
 	if ((c = master_load(so.config, so.port)) == NULL)
 		return EX_CONFIG;
+	log_set_facility(c->log_facility);
 	if (inetd && (rc = inetd_opts(c, &so)) != 0) {
 		master_conf_free(c);
 		return rc;

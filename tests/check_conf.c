@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
@@ -133,7 +134,10 @@ static const char every_key_text[] =
     "keepalive = true;\n"
     "nodelay = true;\n"
     "freebind = true;\n"
-    "interface = \"lo\";\n";
+    "interface = \"lo\";\n"
+
+    "log = \"errors\";\n"
+    "log_facility = \"local5\";\n";
 
 START_TEST(every_key)
 {
@@ -196,6 +200,9 @@ START_TEST(every_key)
 	ck_assert_double_eq(s->rate, 2.5);
 	ck_assert_double_eq(s->per_source_rate, 0.5);
 	ck_assert_str_eq(s->busy_reply, "busy");
+	ck_assert_int_eq(s->log, CONF_LOG_ERRORS);
+	ck_assert_int_eq(s->log_facility, LOG_LOCAL5);
+	ck_assert_int_eq(c->log_facility, LOG_LOCAL5);
 	ck_assert_uint_eq(s->busy_reply_len, 4);
 	ck_assert_double_eq(s->max_amplification, 1.5);
 	ck_assert_int_eq(s->proxy_protocol, 1);
@@ -232,16 +239,48 @@ START_TEST(every_key_covers_the_table)
 	size_t i;
 
 	for (i = 0; i < conf_nkeys; i++) {
-		/* disable = true leaves one service: disabled_services. */
+		/*
+		 * disable = true leaves one service: disabled_services;
+		 * wait = true refuses allow and the like: wait_service.
+		 */
 		if (!(conf_keys[i].where & CK_TOP) ||
 		    strcmp(conf_keys[i].name, "services") == 0 ||
-		    strcmp(conf_keys[i].name, "disable") == 0)
+		    strcmp(conf_keys[i].name, "disable") == 0 ||
+		    strcmp(conf_keys[i].name, "wait") == 0)
 			continue;
 		snprintf(want, sizeof(want), "\n%s = ", conf_keys[i].name);
 		if (strncmp(every_key_text, want + 1, strlen(want + 1)) != 0)
 			ck_assert_msg(strstr(every_key_text, want) != NULL,
 			    "every_key does not set %s", conf_keys[i].name);
 	}
+}
+END_TEST
+
+/*
+ * wait = true: an exec service, inheriting like any key; what judges a
+ * single client, inherited or not, is refused with it.
+ */
+START_TEST(wait_service)
+{
+	struct conf *c = load_text("wait = true;\nhandler = \"exec\";\n"
+	    "exec = { program = \"/bin/cat\"; };\nservices = (\n"
+	    "{ name = \"a\"; protocol = \"udp\"; },\n"
+	    "{ name = \"b\"; port = 1; wait = false; } );\n", -1, 0);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->svc[0].wait, 1);
+	ck_assert_int_eq(c->svc[1].wait, 0);
+	conf_free(c);
+	ck_assert_ptr_null(load_text("wait = true;\n", -1, 0));
+	ck_assert_ptr_null(load_text("wait = true;\nhandler = \"exec\";\n"
+	    "exec = { program = \"/bin/cat\"; };\n"
+	    "deny = [ \"10.0.0.0/8\" ];\n", -1, 0));
+	ck_assert_ptr_null(load_text("allow = [ \"10.0.0.0/8\" ];\n"
+	    "services = ( { name = \"a\"; wait = true; handler = \"exec\";\n"
+	    "exec = { program = \"/bin/cat\"; }; } );\n", -1, 0));
+	ck_assert_ptr_null(load_text("wait = true;\nhandler = \"exec\";\n"
+	    "exec = { program = \"/bin/cat\"; };\n"
+	    "proxy_protocol = true;\nproxy_from = [ \"::1\" ];\n", -1, 0));
 }
 END_TEST
 
@@ -502,6 +541,30 @@ START_TEST(wrapped_integers_are_caught)
 	    ":1: port must be an integer from 0 to 65535 (got 4294967376)");
 	ck_assert_ptr_null(load_text("timeout = 0x100000005;\n", -1, 0));
 	ck_assert_ptr_nonnull(strstr(err(0), "(got 0x100000005)"));
+	/* rate reads integers too: 4294967297 is read as 1 */
+	ck_assert_ptr_null(load_text("rate = 4294967297;\n", -1, 0));
+	ck_assert_ptr_nonnull(strstr(err(0), "rate must be"));
+	ck_assert_ptr_nonnull(strstr(err(0), "(got 4294967297)"));
+}
+END_TEST
+
+/*
+ * Two integers on one line that libconfig reads as the same value: only
+ * the one that was written wrapped is an error, and it is named.
+ */
+START_TEST(wrapped_beside_a_plain_twin)
+{
+	ck_assert_ptr_null(load_text(
+	    "timeout = 80; max_request = 4294967376; port = 80;\n", -1, 0));
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_str_eq(err(0), ":1: max_request must be an integer from 1 "
+	    "to 1048576 (got 4294967376)");
+	ck_assert_ptr_null(load_text(
+	    "max_request = 4294967376; timeout = 80;\n", -1, 0));
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_ptr_nonnull(strstr(err(0), "max_request must be"));
+	conf_free(load_text("timeout = 80; port = 80;\n", -1, 0));
+	ck_assert_uint_eq(errs.n, 0);
 }
 END_TEST
 
@@ -646,6 +709,7 @@ main(void)
 	tcase_add_test(tc, every_key);
 	tcase_add_test(tc, every_key_covers_the_table);
 	tcase_add_test(tc, disabled_services);
+	tcase_add_test(tc, wait_service);
 	tcase_add_test(tc, protocol_udp);
 	tcase_add_test(tc, every_key_refuses_a_wrong_type);
 	tcase_add_test(tc, every_ranged_key_refuses_what_is_outside);
@@ -655,6 +719,7 @@ main(void)
 	tcase_add_test(tc, all_errors_reported_with_lines);
 	tcase_add_test(tc, handler_is_a_name);
 	tcase_add_test(tc, wrapped_integers_are_caught);
+	tcase_add_test(tc, wrapped_beside_a_plain_twin);
 	tcase_add_test(tc, wrong_types);
 	tcase_add_test(tc, root_needs_user);
 	tcase_add_test(tc, services_inherit_defaults);

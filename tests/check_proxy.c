@@ -26,15 +26,18 @@ parse(const void *buf, size_t n)
 }
 
 static const char *
-src(void)
+text(const struct sockaddr_storage *ss)
 {
 	static char out[ADDR_STRLEN];
 	struct addr_text t;
 
-	ck_assert_int_eq(addr_text((struct sockaddr *)&pi.src, &t), 0);
+	ck_assert_int_eq(addr_text((const struct sockaddr *)ss, &t), 0);
 	addr_join(&t, out, sizeof(out));
 	return out;
 }
+
+#define src() text(&pi.src)
+#define dst() text(&pi.dst)
 
 START_TEST(v1_tcp4)
 {
@@ -301,6 +304,69 @@ START_TEST(signature_whole_only)
 }
 END_TEST
 
+
+/* Both ends of the header are read, each from its own field. */
+START_TEST(v1_v2_destination)
+{
+	const char h4[] = "PROXY TCP4 192.0.2.1 198.51.100.2 56324 7788\r\n";
+	const char h6[] = "PROXY TCP6 2001:db8::1 2001:db8::2 1 2\r\n";
+	unsigned char b[64];
+	size_t n;
+
+	ck_assert_int_eq(parse(h4, sizeof(h4) - 1), (int)sizeof(h4) - 1);
+	ck_assert_str_eq(dst(), "198.51.100.2:7788");
+	ck_assert_int_eq(parse(h6, sizeof(h6) - 1), (int)sizeof(h6) - 1);
+	ck_assert_str_eq(dst(), "[2001:db8::2]:2");
+
+	memset(b, 0, sizeof(b));
+	n = v2_header(b, 1, 0x11, 12);
+	inet_pton(AF_INET, "203.0.113.9", b + 16);
+	inet_pton(AF_INET, "198.51.100.7", b + 20);
+	b[24] = 0x1f, b[25] = 0x90, b[26] = 0x1e, b[27] = 0x6c;
+	ck_assert_int_eq(parse(b, n), (int)n);
+	ck_assert_str_eq(src(), "203.0.113.9:8080");
+	ck_assert_str_eq(dst(), "198.51.100.7:7788");
+
+	n = v2_header(b, 1, 0x21, 36);
+	inet_pton(AF_INET6, "2001:db8::7", b + 16);
+	inet_pton(AF_INET6, "2001:db8::8", b + 32);
+	b[48] = 0, b[49] = 80, b[50] = 0x1e, b[51] = 0x6c;
+	ck_assert_int_eq(parse(b, n), (int)n);
+	ck_assert_str_eq(src(), "[2001:db8::7]:80");
+	ck_assert_str_eq(dst(), "[2001:db8::8]:7788");
+	ck_assert_int_eq(parse(b, n - 1), 0);
+	n = v2_header(b, 1, 0x21, 35);		/* one byte short of IPv6 */
+	ck_assert_int_lt(parse(b, n), 0);
+}
+END_TEST
+
+/* The shortest lines and the family byte's edges. */
+START_TEST(v1_v2_edges)
+{
+	static const int undefined[] = { 0x40, 0x03, 0x33, 0xf1 };
+	static const int unspec[] = { 0x30, 0x02, 0x20, 0x00 };
+	unsigned char b[300];
+	size_t i, n;
+
+	ck_assert_int_eq(parse("PROXY UNKNOWN\r\n", 15), 15);
+	ck_assert_int_eq(pi.unknown, 1);
+	ck_assert_int_lt(parse("PROXY\r\n", 7), 0);
+	ck_assert_int_lt(parse("PROXY TCP4\r\n", 12), 0);
+	ck_assert_int_lt(parse("PROXY\0TCP4 1.2.3.4 5.6.7.8 1 2\r\n", 33), 0);
+	memset(b, 0, sizeof(b));
+	for (i = 0; i < sizeof(undefined) / sizeof(undefined[0]); i++) {
+		n = v2_header(b, 1, undefined[i], 216);
+		ck_assert_msg(parse(b, n) < 0, "family 0x%02x", undefined[i]);
+	}
+	for (i = 0; i < sizeof(unspec) / sizeof(unspec[0]); i++) {
+		memset(&pi, 0, sizeof(pi));
+		n = v2_header(b, 1, unspec[i], 0);
+		ck_assert_msg(parse(b, n) == 16, "family 0x%02x", unspec[i]);
+		ck_assert_int_eq(pi.unknown, 1);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -318,6 +384,8 @@ main(void)
 	tcase_add_test(tc, v2_local_with_data);
 	tcase_add_test(tc, header_has_one_deadline);
 	tcase_add_test(tc, signature_whole_only);
+	tcase_add_test(tc, v1_v2_destination);
+	tcase_add_test(tc, v1_v2_edges);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -2,12 +2,13 @@
 # running it, and reading the services it wrote.
 : "${REPLYD_IMPORT:=$(dirname "$REPLYD")/replyd-import}"
 
-# import NAME ARGS...: run replyd-import into NAME.conf (stdout), NAME.err
-# and RC.
+# import NAME ARGS...: run replyd-import --all into NAME.conf (stdout),
+# NAME.err and RC.  --all writes what the input had off whole, as the
+# tests read it; t-import checks the default's one line each.
 import() {
 	local name=$1
 	shift
-	"$REPLYD_IMPORT" "$@" > "$WORK/$name.conf" 2> "$WORK/$name.err"
+	"$REPLYD_IMPORT" --all "$@" > "$WORK/$name.conf" 2> "$WORK/$name.err"
 	# shellcheck disable=SC2034 # read by the tests that source this
 	RC=$?
 }

@@ -59,9 +59,10 @@ finish() {
 # As root, handlers must run as somebody: the tests use nobody.
 if [ "$(id -u)" = 0 ]; then USERLINE='user = "nobody";'; else USERLINE=''; fi
 
-# conf NAME <<EOF ... : write $WORK/NAME.conf (with the user line).
+# conf NAME <<EOF ... : write $WORK/NAME.conf (with the user line, and
+# $LOGLINE: a test of the lines about each request sets it to say so).
 conf() {
-	{ echo "$USERLINE"; cat; } > "$WORK/$1.conf"
+	{ echo "$USERLINE${LOGLINE:+ $LOGLINE}"; cat; } > "$WORK/$1.conf"
 	echo "$WORK/$1.conf"
 }
 

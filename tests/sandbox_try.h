@@ -6,16 +6,43 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* "WHAT" or "connect:PORT" or "tmp:PATH"; the answer goes to out. */
+/* The network interfaces this process sees, and which are up. */
+static void
+sandbox_ifs(char *out, size_t n)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	struct ifreq r;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	snprintf(out, n, "ifs:");
+	for (i = ifs; i != NULL && i->if_index != 0; i++) {
+		memset(&r, 0, sizeof(r));
+		snprintf(r.ifr_name, sizeof(r.ifr_name), "%s", i->if_name);
+		snprintf(out + strlen(out), n - strlen(out), " %s %s",
+		    i->if_name, ioctl(fd, SIOCGIFFLAGS, &r) == 0 &&
+		    (r.ifr_flags & IFF_UP) ? "up" : "down");
+	}
+	snprintf(out + strlen(out), n - strlen(out), "\n");
+	if (ifs != NULL)
+		if_freenameindex(ifs);
+	close(fd);
+}
+
+/*
+ * "WHAT", "connect:PORT", "tmp:PATH" (write it), "read:PATH",
+ * "see:PATH" (whether it is there) or "ifs"; the answer goes to out.
+ */
 static void
 sandbox_try(const char *what, char *out, size_t n)
 {
@@ -47,6 +74,14 @@ sandbox_try(const char *what, char *out, size_t n)
 		    NULL);
 	else if (strncmp(what, "tmp:", 4) == 0)
 		rc = open(arg, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	else if (strncmp(what, "read:", 5) == 0)
+		rc = open(arg, O_RDONLY);
+	else if (strncmp(what, "see:", 4) == 0)
+		rc = access(arg, F_OK);
+	else if (strcmp(what, "ifs") == 0) {
+		sandbox_ifs(out, n);
+		return;
+	}
 	snprintf(out, n, "%s: reached the kernel: %s\n", what,
 	    rc >= 0 ? "done" : strerror(errno));
 }

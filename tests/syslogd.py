@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """A stand-in syslog daemon for tests: binds a Unix datagram socket and
 appends each datagram as a line to a file.  With --stuck it reads
-nothing until it gets SIGUSR1 (a syslog daemon that stopped reading)."""
+nothing until it gets SIGUSR1 (a syslog daemon that stopped reading);
+with --slow it reads a datagram every 2 ms (one that is behind)."""
 import os, signal, socket, sys, time
 
 path, out = sys.argv[1], sys.argv[2]
 stuck = "--stuck" in sys.argv
+slow = "--slow" in sys.argv
 go = [not stuck]
 signal.signal(signal.SIGUSR1, lambda *a: go.__setitem__(0, True))
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -25,3 +27,5 @@ with open(out, "a", buffering=1) as f:
         except socket.timeout:
             continue
         f.write(d.decode("utf-8", "replace") + "\n")
+        if slow:
+            time.sleep(0.002)

@@ -5,6 +5,7 @@
 
 cf=$(conf acl <<'C'
 port = 0;
+log = "requests";
 allow = [ "127.0.0.0/8", "::1" ];
 deny = [ "127.0.0.2" ];
 C

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 : "${MODULES:=$(pwd)}"
-: "${NOCLOSE_RANGE:=$MODULES/tests/noclose_range}"
+: "${DENYSYS:=$MODULES/tests/denysys}"
 : > "$WORK/marker"
 
 # The exec'd program lists its own descriptors; ls itself opens one
@@ -82,12 +82,12 @@ stop "$PID"
 
 # Without close_range: the helper checks that its filter holds before it
 # runs replyd.
-printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$NOCLOSE_RANGE" "$REPLYD" \
+printf '#!/bin/sh\nexec "%s" close_range "%s" "$@"\n' "$DENYSYS" "$REPLYD" \
     > "$WORK/noclose"
 chmod 755 "$WORK/noclose"
 REPLYD=$WORK/noclose start noclose "$cf" 3< "$WORK/marker" 7< "$WORK/marker"
 check "no close_range: the helper runs replyd under its filter" \
-    sh -c "! grep -q '^noclose_range:' '$LOG'"
+    sh -c "! grep -q '^denysys:' '$LOG'"
 for s in reply echo module; do held_by_child "no close_range" "$s"; done
 served "no close_range"
 stop "$PID"

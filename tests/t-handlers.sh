@@ -6,6 +6,7 @@ cf=$(conf echo <<'C'
 port = 0;
 listen = "127.0.0.1";
 handler = "echo";
+log = "requests";
 C
 )
 start echo "$cf"

@@ -3,6 +3,8 @@
 # that overstay session_timeout.  The master must log, survive, and keep
 # serving.
 . "$(dirname "$0")/lib.sh"
+# These tests read the lines about each request.
+LOGLINE='log = "requests";'
 : "${MODULES:=$(pwd)}"
 
 cf=$(conf bad <<'C'

@@ -111,6 +111,50 @@ if command -v mandoc > /dev/null && command -v groff > /dev/null; then
 	    "$(groff -man -ww -z "$MAN" 2>&1)" ""
 fi
 
+# --- What the input had off: a line each, or whole with --all ---
+"$REPLYD_IMPORT" "$D/freebsd-inetd.conf" > fb-short.conf 2> /dev/null
+"$REPLYD_IMPORT" --all "$D/freebsd-inetd.conf" > fb-all.conf 2> /dev/null
+same "examples: FreeBSD's 58 commented-out lines, a line each" \
+    "$(grep -c '^#   [a-z0-9-]* [0-9/]*[a-z]*: .*\[freebsd-inetd.conf:[0-9]*' fb-short.conf)" 58
+check "examples: a line says name, port, program, arguments and line" \
+    grep -qx '#   ftp 21/tcp: /usr/libexec/ftpd -l \[freebsd-inetd.conf:9\]' fb-short.conf
+same "examples: none is written whole by default" \
+    "$(grep -c '^#		name = ' fb-short.conf)" 0
+same "examples: --all writes each whole" \
+    "$(grep -c '^#		name = ' fb-all.conf)" 58
+check "examples: --all lists none in a line" \
+    sh -c "! grep -q 'freebsd-inetd.conf:9\]' fb-all.conf"
+check "examples: the default is the shorter by far" \
+    test "$(wc -l < fb-short.conf)" -lt "$(($(wc -l < fb-all.conf) / 4))"
+"$REPLYD_IMPORT" "$D/rhel-xinetd.d-tftp" > tftp-short.conf 2> /dev/null
+check "examples: disable = yes is said in the line" \
+    grep -q '^#   tftp 69/udp: /usr/sbin/in.tftpd -s /var/lib/tftpboot \[rhel-xinetd.d-tftp:[0-9]*, disable = yes\]' tftp-short.conf
+"$REPLYD_IMPORT" "$D/xinetd-sample.conf" > sample-short.conf 2> /dev/null
+check "examples: what the default writes passes replyd -t" \
+    passes sample-short.conf
+"$REPLYD_IMPORT" "$D/xinetd-hard.conf" > xh-short.conf 2> /dev/null
+check "examples: a service disabled for another reason stays whole" \
+    grep -q 'disabled: only_from lets no client in' xh-short.conf
+
+# --- programs the package's replyd.service may not let write ---
+mkdir -p "$WORK/bin"
+printf '#!/bin/sh\nexit 0\n' > "$WORK/bin/rsync"
+chmod 755 "$WORK/bin/rsync"
+me=$(id -un)
+printf 'rsync stream tcp nowait %s %s rsync --daemon\nrsh stream tcp nowait %s %s rsync -e\n' \
+    "$me" "$WORK/bin/rsync" "$me" "$WORK/bin/rsync" > "$WORK/writers.conf"
+"$REPLYD_IMPORT" "$WORK/writers.conf" > writers.out 2> writers.err
+check "writers: rsync --daemon enabled, warned on stderr" \
+    grep -q "service rsync: $WORK/bin/rsync writes its modules' folders, which replyd.service may not allow" writers.err
+# (the note is wrapped: read it as one line)
+check "writers: and noted beside the service" sh -c "tr '\\n\\t#' '   ' < writers.out |
+    tr -s ' ' | grep -q \"writes its modules' folders: under the package's replyd.service only\""
+same "writers: rsync without --daemon is not warned of" \
+    "$(grep -c 'service rsh' writers.err)" 0
+check "writers: the header says what replyd.service allows programs" \
+    top writers.out "under the package's replyd.service, programs run with /usr, /boot, /etc and /home read-only"
+check "writers: replyd -t accepts it" passes writers.out
+
 # --- Debian's own files ---
 import dinetd "$D/debian-inetd.conf"
 same "Debian's inetd.conf: status 0" "$RC" 0
@@ -202,7 +246,11 @@ check "tcp6: IPv6 only, nowait.120: 2 a second" \
 check "udp4 on the same port: IPv4 only, its own name" \
     has 7010-udp ih.conf 'protocol = "udp";' 'listen = [ "0.0.0.0" ];'
 check "socket buffer sizes are noted" why 7011 ih.conf 'rcvbuf=64k,sndbuf=1m not carried'
-check "wait for a program: disabled" why 7012 ih.conf 'disabled: wait:'
+check "wait for a program: a wait service, enabled" \
+    has 7012 ih.conf 'wait = true;' 'program = "/bin/cat";'
+check "... written enabled" enabled 7012 ih.conf
+check "... over udp too" has 7013 ih.conf 'protocol = "udp";' 'wait = true;'
+check "... and said" why 7013 ih.conf 'wait: the program gets the listening or UDP socket'
 check "RPC: disabled, with a name replyd allows" why rusers-1-3 ih.conf 'disabled: an RPC service'
 check "Unix-domain socket: disabled" why -run-hard.sock ih.conf 'disabled: a Unix-domain socket'
 check "raw socket: disabled" why 7014 ih.conf 'disabled: socket type raw'
@@ -266,7 +314,11 @@ check "a bad env entry is noted" why envs xh.conf 'env BAD-NAME=x is not NAME=va
 check "nice is noted" why envs xh.conf 'nice = 5 not carried'
 check "rlimit_as is noted" why envs xh.conf 'rlimit_as = 8M not carried'
 check "an empty only_from lets nobody in: disabled" why internal-echo xh.conf 'disabled: only_from lets no client in'
-check "wait = yes for a program: disabled" why limits xh.conf 'disabled: wait = yes'
+check "wait = yes for a program: a wait service" \
+    has limits xh.conf 'wait = true;' 'handler = "exec";'
+check "... the defaults' only_from cannot apply to it: disabled, never open" \
+    why limits xh.conf 'disabled: access rules (only_from, no_access) cannot apply to a wait service'
+check "... and said on stderr" grep -q 'service limits disabled: access rules' xh.err
 check "a name in no_access: disabled" why noaccess-name xh.conf 'disabled: no_access bad.example.org is a host name'
 check "only names in only_from: disabled, with the name" \
     why empty-from xh.conf 'disabled: only_from host.example.org is a host name'

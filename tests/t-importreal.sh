@@ -57,6 +57,27 @@ check "cvspserver: nothing enabled is \"no services defined\"" \
 check "cvspserver: ... and replyd refuses the file so, never the tutorial" \
     refused_as_empty cvs.conf
 
+# RHEL's xinetd.d/tftp: wait = yes is a wait service (disabled only by
+# its own disable = yes); per_source cannot apply to one and is dropped,
+# said; only_from cannot either, and a wait service restricted by it is
+# written disabled, never open.
+import tftp "$D/rhel-xinetd.d-tftp"
+same "tftp: the wait service, with its program and arguments" \
+    "$(entry tftp tftp.conf | grep -e '^wait' -e '^handler' -e '^args' -e '^per_source')" \
+    "handler = \"exec\";
+wait = true;
+args = [ \"-s\", \"/var/lib/tftpboot\" ];"
+check "tftp: disabled for its own disable = yes only" \
+    sh -c "[ \"\$(grep -c '# disabled:' tftp.conf)\" = 1 ] && grep -q '# disabled: disable = yes' tftp.conf"
+check "tftp: per_source = 11 dropped, and said" \
+    why tftp tftp.conf 'per-source limits dropped'
+sed -e '/disable/d' -e 's/^}/\tonly_from = 127.0.0.1\n}/' "$D/rhel-xinetd.d-tftp" > tftp-from
+import tftpfrom tftp-from
+check "tftp with only_from: disabled, on stderr" grep -qF \
+    "service tftp disabled: access rules (only_from, no_access) cannot apply to a wait service" tftpfrom.err
+check "... and not written open" \
+    sh -c "! grep -q '^[[:space:]]*name = \"tftp\"' tftpfrom.conf"
+
 # tcp-wrappers rules replyd does not read: a wrapped service is off.
 printf 'ALL: ALL\n' > deny.rules
 printf 'daytime stream tcp nowait nobody /usr/sbin/tcpd /bin/date\n' > wrapped.conf

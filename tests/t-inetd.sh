@@ -6,6 +6,7 @@
 
 inner=$(conf inner <<'C'
 reply = "from inetd mode\n";
+log = "requests";
 C
 )
 out=$(printf 'hi\n' | "$REPLYD" -i -c "$inner" 2>"$WORK/pipe.log")

@@ -15,7 +15,8 @@
 
 SSA=$(command -v systemd-socket-activate)
 MODES="daemon fg ssa one wait udp upgraded"
-SCENARIOS="reply allowed denied per_source rate stderr session_timeout"
+SCENARIOS="reply allowed denied per_source rate stderr session_timeout
+    log_connections log_errors"
 
 # not_applicable MODE SCENARIO: why the cell cannot apply (nothing if
 # it can).
@@ -240,6 +241,37 @@ check_rate() {
 	return $bad
 }
 
+# log (the default, "connections"): one line for a client, when its
+# child ends, naming it; its request is not logged.
+conf_log_connections() { frag 'reply = "logged\n";'; }
+check_log_connections() {
+	is "the reply" "$(ask -w 3 -d "$REQ")" logged &&
+	    logged "the end line" 'modes: child [0-9]+ exited with status 0 after [0-9]+ ms; client 127\.0\.0\.1:[0-9]+' || return 1
+	if grep -q 'a request, long enough' "$LOG"; then
+		echo "#   the request reached the log at the default level"
+		return 1
+	fi
+}
+
+# log = "errors": a client served well leaves no line; a failed one does.
+conf_log_errors() {
+	frag 'log = "errors";'
+	# shellcheck disable=SC2016 # $line is the handler's, not this shell's
+	exec_sh 'read line; case $line in fail) exit 1;; esac; echo served'
+}
+check_log_errors() {
+	is "the reply" "$(ask -w 3 -d "$REQ")" served || return 1
+	ask -w 3 -d 'fail\n' > /dev/null 2>&1
+	logged "the failed client" \
+	    'modes: child [0-9]+ exited with status 1 after' || return 1
+	if [ "$(grep -c 'modes: child [0-9]* exited' "$LOG")" != 1 ] ||
+	    grep -q 'connect from' "$LOG"; then
+		echo "#   a line for the client served well:"
+		sed 's/^/#     /' "$LOG"
+		return 1
+	fi
+}
+
 conf_stderr() { exec_sh 'echo to-the-log >&2; echo hi'; }
 check_stderr() {
 	is "the reply" "$(ask -w 3 -d "$REQ")" hi &&
@@ -309,7 +341,7 @@ cell() {
 	fi
 	down
 	# What a handler left behind, if the mode failed to end it.
-	while read -r p; do kill "$p" 2>/dev/null; done < "$RUN/sleeper" 2>/dev/null
+	while read -r p; do kill "$p" 2>/dev/null; done 2>/dev/null < "$RUN/sleeper"
 }
 
 # run_mode MODE: its cells in turn, in a work folder of its own.

@@ -5,6 +5,7 @@
 # someone else, it runs as that someone.  The exec handler reports
 # `id -u`, `id -g` and `id -G` of what it runs as.
 . "$(dirname "$0")/lib.sh"
+: "${DENYSYS:=$(pwd)/tests/denysys}"
 
 cat > "$WORK/ids.sh" <<'S'
 #!/bin/sh
@@ -70,6 +71,35 @@ if [ "$(id -u)" = 0 ]; then
 	    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" ""
 	check "exec.chroot to a folder gone since: the child exits 127" \
 	    wait_log "$LOG" 'child [0-9]+ exited with status 127'
+	stop "$PID"
+	# An id call that fails fails the drop: the handler never runs as
+	# root.  (The kernel may forbid them: a container, a security
+	# module.)  tests/denysys makes one fail with EPERM for replyd and
+	# its children; the master needs none of them.  It holds groups of
+	# its own, so that the child has some to drop.
+	cf=$WORK/deny.conf
+	printf '%s\n' 'user = "nobody"; port = 0; listen = "127.0.0.1";' \
+	    'handler = "exec";' "exec = { program = \"$WORK/ids.sh\"; };" > "$cf"
+	for call in setgroups setresgid setresuid; do
+		printf '#!/bin/sh\nexec %s "%s" %s "%s" "$@"\n' "$ROOT" \
+		    "$DENYSYS" "$call" "$REPLYD" > "$WORK/deny-$call"
+		chmod 755 "$WORK/deny-$call"
+		REPLYD=$WORK/deny-$call start "deny-$call" "$cf"
+		same "$call fails: the client gets nothing" \
+		    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" ""
+		check "$call fails: the child says it cannot drop privileges" \
+		    wait_log "$LOG" 'cannot drop privileges to nobody: Operation not permitted'
+		check "$call fails: the child ends with a failure" \
+		    wait_log "$LOG" 'child [0-9]+ exited with status [1-9]'
+		stop "$PID"
+	done
+	# The same in a forked child (a built-in handler), which logs itself.
+	printf '%s\n' 'user = "nobody"; port = 0; listen = "127.0.0.1";' > "$cf"
+	REPLYD=$WORK/deny-setresuid start deny-reply "$cf"
+	same "setresuid fails under reply: the client gets nothing" \
+	    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" ""
+	check "setresuid fails under reply: the child says why" \
+	    wait_log "$LOG" 'cannot drop privileges to nobody: Operation not permitted'
 	stop "$PID"
 else
 	row "$(id -un)" "" - - "$(id -u) $(id -g) $(id -G)"

@@ -116,6 +116,7 @@ check "silent balancer connections: ... without waiting on them (${secs}s)" \
 start plain "$(conf plain <<'C'
 port = 0;
 listen = "127.0.0.1";
+log = "requests";
 C
 )"
 same "without proxy_protocol: a header is an ordinary request" \

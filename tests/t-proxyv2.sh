@@ -4,6 +4,8 @@
 # AF_UNIX families (frontends on Unix sockets), and headers past 512
 # bytes (TLVs for a unique id and TLS).  None needs haproxy itself.
 . "$(dirname "$0")/lib.sh"
+# These tests read the lines about each request.
+LOGLINE='log = "requests";'
 
 start b "$(conf b <<'C'
 port = 0;

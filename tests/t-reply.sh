@@ -6,6 +6,7 @@ cf=$(conf tutorial <<'C'
 port = 0;
 listen = "127.0.0.1";
 reply = "thank you !\n";
+log = "requests";
 C
 )
 start tutorial "$cf"
@@ -49,6 +50,7 @@ port = 0;
 listen = [ "127.0.0.1", "::1" ];
 reply = "custom answer\n";
 max_request = 4;
+log = "requests";
 C
 )
 start custom "$cf"
@@ -69,6 +71,7 @@ same "SIGTERM ends the master with status 0" "$STATUS" 0
 # Default listen address: dual stack, IPv4 and IPv6 clients alike.
 cf=$(conf dual <<'C'
 port = 0;
+log = "requests";
 C
 )
 start dual "$cf"

@@ -2,6 +2,8 @@
 # Several services in one master: TCP reply, TCP exec, UDP echo; a reload
 # that adds one and removes one under a client loop; SO_REUSEPORT.
 . "$(dirname "$0")/lib.sh"
+# These tests read the lines about each request.
+LOGLINE='log = "requests";'
 
 cf=$(conf three <<'C'
 listen = "127.0.0.1";

@@ -13,15 +13,16 @@ NS="unshare -m"
 U='user = "nobody";'
 $NS true 2>/dev/null || { echo "Bail out! cannot make a mount namespace"; exit 1; }
 
-# daemon NAME [--stuck]: a syslog stand-in and replyd as a daemon in a
-# namespace where /dev/log is the stand-in's; sets DPID, SPID, DPORT.
+# daemon NAME [--stuck|--slow] [SETTINGS]: a syslog stand-in and replyd
+# as a daemon in a namespace where /dev/log is the stand-in's; sets DPID,
+# SPID, DPORT.
 daemon() {
 	local name=$1 d=$WORK/$1
 	mkdir -p "$d/dev"
 	: > "$d/dev/null"
 	DPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	printf '%s\nport = %s;\nlisten = "127.0.0.1";\nreply = "ok\\n";\n' \
-	    "$U" "$DPORT" > "$d/c.conf"
+	printf '%s\nport = %s;\nlisten = "127.0.0.1";\nreply = "ok\\n";\n%s\n' \
+	    "$U" "$DPORT" "${3:-}" > "$d/c.conf"
 	# shellcheck disable=SC2086 # an empty second argument passes no argument
 	python3 "$HERE/syslogd.py" "$d/dev/log" "$d/syslog" ${2:-} &
 	SPID=$!
@@ -38,11 +39,34 @@ daemon() {
 daemon reading
 check "daemon started with a pid file" [ -n "$DPID" ]
 same "daemon: a client is served" "$("$TCLIENT" -d x 127.0.0.1 "$DPORT")" ok
-check "syslog: the connect line, daemon facility, tagged replyd[PID] once" \
+check "syslog: one line for the connection, daemon facility, tagged replyd[PID] once, from the master" \
     wait_log "$WORK/reading/syslog" \
-    "^<30>[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} replyd\[[0-9]+\]: [0-9]+/tcp: connect from 127\.0\.0\.1:[0-9]+$"
-check "syslog: the child's exit line comes from the master's pid" \
-    wait_log "$WORK/reading/syslog" "replyd\[$DPID\]: [0-9]+/tcp: child [0-9]+ exited with status 0"
+    "^<30>[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} replyd\[$DPID\]: [0-9]+/tcp: child [0-9]+ exited with status 0 after [0-9]+ ms; client 127\.0\.0\.1:[0-9]+, 1 bytes in, 3 out$"
+check "syslog: the daemon's start-up lines reach syslog too" \
+    grep -qE "^<29>.* replyd\[[0-9]+\]: [0-9]+/tcp: listening on 127\.0\.0\.1:$DPORT \(tcp\)$" \
+    "$WORK/reading/syslog"
+kill "$DPID"
+
+# log_facility: the service's lines carry it, the master's the top level's.
+daemon local3 "" 'log_facility = "local3"; log = "requests";'
+"$TCLIENT" -d x 127.0.0.1 "$DPORT" > /dev/null
+check "log_facility local3: a child's request line is local3.info (158)" \
+    wait_log "$WORK/local3/syslog" '^<158>.*: received 1 bytes: "x"$'
+check "log_facility local3: the master's end line too" \
+    wait_log "$WORK/local3/syslog" '^<158>.*: child [0-9]+ exited with status 0'
+kill "$DPID"
+
+# A reader that is only behind: a burst of more lines than its queue
+# holds (SIGUSR1: a line per service, and one more) is waited for, not
+# dropped.
+svcs=$(for i in $(seq 30); do printf '{ name = "s%d"; port = 0; },' "$i"; done)
+daemon slow --slow "services = ( ${svcs%,} );"
+sleep 1.1	# a new second: the start-up lines had theirs
+kill -USR1 "$DPID"
+check "a reader that is behind: a burst of 31 lines arrives whole" \
+    wait_count "$WORK/slow/syslog" ': counters: ' 31 5
+check "... and none is reported lost" \
+    sh -c "! grep -q 'log lines dropped' '$WORK/slow/syslog'"
 kill "$DPID"
 
 # A reader that has stopped: the queue fills after a few lines, and the

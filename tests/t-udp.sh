@@ -3,6 +3,8 @@
 # datagrams, the amplification limit, exec handlers with UCSPI UDP
 # variables.
 . "$(dirname "$0")/lib.sh"
+# These tests read the lines about each request.
+LOGLINE='log = "requests";'
 
 # A UDP listener's port from the log, by address.
 uport() { grep "listening on $2" "$1" | sed -E 's/.*:([0-9]+) \(udp\)$/\1/'; }

@@ -7,6 +7,8 @@
 # with a socket bound to a port replyd serves, which is weaker: it
 # cannot be replyd's own address and port.
 . "$(dirname "$0")/lib.sh"
+# These tests read the lines about each request.
+LOGLINE='log = "requests";'
 
 # A UDP listener's port from the log, by service.
 uport() { grep "$2: listening on" "$1" | sed -E 's/.*:([0-9]+) \(udp\)$/\1/'; }

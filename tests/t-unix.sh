@@ -6,6 +6,8 @@
 # allow/deny left to IP clients; stale sockets replaced, other files
 # never removed; reloads; activated AF_UNIX sockets.
 . "$(dirname "$0")/lib.sh"
+# These tests read the lines about each request.
+LOGLINE='log = "requests";'
 
 SSA=$(command -v systemd-socket-activate)
 if [ "$(id -u)" = 0 ]; then

@@ -3,6 +3,8 @@
 # handing over its listeners, children and counters, with no refused
 # connection; a bad binary or configuration leaves the old one serving.
 . "$(dirname "$0")/lib.sh"
+# These tests read the lines about each request.
+LOGLINE='log = "requests";'
 
 mkdir "$WORK/bin"
 cp "$REPLYD" "$WORK/bin/replyd"

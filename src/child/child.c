@@ -20,15 +20,18 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "child/child.h"
+#include "child/confine.h"
 #include "child/limits.h"
 #include "child/sandbox.h"
 #include "child/spawn.h"
 #include "client/admit.h"
 #include "client/proxy.h"
+#include "conf/conf.h"
 #include "handlers/handler.h"
 #include "lib/fds.h"
 #include "lib/log.h"
@@ -129,53 +132,128 @@ set_user(uid_t uid)
 	return syscall(RD_SETRESUID, uid, uid, uid) < 0 ? -1 : 0;
 }
 
+/* The file system's ruleset, then the seccomp filter: -2 and errno. */
+static int
+enter_sandbox(const struct service *svc, int report, enum confine_step *cf)
+{
+	if (report && svc->sandbox.filesystem != SB_FS_FULL)
+		sandbox_leak_check();
+	if ((*cf = confine_files(svc)) != CF_OK)
+		return -1;
+	return sandbox_enter(svc, report) < 0 ? -2 : 0;
+}
+
 /*
- * Then the sandbox's filter (sandbox.c), last, so that the drop itself
- * needs no room in it.  Without no_new_privs only privilege lets a
- * filter on, so then it goes on before the user is dropped to.
- * Returns 0, -1 (errno) when the ids could not be had, -2 when the
- * filter could not.
+ * The namespaces and mounts of the sandbox come after chroot (a private
+ * /tmp is the chroot's), while the child may still be root; the
+ * sandbox's filter (sandbox.c) last, so that the drop itself needs no
+ * room in it.  Without no_new_privs only privilege lets a filter or a
+ * Landlock ruleset on, so then they go on before the user is dropped
+ * to.  Returns 0, -1 (errno) when the ids could not be had, -2 when the
+ * filter could not, -3 when the confinement *cf could not.
  */
 static int
-set_privileges(const struct service *svc, int report)
+set_privileges(const struct service *svc, int report, enum confine_step *cf)
 {
-	int nnp = svc->exec.no_new_privs;
+	int nnp = svc->exec.no_new_privs, rc;
 
 	if (svc->as_root && svc->exec.chroot != NULL &&
 	    (chroot(svc->exec.chroot) < 0 || chdir("/") < 0))
 		return -1;
 	if (child_limits(svc) < 0)
 		return -1;
+	if ((*cf = confine_enter(svc)) != CF_OK)
+		return -3;
 	if (svc->as_root && (svc->user != NULL || svc->group_set) &&
 	    set_group(svc) < 0)
 		return -1;
-	if (!nnp && sandbox_enter(svc, report) < 0)
-		return -2;
+	if (!nnp && (rc = enter_sandbox(svc, report, cf)) < 0)
+		return rc == -1 ? -3 : rc;
 	if (svc->as_root && svc->user != NULL && set_user(svc->uid) < 0)
 		return -1;
 	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -1;
-	return nnp && sandbox_enter(svc, report) < 0 ? -2 : 0;
+	if (nnp && (rc = enter_sandbox(svc, report, cf)) < 0)
+		return rc == -1 ? -3 : rc;
+	return 0;
+}
+
+/*
+ * Why set_privileges returned rc (with cf), errno err, in buf: one line,
+ * no name.
+ */
+static void
+privileges_error(const struct service *svc, int rc, enum confine_step cf,
+    int err, char *buf, size_t size)
+{
+	const char *e = strerrordesc_np(err) ? strerrordesc_np(err) :
+	    "unknown error";
+
+	if (rc == -3)
+		confine_why(svc, cf, e, buf, size);
+	else if (rc == -2)
+		snprintf(buf, size, "cannot enter the sandbox: %s%s", e,
+		    svc->exec.no_new_privs ? "" : " (with exec.no_new_privs = "
+		    "false only root can; or set sandbox.syscalls = \"none\")");
+	else
+		snprintf(buf, size, "cannot drop privileges to %s%s%s: %s",
+		    svc->user ? svc->user : "(current user)",
+		    svc->exec.chroot ? " in " : "",
+		    svc->exec.chroot ? svc->exec.chroot : "", e);
 }
 
 static int
 drop_privileges(const struct service *svc)
 {
-	int rc = set_privileges(svc, 1);
+	enum confine_step cf = CF_OK;
+	int rc = set_privileges(svc, 1, &cf);
+	char why[512];
 
 	if (rc == 0)
 		return 0;
-	if (rc == -2)
-		log_msg(LOG_ERR, "%s: cannot enter the sandbox: %s%s",
-		    svc->name, strerror(errno), svc->exec.no_new_privs ? "" :
-		    " (with exec.no_new_privs = false only root can; or set "
-		    "sandbox.syscalls = \"none\")");
-	else
-		log_msg(LOG_ERR, "%s: cannot drop privileges to %s%s%s: %s",
-		    svc->name, svc->user ? svc->user : "(current user)",
-		    svc->exec.chroot ? " in " : "",
-		    svc->exec.chroot ? svc->exec.chroot : "", strerror(errno));
+	privileges_error(svc, rc, cf, errno, why, sizeof(why));
+	log_msg(LOG_ERR, "%s: %s", svc->name, why);
 	return -1;
+}
+
+/*
+ * A child that makes svc's confinement as its children will, ids,
+ * filter and all, then ends: whether this host can give it, and if
+ * not, the child's own line saying why.
+ */
+static int
+probe(const struct service *svc)
+{
+	pid_t pid;
+	int st;
+
+	if ((pid = fork()) < 0) {
+		log_msg(LOG_ERR, "%s: cannot try its sandbox: fork: %s",
+		    svc->name, strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		log_forked();
+		_exit(drop_privileges(svc) < 0 ? 1 : 0);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+int
+child_probe_all(const struct conf *c)
+{
+	size_t i;
+	int rc = 0;
+
+	confine_prepare();
+	for (i = 0; i < c->nsvc; i++)
+		if (!c->svc[i].disable && confine_wanted(&c->svc[i]) &&
+		    probe(&c->svc[i]) < 0)
+			rc = -1;
+	return rc;
 }
 
 /*
@@ -324,10 +402,11 @@ child_serve_conn(struct conn *c)
 		return admit_exit_status(ADMIT_DENIED);
 	if (step == STEP_BUSY)
 		return admit_exit_status(ADMIT_BUSY);
-	if (c->via[0] != '\0')
+	/* Behind a balancer only the child knows who the client is. */
+	if (c->via[0] != '\0' && svc->log >= CONF_LOG_CONNECTIONS)
 		log_msg(LOG_INFO, "%s: connect from %s via %s", svc->name,
 		    c->peer, c->via);
-	else if (!c->announced)
+	else if (!c->announced && svc->log >= CONF_LOG_REQUESTS)
 		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c->peer);
 	return svc->handler->serve(c);
 }
@@ -344,6 +423,7 @@ child_forked(struct conn *c, const struct spawn_fds *f)
 	int keep = 3;
 
 	child_reset();
+	log_set_facility(c->svc->log_facility);
 	if (move_fd(f->in, 0) < 0 || move_fd(f->out, 1) < 0)
 		child_exit(EX_OSERR);
 	if (f->err >= 0) {
@@ -363,17 +443,28 @@ child_forked(struct conn *c, const struct spawn_fds *f)
 
 /*
  * In the exec start's child, which shares the master's memory until
- * execve: system calls only, no logging (syslog keeps state in memory),
- * no reading from the client.  The master logged the connection; a
- * failure shows as the exit status (EX_OSERR, or 127 for execve).  fd is
- * close-on-exec, so execve leaves the connection on 0 and 1 only.
+ * execve: system calls only, no syslog (it keeps state in memory), no
+ * reading from the client.  The master logged the connection; a failure
+ * shows as the exit status (EX_OSERR, or 127 for execve) and one line
+ * written to its stderr, which the master logs.  fd is close-on-exec, so
+ * execve leaves the connection on 0 and 1 only.
  */
 int
 child_setup_exec(const struct conn *c, int fd, int err)
 {
+	enum confine_step cf = CF_OK;
+	char why[512];
+	int rc;
+
 	child_reset();
 	if (move_fd(fd, 0) < 0 || move_fd(fd, 1) < 0 ||
 	    (err >= 0 && dup2(err, 2) < 0))
 		return -1;
-	return set_privileges(c->svc, 0) < 0 ? -1 : 0;
+	if ((rc = set_privileges(c->svc, 0, &cf)) == 0)
+		return 0;
+	/* To the handler's stderr, which the master logs, tagged. */
+	privileges_error(c->svc, rc, cf, errno, why, sizeof(why) - 1);
+	strcat(why, "\n");
+	(void)!write(2, why, strlen(why));
+	return -1;
 }

@@ -170,7 +170,7 @@ listed(const char *const *v, const char *name)
 
 /*
  * LeakSanitizer stops the world with ptrace (at exit, or before a
- * filter goes on: leak_check_now), so in a build with it the programs
+ * filter goes on: sandbox_leak_check), so in a build with it the programs
  * an exec service runs (replyd -i itself, in the tests) keep ptrace.
  */
 static const char *const sanitizer_calls[] = {
@@ -589,10 +589,12 @@ on_sigsys(int sig, siginfo_t *si, void *uc)
  * LeakSanitizer checks at exit() (replyd -i's end) by stopping the world
  * with prctl, clone and ptrace, which no filter here allows: in builds
  * with it, the check runs now, before the filter, and not again at exit.
- * Forked children end in _exit(), where it never runs.
+ * Forked children end in _exit(), where it never runs.  It reads
+ * /proc/self/maps, so it also comes before a Landlock ruleset
+ * (child.c); once run, a second call does nothing.
  */
-static void
-leak_check_now(void)
+void
+sandbox_leak_check(void)
 {
 #if defined(__SANITIZE_ADDRESS__) || defined(REPLYD_LSAN)
 	__lsan_do_leak_check();
@@ -616,7 +618,7 @@ sandbox_enter(const struct service *svc, int report)
 		sa.sa_sigaction = on_sigsys;
 		sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
 		snprintf(trap_service, sizeof(trap_service), "%s", svc->name);
-		leak_check_now();
+		sandbox_leak_check();
 		if (sigaction(SIGSYS, &sa, NULL) < 0)
 			return -1;
 	}

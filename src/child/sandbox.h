@@ -23,5 +23,7 @@ void	sandbox_release_all(const struct conf *c);
  * the kernel's SIGSYS ends it.  0, or -1 with errno set.
  */
 int	sandbox_enter(const struct service *svc, int report);
+/* A sanitizer build's leak check, now, before any confinement. */
+void	sandbox_leak_check(void);
 
 #endif

@@ -40,10 +40,11 @@ spawn_how(const struct service *svc)
 	/*
 	 * The exec start cannot read a PROXY header (it runs no handler
 	 * code) and a UDP exchange needs the relay set up by a handler
-	 * child; those fork.
+	 * child; those fork.  A wait service's program gets the socket
+	 * itself, UDP or not, and never a PROXY header.
 	 */
-	if ((svc->handler->flags & HANDLER_EXECS) && svc->proto == PROTO_TCP &&
-	    !svc->proxy_protocol)
+	if ((svc->handler->flags & HANDLER_EXECS) && (svc->wait ||
+	    (svc->proto == PROTO_TCP && !svc->proxy_protocol)))
 		return SPAWN_EXEC;
 	return SPAWN_FORK;
 }

@@ -81,9 +81,11 @@ note_slot(const char *svc, const char *why)
  * not logged before it; the others are only counted.
  */
 void
-admit_note(const char *svc, const char *why, const char *fmt, ...)
+admit_note(const struct service *svc, const char *why, const char *fmt,
+    ...)
 {
-	struct note *n = note_slot(svc, why);
+	struct note *n = note_slot(svc->name, why);
+	const int prio = svc->log_facility | LOG_NOTICE;
 	time_t now = time(NULL);
 	char line[512];
 	va_list ap;
@@ -96,10 +98,10 @@ admit_note(const char *svc, const char *why, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	if (n->quiet > 0)
-		log_msg(LOG_NOTICE, "%s (and %lu more like it before)", line,
+		log_msg(prio, "%s (and %lu more like it before)", line,
 		    n->quiet);
 	else
-		log_msg(LOG_NOTICE, "%s", line);
+		log_msg(prio, "%s", line);
 	n->at = now;
 	n->quiet = 0;
 }
@@ -198,7 +200,7 @@ admit_say(const struct service *svc, int fd, enum admit why,
 	if (why != ADMIT_DENIED && svc->busy_reply != NULL)
 		(void)!send(fd, svc->busy_reply, svc->busy_reply_len,
 		    MSG_DONTWAIT | MSG_NOSIGNAL);
-	admit_note(svc->name, reason[why], "%s: refused %s%s%s: %s", svc->name,
+	admit_note(svc, reason[why], "%s: refused %s%s%s: %s", svc->name,
 	    peer, via[0] != '\0' ? " via " : "", via, reason[why]);
 }
 
@@ -212,7 +214,7 @@ admit_log(struct svc_state *r, enum admit why, const struct sockaddr *sa)
 	if (addr_text(sa, &t) == 0)
 		addr_join(&t, peer, sizeof(peer));
 	admit_count(r, why);
-	admit_note(r->svc->name, reason[why], "%s: refused %s: %s",
+	admit_note(r->svc, reason[why], "%s: refused %s: %s",
 	    r->svc->name, peer, reason[why]);
 }
 

@@ -36,7 +36,7 @@ void		 admit_refuse(struct svc_state *r, int fd, enum admit why,
 void		 admit_say(const struct service *svc, int fd, enum admit why,
 		    const char *peer, const char *via);
 int		 admit_exit_status(enum admit why);
-void		 admit_note(const char *svc, const char *why,
+void		 admit_note(const struct service *svc, const char *why,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 enum admit	 admit_exited(const struct service *svc, int status);
 

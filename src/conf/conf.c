@@ -428,6 +428,7 @@ service_init(struct service *svc)
 	conf_key_defaults(svc);
 	svc->exec.no_new_privs = 1;
 	svc->sandbox.syscalls = SB_BY_KIND;
+	svc->sandbox.network = 1;
 	svc->uid = getuid();
 	svc->gid = getgid();
 	svc->socket_mode = CONF_DEFAULT_SOCKET_MODE;
@@ -553,6 +554,7 @@ service_check(struct conf_ctx *x, struct service *svc,
 	svc->as_root = x->opts->as_root;
 	conf_unix_service_check(x, svc, g);
 	conf_sockopt_check(x, svc, g);
+	conf_wait_check(x, svc, g);
 	conf_sandbox_default(svc);
 }
 
@@ -674,6 +676,7 @@ load_single(struct conf_ctx *x, struct conf *c, const config_setting_t *root)
 	apply_group(x, svc, root, CK_TOP);
 	if (x->opts->port >= 0)
 		svc->port = x->opts->port;
+	c->log_facility = svc->log_facility;
 	if (conf_unix_only(svc))
 		svc->name = strdup("unix");
 	else if (asprintf(&svc->name, "%d/%s", svc->port,
@@ -748,6 +751,7 @@ load_services(struct conf_ctx *x, struct conf *c, const config_setting_t *root,
 	/* The defaults are checked once, on their own. */
 	service_init(&defaults);
 	apply_group(x, &defaults, root, CK_TOP);
+	c->log_facility = defaults.log_facility;
 	service_free(&defaults);
 	if ((c->svc = calloc(n, sizeof(*c->svc))) == NULL ||
 	    (bad = calloc(n, 1)) == NULL)

@@ -35,6 +35,9 @@
 
 enum conf_proto { PROTO_TCP, PROTO_UDP };
 
+/* The `log` key: what a service logs of a client that was served. */
+enum conf_log { CONF_LOG_ERRORS, CONF_LOG_CONNECTIONS, CONF_LOG_REQUESTS };
+
 struct handler;
 struct listener;
 
@@ -58,21 +61,28 @@ struct module_spec {
 };
 
 /*
- * sandbox = { syscalls; allow; }: the seccomp filter of the service's
- * children (child/sandbox.c).  SB_BY_KIND until the service is checked,
- * then the profile its handler's kind gets unless one was given.
+ * sandbox = { syscalls; allow; network; filesystem; private_tmp; }: the
+ * seccomp filter of the service's children (child/sandbox.c), their
+ * namespaces and file system confinement (child/confine.c).  SB_BY_KIND
+ * until the service is checked, then the profile its handler's kind
+ * gets unless one was given.
  */
 enum sandbox_syscalls { SB_HANDLER, SB_MODULE, SB_SERVICE, SB_NONE };
 #define SB_BY_KIND	(-1)
+enum sandbox_fs { SB_FS_FULL, SB_FS_READ_ONLY, SB_FS_EMPTY };
 
 struct sandbox_spec {
 	int	  syscalls;	/* enum sandbox_syscalls */
 	char	**allow;	/* NULL-terminated: more system calls, by name */
+	int	  network;	/* 0: a network namespace of its own, empty */
+	int	  filesystem;	/* enum sandbox_fs */
+	int	  private_tmp;	/* its own empty /tmp and /var/tmp */
 };
 
 struct service {
 	char		 *name;
 	int		  disable;	/* checked and printed, not served */
+	int		  wait;		/* exec: the program gets the socket */
 	int		  port;
 	char		**listen;	/* NULL-terminated; NULL: the default */
 	enum conf_proto	  proto;
@@ -121,6 +131,8 @@ struct service {
 	double		  max_amplification;	/* UDP: reply/request bytes */
 	char		 *busy_reply;	/* to clients refused as busy */
 	size_t		  busy_reply_len;
+	int		  log;		/* enum conf_log */
+	int		  log_facility;	/* syslog's LOG_DAEMON... */
 	unsigned	  line;		/* where it is defined, for messages */
 	/* The socket files of its "unix:/path" listeners. */
 	char		 *socket_user, *socket_group;	/* names */
@@ -135,6 +147,7 @@ struct conf {
 	size_t		 nsvc;
 	int		 listed;	/* from a `services` list */
 	size_t		 nenabled;	/* services not disabled */
+	int		 log_facility;	/* the top level's: master-wide lines */
 };
 
 struct conf_opts {

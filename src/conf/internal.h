@@ -57,6 +57,7 @@ int	conf_parse_module(struct conf_ctx *, struct service *,
 
 /* The sandbox group (sandbox.c); its profiles' names by index. */
 extern const char *const conf_sandbox_profiles[];
+extern const char *const conf_sandbox_fs[];
 int	conf_parse_sandbox(struct conf_ctx *, struct service *,
 	    const struct config_setting_t *);
 void	conf_print_sandbox(FILE *, const struct conf_key *,
@@ -88,6 +89,10 @@ void	conf_unix_service_check(struct conf_ctx *, const struct service *,
 int	conf_unix_only(const struct service *);
 /* The listener keys a service cannot use (sockopt.c). */
 void	conf_sockopt_check(struct conf_ctx *, const struct service *,
+	    const config_setting_t *);
+
+/* wait = true: what cannot apply to a wait service (wait.c). */
+void	conf_wait_check(struct conf_ctx *, const struct service *,
 	    const config_setting_t *);
 
 /* ... and how they print (print.c). */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <syslog.h>
 
 #include "conf/internal.h"
 #include "lib/log.h"
@@ -22,6 +23,17 @@
 #define BOTH		(CK_TOP | CK_SVC)
 
 static const char *const protocols[] = { "tcp", "udp", NULL };
+static const char *const log_levels[] = { "errors", "connections",
+    "requests", NULL };
+/* The facilities a program may log to (kern is the kernel's). */
+static const char *const facilities[] = { "daemon", "user", "auth",
+    "authpriv", "cron", "ftp", "lpr", "mail", "news", "syslog", "uucp",
+    "local0", "local1", "local2", "local3", "local4", "local5", "local6",
+    "local7", NULL };
+static const int facility_codes[] = { LOG_DAEMON, LOG_USER, LOG_AUTH,
+    LOG_AUTHPRIV, LOG_CRON, LOG_FTP, LOG_LPR, LOG_MAIL, LOG_NEWS, LOG_SYSLOG,
+    LOG_UUCP, LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3, LOG_LOCAL4,
+    LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7 };
 
 const struct conf_key conf_keys[] = {
 	{ .name = "name", .type = CT_SPECIAL, .where = CK_SVC,
@@ -100,12 +112,20 @@ const struct conf_key conf_keys[] = {
 	{ .name = "rlimit_core", .type = CT_INT, .where = BOTH, .lo = 0,
 	  .hi = 1048576, .def.i = -1, FIELD(rlimit_core), .unit = "MiB",
 	  .help = "a handler's core files, MiB, 0: none; unset: the master's" },
+	{ .name = "wait", .type = CT_BOOL, .where = BOTH, FIELD(wait),
+	  .help = "exec: the program serves the socket itself (inetd wait)" },
 	{ .name = "exec", .type = CT_SPECIAL, .where = BOTH,
 	  .parse = conf_parse_exec, .print = conf_print_exec,
 	  .help = "the program of handler \"exec\"" },
 	{ .name = "module", .type = CT_SPECIAL, .where = BOTH,
 	  .parse = conf_parse_module, .print = conf_print_module,
 	  .help = "the shared object of handler \"module\"" },
+	{ .name = "log", .type = CT_ENUM, .where = BOTH,
+	  .values = log_levels, .def.i = CONF_LOG_CONNECTIONS, FIELD(log),
+	  .help = "errors, connections (a line each) or requests too" },
+	{ .name = "log_facility", .type = CT_ENUM, .where = BOTH,
+	  .values = facilities, .codes = facility_codes, .def.i = LOG_DAEMON,
+	  FIELD(log_facility), .help = "syslog facility: daemon, local0..." },
 	{ .name = "sandbox", .type = CT_SPECIAL, .where = BOTH,
 	  .parse = conf_parse_sandbox, .print = conf_print_sandbox,
 	  .help = "the children's confinement: syscalls, allow" },
@@ -557,7 +577,7 @@ int
 conf_get_enum(struct conf_ctx *x, const config_setting_t *s, const char *key,
     const char *const *values, int *out)
 {
-	char *v = NULL, allowed[256] = "", q[CONF_QUOTE_MAX];
+	char *v = NULL, allowed[512] = "", q[CONF_QUOTE_MAX];
 	int i;
 
 	if (conf_get_string(x, s, key, &v) < 0)
@@ -662,7 +682,10 @@ conf_key_apply(struct conf_ctx *x, const struct conf_key *k,
 			    strlen(*(char **)field);
 		return rc;
 	case CT_ENUM:
-		return conf_get_enum(x, s, k->name, k->values, field);
+		if ((rc = conf_get_enum(x, s, k->name, k->values, field)) ==
+		    0 && k->codes != NULL)
+			*(int *)field = k->codes[*(int *)field];
+		return rc;
 	case CT_HANDLER:
 		return get_handler(x, s, k, field);
 	case CT_ACL:

@@ -55,6 +55,7 @@ struct conf_key {
 	size_t		  off, size;	/* the field in struct service */
 	size_t		  len_off;	/* CT_STR: its length's field, or 0 */
 	const char *const *values;	/* CT_ENUM */
+	const int	 *codes;	/* CT_ENUM: stored instead of the index */
 	const char	 *unit;		/* "seconds", for messages */
 	int		(*parse)(struct conf_ctx *, struct service *,
 			    const struct config_setting_t *);

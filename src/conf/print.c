@@ -85,6 +85,18 @@ print_acl(FILE *fp, const struct acl *a)
 	fputs(" ]", fp);
 }
 
+/* Which of an enum's values v is: its index, or the index of its code. */
+static int
+enum_index(const struct conf_key *k, int v)
+{
+	int i;
+
+	for (i = 0; k->codes != NULL && k->values[i] != NULL; i++)
+		if (k->codes[i] == v)
+			return i;
+	return k->codes != NULL ? 0 : v;
+}
+
 /* The value of a key of a plain type into fp. */
 static void
 print_value(FILE *fp, const struct conf_key *k, const struct service *svc)
@@ -110,7 +122,8 @@ print_value(FILE *fp, const struct conf_key *k, const struct service *svc)
 		conf_print_string(fp, *(char *const *)field);
 		break;
 	case CT_ENUM:
-		conf_print_string(fp, k->values[*(const int *)field]);
+		conf_print_string(fp, k->values[enum_index(k,
+		    *(const int *)field)]);
 		break;
 	case CT_ACL:
 		print_acl(fp, field);
@@ -331,6 +344,13 @@ conf_print_sandbox(FILE *fp, const struct conf_key *k,
 	fputs("allow = ", fp);
 	print_strv(fp, sb->allow);
 	fputs(";\n", fp);
+	tabs(fp, indent + 1);
+	fprintf(fp, "network = %s;\n", sb->network ? "true" : "false");
+	tabs(fp, indent + 1);
+	fprintf(fp, "filesystem = \"%s\";\n",
+	    conf_sandbox_fs[sb->filesystem]);
+	tabs(fp, indent + 1);
+	fprintf(fp, "private_tmp = %s;\n", sb->private_tmp ? "true" : "false");
 	tabs(fp, indent);
 	fputs("};\n", fp);
 }

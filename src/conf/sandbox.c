@@ -1,10 +1,12 @@
 /*
  * The `sandbox` group: which seccomp profile a service's children get
- * and which system calls it adds, checked against libseccomp's names
+ * and which system calls it adds, whether they get a network, which file
+ * system and a /tmp of their own.  System calls are checked against libseccomp's names
  * for this architecture when the file is read, so that a misspelt call
  * is a configuration error with its file and line, never a filter that
  * silently allows less (or more) than written.  The filter itself is
- * built from this by the process that serves (child/sandbox.c).
+ * built from this by the process that serves (child/sandbox.c), and
+ * what of the rest this host can give is tried there (child/confine.c).
  */
 #include "config.h"
 
@@ -17,6 +19,11 @@
 /* By enum sandbox_syscalls. */
 const char *const conf_sandbox_profiles[] = {
 	"handler", "module", "service", "none", NULL
+};
+
+/* By enum sandbox_fs. */
+const char *const conf_sandbox_fs[] = {
+	"full", "read-only", "empty", NULL
 };
 
 #define SB_MAX_ALLOW	256
@@ -73,9 +80,19 @@ conf_parse_sandbox(struct conf_ctx *x, struct service *svc,
 			    conf_sandbox_profiles, &svc->sandbox.syscalls);
 		else if (strcmp(name, "allow") == 0)
 			rc |= sandbox_allow(x, &svc->sandbox, e);
+		else if (strcmp(name, "network") == 0)
+			rc |= conf_get_bool(x, e, "sandbox.network",
+			    &svc->sandbox.network);
+		else if (strcmp(name, "filesystem") == 0)
+			rc |= conf_get_enum(x, e, "sandbox.filesystem",
+			    conf_sandbox_fs, &svc->sandbox.filesystem);
+		else if (strcmp(name, "private_tmp") == 0)
+			rc |= conf_get_bool(x, e, "sandbox.private_tmp",
+			    &svc->sandbox.private_tmp);
 		else {
 			conf_errf(x, e, "unknown key \"sandbox.%s\" (allowed: "
-			    "syscalls, allow)", name);
+			    "syscalls, allow, network, filesystem, "
+			    "private_tmp)", name);
 			rc = -1;
 		}
 	}

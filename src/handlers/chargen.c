@@ -74,7 +74,9 @@ chargen_tcp(const struct conn *c)
 	else if (errno != EPIPE && errno != ECONNRESET)
 		log_msg(LOG_INFO, "%s: %s: write: %s", s->name, c->peer,
 		    strerror(errno));
-	log_msg(LOG_INFO, "%s: %s: sent %llu bytes", s->name, c->peer, total);
+	if (HANDLER_LOGS_REQUESTS(s))
+		log_msg(LOG_INFO, "%s: %s: sent %llu bytes", s->name, c->peer,
+		    total);
 	return errno == ETIMEDOUT || errno == EPIPE || errno == ECONNRESET ?
 	    0 : EX_IOERR;
 }

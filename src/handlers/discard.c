@@ -29,8 +29,9 @@ handler_discard(const struct conn *c)
 	else if (n < 0)
 		log_msg(LOG_INFO, "%s: %s: read: %s", s->name, c->peer,
 		    strerror(errno));
-	log_msg(LOG_INFO, "%s: %s: discarded %llu bytes", s->name, c->peer,
-	    total);
+	if (HANDLER_LOGS_REQUESTS(s))
+		log_msg(LOG_INFO, "%s: %s: discarded %llu bytes", s->name,
+		    c->peer, total);
 	return n == 0 || errno == ETIMEDOUT || errno == ECONNRESET ?
 	    0 : EX_IOERR;
 }

@@ -39,7 +39,7 @@ handler_echo(const struct conn *c)
 		log_msg(LOG_INFO, "%s: %s: %s: %s", s->name, c->peer, what,
 		    strerror(errno));
 	/* A UDP reply is logged as sent by the relay, which sends it. */
-	if (s->proto != PROTO_UDP)
+	if (s->proto != PROTO_UDP && HANDLER_LOGS_REQUESTS(s))
 		log_msg(LOG_INFO, "%s: %s: echoed %llu bytes", s->name,
 		    c->peer, total);
 	return n == 0 || errno == ETIMEDOUT || errno == EPIPE ||

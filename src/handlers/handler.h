@@ -27,6 +27,9 @@
 					   (time, daytime): sent over UDP
 					   whatever max_amplification says */
 
+/* Whether s logs each request's data (`log = "requests"`). */
+#define HANDLER_LOGS_REQUESTS(s)	((s)->log >= CONF_LOG_REQUESTS)
+
 struct handler {
 	const char	*name;
 	/* Returns the child's exit status. */

@@ -43,7 +43,7 @@ handler_reply(const struct conn *c)
 	} else if (n < 0) {
 		log_msg(LOG_INFO, "%s: %s: read: %s", s->name, c->peer,
 		    strerror(errno));
-	} else {
+	} else if (HANDLER_LOGS_REQUESTS(s)) {
 		log_data(LOG_INFO, buf, n, "%s: %s: received %zd bytes",
 		    s->name, c->peer, n);
 	}
@@ -57,7 +57,7 @@ handler_reply(const struct conn *c)
 		return EX_IOERR;
 	}
 	/* A UDP reply is logged as sent by the relay, which sends it. */
-	if (s->proto != PROTO_UDP)
+	if (s->proto != PROTO_UDP && HANDLER_LOGS_REQUESTS(s))
 		log_msg(LOG_INFO, "%s: %s: sent %zu bytes", s->name, c->peer,
 		    s->reply_len);
 	if (c->is_socket && s->proto == PROTO_TCP)

@@ -54,6 +54,10 @@ static const struct metric metrics[] = {
 	  "Children ended by session_timeout.", STAT(expired), NULL },
 	{ "replyd_fork_failures_total", "counter",
 	  "Children that could not be started.", STAT(forkfail), NULL },
+	{ "replyd_waited_total", "counter",
+	  "Clients that waited in the backlog (TCP), by what was full.",
+	  STAT(waited_children), "max_children" },
+	{ "replyd_waited_total", NULL, NULL, STAT(waited_rate), "rate" },
 };
 
 /* A label value as the format wants it: \\, \" and \n escaped. */
@@ -132,7 +136,10 @@ put_body(FILE *f)
 	size_t i;
 
 	fputs("# HELP replyd_up Whether replyd answers.\n"
-	    "# TYPE replyd_up gauge\nreplyd_up 1\n", f);
+	    "# TYPE replyd_up gauge\nreplyd_up 1\n"
+	    "# HELP replyd_build_info The version that answers.\n"
+	    "# TYPE replyd_build_info gauge\n"
+	    "replyd_build_info{version=\"" PACKAGE_VERSION "\"} 1\n", f);
 	if (r == NULL)
 		return;
 	for (i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
@@ -148,8 +155,12 @@ put_body(FILE *f)
 	    "started.\n# TYPE replyd_uptime_seconds gauge\n"
 	    "replyd_uptime_seconds %ld\n"
 	    "# HELP replyd_reloads_total Configuration reloads.\n"
-	    "# TYPE replyd_reloads_total counter\nreplyd_reloads_total %lu\n",
-	    (long)(now.tv_sec - ms->started.tv_sec), ms->reloads);
+	    "# TYPE replyd_reloads_total counter\nreplyd_reloads_total %lu\n"
+	    "# HELP replyd_reloads_failed_total Reloads that kept the old "
+	    "configuration.\n# TYPE replyd_reloads_failed_total counter\n"
+	    "replyd_reloads_failed_total %lu\n",
+	    (long)(now.tv_sec - ms->started.tv_sec), ms->reloads,
+	    ms->reloads_failed);
 }
 
 /* 1 once buf holds the blank line that ends an HTTP header. */

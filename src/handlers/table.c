@@ -106,7 +106,7 @@ handler_answer(const struct conn *c, const void *buf, size_t n)
 		return errno == EPIPE || errno == ECONNRESET ? 0 : EX_IOERR;
 	}
 	/* A UDP reply is logged as sent by the relay, which sends it. */
-	if (s->proto != PROTO_UDP)
+	if (s->proto != PROTO_UDP && HANDLER_LOGS_REQUESTS(s))
 		log_msg(LOG_INFO, "%s: %s: sent %zu bytes", s->name, c->peer,
 		    n);
 	if (c->is_socket && s->proto == PROTO_TCP)

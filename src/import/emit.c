@@ -2,9 +2,11 @@
  * Writing the services as a replyd.conf: a `services` list, enabled
  * services first, then the disabled ones commented out, each line
  * behind a "#" with no blank after it, so that removing the "#" of
- * those lines (its leading comma included) enables one.  Comments say
- * where each service came from and what it could not carry.  Strings
- * are escaped for libconfig; comments never hold control characters.
+ * those lines (its leading comma included) enables one.  What the input
+ * itself had off (its examples) is a line each at the end, unless asked
+ * for whole.  Comments say where each service came from and what it
+ * could not carry.  Strings are escaped for libconfig; comments never
+ * hold control characters.
  */
 #include "config.h"
 
@@ -202,6 +204,8 @@ keys(const struct svc *s, const char *pfx, const int common[K_NSHARED])
 		key_list(stdout, pfx, "listen", &s->listen);
 	if (s->handler != NULL)
 		key_str(stdout, pfx, "handler", s->handler);
+	if (s->wait)
+		printf("%swait = true;\n", pfx);
 	if (s->program != NULL) {
 		printf("%sexec = {\n", pfx);
 		printf("%s\t", pfx);
@@ -244,8 +248,66 @@ entry(const struct svc *s, int comma, int last, const int common[K_NSHARED])
 	}
 }
 
+/* Whether s is written whole (else as a line of the examples' summary). */
+static int
+whole(const struct svc *s, int all)
+{
+	return !s->off || all;
+}
+
+/*
+ * An example the input had off, in one line: name, port, program and
+ * where; why it is off when that is not the usual "commented out".
+ */
 static void
-header(const struct svclist *l, size_t enabled, size_t disabled)
+summary_line(const struct svc *s)
+{
+	const char *base = strrchr(s->file, '/');
+	char port[16] = "", *line, *t;
+	size_t i;
+
+	if (s->port >= 0)
+		snprintf(port, sizeof(port), "%d/", s->port);
+	line = xprintf("%s %s%s: %s", s->final, port,
+	    s->proto == SVC_UDP ? "udp" : "tcp",
+	    s->program != NULL ? s->program : s->handler ? s->handler :
+	    "internal");
+
+	for (i = 0; s->program != NULL && i < s->args.n; i++) {
+		t = xprintf("%s %s", line, s->args.v[i]);
+		free(line);
+		line = t;
+	}
+	t = xprintf("%s [%s:%d%s%s]", line, base ? base + 1 : s->file, s->line,
+	    strcmp(s->why.v[0], "commented out") ? ", " : "",
+	    strcmp(s->why.v[0], "commented out") ? s->why.v[0] : "");
+	/* Not wrapped: one line each, for grep. */
+	fputs("#   ", stdout);
+	for (i = 0; t[i] != '\0'; i++)
+		putchar((unsigned char)t[i] < 0x20 ? '?' : t[i]);
+	putchar('\n');
+	free(t);
+	free(line);
+}
+
+static void
+summary(const struct svclist *l, size_t n)
+{
+	const struct svc *s;
+
+	if (n == 0)
+		return;
+	printf("\n# Off in the input (commented out, disable = yes): %zu "
+	    "service%s, a line\n# each.  \"replyd-import --all\" writes them "
+	    "whole, ready to enable.\n", n, n == 1 ? "" : "s");
+	for (s = l->head; s != NULL; s = s->next)
+		if (!whole(s, 0))
+			summary_line(s);
+}
+
+static void
+header(const struct svclist *l, size_t enabled, size_t disabled,
+    size_t examples)
 {
 	size_t i;
 
@@ -255,7 +317,10 @@ header(const struct svclist *l, size_t enabled, size_t disabled)
 	printf("#\n# %zu service%s enabled, %zu disabled.  Check the file "
 	    "with \"replyd -t -c FILE\".\n", enabled, enabled == 1 ? "" : "s",
 	    disabled);
-	if (disabled > 0)
+	if (examples > 0)
+		printf("# %zu of the disabled were off in the input: they are "
+		    "listed at the end.\n", examples);
+	if (disabled > examples)
 		printf("# Disabled services come last, commented out: to "
 		    "enable one, remove the\n# \"#\" at the start of its "
 		    "lines, the comma before its \"{\" included.\n");
@@ -264,15 +329,17 @@ header(const struct svclist *l, size_t enabled, size_t disabled)
 }
 
 void
-emit_conf(const struct svclist *l)
+emit_conf(const struct svclist *l, int all)
 {
 	const struct svc *s;
-	size_t on = 0, off = 0, n;
+	size_t on = 0, off = 0, examples = 0, n;
 	int pass, common[K_NSHARED], k, said = 0;
 
-	for (s = l->head; s != NULL; s = s->next)
+	for (s = l->head; s != NULL; s = s->next) {
 		s->disabled ? off++ : on++;
-	header(l, on, off);
+		examples += !whole(s, all);
+	}
+	header(l, on, off, examples);
 	find_shared(l, common);
 	for (k = 0; k < K_NSHARED; k++)
 		if (common[k] && l->head != NULL) {	/* common: two or more */
@@ -295,9 +362,10 @@ emit_conf(const struct svclist *l)
 	printf("%sservices = (\n", on == 0 ? "#" : "");
 	for (pass = 0, n = 0; pass < 2; pass++)
 		for (s = l->head; s != NULL; s = s->next)
-			if (s->disabled == pass) {
+			if (s->disabled == pass && whole(s, all)) {
 				n++;
 				entry(s, n > 1, n == on, common);
 			}
 	printf("%s);\n", on == 0 ? "#" : "");
+	summary(l, examples);
 }

@@ -123,6 +123,33 @@ check_ports(struct svclist *l)
 				    "tcp", t->file, t->line);
 }
 
+/*
+ * A wait service's program takes its clients from the socket: replyd
+ * never sees them, and refuses allow and deny, per_source and
+ * per_source_rate on it.  Access rules cannot be carried (nothing
+ * restricted is written open); the per-source limits never bit, as
+ * inetd and xinetd ran one program at a time for such a service.
+ */
+static void
+check_wait(struct svc *s)
+{
+	if (!s->wait)
+		return;
+	svc_note(s, "wait: the program gets the listening or UDP socket and "
+	    "serves every client itself; replyd starts it again for the "
+	    "next client once it has exited");
+	if (s->allow.n > 0 || s->deny.n > 0)
+		svc_restrict(s, "access rules (only_from, no_access) cannot "
+		    "apply to a wait service, whose clients only the program "
+		    "sees: restrict them with a firewall or in the program");
+	if (s->per_source >= 0 || s->per_source_rate > 0)
+		svc_note(s, "per-source limits dropped: they cannot apply "
+		    "to a wait service, whose one program serves every "
+		    "client");
+	s->per_source = -1;
+	s->per_source_rate = 0;
+}
+
 static int
 taken(const struct svclist *l, const char *name)
 {
@@ -223,6 +250,7 @@ finish_services(struct svclist *l)
 
 	drop_own(l);
 	for (s = l->head; s != NULL; s = s->next) {
+		check_wait(s);
 		if (s->user == NULL)
 			continue;
 		check_ids(s, &uid, &gid);
@@ -230,6 +258,7 @@ finish_services(struct svclist *l)
 			check_program(s, uid, gid);
 	}
 	check_ports(l);
+	confine_notes(l);
 	for (s = l->head; s != NULL && s->program == NULL; s = s->next)
 		;
 	if (s != NULL)

@@ -40,6 +40,7 @@ struct svc {
 	enum svc_proto	 proto;
 	struct strv	 listen;
 	const char	*handler;	/* "exec", "echo", ... */
+	int		 wait;		/* the program takes the socket */
 	char		*program;
 	struct strv	 args;
 	struct strv	 env;
@@ -52,6 +53,7 @@ struct svc {
 	struct strv	 allow;
 	struct strv	 deny;
 	int		 disabled;
+	int		 off;		/* the input had it off: an example */
 	struct strv	 why;
 	struct strv	 notes;
 	struct svc	*next;
@@ -103,6 +105,8 @@ void	 svc_note(struct svc *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 svc_disable(struct svc *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Off in the input itself (commented out, disable = yes): an example. */
+void	 svc_off(struct svc *, const char *);
 /* A restriction replyd cannot carry: disabled, and said on stderr. */
 void	 svc_restrict(struct svc *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -113,6 +117,9 @@ int	 svc_port(struct svc *, const char *, const char *);
 int	 svc_number(const char *, long, long, long *);
 void	 svc_unwrap(struct svc *, const char *, const char *, char **,
 	    size_t);
+
+/* confine.c: notes on what replyd.service lets programs do */
+void	 confine_notes(struct svclist *);
 
 /* finish.c */
 void	 finish_services(struct svclist *);
@@ -132,6 +139,7 @@ int	 xinetd_is(const char *);
 void	 xinetd_finish(struct svclist *);
 
 /* emit.c */
-void	 emit_conf(const struct svclist *);
+/* all: examples whole, not summarised in a line each */
+void	 emit_conf(const struct svclist *, int all);
 
 #endif

@@ -270,10 +270,7 @@ map_program(struct svc *s, const struct entry *e)
 			    "entry: inetd passed it on as an argument, and so "
 			    "does replyd", f->v[i]);
 	if (e->wait)
-		svc_disable(s, "wait: inetd gave the program its listening "
-		    "socket to serve every client itself; replyd starts it "
-		    "for each connection (each datagram, for udp) with the "
-		    "client on standard input and output");
+		s->wait = 1;
 	else if (s->proto == SVC_UDP)
 		svc_note(s, "a datagram service: replyd gives the program "
 		    "each datagram on standard input and sends back what it "
@@ -336,7 +333,7 @@ map(struct svclist *l, struct entry *e)
 	free(origin);
 	s->name = xstrdup(e->service);
 	if (e->off != NULL)
-		svc_disable(s, "%s", e->off);
+		svc_off(s, e->off);
 	map_socket(s, e);
 	map_program(s, e);
 	if (e->max > 0)

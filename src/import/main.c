@@ -18,11 +18,13 @@
 #include "import/import.h"
 
 static const char usage[] =
-"Usage: replyd-import [-h] [-V] FILE|DIR...\n"
+"Usage: replyd-import [-a] [-h] [-V] FILE|DIR...\n"
 "Write the replyd.conf services equivalent to inetd.conf lines and xinetd\n"
 "service files on standard output.  A directory is read as xinetd reads\n"
 "/etc/xinetd.d; each file's format is recognised by its first entry.\n"
 "\n"
+"  -a, --all      write the services the input had off (commented out,\n"
+"                 disable = yes) whole, not in a line each\n"
 "  -h, --help     show this help and exit\n"
 "  -V, --version  show the version and exit\n"
 "\n"
@@ -62,16 +64,20 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "all",	no_argument,	NULL, 'a' },
 		{ "help",	no_argument,	NULL, 'h' },
 		{ "version",	no_argument,	NULL, 'V' },
 		{ NULL,		0,		NULL, 0 }
 	};
 	struct svclist l;
 	const struct svc *s;
-	int c, on = 0, rc;
+	int c, on = 0, rc, all = 0;
 
-	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "ahV", longopts, NULL)) != -1)
 		switch (c) {
+		case 'a':
+			all = 1;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return EX_OK;
@@ -95,7 +101,7 @@ main(int argc, char **argv)
 	xinetd_finish(&l);
 	if ((rc = diag_status()) == EX_OK) {
 		finish_services(&l);
-		emit_conf(&l);
+		emit_conf(&l, all);
 		for (s = l.head; s != NULL; s = s->next)
 			on += !s->disabled;
 		if (on == 0)

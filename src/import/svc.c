@@ -96,6 +96,13 @@ svc_disable(struct svc *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+svc_off(struct svc *s, const char *why)
+{
+	svc_disable(s, "%s", why);
+	s->off = 1;
+}
+
 /*
  * Never written enabled and open: a service whose source restricted
  * who or when (access_times, max_load, tcp-wrappers rules, a host name

@@ -362,10 +362,7 @@ map_handler(struct svc *s, const struct xentry *e, int b)
 		return;
 	}
 	if ((wait = yesno(a)) == 1 && s->program != NULL)
-		svc_disable(s, "wait = yes: xinetd gave the program its "
-		    "listening socket to serve every client itself; replyd "
-		    "starts it for each connection (each datagram, for udp) "
-		    "with the client on standard input and output");
+		s->wait = 1;
 	else if (wait == 0 && s->program != NULL && s->proto == SVC_UDP)
 		svc_note(s, "a datagram service: replyd gives the program "
 		    "each datagram on standard input and sends back what it "
@@ -536,14 +533,19 @@ map_enabled(struct svc *s, const struct xentry *e, const struct xentry *d,
 {
 	const struct xattr *a = find(e, "disable");
 	struct strv ids = { 0 };
+	char *why = NULL;
 
 	if (a != NULL && yesno(a) == 1)
-		svc_disable(s, "disable = yes");
+		svc_off(s, "disable = yes");
 	if (list(NULL, d, "disabled", &ids) && strv_has(&ids, id))
-		svc_disable(s, "%s is in the defaults' disabled list", id);
+		why = xprintf("%s is in the defaults' disabled list", id);
 	strv_clear(&ids);
-	if (list(NULL, d, "enabled", &ids) && !strv_has(&ids, id))
-		svc_disable(s, "%s is not in the defaults' enabled list", id);
+	if (why == NULL && list(NULL, d, "enabled", &ids) &&
+	    !strv_has(&ids, id))
+		why = xprintf("%s is not in the defaults' enabled list", id);
+	if (why != NULL)
+		svc_off(s, why);
+	free(why);
 	strv_clear(&ids);
 }
 

@@ -30,5 +30,9 @@ ssize_t	io_write(int fd, const void *buf, size_t n, int timeout);
 int	io_write_all(int fd, const void *buf, size_t n, int timeout);
 /* Before closing a TCP client that may have sent more: FIN, not RST. */
 void	io_linger(int in, int out);
+/* Connections waiting in a TCP listener's queue, or -1. */
+long	io_listen_queue(int fd);
+/* A TCP socket's bytes in and out so far: 0, or -1 if not known. */
+int	io_tcp_bytes(int fd, unsigned long long *in, unsigned long long *out);
 
 #endif

@@ -4,17 +4,24 @@
  * interleave on a shared stderr.  Before the master serves, lines read
  * "replyd: ..." like any command's errors; once it serves they carry the
  * pid of the process that wrote them, which is how a child's lines and
- * the master's "child N exited" line are tied together.
+ * the master's "child N exited" line are tied together.  A priority may
+ * carry a facility (LOG_LOCAL3 | LOG_INFO: a service's own lines); one
+ * without goes to the process's (log_set_facility).  When stderr is the
+ * journal, each stderr line starts with its priority, "<3>", as
+ * sd-daemon(3) describes, so that `journalctl -p` can select them.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -24,9 +31,11 @@
 
 #include "lib/log.h"
 
-static int use_syslog;
+static int use_syslog;		/* 1: to syslog only, 2: stderr too */
 static int log_fd = STDERR_FILENO;
 static int tag_pid;
+static int facility = LOG_DAEMON;
+static int journal;		/* stderr is the journal: "<N>" first */
 
 /*
  * The syslog socket, a client of our own.  libc's syslog() writes to
@@ -40,7 +49,69 @@ static int tag_pid;
 #define LOGSOCK_PATH	"/dev/log"
 
 static int sock = -1;
+
+/* The facility and severity of a line, as syslog wants them. */
+static int
+log_pri(int prio)
+{
+	return (prio & LOG_FACMASK) != 0 ? prio :
+	    facility | (prio & LOG_PRIMASK);
+}
 static unsigned long dropped;
+
+/*
+ * A reader that is only behind (Debian's queue holds ten datagrams, and
+ * a reload or an upgrade writes more lines than that at once) is waited
+ * for, at most WAIT_BURST_MS in any WAIT_WINDOW_MS: a stuck daemon
+ * costs the master that much a second, never more.
+ */
+#define WAIT_BURST_MS	100
+#define WAIT_WINDOW_MS	1000
+
+static long wait_left = WAIT_BURST_MS;
+static struct timespec window_at;
+
+static long
+ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000L +
+	    (b->tv_nsec - a->tv_nsec) / 1000000L;
+}
+
+/* Wait for room in the reader's queue: 0 once there is, -1 if not now. */
+static int
+wait_room(void)
+{
+	struct pollfd p = { .fd = sock, .events = POLLOUT };
+	struct timespec now, then;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (ms_between(&window_at, &now) >= WAIT_WINDOW_MS) {
+		window_at = now;
+		wait_left = WAIT_BURST_MS;
+	}
+	if (wait_left <= 0)
+		return -1;
+	r = poll(&p, 1, (int)wait_left);
+	clock_gettime(CLOCK_MONOTONIC, &then);
+	wait_left -= ms_between(&now, &then);
+	return r > 0 ? 0 : -1;
+}
+
+/* send(2) of one line, waiting a little while the reader is behind. */
+static int
+send_waiting(const char *buf, size_t n)
+{
+	for (;;) {
+		if (send(sock, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL) ==
+		    (ssize_t)n)
+			return 0;
+		if ((errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != ENOBUFS) || wait_room() < 0)
+			return -1;
+	}
+}
 
 static void	logsock_forget(void);
 
@@ -94,20 +165,19 @@ send_line(int prio, const char *msg, size_t len)
 	    strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm) == 0)
 		strcpy(stamp, "-");
 	n = snprintf(buf, sizeof(buf), "<%d>%s replyd[%ld]: %.*s",
-	    LOG_DAEMON | prio, stamp, (long)getpid(), (int)len, msg);
+	    log_pri(prio), stamp, (long)getpid(), (int)len, msg);
 	if (n < 0)
 		return -1;
 	if ((size_t)n >= sizeof(buf))
 		n = sizeof(buf) - 1;
 	if (connect_log() < 0)
 		return -1;
-	if (send(sock, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) == n)
+	if (send_waiting(buf, (size_t)n) == 0)
 		return 0;
 	/* The daemon restarted: a new socket, one more try. */
 	if (errno == ECONNREFUSED || errno == ENOTCONN) {
 		logsock_forget();
-		if (connect_log() == 0 &&
-		    send(sock, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) == n)
+		if (connect_log() == 0 && send_waiting(buf, (size_t)n) == 0)
 			return 0;
 	}
 	return -1;
@@ -149,6 +219,40 @@ log_use_syslog(int on)
 }
 
 /*
+ * A daemon's start: lines go to stderr, for whoever started it, and to
+ * syslog, where the rest of its lines will be.
+ */
+void
+log_also_syslog(void)
+{
+	use_syslog = 2;
+}
+
+void
+log_set_facility(int fac)
+{
+	facility = fac & LOG_FACMASK;
+}
+
+/*
+ * sd-daemon(3): stderr is the journal when JOURNAL_STREAM names its
+ * device and inode; then each stderr line starts with "<N>".
+ */
+void
+log_journal_detect(void)
+{
+	const char *env = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char end;
+
+	journal = env != NULL && sscanf(env, "%llu:%llu%c", &dev, &ino,
+	    &end) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
+	    (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
+/*
  * In a new child: the master's syslog socket is about to be closed with
  * every other inherited fd, so forget it (the next line reconnects).
  */
@@ -171,12 +275,17 @@ log_tag_pid(int on)
 	tag_pid = on;
 }
 
-/* "replyd: " or "replyd[pid]: ". */
+/* "replyd: " or "replyd[pid]: ", after "<N>" for the journal. */
 static size_t
-log_prefix(char *buf, size_t size)
+log_prefix(char *buf, size_t size, int prio)
 {
-	int n = tag_pid ? snprintf(buf, size, "replyd[%ld]: ", (long)getpid()) :
-	    snprintf(buf, size, "replyd: ");
+	char pri[8] = "";
+	int n;
+
+	if (journal)
+		snprintf(pri, sizeof(pri), "<%d>", prio & LOG_PRIMASK);
+	n = tag_pid ? snprintf(buf, size, "%sreplyd[%ld]: ", pri,
+	    (long)getpid()) : snprintf(buf, size, "%sreplyd: ", pri);
 
 	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
 }
@@ -212,7 +321,7 @@ log_line(int prio, const void *data, size_t n, const char *fmt, va_list ap)
 {
 	char line[2048];
 	const size_t room = sizeof(line) - 1;	/* for the '\n' or NUL */
-	size_t len = use_syslog ? 0 : log_prefix(line, room);
+	size_t pre = log_prefix(line, room, prio), len = pre;
 	int r;
 
 	r = vsnprintf(line + len, room - len, fmt, ap);
@@ -222,10 +331,10 @@ log_line(int prio, const void *data, size_t n, const char *fmt, va_list ap)
 	len += (size_t)r < room - len ? (size_t)r : room - len - 1;
 	if (data != NULL)
 		len += put_data(line + len, room - len, data, n);
-	if (use_syslog) {
-		logsock_send(prio, line, len);
+	if (use_syslog)
+		logsock_send(prio, line + pre, len - pre);
+	if (use_syslog == 1)
 		return;
-	}
 	line[len++] = '\n';
 	(void)write(log_fd, line, len);
 }
@@ -283,9 +392,10 @@ log_raw(int prio, const char *const *parts)
 	char line[512];
 	size_t n = 0;
 
-	if (use_syslog) {
+	if (use_syslog == 1 || journal) {
 		n = put_str(line, n, sizeof(line), "<");
-		n = put_num(line, n, sizeof(line), LOG_DAEMON | prio);
+		n = put_num(line, n, sizeof(line),
+		    use_syslog == 1 ? log_pri(prio) : prio & LOG_PRIMASK);
 		n = put_str(line, n, sizeof(line), ">");
 	}
 	n = put_str(line, n, sizeof(line), "replyd[");
@@ -293,7 +403,7 @@ log_raw(int prio, const char *const *parts)
 	n = put_str(line, n, sizeof(line), "]: ");
 	for (; *parts != NULL; parts++)
 		n = put_str(line, n, sizeof(line), *parts);
-	if (use_syslog) {
+	if (use_syslog == 1) {
 		/* No time stamp: the daemon adds one. */
 		if (connect_log() == 0)
 			(void)send(sock, line, n, MSG_DONTWAIT | MSG_NOSIGNAL);

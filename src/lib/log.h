@@ -1,6 +1,7 @@
 /*
  * One line per event: to stderr in the foreground, to syslog (daemon
- * facility) once daemonized.  Client bytes only ever reach a log through
+ * facility unless told otherwise) once daemonized, to both while a
+ * daemon starts.  Client bytes only ever reach a log through
  * log_data() or log_escape(), never raw and never as a format.
  */
 #ifndef REPLYD_LIB_LOG_H
@@ -16,6 +17,11 @@
 #define LOG_ESCAPED_MAX (LOG_DATA_MAX * 4 + 8)
 
 void	log_use_syslog(int on);
+void	log_also_syslog(void);
+/* For lines whose priority names no facility (LOG_DAEMON at first). */
+void	log_set_facility(int fac);
+/* stderr is the journal (JOURNAL_STREAM): its lines get "<N>" first. */
+void	log_journal_detect(void);
 void	log_forked(void);
 void	log_tag_pid(int on);
 void	log_set_fd(int fd);

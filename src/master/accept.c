@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -15,35 +16,27 @@
 #include "client/admit.h"
 #include "client/conn.h"
 #include "handlers/handler.h"
+#include "lib/io.h"
 #include "lib/log.h"
 #include "master/master_int.h"
 
 /*
- * Start a child for fd[0] and fd[1] (a connection twice, or the ends of
- * a UDP relay), the client described by c.  On success the master keeps
- * a connection until the child is gone (reap.c closes it without a
- * reset) and no relay end; on failure (NULL, errno set, counted and
- * logged) they are still the caller's.  The master logs a TCP connect itself,
- * before the child starts, so that the line comes before the child's
- * own; a PROXY service's child says it once it knows the real client.
+ * Start a child of r on f for the client c (the one way the master
+ * starts children, for a client or a wait service's program): counted
+ * before the fork, so that a status child sees itself, and given the
+ * stderr relay of a handler that is not ours.  Returns its entry, or
+ * NULL (errno set, counted and logged) with f still the caller's.
  */
 static struct child *
-start_child(struct master *s, struct svc_state *r, const int fd[2],
-    const struct srckey *src, const struct timespec *now, struct conn *c)
+accept_spawn(struct master *s, struct svc_state *r, struct spawn_fds f,
+    const struct timespec *now, const struct conn *c)
 {
 	const struct service *svc = r->svc;
-	/* TCP whose client the master knows: no PROXY header to read. */
-	int plain = svc->proto == PROTO_TCP && !svc->proxy_protocol;
-	struct spawn_fds f = { fd[0], fd[1], -1 };
 	struct stderr_relay err = { .fd = -1 };
 	struct child *k = NULL;
 	pid_t pid = -1;
 	int e;
 
-	c->announced = plain;
-	if (plain)
-		log_msg(LOG_INFO, "%s: connect from %s", svc->name, c->peer);
-	/* Counted before the fork, so that a status child sees itself. */
 	r->active++;
 	r->stats.accepted++;
 	if ((svc->handler->flags & HANDLER_STDERR) &&
@@ -68,17 +61,48 @@ start_child(struct master *s, struct svc_state *r, const int fd[2],
 		errno = e;
 		return NULL;
 	}
+	k->pid = pid;
+	k->run = r;
+	k->session_timeout = svc->session_timeout;
+	k->start = *now;
+	k->err = err;
+	return k;
+}
+
+/*
+ * Start a child for fd[0] and fd[1] (a connection twice, or the ends of
+ * a UDP relay), the client described by c.  On success the master keeps
+ * a connection until the child is gone (reap.c closes it without a
+ * reset) and no relay end; on failure (NULL, errno set, counted and
+ * logged) they are still the caller's.  The master logs a TCP connect itself,
+ * before the child starts, so that the line comes before the child's
+ * own; a PROXY service's child says it once it knows the real client.
+ */
+static struct child *
+start_child(struct master *s, struct svc_state *r, const int fd[2],
+    const struct srckey *src, const struct timespec *now, struct conn *c)
+{
+	const struct service *svc = r->svc;
+	/* TCP whose client the master knows: no PROXY header to read. */
+	int plain = svc->proto == PROTO_TCP && !svc->proxy_protocol;
+	struct child *k;
+
+	c->announced = plain && svc->log >= CONF_LOG_REQUESTS;
+	if (c->announced)
+		log_msg(svc->log_facility | LOG_INFO, "%s: connect from %s",
+		    svc->name, c->peer);
+	k = accept_spawn(s, r, (struct spawn_fds){ fd[0], fd[1], -1 }, now, c);
+	if (k == NULL)
+		return NULL;
 	if (fd[1] != fd[0]) {
 		close(fd[0]);
 		close(fd[1]);
 	} else
 		k->conn = fd[0];
-	k->pid = pid;
-	k->run = r;
-	k->session_timeout = svc->session_timeout;
 	k->src = *src;
-	k->start = *now;
-	k->err = err;
+	/* A PROXY service's child names the client; here, its balancer. */
+	snprintf(k->peer, sizeof(k->peer), "%s%s", c->peer,
+	    svc->proxy_protocol ? " (balancer)" : "");
 	return k;
 }
 
@@ -118,6 +142,51 @@ accept_room_ms(const struct svc_state *r, const struct timespec *now)
 	    bucket_wait_ms(&r->bucket, r->svc->rate, now) : 0;
 }
 
+/*
+ * Clients that wait in the backlog while a service is full are the
+ * kernel's, unseen by the master, which stops polling the service.
+ * When it stops taking clients, the reason is noted; when it takes one
+ * again, the listeners' queues say how many waited (two system calls a
+ * time the service fills, none per connection).  Logged at most once a
+ * second per service and reason, as refusals are.
+ */
+static void
+note_full(struct svc_state *r, const struct timespec *now)
+{
+	if (r->full != FULL_NOT || accept_room_ms(r, now) == 0)
+		return;
+	if (r->active >= r->svc->max_children)
+		r->full = FULL_CHILDREN;
+	else if (deadline_left(&r->paused_until, now) == 0)
+		r->full = FULL_RATE;
+}
+
+static void
+count_waited(struct svc_state *r)
+{
+	static const char *const why[] = { "", "max_children", "rate" };
+	const struct service *svc = r->svc;
+	long q, n = 0;
+	size_t i;
+
+	for (i = 0; i < r->nls; i++)
+		if (r->ls[i].fd >= 0 && (q = io_listen_queue(r->ls[i].fd)) > 0)
+			n += q;
+	/* Those counted last time and not taken since are no news. */
+	q = n;
+	n = n > r->waited_seen ? n - r->waited_seen : 0;
+	r->waited_seen = q;
+	if (n > 0) {
+		if (r->full == FULL_CHILDREN)
+			r->stats.waited_children += n;
+		else
+			r->stats.waited_rate += n;
+		admit_note(svc, why[r->full], "%s: %ld client%s waited for "
+		    "%s", svc->name, n, n == 1 ? "" : "s", why[r->full]);
+	}
+	r->full = FULL_NOT;
+}
+
 void
 accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
     const struct timespec *now)
@@ -128,6 +197,8 @@ accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
 
 	if (accept_room_ms(r, now) != 0)
 		return;
+	if (r->full != FULL_NOT)
+		count_waited(r);
 	fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
 	if (fd < 0) {
 		if (errno != EINTR && errno != ECONNABORTED &&
@@ -135,7 +206,10 @@ accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
 			pause_service(r, now, "accept");
 		return;
 	}
+	if (r->waited_seen > 0)
+		r->waited_seen--;
 	accept_client(s, r, fd, fd, (struct sockaddr *)&ss, now);
+	note_full(r, now);
 }
 
 /*
@@ -265,3 +339,24 @@ accept_udp(struct master *s, struct svc_state *r, struct listener *l,
 	}
 }
 
+/*
+ * A listener of a wait service has a client: its program takes the
+ * socket itself (wait.c says how), started as any child is.
+ */
+void
+accept_wait(struct master *s, struct svc_state *r, struct listener *l,
+    const struct timespec *now)
+{
+	struct child *k;
+	struct conn c;
+
+	if (accept_room_ms(r, now) != 0 ||
+	    wait_prepare(&s->children, r, l, &c) < 0)
+		return;
+	if (r->svc->rate > 0)
+		bucket_take(&r->bucket, r->svc->rate, now);
+	k = accept_spawn(s, r, (struct spawn_fds){ l->fd, l->fd, -1 }, now, &c);
+	wait_started(r, l, k);
+	if (k == NULL)
+		pause_service(r, now, "fork");
+}

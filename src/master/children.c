@@ -1,19 +1,22 @@
 /*
  * The child table.  It is searched linearly: it holds at most the sum of
  * every service's max_children (64 by default), and a linear scan of a
- * few dozen entries costs less than any index would to keep up.
+ * few dozen entries costs less than any index would to keep up.  It is
+ * the master's alone (ownmem.h): written for every connection, it is
+ * never copied into a child, and no child reads it.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/ownmem.h"
 #include "master/children.h"
 
 void
 children_free(struct children *k)
 {
-	free(k->v);
+	ownmem_free(k->v, k->cap, sizeof(*k->v));
 	k->v = NULL;
 	k->n = k->cap = 0;
 }
@@ -27,7 +30,7 @@ children_add(struct children *k)
 	if (k->n == k->cap) {
 		size_t cap = k->cap ? k->cap * 2 : 64;
 
-		if ((v = reallocarray(k->v, cap, sizeof(*v))) == NULL)
+		if ((v = ownmem_resize(k->v, k->cap, cap, sizeof(*v))) == NULL)
 			return NULL;
 		k->v = v;
 		k->cap = cap;
@@ -36,7 +39,7 @@ children_add(struct children *k)
 	memset(v, 0, sizeof(*v));
 	v->relay.fd = v->relay.out = -1;
 	v->err.fd = -1;
-	v->conn = -1;
+	v->conn = v->held = -1;
 	return v;
 }
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "lib/acl.h"
+#include "lib/addr.h"
 #include "master/stderr_relay.h"
 #include "master/udp_relay.h"
 #include "state/service_state.h"
@@ -23,6 +24,8 @@ struct child {
 	struct udp_relay relay;		/* UDP: fd -1 once done */
 	struct stderr_relay	 err;		/* its stderr; fd -1: none */
 	int		 conn;		/* TCP: the master's copy, -1: none */
+	int		 held;		/* wait: the listener it serves, -1 */
+	char		 peer[ADDR_STRLEN + 12];	/* for its end line */
 };
 
 struct children {

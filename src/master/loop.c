@@ -28,10 +28,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child/child.h"
 #include "child/sandbox.h"
 #include "handlers/handler.h"
 #include "lib/fds.h"
 #include "lib/log.h"
+#include "lib/ownmem.h"
 #include "master/bind_retry.h"
 #include "master/daemon.h"
 #include "master/master_int.h"
@@ -147,29 +149,55 @@ master_conf_free(struct conf *c)
 }
 
 /*
+ * -t: the sandbox of each service as start would make it (filters
+ * built, the rest tried in a child), so that a check passes only where
+ * a start would.
+ */
+int
+master_sandbox_check(const struct conf *c)
+{
+	int rc = sandbox_prepare_all(c) < 0 || child_probe_all(c) < 0 ? -1 : 0;
+
+	sandbox_release_all(c);
+	return rc;
+}
+
+/*
  * The run state for c.  A PROXY service with per_source needs the table
  * its children count themselves in (per_source.c), mapped before the
  * first of them forks; each service its children's seccomp filter,
- * built once here (sandbox.c).
+ * built once here (sandbox.c), and the rest of its sandbox tried once
+ * here (child_probe_all): a service this host cannot confine as asked
+ * does not start.
  */
 static int
 run_start(struct run_state *r, struct conf *c)
 {
 	size_t i;
 
-	if (run_make(r, c) < 0)
+	if (run_make(r, c) < 0) {
+		log_msg(LOG_ERR, "out of memory");
 		return -1;
-	if (sandbox_prepare_all(c) < 0) {
+	}
+	if (sandbox_prepare_all(c) < 0 || child_probe_all(c) < 0) {
 		run_free(r);
 		return -1;
 	}
 	for (i = 0; i < c->nsvc; i++)
 		if (c->svc[i].proxy_protocol && c->svc[i].per_source > 0 &&
 		    per_source_init() < 0) {
+			log_msg(LOG_ERR, "out of memory");
 			run_free(r);
 			return -1;
 		}
 	return 0;
+}
+
+static void
+reload_failed(struct master *s)
+{
+	s->stats.reloads_failed++;
+	log_msg(LOG_ERR, "reload failed: keeping the old configuration");
 }
 
 /*
@@ -192,19 +220,21 @@ reload(struct master *s)
 	}
 	notify_reloading();
 	if ((c = master_load(s->opts->config, s->opts->port)) == NULL) {
-		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
+		reload_failed(s);
 		notify_send("READY=1");
 		return;
 	}
 	if (run_start(&r, c) < 0 || listen_run_open(&r, &s->run) < 0) {
-		log_msg(LOG_ERR, "reload failed: keeping the old configuration");
+		reload_failed(s);
 		notify_send("READY=1");
 		run_free(&r);
 		master_conf_free(c);
 		return;
 	}
+	log_set_facility(c->log_facility);
 	run_carry(&r, &s->run);
 	children_remap(&s->children, &r);
+	wait_remap(&s->children);
 	listen_run_close(&s->run);
 	run_free(&s->run);
 	master_conf_free(oldc);
@@ -278,13 +308,14 @@ poll_add(struct master *s, size_t n, int fd, int what, struct svc_state *r,
 {
 	if (n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct pollfd *p = reallocarray(s->pfd, cap, sizeof(*p));
+		/* The master's alone (ownmem.h): rewritten at every wake-up. */
+		struct pollfd *p = ownmem_resize(s->pfd, s->cap, cap, sizeof(*p));
 		struct slot *t;
 
 		if (p == NULL)
 			return -1;
 		s->pfd = p;
-		if ((t = reallocarray(s->slot, cap, sizeof(*t))) == NULL)
+		if ((t = ownmem_resize(s->slot, s->cap, cap, sizeof(*t))) == NULL)
 			return -1;
 		s->slot = t;
 		s->cap = cap;
@@ -338,8 +369,10 @@ poll_set(struct master *s, long *wake)
 			continue;
 		}
 		for (j = 0; j < r->nls; j++)
-			if (r->ls[j].fd >= 0 && poll_add(s, n, r->ls[j].fd,
-			    SLOT_LISTENER, r, &r->ls[j], 0) == 0)
+			if (r->ls[j].fd >= 0 &&
+			    !wait_held(&s->children, r->ls[j].fd) &&
+			    poll_add(s, n, r->ls[j].fd, SLOT_LISTENER, r,
+			    &r->ls[j], 0) == 0)
 				n++;
 	}
 	return n;
@@ -430,6 +463,21 @@ idle_left(const struct master *s, const struct timespec *now)
 	return deadline_left(&end, now);
 }
 
+/*
+ * A listener has a client.  A wait service's program takes it (not
+ * under `replyd -i`, which is itself inetd's wait-mode program).
+ */
+static void
+listener_ready(struct master *s, struct slot *t, const struct timespec *now)
+{
+	if (t->run->svc->wait && s->opts->only == NULL)
+		accept_wait(s, t->run, t->l, now);
+	else if (t->run->svc->proto == PROTO_UDP)
+		accept_udp(s, t->run, t->l, now);
+	else
+		accept_tcp(s, t->run, t->l, now);
+}
+
 static void
 serve_loop(struct master *s)
 {
@@ -487,8 +535,7 @@ serve_loop(struct master *s)
 				refused_ready(&s->refused, s->pfd[i].fd);
 			else if (t->what == SLOT_LISTENER) {
 				s->idle_since = now;
-				(t->run->svc->proto == PROTO_UDP ? accept_udp :
-				    accept_tcp)(s, t->run, t->l, &now);
+				listener_ready(s, t, &now);
 			}
 			else if ((k = children_find(&s->children, t->kid)) == NULL)
 				continue;
@@ -636,7 +683,6 @@ master_run(struct conf *c, const struct master_opts *o)
 		return EX_OSERR;
 	}
 	if (run_start(&s.run, c) < 0) {
-		log_msg(LOG_ERR, "out of memory");
 		master_conf_free(c);
 		return EX_OSERR;
 	}
@@ -650,6 +696,7 @@ master_run(struct conf *c, const struct master_opts *o)
 	deadline_now(&s.stats.started);
 	s.idle_since = s.stats.started;
 	taken = upgrade_restore(&s.run, &s.children, &s.stats);
+	wait_remap(&s.children);
 	if (upgrade_trial()) {
 		upgrade_trial_done(&s.run);
 		log_msg(LOG_INFO, "upgrade trial: this image can serve");
@@ -674,8 +721,8 @@ out:
 	if (s.sigfd >= 0)
 		close(s.sigfd);
 	children_free(&s.children);
-	free(s.pfd);
-	free(s.slot);
+	ownmem_free(s.pfd, s.cap, sizeof(*s.pfd));
+	ownmem_free(s.slot, s.cap, sizeof(*s.slot));
 	free(s.req.data);
 	run_publish(NULL, NULL);
 	refused_end(&s.refused);

@@ -67,6 +67,8 @@ int	accept_client(struct master *s, struct svc_state *r, int in, int out,
 	    const struct sockaddr *peer, const struct timespec *now);
 void	accept_tcp(struct master *s, struct svc_state *r, struct listener *l,
 	    const struct timespec *now);
+void	accept_wait(struct master *s, struct svc_state *r, struct listener *l,
+	    const struct timespec *now);
 void	accept_udp(struct master *s, struct svc_state *r, struct listener *l,
 	    const struct timespec *now);
 void	accept_retry(struct master *s, struct svc_state *r,
@@ -78,5 +80,15 @@ const char *reap_child_name(const struct child *k);
 void	kill_group(pid_t pid, int sig);
 void	reap_all(struct master *s);
 long	reap_expire(struct master *s);
+
+/* wait.c */
+struct conn;
+int	wait_held(const struct children *ks, int fd);
+int	wait_prepare(const struct children *ks, const struct svc_state *r,
+	    const struct listener *l, struct conn *c);
+void	wait_started(const struct svc_state *r, const struct listener *l,
+	    struct child *k);
+void	wait_ended(const struct child *k);
+void	wait_remap(struct children *ks);
 
 #endif

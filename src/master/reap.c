@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "client/admit.h"
+#include "lib/io.h"
 #include "lib/log.h"
 #include "master/master_int.h"
 #include "state/per_source.h"
@@ -34,18 +35,41 @@ kill_group(pid_t pid, int sig)
 		kill(pid, sig);
 }
 
+/*
+ * The one line a connection gets at `log = "connections"`: who, which
+ * child, how it ended, how long it took and, where the master can know
+ * (its copy of a TCP connection, the UDP relay), what it carried.  At
+ * "errors" only a child that failed has one.
+ */
 static void
 log_exit(const struct child *k, int status)
 {
-	const char *name = reap_child_name(k);
-	long ms = deadline_since(&k->start);
+	const struct service *svc = k->run != NULL ? k->run->svc : NULL;
+	int level = svc != NULL ? svc->log : CONF_LOG_CONNECTIONS;
+	int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	int prio = (svc != NULL ? svc->log_facility : 0) |
+	    (ok ? LOG_INFO : LOG_NOTICE);
+	unsigned long long in, out;
+	char how[48], bytes[64] = "";
 
-	if (WIFEXITED(status))
-		log_msg(LOG_INFO, "%s: child %ld exited with status %d after "
-		    "%ld ms", name, (long)k->pid, WEXITSTATUS(status), ms);
-	else if (WIFSIGNALED(status))
-		log_msg(LOG_INFO, "%s: child %ld killed by signal %d after "
-		    "%ld ms", name, (long)k->pid, WTERMSIG(status), ms);
+	if (level == CONF_LOG_ERRORS && ok)
+		return;
+	if (WIFSIGNALED(status))
+		snprintf(how, sizeof(how), "killed by signal %d",
+		    WTERMSIG(status));
+	else
+		snprintf(how, sizeof(how), "exited with status %d",
+		    WEXITSTATUS(status));
+	if (k->relay.peerlen > 0)
+		snprintf(bytes, sizeof(bytes), ", %zu bytes in, %zu out",
+		    k->relay.reqlen, k->relay.sent);
+	else if (k->conn >= 0 && io_tcp_bytes(k->conn, &in, &out) == 0)
+		snprintf(bytes, sizeof(bytes), ", %llu bytes in, %llu out",
+		    in, out);
+	/* A wait service's program serves many clients, or none known. */
+	log_msg(prio, "%s: child %ld %s after %ld ms%s%s%s",
+	    reap_child_name(k), (long)k->pid, how, deadline_since(&k->start),
+	    k->peer[0] != '\0' ? "; client " : "", k->peer, bytes);
 }
 
 /*
@@ -75,7 +99,10 @@ reap_conn(struct master *s, int fd)
  * Each child that has exited.  While it is a zombie its pid cannot be
  * anyone else's, so its process group (what an exec'd program started
  * and left behind, which would hold the connection past the child and
- * past max_children) is ended first, then the child is reaped.
+ * past max_children) is ended first, then the child is reaped.  Not a
+ * wait program's: what it started holds no client of the master's,
+ * and may be serving one of its own (in.tftpd's transfers), as under
+ * inetd.
  */
 void
 reap_all(struct master *s)
@@ -93,17 +120,18 @@ reap_all(struct master *s)
 		    si.si_pid == 0)
 			break;
 		pid = si.si_pid;
-		if ((k = children_find(&s->children, pid)) != NULL)
+		if ((k = children_find(&s->children, pid)) != NULL &&
+		    k->held < 0)
 			kill_group(pid, SIGKILL);
 		if (waitpid(pid, &st, WNOHANG) != pid || k == NULL)
 			continue;
-		log_exit(k, st);
 		s->last_status = WIFEXITED(st) ? WEXITSTATUS(st) :
 		    128 + WTERMSIG(st);
 		if (k->relay.fd >= 0) {
 			udp_pump(&k->relay);	/* what it wrote before exiting */
 			udp_end(&k->relay);
 		}
+		log_exit(k, st);
 		stderr_relay_close(&k->err, reap_child_name(k), k->pid);
 		if (k->conn >= 0)
 			reap_conn(s, k->conn);
@@ -116,6 +144,7 @@ reap_all(struct master *s)
 			else
 				k->run->stats.failed++;
 		}
+		wait_ended(k);
 		per_source_gone(pid);
 		children_remove(&s->children, k);
 		deadline_now(&s->idle_since);

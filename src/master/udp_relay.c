@@ -222,7 +222,7 @@ log_drop(const struct service *svc, const struct sockaddr_storage *peer,
 
 	if (addr_text((const struct sockaddr *)peer, &t) == 0)
 		addr_join(&t, text, sizeof(text));
-	admit_note(svc->name, drop_why[why], "%s: dropped a datagram from "
+	admit_note(svc, drop_why[why], "%s: dropped a datagram from "
 	    "%s: %s", svc->name, text, drop_why[why]);
 }
 
@@ -346,6 +346,7 @@ udp_start(const struct service *svc, const struct udp_req *req, int lfd,
 	r->amp = svc->max_amplification;
 	r->free = fixed_answer(svc);
 	snprintf(r->name, sizeof(r->name), "%s", svc->name);
+	r->log_requests = svc->log >= CONF_LOG_REQUESTS;
 	if (addr_text((struct sockaddr *)&req->peer, &t) == 0)
 		addr_join(&t, r->peertext, sizeof(r->peertext));
 	child[0] = in[1];
@@ -470,7 +471,7 @@ udp_end(struct udp_relay *r)
 		if (r->failed > 1)
 			log_msg(LOG_NOTICE, "%s: %s: %u more replies not sent",
 			    r->name, r->peertext, r->failed - 1);
-		if (r->sent > 0)
+		if (r->sent > 0 && r->log_requests)
 			log_msg(LOG_INFO, "%s: %s: sent %zu bytes", r->name,
 			    r->peertext, r->sent);
 		close(r->fd);

@@ -47,6 +47,7 @@ struct udp_relay {
 	double			 amp;		/* the service's max_amplification */
 	size_t			 free;		/* bytes allowed whatever amp says */
 	char			 name[72];	/* the service's, for logs */
+	int			 log_requests;	/* its `log` says "requests" */
 	char			 peertext[ADDR_STRLEN];
 };
 

@@ -30,7 +30,10 @@
  * service ..." a client waiting for a child, "K pid service
  * ..." a child with its relay and stderr descriptors, "R", "E" and "C"
  * the rest of that child's UDP exchange, its stderr line and the
- * master's copy of its TCP connection (kept until the child is gone).  The new image
+ * master's copy of its TCP connection (kept until the child is gone),
+ * "W pid fd" the listener a wait service's program holds (an "L" line
+ * hands it over; it stays out of the new image's poll set), "Q service
+ * ..." the clients that waited for it.  The new image
  * reads it back (upgrade_adopt, upgrade_restore) and closes every
  * descriptor it was not told about.
  */
@@ -119,6 +122,8 @@ write_kid(FILE *f, const struct child *k, struct fdlist *l)
 	    k->err.dropped);
 	hex(f, k->err.buf, k->err.len);
 	fprintf(f, "\nC %ld %d %u\n", (long)k->pid, k->conn, r->dgrams);
+	if (k->held >= 0)
+		fprintf(f, "W %ld %d\n", (long)k->pid, k->held);
 	pass(l, r->fd);
 	pass(l, r->out);
 	pass(l, k->err.fd);
@@ -151,7 +156,8 @@ write_service(FILE *f, const struct svc_state *r, struct fdlist *l)
 	    st->accepted, st->served, st->failed, st->denied, st->busy,
 	    st->limited, st->expired, st->forkfail);
 	hex(f, &r->bucket, sizeof(r->bucket));
-	fputc('\n', f);
+	fprintf(f, "\nQ %s %lu %lu\n", r->svc->name, st->waited_children,
+	    st->waited_rate);
 	for (j = 0; j < r->nls; j++) {
 		if ((ls = &r->ls[j])->fd < 0)
 			continue;
@@ -192,10 +198,12 @@ write_state(const struct upgrade_from *u, struct fdlist *l)
 		close(fd);
 		return -1;
 	}
-	fprintf(f, "%s2\nM %lu %lu %lld %ld\nD %d\nN %s\n", UPGRADE_MAGIC,
-	    u->stats->reloads, u->stats->forkfail,
+	/* Fields past the fourth of M, lines of new letters: older images
+	 * skip them. */
+	fprintf(f, "%s2\nM %lu %lu %lld %ld %lu\nD %d\nN %s\n",
+	    UPGRADE_MAGIC, u->stats->reloads, u->stats->forkfail,
 	    (long long)u->stats->started.tv_sec, u->stats->started.tv_nsec,
-	    u->daemonized, u->notify ? u->notify : "-");
+	    u->stats->reloads_failed, u->daemonized, u->notify ? u->notify : "-");
 	if (per_source_fd() >= 0) {
 		fprintf(f, "T %d\n", per_source_fd());
 		pass(l, per_source_fd());

@@ -256,13 +256,29 @@ restore_kid(struct children *ks, struct run_state *r, const struct kid_line *l)
 	cloexec(l->rfd);
 	cloexec(l->out);
 	cloexec(l->err);
-	if (k->run != NULL)
+	if (k->run != NULL) {
 		k->run->active++;
+		k->relay.log_requests = k->run->svc->log >= CONF_LOG_REQUESTS;
+	}
+}
+
+/* Who the master's copy of a connection is with, for the end line. */
+static void
+restore_peer(struct child *k, int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct addr_text t;
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    addr_text((struct sockaddr *)&ss, &t) == 0)
+		addr_join(&t, k->peer, sizeof(k->peer));
 }
 
 /*
  * The rest of a child: its UDP exchange's log context and count, its
- * stderr line, the master's copy of its connection.
+ * stderr line, the master's copy of its connection, the listener it
+ * holds.
  */
 static void
 restore_kid_rest(struct children *ks, const char *line)
@@ -280,6 +296,7 @@ restore_kid_rest(struct children *ks, const char *line)
 		k->relay.failed = u;
 		k->relay.free = z;
 		unhex(text, k->relay.peertext, sizeof(k->relay.peertext) - 1);
+		snprintf(k->peer, sizeof(k->peer), "%s", k->relay.peertext);
 	} else if (sscanf(line, "E %ld %u %lu %513s", &pid, &u, &ul,
 	    text) == 4 && (k = children_find(ks, (pid_t)pid)) != NULL) {
 		k->err.lines = u;
@@ -290,7 +307,10 @@ restore_kid_rest(struct children *ks, const char *line)
 		cloexec(fd);
 		k->conn = fd;
 		k->relay.dgrams = u;
-	}
+		restore_peer(k, fd);
+	} else if (sscanf(line, "W %ld %d", &pid, &fd) == 2 &&
+	    (k = children_find(ks, (pid_t)pid)) != NULL)
+		k->held = fd;	/* a listener, kept by its "L" line */
 }
 
 /* The last field of line, which ends in a newline, in place. */
@@ -303,10 +323,25 @@ last_field(char *line)
 	return p != NULL ? p + 1 : line;
 }
 
+/* Q: the waited counters, after the service's S line. */
+static void
+restore_waited(struct run_state *r, const char *line)
+{
+	unsigned long ch, rate;
+	struct svc_state *sr;
+	char name[128];
+
+	if (sscanf(line, "Q %127s %lu %lu", name, &ch, &rate) != 3 ||
+	    (sr = run_find(r, name)) == NULL)
+		return;
+	sr->stats.waited_children = ch;
+	sr->stats.waited_rate = rate;
+}
+
 static void
 restore_service(struct run_state *r, char *line)
 {
-	struct svc_stats st;
+	struct svc_stats st = { 0 };
 	struct svc_state *sr;
 	char name[128], *b;
 
@@ -381,9 +416,12 @@ upgrade_restore(struct run_state *r, struct children *ks, struct master_stats *m
 		return 0;
 	rewind(state);
 	while (getline(&line, &cap, state) > 0) {
-		if (sscanf(line, "M %lu %lu %lld %ld", &m->reloads,
-		    &m->forkfail, &sec, &m->started.tv_nsec) == 4)
+		if (sscanf(line, "M %lu %lu %lld %ld %lu", &m->reloads,
+		    &m->forkfail, &sec, &m->started.tv_nsec,
+		    &m->reloads_failed) >= 4)
 			m->started.tv_sec = (time_t)sec;
+		else if (line[0] == 'Q')
+			restore_waited(r, line);
 		else if (line[0] == 'S')
 			restore_service(r, line);
 		else if (line[0] == 'B')
@@ -392,7 +430,8 @@ upgrade_restore(struct run_state *r, struct children *ks, struct master_stats *m
 			restore_pending(r, line);
 		else if (line[0] == 'K' && read_kid(line, &k) == 0)
 			restore_kid(ks, r, &k);
-		else if (line[0] == 'R' || line[0] == 'E' || line[0] == 'C')
+		else if (line[0] == 'R' || line[0] == 'E' || line[0] == 'C' ||
+		    line[0] == 'W')
 			restore_kid_rest(ks, line);
 	}
 	free(line);

@@ -22,7 +22,12 @@ struct service;
 struct svc_stats {
 	unsigned long	accepted, served, failed, denied, busy, limited,
 			expired, forkfail;
+	/* Clients that waited in the backlog, for max_children, for rate. */
+	unsigned long	waited_children, waited_rate;
 };
+
+/* Why a service stopped taking clients (svc_state.full). */
+enum svc_full { FULL_NOT, FULL_CHILDREN, FULL_RATE };
 
 struct svc_state {
 	const struct service	*svc;		/* its configuration */
@@ -33,10 +38,16 @@ struct svc_state {
 	struct bucket		 bucket;	/* for rate */
 	struct srcbucket	*srcrate;	/* for per_source_rate */
 	struct timespec		 paused_until;	/* after EMFILE and the like */
+	int			 quick;		/* wait: programs in a row that
+						   ended at once (master/wait.c) */
 	int			 pending;	/* a client fork() failed for */
 	struct timespec		 pending_since;
 	struct srckey		 pending_src;
 	struct svc_stats	 stats;
+	int			 full;		/* enum svc_full, since when
+						   it last took a client */
+	long			 waited_seen;	/* of those still queued, how
+						   many are counted */
 };
 
 struct run_state {
@@ -48,7 +59,7 @@ struct run_state {
 /* What the master has done since it started. */
 struct master_stats {
 	struct timespec	started;	/* CLOCK_MONOTONIC */
-	unsigned long	reloads, forkfail;
+	unsigned long	reloads, forkfail, reloads_failed;
 };
 
 int		 run_make(struct run_state *r, struct conf *c);
