@@ -95,7 +95,7 @@ busy=$PID
 run -f -c "$cf" -p "$PORT"
 same "a port in use exits 71" "$RC" 71
 same "a port in use is one clear line" "$ERR" \
-    "replyd: cannot listen on 127.0.0.1:$PORT: Address already in use"
+    "replyd: $PORT/tcp: cannot listen on 127.0.0.1:$PORT: Address already in use"
 # -p overrides the configured port.
 cf2=$(conf override <<'C'
 port = 1;

@@ -136,6 +136,58 @@ check "examples: what the default writes passes replyd -t" \
 check "examples: a service disabled for another reason stays whole" \
     grep -q 'disabled: only_from lets no client in' xh-short.conf
 
+# --- process and socket settings carried as replyd's keys ---
+cat > "$WORK/proc.x" <<'X'
+defaults
+{
+	umask = 027
+}
+service daytime
+{
+	type = INTERNAL
+	socket_type = stream
+	protocol = tcp
+	wait = no
+	user = nobody
+	groups = yes
+	nice = -5
+	rlimit_as = 64M
+	rlimit_cpu = 30
+	rlimit_files = UNLIMITED
+	rlimit_stack = 8M
+	flags = KEEPALIVE NODELAY
+}
+service echo
+{
+	type = INTERNAL
+	socket_type = dgram
+	protocol = udp
+	wait = yes
+	user = nobody
+	nice = 40
+	rlimit_as = 1500K
+	rlimit_files = 256
+	flags = NODELAY
+}
+X
+import proc "$WORK/proc.x"
+same "process settings: status 0" "$RC" 0
+check "groups, nice, umask, limits, keepalive and nodelay carried" \
+    has daytime proc.conf 'groups = true;' 'nice = -5;' 'umask = "027";' \
+    'rlimit_as = 64;' 'rlimit_cpu = 30;' 'keepalive = true;' 'nodelay = true;'
+check "rlimit_as in bytes is rounded up to MiB; rlimit_files carried" \
+    has echo proc.conf 'rlimit_as = 2;' 'rlimit_files = 256;' 'umask = "027";'
+check "rlimit_files = UNLIMITED is noted, not carried" \
+    why daytime proc.conf 'rlimit_files = UNLIMITED: replyd leaves the master'
+check "rlimit_stack is noted, not carried" \
+    why daytime proc.conf 'rlimit_stack = 8M not carried'
+check "a nice value out of range is left out, with a note" \
+    why echo proc.conf 'nice = 40 is not from -20 to 19: left out'
+check "NODELAY on UDP is left out, with a note" \
+    why echo proc.conf 'flags KEEPALIVE and NODELAY are for TCP: left out'
+check "... and not written" lacks echo proc.conf 'nodelay'
+check "process settings: replyd -t accepts what was written" passes proc.conf
+
 # --- programs the package's replyd.service may not let write ---
 mkdir -p "$WORK/bin"
 printf '#!/bin/sh\nexit 0\n' > "$WORK/bin/rsync"
@@ -303,7 +355,7 @@ check "a trailing .0 is a network" has bound6 xh.conf '"10.0.0.0/8",'
 check "bind ::1" has bound6 xh.conf 'listen = [ "::1" ];'
 check "flags IPv4; wait=no without blanks" \
     has v4 xh.conf 'protocol = "udp";' 'listen = [ "0.0.0.0" ];'
-check "flags KEEPALIVE is noted" why v4 xh.conf 'flags KEEPALIVE not carried'
+check "flags KEEPALIVE on UDP is noted, not carried" why v4 xh.conf 'flags KEEPALIVE and NODELAY are for TCP: left out'
 check "NAMEINARGS with tcpd: unwrapped" \
     has wrapped xh.conf 'program = "/bin/echo";' 'args = [ "hello", "from", "tcpd" ];'
 check "env, v6only, cps, per_source" \
@@ -311,8 +363,7 @@ check "env, v6only, cps, per_source" \
     'rate = 25;' 'per_source = 5;' 'deny = [ "0.0.0.0/0", "10.1.0.0/16" ];'
 check "instances = UNLIMITED: no max_children" lacks envs xh.conf max_children
 check "a bad env entry is noted" why envs xh.conf 'env BAD-NAME=x is not NAME=value'
-check "nice is noted" why envs xh.conf 'nice = 5 not carried'
-check "rlimit_as is noted" why envs xh.conf 'rlimit_as = 8M not carried'
+check "nice and rlimit_as are carried" has envs xh.conf 'nice = 5;' 'rlimit_as = 8;'
 check "an empty only_from lets nobody in: disabled" why internal-echo xh.conf 'disabled: only_from lets no client in'
 check "wait = yes for a program: a wait service" \
     has limits xh.conf 'wait = true;' 'handler = "exec";'

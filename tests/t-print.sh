@@ -74,6 +74,12 @@ socket_mode = "0640";
 umask = "0027";
 socket_user = "daemon";
 socket_group = "daemon";
+backlog = 12;
+keepalive = true;
+nodelay = true;
+freebind = true;
+interface = "lo";
+rlimit_core = 0;
 C
 }
 { every; echo 'protocol = "tcp";'; echo 'proxy_protocol = true;'
@@ -132,6 +138,11 @@ C
 roundtrip every-list "$WORK/every-list.conf"
 same "every-list: two services, each whole" \
     "$(grep -c 'per_source_rate = 0.001;' "$WORK/every-list.T")" 2
+# The TCP keys the UDP service inherits are not printed as set: written
+# in it, -t would refuse them.
+same "every-list: the UDP service leaves keepalive, nodelay, backlog unset" \
+    "$(grep -cE '^		# (keepalive|nodelay|backlog): not set +# no use on UDP services$' \
+    "$WORK/every-list.T")" 3
 
 # A services list with inherited defaults.
 cat > "$WORK/list.conf" <<C

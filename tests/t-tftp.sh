@@ -8,9 +8,13 @@
 # without tftpd-hpa and tftp-hpa; CI installs them.
 . "$(dirname "$0")/lib.sh"
 
-TFTPD=${TFTPD:-/usr/sbin/in.tftpd}
+# in.tftpd from the package, or unpacked where README's first command
+# and CI put it without starting the package's daemon.
+for t in "${TFTPD:-}" /usr/sbin/in.tftpd /opt/replyd-ci/tftpd-hpa/usr/sbin/in.tftpd; do
+	[ -n "$t" ] && [ -x "$t" ] && { TFTPD=$t; break; }
+done
 TFTP=${TFTP:-$(command -v tftp || true)}
-{ [ -x "$TFTPD" ] && [ -n "$TFTP" ]; } || skip_all "needs tftpd-hpa and tftp-hpa"
+{ [ -x "${TFTPD:-}" ] && [ -n "$TFTP" ]; } || skip_all "needs tftpd-hpa and tftp-hpa"
 : "${REPLYD_IMPORT:=$(dirname "$REPLYD")/replyd-import}"
 
 cd "$WORK" || exit 1
@@ -22,7 +26,7 @@ port=$(free_port)
 # The file as RHEL ships it, switched on (disable = yes dropped), on a
 # free loopback port, serving the test's directory; -t 2: in.tftpd
 # waits 2 s (not 15 min) for the next request before it exits.
-sed -e '/disable/d' \
+sed -e '/disable/d' -e "s|\\(server[[:space:]]*=\\).*|\\1 $TFTPD|" \
     -e "s|server_args.*|server_args = -t 2 -s $WORK/boot|" \
     -e "s|^}|\\tport = $port\\n\\tbind = 127.0.0.1\\n}|" \
     "$TESTDATA/import/rhel-xinetd.d-tftp" > tftp

@@ -129,15 +129,25 @@ check "a stale socket is replaced" \
     wait_log "$LOG" 'mixed: listening on 127' 10
 same "and served" \
     "$("$TCLIENT" -w 5 -H -d x "unix:$WORK/thanks.sock")" "thank you !"
-# A live one is not.
-"$REPLYD" -f -c "$cf" > /dev/null 2> "$WORK/inuse.err"
+# A live one is not.  Alone, it is an exit with a clear error; beside
+# listeners that can be bound, it is logged by name and retried.
+first=$PID
+only=$(conf inuse <<C
+listen = "unix:$WORK/who.sock";
+C
+)
+"$REPLYD" -f -c "$only" > /dev/null 2> "$WORK/inuse.err"
 same "a socket another server listens on: exit 71" "$?" 71
 check "with a clear error" grep -qx \
-    "replyd: cannot listen on unix:$WORK/who.sock: Address already in use" \
+    "replyd: unix: cannot listen on unix:$WORK/who.sock: Address already in use" \
     "$WORK/inuse.err"
+start second "$cf"
+check "beside others: logged by name, and retried" wait_log "$LOG" \
+    "^replyd: who: cannot listen on unix:$WORK/who.sock: Address already in use; retrying"
+stop "$PID"
 same "and the first server keeps its socket" \
     "$("$TCLIENT" -w 5 -H -d x "unix:$WORK/thanks.sock")" "thank you !"
-stop "$PID"
+stop "$first"
 
 # Any other file at the path is an error, and never removed.
 echo precious > "$WORK/plain.sock"

@@ -1,7 +1,8 @@
 /*
  * nice, umask and rlimit_* in the child (limits.h).  A limit sets both
  * the soft and the hard value, so that the handler cannot raise it
- * again; 0 (umask: unset) leaves what the master has.
+ * again; 0 (umask and rlimit_core: unset) leaves what the master has.
+ * rlimit_core = 0 is a limit, no core file at all, as in xinetd.
  */
 #include "config.h"
 
@@ -32,6 +33,9 @@ child_limits(const struct service *svc)
 		return -1;
 	if (svc->rlimit_nproc > 0 &&
 	    limit(RLIMIT_NPROC, svc->rlimit_nproc) < 0)
+		return -1;
+	if (svc->rlimit_core >= 0 &&
+	    limit(RLIMIT_CORE, (rlim_t)svc->rlimit_core << 20) < 0)
 		return -1;
 	if (svc->nice != 0 && setpriority(PRIO_PROCESS, 0, svc->nice) < 0)
 		return -1;

@@ -460,6 +460,7 @@ service_free(struct service *svc)
 	free(svc->busy_reply);
 	free(svc->socket_user);
 	free(svc->socket_group);
+	free(svc->interface);
 }
 
 /*
@@ -552,6 +553,7 @@ service_check(struct conf_ctx *x, struct service *svc,
 		    "root: set user (user = \"root\" allows it)", svc->name);
 	svc->as_root = x->opts->as_root;
 	conf_unix_service_check(x, svc, g);
+	conf_sockopt_check(x, svc, g);
 	conf_wait_check(x, svc, g);
 	conf_sandbox_default(svc);
 }

@@ -97,6 +97,10 @@ struct service {
 	int		  session_timeout; /* seconds, 0: off */
 	int		  max_children;
 	int		  reuse_port;
+	/* The listeners' socket options (master/listeners.c). */
+	int		  keepalive, nodelay, freebind;
+	int		  backlog;	/* listen(2)'s */
+	char		 *interface;	/* SO_BINDTODEVICE; NULL: any */
 	char		 *user;		/* NULL: keep the current user */
 	char		 *group;	/* NULL: the user's primary group */
 	int		  as_root;	/* loaded as root: user applies */
@@ -113,6 +117,7 @@ struct service {
 	int		  rlimit_as;	/* MiB */
 	int		  rlimit_cpu;	/* seconds */
 	int		  rlimit_files, rlimit_nproc;
+	int		  rlimit_core;	/* MiB; -1: the master's */
 	struct exec_spec  exec;
 	struct module_spec module;
 	struct sandbox_spec sandbox;

@@ -87,6 +87,9 @@ void	conf_print_socket_group(FILE *, const struct conf_key *,
 void	conf_unix_service_check(struct conf_ctx *, const struct service *,
 	    const config_setting_t *);
 int	conf_unix_only(const struct service *);
+/* The listener keys a service cannot use (sockopt.c). */
+void	conf_sockopt_check(struct conf_ctx *, const struct service *,
+	    const config_setting_t *);
 
 /* wait = true: what cannot apply to a wait service (wait.c). */
 void	conf_wait_check(struct conf_ctx *, const struct service *,

@@ -7,9 +7,11 @@
  */
 #include "config.h"
 
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <syslog.h>
 
 #include "conf/internal.h"
@@ -70,6 +72,18 @@ const struct conf_key conf_keys[] = {
 	  .help = "children at once; more clients wait in the backlog" },
 	{ .name = "reuse_port", .type = CT_BOOL, .where = BOTH,
 	  FIELD(reuse_port), .help = "SO_REUSEPORT: several replyd on one port" },
+	{ .name = "backlog", .type = CT_INT, .where = BOTH, .needs = CN_STREAM,
+	  .lo = 1, .hi = 65535, .def.i = SOMAXCONN, FIELD(backlog),
+	  .help = "listen(2) backlog, capped at net.core.somaxconn" },
+	{ .name = "keepalive", .type = CT_BOOL, .where = BOTH, .needs = CN_TCP,
+	  FIELD(keepalive), .help = "SO_KEEPALIVE on the TCP connections" },
+	{ .name = "nodelay", .type = CT_BOOL, .where = BOTH, .needs = CN_TCP,
+	  FIELD(nodelay), .help = "TCP_NODELAY: small writes go out at once" },
+	{ .name = "freebind", .type = CT_BOOL, .where = BOTH, .needs = CN_IP,
+	  FIELD(freebind), .help = "bind addresses not (yet) on the host" },
+	{ .name = "interface", .type = CT_STR, .where = BOTH, .needs = CN_IP,
+	  .lo = 1, .hi = IFNAMSIZ - 1, FIELD(interface),
+	  .help = "SO_BINDTODEVICE: only this network interface" },
 	{ .name = "user", .type = CT_SPECIAL, .where = BOTH,
 	  .parse = conf_parse_user, .print = conf_print_user,
 	  .help = "handlers run as this user when started as root" },
@@ -95,6 +109,9 @@ const struct conf_key conf_keys[] = {
 	{ .name = "rlimit_nproc", .type = CT_INT, .where = BOTH, .lo = 0,
 	  .hi = 4194304, FIELD(rlimit_nproc),
 	  .help = "processes of the handler's user, 0: the master's" },
+	{ .name = "rlimit_core", .type = CT_INT, .where = BOTH, .lo = 0,
+	  .hi = 1048576, .def.i = -1, FIELD(rlimit_core), .unit = "MiB",
+	  .help = "a handler's core files, MiB, 0: none; unset: the master's" },
 	{ .name = "wait", .type = CT_BOOL, .where = BOTH, FIELD(wait),
 	  .help = "exec: the program serves the socket itself (inetd wait)" },
 	{ .name = "exec", .type = CT_SPECIAL, .where = BOTH,
@@ -240,7 +257,7 @@ void
 conf_errf(struct conf_ctx *x, const config_setting_t *s, const char *fmt,
     ...)
 {
-	char what[512];
+	char what[1024];
 	const char *file;
 	unsigned line;
 	va_list ap;
@@ -612,6 +629,23 @@ get_handler(struct conf_ctx *x, const config_setting_t *s,
 	return -1;
 }
 
+/* A string whose length the table bounds (an interface name). */
+static int
+check_length(struct conf_ctx *x, const config_setting_t *s,
+    const struct conf_key *k, char **field)
+{
+	char q[CONF_QUOTE_MAX];
+	size_t n = strlen(*field);
+
+	if (n >= k->lo && n <= k->hi)
+		return 0;
+	conf_errf(x, s, "%s must be %.0f to %.0f bytes long (got %s)", k->name,
+	    k->lo, k->hi, conf_quote(q, sizeof(q), *field));
+	free(*field);
+	*field = NULL;
+	return -1;
+}
+
 static void
 store_int(void *field, size_t size, long long v)
 {
@@ -641,7 +675,9 @@ conf_key_apply(struct conf_ctx *x, const struct conf_key *k,
 		return conf_get_bool(x, s, k->name, field);
 	case CT_STR:
 		if ((rc = conf_get_string(x, s, k->name, field)) == 0 &&
-		    k->len_off != 0)
+		    k->hi > 0)
+			rc = check_length(x, s, k, field);
+		if (rc == 0 && k->len_off != 0)
 			*(size_t *)((char *)svc + k->len_off) =
 			    strlen(*(char **)field);
 		return rc;

@@ -28,6 +28,14 @@ enum conf_type {
 	CT_SPECIAL,	/* parse and print functions of its own */
 };
 
+/*
+ * What a listener key needs of its service (conf_key_unfit): a stream
+ * socket (not UDP), an IP socket (not only "unix:" listeners), or both.
+ */
+#define CN_STREAM	1
+#define CN_IP		2
+#define CN_TCP		(CN_STREAM | CN_IP)
+
 /* Where a key may be written. */
 #define CK_TOP	1	/* the file's top level */
 #define CK_SVC	2	/* an entry of `services` */
@@ -36,7 +44,8 @@ struct conf_key {
 	const char	 *name;
 	enum conf_type	  type;
 	unsigned	  where;
-	double		  lo, hi;	/* CT_INT, CT_NUM */
+	unsigned	  needs;	/* CN_*, or 0 */
+	double		  lo, hi;	/* CT_INT, CT_NUM; CT_STR: length */
 	int		  zero_off;	/* CT_NUM: 0 is allowed too, as off */
 	union {
 		long long	 i;	/* CT_INT, CT_BOOL, CT_ENUM */
@@ -68,6 +77,13 @@ const struct conf_key *conf_key_nearest(const char *name, unsigned where);
 /* "port, listen, ...": the keys allowed where (CK_TOP or CK_SVC). */
 const char	*conf_key_names(unsigned where);
 void		 conf_key_defaults(struct service *svc);
+/*
+ * Why key k has no use in svc ("UDP services"), or NULL if it has:
+ * written in the service's own group that is an error, inherited it is
+ * left unused, and -T says so instead of printing it.
+ */
+const char	*conf_key_unfit(const struct conf_key *k,
+		    const struct service *svc);
 int		 conf_key_apply(struct conf_ctx *x, const struct conf_key *k,
 		    struct service *svc, const struct config_setting_t *s);
 void		 conf_key_print(FILE *fp, const struct conf_key *k,

@@ -137,10 +137,21 @@ void
 conf_key_print(FILE *fp, const struct conf_key *k, const struct service *svc,
     int indent)
 {
+	const char *unfit = conf_key_unfit(k, svc);
 	char *text = NULL;
 	size_t len;
 	FILE *mem;
 
+	if (unfit != NULL) {
+		conf_print_line(fp, indent, k->name, NULL, unfit);
+		return;
+	}
+	/* An integer below its range is unset (rlimit_core: the master's). */
+	if (k->type == CT_INT && k->size == sizeof(int) &&
+	    *(const int *)((const char *)svc + k->off) < k->lo) {
+		conf_print_line(fp, indent, k->name, NULL, k->help);
+		return;
+	}
 	if (k->type == CT_SPECIAL) {
 		if (k->print != NULL)
 			k->print(fp, k, svc, indent);

@@ -94,6 +94,39 @@ put_metric(FILE *f, const struct metric *m, const struct run_state *r)
 	}
 }
 
+static long
+active(const struct svc_state *r)
+{
+	return r->active;
+}
+
+static long
+service_up(const struct svc_state *r)
+{
+	return r->ndown == 0;
+}
+
+static long
+listeners_down(const struct svc_state *r)
+{
+	return (long)r->ndown;
+}
+
+/* A gauge with a sample per service. */
+static void
+put_gauge(FILE *f, const char *name, const char *help,
+    const struct run_state *r, long (*value)(const struct svc_state *))
+{
+	size_t i;
+
+	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+	for (i = 0; i < r->n; i++) {
+		fprintf(f, "%s{service=\"", name);
+		put_label(f, r->svc[i].svc->name);
+		fprintf(f, "\"} %ld\n", value(&r->svc[i]));
+	}
+}
+
 static void
 put_body(FILE *f)
 {
@@ -111,13 +144,12 @@ put_body(FILE *f)
 		return;
 	for (i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
 		put_metric(f, &metrics[i], r);
-	fputs("# HELP replyd_active Live children.\n"
-	    "# TYPE replyd_active gauge\n", f);
-	for (i = 0; i < r->n; i++) {
-		fputs("replyd_active{service=\"", f);
-		put_label(f, r->svc[i].svc->name);
-		fprintf(f, "\"} %d\n", r->svc[i].active);
-	}
+	put_gauge(f, "replyd_active", "Live children.", r, active);
+	put_gauge(f, "replyd_service_up", "1 while every listener of the "
+	    "service is bound, 0 while one is retried.", r, service_up);
+	put_gauge(f, "replyd_listeners_down", "Listeners of the service that "
+	    "could not be bound, retried with a back-off.", r,
+	    listeners_down);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	fprintf(f, "# HELP replyd_uptime_seconds Seconds since the master "
 	    "started.\n# TYPE replyd_uptime_seconds gauge\n"

@@ -189,6 +189,28 @@ find_shared(const struct svclist *l, int common[K_NSHARED])
 	}
 }
 
+/* What the handlers' processes and the connections get. */
+static void
+process_keys(const struct svc *s, const char *pfx)
+{
+	if (s->groups == 1)
+		printf("%sgroups = true;\n", pfx);
+	if (s->nice_set)
+		printf("%snice = %d;\n", pfx, s->nice);
+	if (s->umask != NULL)
+		key_str(stdout, pfx, "umask", s->umask);
+	if (s->rlimit_as > 0)
+		printf("%srlimit_as = %ld;\n", pfx, s->rlimit_as);
+	if (s->rlimit_cpu > 0)
+		printf("%srlimit_cpu = %ld;\n", pfx, s->rlimit_cpu);
+	if (s->rlimit_files > 0)
+		printf("%srlimit_files = %ld;\n", pfx, s->rlimit_files);
+	if (s->keepalive == 1)
+		printf("%skeepalive = true;\n", pfx);
+	if (s->nodelay == 1)
+		printf("%snodelay = true;\n", pfx);
+}
+
 /* The keys of one service; pfx is "\t\t" or, disabled, "#\t\t". */
 static void
 keys(const struct svc *s, const char *pfx, const int common[K_NSHARED])
@@ -221,6 +243,7 @@ keys(const struct svc *s, const char *pfx, const int common[K_NSHARED])
 	for (k = 0; k < K_NSHARED; k++)
 		if (!common[k])
 			shared_key(stdout, s, k, pfx);
+	process_keys(s, pfx);
 }
 
 /* One service; comma: whether a list element comes before it. */

@@ -202,6 +202,7 @@ svc_free(struct svc *s)
 	free(s->program);
 	free(s->user);
 	free(s->group);
+	free(s->umask);
 	strv_clear(&s->listen);
 	strv_clear(&s->args);
 	strv_clear(&s->env);

@@ -52,6 +52,16 @@ struct svc {
 	double		 per_source_rate;	/* 0: not set */
 	struct strv	 allow;
 	struct strv	 deny;
+	/* Per-process and socket settings; -1 (umask: NULL) when unset. */
+	int		 groups;
+	int		 nice;		/* set: nice_set */
+	int		 nice_set;
+	char		*umask;
+	long		 rlimit_as;	/* MiB */
+	long		 rlimit_cpu;	/* seconds */
+	long		 rlimit_files;
+	int		 keepalive;
+	int		 nodelay;
 	int		 disabled;
 	int		 off;		/* the input had it off: an example */
 	struct strv	 why;

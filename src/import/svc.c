@@ -46,6 +46,9 @@ svc_new(const char *file, int line, const char *origin)
 	s->max_children = -1;
 	s->per_source = -1;
 	s->rate = -1;
+	s->groups = -1;
+	s->rlimit_as = s->rlimit_cpu = s->rlimit_files = -1;
+	s->keepalive = s->nodelay = -1;
 	return s;
 }
 

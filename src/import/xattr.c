@@ -16,8 +16,9 @@
 
 #define LOGS	"replyd logs each connection, refusal and exit itself " \
 		"(syslog, daemon facility)"
-#define LIMITS	"replyd sets no resource limits on handlers (its "     \
-		"systemd unit can)"
+#define LIMITS	"replyd has rlimit_as, rlimit_cpu, rlimit_files, "      \
+		"rlimit_nproc and rlimit_core (its systemd unit can set "  \
+		"the rest)"
 #define BANNER	"replyd sends no banner"
 #define LIBWRAP	"xinetd also asked /etc/hosts.allow and /etc/hosts.deny " \
 		"(libwrap) about services without flags = NOLIBWRAP; "   \
@@ -47,7 +48,7 @@ static const struct xspec specs[] = {
 	{ "log_type",		-1, 1, LOGS, 0 },
 	{ "max_load",		1, 1, "replyd does not watch the load", 1 },
 	{ "mdns",		1, 0, "replyd does not announce services", 0 },
-	{ "nice",		1, 0, "replyd does not renice handlers", 0 },
+	{ "nice",		1, 0, NULL, 0 },
 	{ "no_access",		-2, 1, NULL, 0 },
 	{ "only_from",		-2, 1, NULL, 0 },
 	{ "passenv",		-2, 1, NULL, 0 },
@@ -55,10 +56,10 @@ static const struct xspec specs[] = {
 	{ "port",		1, 0, NULL, 0 },
 	{ "protocol",		1, 0, NULL, 0 },
 	{ "redirect",		2, 0, NULL, 0 },
-	{ "rlimit_as",		1, 0, LIMITS, 0 },
-	{ "rlimit_cpu",		1, 0, LIMITS, 0 },
+	{ "rlimit_as",		1, 0, NULL, 0 },
+	{ "rlimit_cpu",		1, 0, NULL, 0 },
 	{ "rlimit_data",	1, 0, LIMITS, 0 },
-	{ "rlimit_files",	1, 0, LIMITS, 0 },
+	{ "rlimit_files",	1, 0, NULL, 0 },
 	{ "rlimit_rss",		1, 0, LIMITS, 0 },
 	{ "rlimit_stack",	1, 0, LIMITS, 0 },
 	{ "rpc_number",		1, 0, NULL, 0 },
@@ -67,7 +68,7 @@ static const struct xspec specs[] = {
 	{ "server_args",	-1, 0, NULL, 0 },
 	{ "socket_type",	1, 0, NULL, 0 },
 	{ "type",		-1, 0, NULL, 0 },
-	{ "umask",		1, 1, "handlers inherit replyd's umask", 0 },
+	{ "umask",		1, 1, NULL, 0 },
 	{ "user",		1, 0, NULL, 0 },
 	{ "v6only",		1, 1, NULL, 0 },
 	{ "wait",		1, 0, NULL, 0 },
@@ -107,6 +108,12 @@ one(const struct xentry *e, const struct xentry *d, const char *name)
 	if (a == NULL && sp != NULL && sp->defaults)
 		a = find(d, name);
 	return a != NULL && a->values.n > 0 ? a : NULL;
+}
+
+const struct xattr *
+xattr_one(const struct xentry *e, const struct xentry *d, const char *name)
+{
+	return one(e, d, name);
 }
 
 static const char *
@@ -188,7 +195,9 @@ enum {
 	F_IPV6 = 1 << 9,
 	F_NAMEINARGS = 1 << 10,
 	F_SENSOR = 1 << 11,
-	F_NOLIBWRAP = 1 << 12
+	F_NOLIBWRAP = 1 << 12,
+	F_KEEPALIVE = 1 << 13,
+	F_NODELAY = 1 << 14
 };
 
 static const struct {
@@ -211,8 +220,8 @@ static const struct {
 	{ "INTERCEPT",	0,		"replyd checks allow and deny for "
 					"each connection before it forks" },
 	{ "IDONLY",	0,		"replyd makes no RFC 1413 lookups" },
-	{ "KEEPALIVE",	0,		"replyd does not set SO_KEEPALIVE" },
-	{ "NODELAY",	0,		"replyd does not set TCP_NODELAY" },
+	{ "KEEPALIVE",	F_KEEPALIVE,	NULL },
+	{ "NODELAY",	F_NODELAY,	NULL },
 	{ "LABELED",	0,		"replyd sets no SELinux context" },
 };
 
@@ -526,6 +535,20 @@ map_rest(struct svc *s, const struct xentry *e, const struct xentry *d)
 		}
 }
 
+/* flags KEEPALIVE and NODELAY: replyd's keys of the same names. */
+static void
+map_sockflags(struct svc *s, int b)
+{
+	if (!(b & (F_KEEPALIVE | F_NODELAY)))
+		return;
+	if (s->proto == SVC_UDP) {
+		svc_note(s, "flags KEEPALIVE and NODELAY are for TCP: left out");
+		return;
+	}
+	s->keepalive = (b & F_KEEPALIVE) ? 1 : -1;
+	s->nodelay = (b & F_NODELAY) ? 1 : -1;
+}
+
 /* disable = yes, and the defaults' disabled and enabled lists. */
 static void
 map_enabled(struct svc *s, const struct xentry *e, const struct xentry *d,
@@ -582,9 +605,10 @@ xattr_service(struct svclist *l, const struct xentry *e,
 		svc_restrict(s, "xinetd checked the rules of /etc/hosts.allow "
 		    "and /etc/hosts.deny (libwrap), which replyd does not "
 		    "read");
-	if ((a = one(e, d, "groups")) != NULL && yesno(a) == 1)
-		svc_note(s, "groups = yes not carried: replyd runs handlers "
-		    "without supplementary groups");
+	if ((a = one(e, d, "groups")) != NULL)
+		s->groups = yesno(a);
+	xproc_map(s, e, d);
+	map_sockflags(s, b);
 	if (!strv_has(&l->notes, LIBWRAP))
 		strv_add(&l->notes, LIBWRAP);
 	svc_add(l, s);

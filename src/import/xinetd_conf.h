@@ -36,6 +36,11 @@ struct xspec {
 };
 
 const struct xspec *xattr_spec(const char *);
+/* A one-value attribute from the service, else from defaults, or NULL. */
+const struct xattr *xattr_one(const struct xentry *, const struct xentry *,
+	    const char *);
+/* xproc.c: nice, umask and the rlimit_* attributes. */
+void	 xproc_map(struct svc *, const struct xentry *, const struct xentry *);
 void	 xattr_service(struct svclist *, const struct xentry *,
 	    const struct xentry *);
 void	 xattr_defaults(struct svclist *, const struct xentry *);

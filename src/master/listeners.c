@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "master/bind_retry.h"
 #include "master/listeners.h"
 
 const char *
@@ -27,19 +28,19 @@ listen_proto(enum conf_proto proto)
 }
 
 /* What kind of socket l is, for "listening on" lines. */
-static const char *
-kind(const struct listener *l)
+const char *
+listen_kind(const struct listener *l)
 {
 	return addr_unix_path(l->spec) ? "unix stream" : listen_proto(l->proto);
 }
 
 static int
-bind_one(struct listener *l, const char *addr, int port, int reuse_port)
+bind_one(struct listener *l, const char *addr, int port)
 {
 	struct sockaddr_storage ss;
 	struct addr_text t;
 	socklen_t len;
-	int fd, on = 1, off = 0;
+	int fd;
 	int type = l->proto == PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
 
 	if (addr_parse(addr, port, &ss, &len) < 0)
@@ -49,13 +50,9 @@ bind_one(struct listener *l, const char *addr, int port, int reuse_port)
 	fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
-	    (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on,
-	    sizeof(on)) < 0) ||
-	    (ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
-	    IPV6_V6ONLY, &off, sizeof(off)) < 0) ||
+	if (listen_prepare(fd, ss.ss_family, &l->opts, &l->err_iface) < 0 ||
 	    bind(fd, (struct sockaddr *)&ss, len) < 0 ||
-	    (type == SOCK_STREAM && listen(fd, SOMAXCONN) < 0)) {
+	    listen_tune(fd, &l->opts) < 0) {
 		int e = errno;
 
 		close(fd);
@@ -77,7 +74,7 @@ bind_one(struct listener *l, const char *addr, int port, int reuse_port)
  */
 int
 listen_open(struct listener *l, const char *spec, int port,
-    enum conf_proto proto, int reuse_port)
+    enum conf_proto proto, const struct listen_opts *o)
 {
 	int rc;
 
@@ -85,12 +82,12 @@ listen_open(struct listener *l, const char *spec, int port,
 	l->fd = -1;
 	l->port = port;
 	l->proto = proto;
-	l->reuse_port = reuse_port;
+	l->opts = *o;
 	if (spec != NULL)
-		rc = bind_one(l, spec, port, reuse_port);
-	else if ((rc = bind_one(l, "::", port, reuse_port)) < 0 &&
+		rc = bind_one(l, spec, port);
+	else if ((rc = bind_one(l, "::", port)) < 0 &&
 	    (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL))
-		rc = bind_one(l, "0.0.0.0", port, reuse_port);
+		rc = bind_one(l, "0.0.0.0", port);
 	if (rc == 0 && spec != NULL && (l->spec = strdup(spec)) == NULL) {
 		listen_close(l);
 		return -1;
@@ -98,10 +95,14 @@ listen_open(struct listener *l, const char *spec, int port,
 	return rc;
 }
 
-/* A Unix listener is its path: port and reuse_port do not apply. */
+/*
+ * A Unix listener is its path: port and the options set before bind(2)
+ * do not apply.  The options set after it do not count: a reload sets
+ * them on the socket it keeps (claim).
+ */
 int
 listen_same(const struct listener *l, const char *spec, int port,
-    enum conf_proto proto, int reuse_port)
+    enum conf_proto proto, const struct listen_opts *o)
 {
 	if ((l->spec == NULL) != (spec == NULL))
 		return 0;
@@ -110,7 +111,9 @@ listen_same(const struct listener *l, const char *spec, int port,
 	if (addr_unix_path(spec) != NULL)
 		return l->proto == proto;
 	return l->port == port && l->proto == proto &&
-	    l->reuse_port == reuse_port;
+	    l->opts.reuse_port == o->reuse_port &&
+	    l->opts.freebind == o->freebind &&
+	    strcmp(l->opts.interface, o->interface) == 0;
 }
 
 /* Closing a Unix listener replyd bound removes its file too. */
@@ -315,7 +318,7 @@ take_inherited(struct listener *l, const char *spec,
 		l->spec = spec ? strdup(spec) : NULL;
 		l->port = svc->port;
 		l->proto = svc->proto;
-		l->reuse_port = svc->reuse_port;
+		listen_opts_of(&l->opts, svc);
 		h->fd = -1;
 		return h->by != NULL;
 	}
@@ -411,7 +414,7 @@ listen_run_adopt(struct run_state *r, int fd)
 	}
 	fcntl(l->fd, F_SETFL, fcntl(l->fd, F_GETFL) | O_NONBLOCK);
 	log_msg(LOG_INFO, "%s: serving %s (%s, from the superserver)",
-	    svc->name, l->name, kind(l));
+	    svc->name, l->name, listen_kind(l));
 	return 0;
 }
 
@@ -423,9 +426,11 @@ listen_run_adopt(struct run_state *r, int fd)
 static struct listener *
 find_old(struct run_state *old, const char *spec, const struct service *svc)
 {
+	struct listen_opts o;
 	size_t i, j;
 	int pass;
 
+	listen_opts_of(&o, svc);
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; old != NULL && i < old->n; i++) {
 			int same = strcmp(old->svc[i].svc->name, svc->name) == 0;
@@ -437,8 +442,7 @@ find_old(struct run_state *old, const char *spec, const struct service *svc)
 				struct listener *l = &old->svc[i].ls[j];
 
 				if (!l->claimed && l->fd >= 0 && listen_same(l,
-				    spec, svc->port, svc->proto,
-				    svc->reuse_port))
+				    spec, svc->port, svc->proto, &o))
 					return l;
 			}
 		}
@@ -479,7 +483,7 @@ reclaim(struct listener *l)
 	struct listener again;
 
 	l->released = 0;
-	if (listen_open(&again, l->spec, l->port, l->proto, l->reuse_port) < 0) {
+	if (listen_open(&again, l->spec, l->port, l->proto, &l->opts) < 0) {
 		log_msg(LOG_ERR, "cannot listen on %s again: %s", l->name,
 		    strerror(errno));
 		return;
@@ -517,48 +521,42 @@ open_unix(struct listener *l, const char *spec, const struct service *svc)
 	memset(l, 0, sizeof(*l));
 	l->port = svc->port;
 	l->proto = svc->proto;
-	l->reuse_port = svc->reuse_port;
+	listen_opts_of(&l->opts, svc);
 	snprintf(l->name, sizeof(l->name), "%s", spec);
 	if ((l->spec = strdup(spec)) == NULL)
 		return -1;
 	l->fd = unixsock_listen(addr_unix_path(spec), svc->socket_mode,
 	    svc->socket_uid, svc->socket_gid, &l->file);
-	if (l->fd < 0) {
+	if (l->fd < 0 || listen_tune(l->fd, &l->opts) < 0) {
 		int e = errno;
 
-		free(l->spec);
-		l->spec = NULL;
+		listen_close(l);
 		errno = e;
 		return -1;
 	}
 	return 0;
 }
 
-/* A new listener; on failure logged, with what is in the way. */
-static int
-open_new(struct listener *l, const char *spec, const struct service *svc,
+int
+listen_new(struct listener *l, const char *spec, const struct service *svc,
     struct run_state *old)
 {
-	const char *path = addr_unix_path(spec);
+	struct listen_opts o;
 
-	if (path != NULL ? open_unix(l, spec, svc) == 0 :
-	    listen_open(l, spec, svc->port, svc->proto, svc->reuse_port) == 0 ||
+	if (addr_unix_path(spec) != NULL)
+		return open_unix(l, spec, svc);
+	listen_opts_of(&o, svc);
+	if (listen_open(l, spec, svc->port, svc->proto, &o) == 0 ||
 	    (errno == EADDRINUSE && release_old(old, svc) &&
-	    listen_open(l, spec, svc->port, svc->proto, svc->reuse_port) == 0))
+	    listen_open(l, spec, svc->port, svc->proto, &o) == 0))
 		return 0;
-	if (path != NULL && errno == EEXIST)
-		log_msg(LOG_ERR, "cannot listen on %s: %s exists and is not a "
-		    "socket (replyd replaces a stale socket, never another "
-		    "file)", l->name, path);
-	else
-		log_msg(LOG_ERR, "cannot listen on %s: %s", l->name,
-		    strerror(errno));
 	return -1;
 }
 
 /*
  * Take over an old listener.  A Unix one's file gets the new
- * configuration's mode and owners; failing that, it keeps its old ones.
+ * configuration's mode and owners, and every one the new backlog,
+ * keepalive and nodelay; failing that, it keeps its old ones.
  */
 static void
 claim(struct listener *l, struct listener *o, const char *spec,
@@ -568,22 +566,60 @@ claim(struct listener *l, struct listener *o, const char *spec,
 	*l = *o;
 	l->claimed = 0;
 	l->spec = spec ? strdup(spec) : NULL;
+	listen_opts_of(&l->opts, svc);
 	if (addr_unix_path(spec) != NULL && unixsock_own(addr_unix_path(spec),
 	    svc->socket_mode, svc->socket_uid, svc->socket_gid, &l->file) < 0)
 		log_msg(LOG_WARNING, "%s: cannot set the mode and owners of "
 		    "%s: %s", svc->name, l->name, strerror(errno));
+	if (listen_tune(l->fd, &l->opts) < 0)
+		log_msg(LOG_WARNING, "%s: cannot set the socket options of "
+		    "%s: %s", svc->name, l->name, strerror(errno));
+}
+
+/*
+ * Listener j of sr: an old one, an inherited one, a new one, or one
+ * that stays down for now (bind_retry.c).  -1: the run cannot be had.
+ */
+static int
+open_one(struct svc_state *sr, size_t j, const char *spec,
+    struct run_state *old)
+{
+	const struct service *svc = sr->svc;
+	struct listener *l = &sr->ls[j], *o = find_old(old, spec, svc);
+	int got;
+
+	if (o != NULL) {
+		claim(l, o, spec, svc);
+		return 0;
+	}
+	if ((got = take_inherited(l, spec, svc)) >= 0) {
+		/* The old image's socket gets this image's options. */
+		if (got)
+			listen_tune(l->fd, &l->opts);
+		log_msg(LOG_NOTICE, "%s: listening on %s (%s, %s)", svc->name,
+		    l->name, listen_kind(l), got ? "kept across the upgrade" :
+		    "from socket activation");
+		return 0;
+	}
+	if (listen_new(l, spec, svc, old) == 0) {
+		log_msg(LOG_NOTICE, "%s: listening on %s (%s)", svc->name,
+		    l->name, listen_kind(l));
+		return 0;
+	}
+	return bind_down(l, spec, svc, old, errno);
 }
 
 /*
  * Give every service of c its listeners: the old configuration's where
- * they fit (claimed, not yet moved), new sockets otherwise.  On failure
- * nothing of old has changed.
+ * they fit (claimed, not yet moved), new sockets otherwise.  At start
+ * (no old run) a listener that cannot be bound is down, retried while
+ * the others serve; a reload needs every new one.  On failure nothing
+ * of old has changed.
  */
 int
 listen_run_open(struct run_state *r, struct run_state *old)
 {
 	size_t i, j, n;
-	int got;
 
 	for (i = 0; i < r->n; i++) {
 		struct svc_state *sr = &r->svc[i];
@@ -596,26 +632,12 @@ listen_run_open(struct run_state *r, struct run_state *old)
 			goto fail;
 		for (j = 0; j < sr->nls; j++)
 			sr->ls[j].fd = -1;
-		for (j = 0; j < sr->nls; j++) {
-			const char *spec = n > 0 ? svc->listen[j] : NULL;
-			struct listener *o = find_old(old, spec, svc);
-
-			if (o != NULL)
-				claim(&sr->ls[j], o, spec, svc);
-			else if ((got = take_inherited(&sr->ls[j], spec,
-			    svc)) >= 0)
-				log_msg(LOG_NOTICE, "%s: listening on %s (%s, "
-				    "%s)", svc->name, sr->ls[j].name,
-				    kind(&sr->ls[j]), got ? "kept across the "
-				    "upgrade" : "from socket activation");
-			else if (open_new(&sr->ls[j], spec, svc, old) < 0)
+		for (j = 0; j < sr->nls; j++)
+			if (open_one(sr, j, n > 0 ? svc->listen[j] : NULL,
+			    old) < 0)
 				goto fail;
-			else
-				log_msg(LOG_NOTICE, "%s: listening on %s (%s)",
-				    svc->name, sr->ls[j].name,
-				    kind(&sr->ls[j]));
-		}
 	}
+	bind_count(r);
 	return 0;
 fail:
 	for (i = 0; i < r->n; i++) {

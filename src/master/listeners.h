@@ -7,6 +7,9 @@
 #ifndef REPLYD_MASTER_LISTENERS_H
 #define REPLYD_MASTER_LISTENERS_H
 
+#include <net/if.h>
+#include <time.h>
+
 #include "conf/conf.h"
 #include "lib/addr.h"
 #include "master/unix_socket.h"
@@ -15,24 +18,50 @@
 /* "unix:" and a path, or an IP address and port. */
 #define LISTEN_NAMELEN	(ADDR_UNIX_PATH_MAX + 8)
 
+/* A listener's socket options: its service's listener keys. */
+struct listen_opts {
+	int	reuse_port, freebind;	/* set before bind(2) */
+	char	interface[IFNAMSIZ];
+	int	keepalive, nodelay, backlog;	/* set again on a reload */
+};
+
 struct listener {
-	int		 fd;
+	int		 fd;		/* -1: down (err), or closed */
 	char		*spec;		/* address as configured; NULL: default */
 	int		 port;		/* port as configured (0: any) */
 	enum conf_proto	 proto;
-	int		 reuse_port;
+	struct listen_opts opts;
 	int		 claimed;	/* taken over by a new configuration */
 	int		 released;	/* closed to let a new one bind its port */
 	struct unixsock_file file;	/* unix: what to remove at close */
 	char		 name[LISTEN_NAMELEN];	/* bound address, logs */
+	/* A listener that could not be bound at start (bind_retry.c). */
+	int		 err;		/* errno of the last try; 0: not down */
+	int		 err_iface;	/* SO_BINDTODEVICE was what failed */
+	int		 backoff;	/* seconds from one try to the next */
+	unsigned	 retries;
+	struct timespec	 retry_at;
 };
 
+void	listen_opts_of(struct listen_opts *o, const struct service *svc);
 int	listen_open(struct listener *l, const char *spec, int port,
-	    enum conf_proto proto, int reuse_port);
+	    enum conf_proto proto, const struct listen_opts *o);
 int	listen_same(const struct listener *l, const char *spec, int port,
-	    enum conf_proto proto, int reuse_port);
+	    enum conf_proto proto, const struct listen_opts *o);
+/*
+ * A new socket for svc's listener spec (the reload's old run, if not
+ * NULL, may give way: release_old): 0, or -1 with errno and l->name.
+ */
+int	listen_new(struct listener *l, const char *spec,
+	    const struct service *svc, struct run_state *old);
+/* Options set before bind(2) (fd is not yet bound), and after it. */
+int	listen_prepare(int fd, int family, const struct listen_opts *o,
+	    int *iface_failed);
+int	listen_tune(int fd, const struct listen_opts *o);
 void	listen_close(struct listener *l);
 const char *listen_proto(enum conf_proto proto);
+/* "tcp", "udp" or "unix stream", for "listening on" lines. */
+const char *listen_kind(const struct listener *l);
 
 int	listen_inherit(void);
 void	listen_inherit_done(void);

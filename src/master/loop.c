@@ -34,6 +34,7 @@
 #include "lib/fds.h"
 #include "lib/log.h"
 #include "lib/ownmem.h"
+#include "master/bind_retry.h"
 #include "master/daemon.h"
 #include "master/master_int.h"
 #include "master/notify.h"
@@ -250,9 +251,11 @@ reload(struct master *s)
 static void
 counters(struct master *s)
 {
+	struct timespec now;
 	size_t i;
 
 	s->got_usr1 = 0;
+	deadline_now(&now);
 	for (i = 0; i < s->run.n; i++) {
 		const struct svc_state *r = &s->run.svc[i];
 		const struct svc_stats *st = &r->stats;
@@ -262,6 +265,7 @@ counters(struct master *s)
 		    "expired %lu, active %d", r->svc->name, st->accepted,
 		    st->served, st->failed, st->denied, st->busy, st->limited,
 		    st->expired, r->active);
+		bind_dump(r, &now);
 	}
 	log_msg(LOG_NOTICE, "counters: children %zu, reloads %lu, fork "
 	    "failures %lu", s->children.n, s->stats.reloads, s->stats.forkfail);
@@ -365,7 +369,8 @@ poll_set(struct master *s, long *wake)
 			continue;
 		}
 		for (j = 0; j < r->nls; j++)
-			if (!wait_held(&s->children, r->ls[j].fd) &&
+			if (r->ls[j].fd >= 0 &&
+			    !wait_held(&s->children, r->ls[j].fd) &&
 			    poll_add(s, n, r->ls[j].fd, SLOT_LISTENER, r,
 			    &r->ls[j], 0) == 0)
 				n++;
@@ -374,15 +379,17 @@ poll_set(struct master *s, long *wake)
 }
 
 /*
- * systemd's STATUS= line: services and counters, sent when they changed
- * but at most once a second.  Returns the ms until a change may be
- * sent (-1: nothing waits).
+ * systemd's STATUS= line: services (and how many are down) and
+ * counters, sent when they changed but at most once a second.  Returns
+ * the ms until a change may be sent (-1: nothing waits).
  */
 static long
 status_update(struct master *s)
 {
-	/* services, active, accepted, served, refused */
-	unsigned long v[5] = { s->run.n, 0, 0, 0, 0 };
+	/* services, active, accepted, served, refused, down */
+	unsigned long v[STATUS_VALUES] = { s->run.n, 0, 0, 0, 0,
+	    bind_down_services(&s->run) };
+	char down[32] = "";
 	long ms;
 	size_t i;
 
@@ -400,9 +407,11 @@ status_update(struct master *s)
 		return -1;
 	if ((ms = 1000 - deadline_since(&s->status_at)) > 0)
 		return ms;
-	notify_send("STATUS=%lu service%s, active %lu, accepted %lu, "
-	    "served %lu, refused %lu", v[0], v[0] == 1 ? "" : "s", v[1],
-	    v[2], v[3], v[4]);
+	if (v[5] > 0)
+		snprintf(down, sizeof(down), " (%lu down)", v[5]);
+	notify_send("STATUS=%lu service%s%s, active %lu, accepted %lu, "
+	    "served %lu, refused %lu", v[0], v[0] == 1 ? "" : "s", down,
+	    v[1], v[2], v[3], v[4]);
 	memcpy(s->status, v, sizeof(v));
 	deadline_now(&s->status_at);
 	return -1;
@@ -493,7 +502,9 @@ serve_loop(struct master *s)
 		if (s->got_usr2)
 			upgrade(s);
 		deadline_now(&now);
-		wake = deadline_sooner(reap_expire(s), status_update(s));
+		wake = s->stopping ? -1 : bind_retry(&s->run, &now);
+		wake = deadline_sooner(wake, reap_expire(s));
+		wake = deadline_sooner(wake, status_update(s));
 		wake = deadline_sooner(wake, refused_expire(&s->refused, &now));
 		if (s->got_term || s->stopping) {
 			wake = deadline_sooner(wake, stop_step(s));
@@ -584,7 +595,8 @@ listeners(struct master *s)
 		return 0;
 	if (s->opts->only != NULL)
 		return listen_run_adopt(&s->run, s->opts->adopt);
-	if (listen_run_open(&s->run, NULL) < 0)
+	if (listen_run_open(&s->run, NULL) < 0 ||
+	    bind_start(&s->run, s->upgraded) < 0)
 		return -1;
 	listen_inherit_done();
 	return 0;

@@ -53,7 +53,8 @@ struct master {
 	struct timespec			 idle_since;	/* last client or child end */
 	int				 last_status;	/* of the last child */
 	struct timespec			 status_at;	/* last STATUS= */
-	unsigned long			 status[5];	/* what it said */
+#define STATUS_VALUES	6
+	unsigned long			 status[STATUS_VALUES];	/* what it said */
 	int				 got_chld, got_hup, got_term,
 					 got_usr1, got_usr2;
 	int				 daemonized, upgraded;

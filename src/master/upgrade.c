@@ -166,6 +166,13 @@ write_service(FILE *f, const struct svc_state *r, struct fdlist *l)
 		    (unsigned long long)ls->file.ino);
 		pass(l, ls->fd);
 	}
+	/* What is down stays down in the new image, and only that. */
+	for (j = 0; j < r->nls; j++)
+		if ((ls = &r->ls[j])->fd < 0 && ls->err != 0) {
+			fprintf(f, "W %s ", r->svc->name);
+			hex(f, ls->spec, ls->spec ? strlen(ls->spec) : 0);
+			fputc('\n', f);
+		}
 	if (r->pending >= 0) {
 		fprintf(f, "P %d %s %lld %ld ", r->pending, r->svc->name,
 		    (long long)r->pending_since.tv_sec,

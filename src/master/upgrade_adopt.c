@@ -19,6 +19,7 @@
 
 #include "lib/fds.h"
 #include "lib/log.h"
+#include "master/bind_retry.h"
 #include "master/children.h"
 #include "master/listeners.h"
 #include "master/upgrade.h"
@@ -80,7 +81,7 @@ adopt_line(const char *line)
 	struct unixsock_file file = { 0 };
 	unsigned long long dev, ino;
 	struct kid_line k;
-	char name[128];
+	char name[128], spec[512], hexspec[1024];
 	int fd;
 
 	if (sscanf(line, "L %d %127s %d %llu %llu", &fd, name, &file.made,
@@ -92,6 +93,10 @@ adopt_line(const char *line)
 		upgrade_fdlist_add(&keep, fd);
 		upgrade_fdlist_add(&adopted, fd);
 		listen_adopt(fd, name, &file);
+	} else if (sscanf(line, "W %127s %1023s", name, hexspec) == 2) {
+		unhex(hexspec, spec, sizeof(spec) - 1);
+		spec[sizeof(spec) - 1] = '\0';
+		bind_was_down(name, spec[0] != '\0' ? spec : NULL);
 	} else if (sscanf(line, "P %d", &fd) == 1)
 		upgrade_fdlist_add(&keep, fd);
 	else if (sscanf(line, "T %d", &fd) == 1) {
@@ -145,6 +150,7 @@ upgrade_adopt(int *daemonized, char *notify, size_t notifysz)
 	}
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	upgrade_fdlist_add(&keep, fd);
+	bind_upgrading();
 	notify[0] = '\0';
 	while (getline(&line, &cap, state) > 0) {
 		if (sscanf(line, "D %d", daemonized) == 1)

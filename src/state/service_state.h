@@ -33,6 +33,7 @@ struct svc_state {
 	const struct service	*svc;		/* its configuration */
 	struct listener		*ls;
 	size_t			 nls;
+	size_t			 ndown;		/* listeners not bound, retried */
 	int			 active;	/* live children */
 	struct bucket		 bucket;	/* for rate */
 	struct srcbucket	*srcrate;	/* for per_source_rate */
