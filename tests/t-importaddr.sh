@@ -8,17 +8,6 @@
 . "$(dirname "$0")/importlib.sh"
 cd "$WORK" || exit 1
 
-# xsvc NAME PORT LINES...: one xinetd stream service running /bin/cat.
-xsvc() {
-	local name=$1 port=$2
-	shift 2
-	printf 'service %s\n{\n\tsocket_type = stream\n\tprotocol = tcp\n' \
-	    "$name"
-	printf '\ttype = UNLISTED\n\twait = no\n\tport = %s\n' "$port"
-	printf '\tserver = /bin/cat\n'
-	printf '\t%s\n' "$@"
-	echo '}'
-}
 # allow_of NAME FILE: service NAME's allow list, one entry a line.
 allow_of() {
 	awk -v want="name = \"$1\";" '
@@ -35,16 +24,16 @@ passes() {
 }
 
 {
-	xsvc braces 7001 'user = nobody' \
+	xinetd_tcp braces 7001 'user = nobody' \
 	    'only_from = 10.{1,2} 172.16.5.{7,9} 192.168.0.0 0.0.0.0'
-	xsvc badbrace 7002 'user = nobody' 'only_from = 10.{1,x} 10.{}'
-	xsvc ids 7003 'user = 0' 'group = 0'
-	xsvc nogroup 7004 'user = nobody' 'group = 4242424'
-	xsvc lo1 7005 'user = nobody' 'bind = 127.0.0.1'
-	xsvc lo2 7005 'user = nobody' 'bind = 127.0.0.2'
-	xsvc any 7005 'user = nobody' 'bind = 0.0.0.0'
-	xsvc lo3 7006 'user = nobody' 'bind = 127.0.0.3'
-	xsvc v6 7006 'user = nobody' 'bind = ::1'
+	xinetd_tcp badbrace 7002 'user = nobody' 'only_from = 10.{1,x} 10.{}'
+	xinetd_tcp ids 7003 'user = 0' 'group = 0'
+	xinetd_tcp nogroup 7004 'user = nobody' 'group = 4242424'
+	xinetd_tcp lo1 7005 'user = nobody' 'bind = 127.0.0.1'
+	xinetd_tcp lo2 7005 'user = nobody' 'bind = 127.0.0.2'
+	xinetd_tcp any 7005 'user = nobody' 'bind = 0.0.0.0'
+	xinetd_tcp lo3 7006 'user = nobody' 'bind = 127.0.0.3'
+	xinetd_tcp v6 7006 'user = nobody' 'bind = ::1'
 } > xinetd.conf
 import x xinetd.conf
 same "imported (exit 0)" "$RC" 0
