@@ -11,9 +11,12 @@
 
 #ifdef REPLYD_COVERAGE
 void	__gcov_dump(void);
+void	__gcov_reset(void);
 #define cov_dump()	__gcov_dump()
+#define cov_reset()	__gcov_reset()
 #else
 #define cov_dump()	((void)0)
+#define cov_reset()	((void)0)
 #endif
 
 static inline void __attribute__((noreturn))
