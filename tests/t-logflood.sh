@@ -55,8 +55,12 @@ quiet=$(sed -n 's/.*u1: refused .*(and \([0-9]*\) more like it before)$/\1/p' "$
 echo "# u1: $lines log lines for $((lines + quiet)) refused datagrams of 20 001, in about $secs s"
 check "20 000 refused datagrams: $lines log lines (at most one a second, $secs s, and the last)" \
     test "$lines" -le $((secs + 1))
-check "... and the lines count what they did not log ($quiet)" \
-    test "$((lines + quiet))" -ge 19000
+# What the kernel dropped (a full socket buffer on a loaded machine)
+# replyd never saw: the last column of u1's line in /proc/net/udp.
+drops=$(awk -v p="$(printf ':%04X' "$u1")" 'index($2, p) { print $NF }' \
+    /proc/net/udp | head -n 1)
+check "... and the lines count what they did not log ($quiet, ${drops:-0} dropped by the kernel)" \
+    test "$((lines + quiet + ${drops:-0}))" -ge 19900
 tl=$(grep -c 't: refused' "$LOG")
 check "300 refused connections: $tl log lines" test "$tl" -le $((secs + 1))
 check "each service has its own second: u2's refusal is logged" \

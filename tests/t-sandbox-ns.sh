@@ -13,7 +13,10 @@
 
 : "${MODULES:=$(pwd)}"
 mod=$MODULES/tests/sandboxmod.so
-prog=$MODULES/tests/sandboxprog
+# A copy where its handler's user (nobody, for root) may run it: the
+# build tree may be a private clone in /root.
+cp "$MODULES/tests/sandboxprog" "$WORK/sandboxprog" && chmod 755 "$WORK/sandboxprog"
+prog=$WORK/sandboxprog
 nons=$MODULES/tests/nons.so
 w=$WORK/w
 mkdir "$w" && chmod 777 "$w"	# the children may run as nobody

@@ -11,7 +11,10 @@
 
 : "${MODULES:=$(pwd)}"
 mod=$MODULES/tests/sandboxmod.so
-prog=$MODULES/tests/sandboxprog
+# A copy where its handler's user (nobody, for root) may run it: the
+# build tree may be a private clone in /root.
+cp "$MODULES/tests/sandboxprog" "$WORK/sandboxprog" && chmod 755 "$WORK/sandboxprog"
+prog=$WORK/sandboxprog
 tmpfile=$WORK/tried
 
 # What each try is refused as, from a built-in or module child.

@@ -59,12 +59,12 @@ kill "$DPID"
 # A reader that is only behind: a burst of more lines than its queue
 # holds (SIGUSR1: a line per service, and one more) is waited for, not
 # dropped.
-svcs=$(for i in $(seq 30); do printf '{ name = "s%d"; port = 0; },' "$i"; done)
+svcs=$(for i in $(seq 20); do printf '{ name = "s%d"; port = 0; },' "$i"; done)
 daemon slow --slow "services = ( ${svcs%,} );"
 sleep 1.1	# a new second: the start-up lines had theirs
 kill -USR1 "$DPID"
-check "a reader that is behind: a burst of 31 lines arrives whole" \
-    wait_count "$WORK/slow/syslog" ': counters: ' 31 5
+check "a reader that is behind: a burst of 21 lines arrives whole" \
+    wait_count "$WORK/slow/syslog" ': counters: ' 21 5
 check "... and none is reported lost" \
     sh -c "! grep -q 'log lines dropped' '$WORK/slow/syslog'"
 kill "$DPID"

@@ -21,7 +21,8 @@
 const char *
 reap_child_name(const struct child *k)
 {
-	return k->run != NULL ? k->run->svc->name : "(removed)";
+	return k->run != NULL && k->run->svc != NULL ? k->run->svc->name :
+	    "(removed)";
 }
 
 /*
