@@ -1,4 +1,5 @@
-# Shared by the replyd-import tests (t-import.sh, t-importreal.sh):
+# Shared by the replyd-import tests (t-import, t-importreal, t-importaddr,
+# t-importxattr):
 # running it, and reading the services it wrote.
 : "${REPLYD_IMPORT:=$(dirname "$REPLYD")/replyd-import}"
 
@@ -24,4 +25,19 @@ why() {
 	/^#?\t(, )?\{$/ { keep = c; c = "" }
 	index($0, want) { print keep; exit }' "$2" | tr -s ' \t' ' ' |
 	    grep -qF -- "$3"
+}
+
+# xinetd_svc NAME PORT LINES...: an xinetd service running /bin/cat on
+# PORT, not in /etc/services (UNLISTED), with LINES added to it.
+# xinetd_tcp NAME PORT LINES...: the same as a TCP stream service.
+xinetd_svc() {
+	local name=$1 port=$2
+	shift 2
+	printf 'service %s\n{\n\ttype = UNLISTED\n\twait = no\n' "$name"
+	printf '\tserver = /bin/cat\n\tport = %s\n' "$port"
+	printf '\t%s\n' "$@"
+	echo '}'
+}
+xinetd_tcp() {
+	xinetd_svc "$@" 'socket_type = stream' 'protocol = tcp'
 }

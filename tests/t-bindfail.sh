@@ -19,7 +19,16 @@ import os, socket, sys, time
 s = socket.socket()
 # A TIME_WAIT left by an earlier test must not stop it.
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
+# A daemon stopped just before may still hold it a moment.
+t = time.time()
+while True:
+    try:
+        s.bind(("127.0.0.1", int(sys.argv[1])))
+        break
+    except OSError:
+        if time.time() - t > 5:
+            raise
+        time.sleep(0.05)
 s.listen(1)
 open(sys.argv[2] + ".up", "w").close()
 t = time.time()

@@ -33,13 +33,10 @@
 #include "client/proxy.h"
 #include "conf/conf.h"
 #include "handlers/handler.h"
+#include "lib/cov.h"
 #include "lib/fds.h"
 #include "lib/log.h"
 #include "state/per_source.h"
-
-#ifdef REPLYD_COVERAGE
-void	__gcov_dump(void);
-#endif
 
 /*
  * The ids are set with the system calls themselves rather than libc's
@@ -62,10 +59,7 @@ void	__gcov_dump(void);
 void
 child_exit(int status)
 {
-#ifdef REPLYD_COVERAGE
-	__gcov_dump();
-#endif
-	_exit(status);
+	cov_exit(status);
 }
 
 /*
@@ -234,7 +228,7 @@ probe(const struct service *svc)
 	}
 	if (pid == 0) {
 		log_forked();
-		_exit(drop_privileges(svc) < 0 ? 1 : 0);
+		cov_exit(drop_privileges(svc) < 0 ? 1 : 0);
 	}
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)

@@ -48,6 +48,7 @@
 #include "child/sandbox.h"
 #include "conf/conf.h"
 #include "handlers/handler.h"
+#include "lib/cov.h"
 #include "lib/log.h"
 
 /*
@@ -578,6 +579,13 @@ on_sigsys(int sig, siginfo_t *si, void *uc)
 	sigset_t set;
 
 	log_raw(LOG_ERR, line);
+	/*
+	 * A coverage build's counters, as child_exit() writes them: the
+	 * filter lets gcov write (gcov_calls).  Not async-signal-safe, so
+	 * only in that build: the traps the tests provoke come from a
+	 * handler's own call, never from inside malloc or stdio.
+	 */
+	cov_dump();
 	sigemptyset(&set);
 	sigaddset(&set, sig);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);

@@ -33,6 +33,7 @@
 #include "child/child.h"
 #include "child/spawn.h"
 #include "handlers/handler.h"
+#include "lib/cov.h"
 
 enum spawn_how
 spawn_how(const struct service *svc)
@@ -89,6 +90,15 @@ spawn_exec(const struct conn *c, const struct spawn_fds *f)
 	pid = clone(exec_child, stack + sizeof(stack),
 	    CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/*
+	 * Coverage builds: GCC puts a gcov dump before every execve, which
+	 * the child ran in our memory, so our counters are written and
+	 * marked so, and this process would write none at its exit.  Write
+	 * them if the child did not (it failed before execve), then count
+	 * afresh, as GCC does around fork().
+	 */
+	cov_dump();
+	cov_reset();
 #ifdef __SANITIZE_ADDRESS__
 	/* The child left its frames marked in the shared shadow memory. */
 	__asan_unpoison_memory_region(stack, sizeof(stack));

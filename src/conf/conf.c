@@ -717,7 +717,10 @@ load_entry(struct conf_ctx *x, struct conf *c, const config_setting_t *root,
 	}
 	apply_group(x, svc, g, CK_SVC);
 	if (svc->name == NULL) {
-		conf_errf(x, g, "a service needs a name (name = \"...\";)");
+		/* A name given but refused is reported already, as such. */
+		if (config_setting_get_member(g, "name") == NULL)
+			conf_errf(x, g, "a service needs a name "
+			    "(name = \"...\";)");
 		return -1;
 	}
 	ok = x->nerr == nerr;

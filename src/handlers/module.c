@@ -35,6 +35,7 @@
 
 #include "conf/text.h"
 #include "handlers/handler.h"
+#include "lib/cov.h"
 #include "lib/log.h"
 
 /* A module this process loaded, and the service it was loaded for. */
@@ -277,7 +278,7 @@ module_conf_check(const struct conf *c, const sigset_t *block)
 			sigprocmask(SIG_BLOCK, block, NULL);
 		module_conf_load(c, &errs);
 		errlist_log(&errs);
-		_exit(errs.n > 0 ? EX_CONFIG : 0);
+		cov_exit(errs.n > 0 ? EX_CONFIG : 0);
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)

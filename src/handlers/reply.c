@@ -28,6 +28,7 @@ handler_reply(const struct conn *c)
 	char stackbuf[REPLY_STACK_BUF];
 	char *buf = stackbuf;
 	ssize_t n;
+	int err;
 
 	if (s->max_request > sizeof(stackbuf) &&
 	    (buf = malloc(s->max_request)) == NULL) {
@@ -47,14 +48,17 @@ handler_reply(const struct conn *c)
 		log_data(LOG_INFO, buf, n, "%s: %s: received %zd bytes",
 		    s->name, c->peer, n);
 	}
+	err = errno;
 	if (buf != stackbuf)
 		free(buf);
+	/* A client that resets ended the exchange: no failure of ours. */
 	if (n < 0)
-		return EX_IOERR;
+		return err == ECONNRESET ? 0 : EX_IOERR;
 	if (io_write_all(1, s->reply, s->reply_len, s->timeout) < 0) {
+		err = errno;
 		log_msg(LOG_INFO, "%s: %s: write: %s", s->name, c->peer,
-		    strerror(errno));
-		return EX_IOERR;
+		    strerror(err));
+		return err == EPIPE || err == ECONNRESET ? 0 : EX_IOERR;
 	}
 	/* A UDP reply is logged as sent by the relay, which sends it. */
 	if (s->proto != PROTO_UDP && HANDLER_LOGS_REQUESTS(s))

@@ -52,7 +52,7 @@ static int
 factorized(const char *a, struct strv *out)
 {
 	const char *open = strchr(a, '{');
-	struct strv alts = { 0 };
+	struct strv alts = { 0 }, nets = { 0 };
 	char *head, *list, *p, *net;
 	size_t i, dots = 0;
 	int ok = 1;
@@ -74,12 +74,16 @@ factorized(const char *a, struct strv *out)
 		net = xprintf("%s%s%s", head, alts.v[i], dots == 3 ? "" :
 		    dots == 2 ? ".0" : ".0.0");
 		if (addr_numeric(net) == 4)
-			strv_addf(out, "%s/%zu", net, 8 * (dots + 1));
+			strv_addf(&nets, "%s/%zu", net, 8 * (dots + 1));
 		else
 			ok = 0;
 		free(net);
 	}
 	ok = ok && alts.n > 0;
+	/* All or nothing: "10.{1,x}" must not leave 10.1.0.0/16 behind. */
+	for (i = 0; ok && i < nets.n; i++)
+		strv_add(out, nets.v[i]);
+	strv_clear(&nets);
 	strv_clear(&alts);
 	free(head);
 	free(list);

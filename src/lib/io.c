@@ -186,7 +186,7 @@ io_tcp_bytes(int fd, unsigned long long *in, unsigned long long *out)
 	 * follow one (TIME_WAIT 6, CLOSE 7, CLOSE_WAIT 8, LAST_ACK 9,
 	 * CLOSING 11 in the kernel's numbering, which no user header names),
 	 * take it off.  CLOSE follows a reset too, which carries no byte; a
-	 * client that sent data and then a reset is counted one byte high.
+	 * client that sent data and then a reset is counted one byte low.
 	 */
 	if (*in > 0 && ti.tcpi_state < 32 && ((1u << ti.tcpi_state) &
 	    (1u << 6 | 1u << 7 | 1u << 8 | 1u << 9 | 1u << 11)))

@@ -322,11 +322,11 @@ log_line(int prio, const void *data, size_t n, const char *fmt, va_list ap)
 	char line[2048];
 	const size_t room = sizeof(line) - 1;	/* for the '\n' or NUL */
 	size_t pre = log_prefix(line, room, prio), len = pre;
-	int r;
+	int r, saved = errno;
 
 	r = vsnprintf(line + len, room - len, fmt, ap);
 	if (r < 0)
-		return;
+		goto out;
 	/* vsnprintf says how long the line would have been. */
 	len += (size_t)r < room - len ? (size_t)r : room - len - 1;
 	if (data != NULL)
@@ -334,9 +334,16 @@ log_line(int prio, const void *data, size_t n, const char *fmt, va_list ap)
 	if (use_syslog)
 		logsock_send(prio, line + pre, len - pre);
 	if (use_syslog == 1)
-		return;
+		goto out;
 	line[len++] = '\n';
 	(void)write(log_fd, line, len);
+out:
+	/*
+	 * Callers log an error and then read errno to decide their status
+	 * (a handler's exit code): a log that cannot be written must not
+	 * change it.
+	 */
+	errno = saved;
 }
 
 void

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/cov.h"
 #include "lib/log.h"
 #include "master/daemon.h"
 
@@ -47,12 +48,12 @@ parent_wait(int fd)
 	ssize_t n = read(fd, msg, sizeof(msg) - 1);
 
 	if (n == 1 && msg[0] == '\0')
-		_exit(0);
+		cov_exit(0);
 	if (n > 0) {
 		msg[n] = '\0';
 		fprintf(stderr, "replyd: %s\n", msg);
 	}
-	_exit(71);
+	cov_exit(71);
 }
 
 int

@@ -78,7 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		fflush(stdout);
 		if (freopen(out, "w", stdout) == NULL)
 			abort();
-		emit_conf(&l);
+		emit_conf(&l, data[0] & 2);	/* --all, or examples summarised */
 		fflush(stdout);
 		loads(out, &l);
 	}
