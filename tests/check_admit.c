@@ -315,7 +315,7 @@ END_TEST
 START_TEST(many_services_share_the_note_table)
 {
 	static const char why[] = "full";
-	static char names[257][8];
+	static char names[257][16];	/* "m" and any int */
 	struct service many[257];
 	int i, pass, n;
 
