@@ -51,6 +51,12 @@ row() {
 	same "started as $1, user $3, group $4${6:+, $6}" "$got" "$5"
 }
 
+# gets_nothing WHAT: the service on PORT closes its client unanswered.
+gets_nothing() {
+	same "$1: the client gets nothing" \
+	    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" ""
+}
+
 if [ "$(id -u)" = 0 ]; then
 	# The master holds supplementary groups of its own (4 and 24): no
 	# handler may keep them.
@@ -142,8 +148,7 @@ if [ "$(id -u)" = 0 ]; then
 	    "exec = { chroot = \"$WORK/gone\"; program = \"/usr/bin/id\"; };" > "$cf"
 	start jail "$cf"
 	rm -r "$WORK/gone"
-	same "exec.chroot to a folder gone since: the client gets nothing" \
-	    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" ""
+	gets_nothing "exec.chroot to a folder gone since"
 	check "exec.chroot to a folder gone since: the child exits 127" \
 	    wait_log "$LOG" 'child [0-9]+ exited with status 127'
 	stop "$PID"
@@ -160,8 +165,7 @@ if [ "$(id -u)" = 0 ]; then
 		    "$DENYSYS" "$call" "$REPLYD" > "$WORK/deny-$call"
 		chmod 755 "$WORK/deny-$call"
 		REPLYD=$WORK/deny-$call start "deny-$call" "$cf"
-		same "$call fails: the client gets nothing" \
-		    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" ""
+		gets_nothing "$call fails"
 		check "$call fails: the child says it cannot drop privileges" \
 		    wait_log "$LOG" 'cannot drop privileges to nobody: Operation not permitted'
 		check "$call fails: the child ends with a failure" \
@@ -171,8 +175,7 @@ if [ "$(id -u)" = 0 ]; then
 	# The same in a forked child (a built-in handler), which logs itself.
 	printf '%s\n' 'user = "nobody"; port = 0; listen = "127.0.0.1";' > "$cf"
 	REPLYD=$WORK/deny-setresuid start deny-reply "$cf"
-	same "setresuid fails under reply: the client gets nothing" \
-	    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" ""
+	gets_nothing "setresuid fails under reply"
 	check "setresuid fails under reply: the child says why" \
 	    wait_log "$LOG" 'cannot drop privileges to nobody: Operation not permitted'
 	stop "$PID"
@@ -184,8 +187,7 @@ if [ "$(id -u)" = 0 ]; then
 	    "$REPLYD" > "$WORK/no-nice"
 	chmod 755 "$WORK/no-nice"
 	REPLYD=$WORK/no-nice start no-nice "$cf"
-	same "nice = -5 without CAP_SYS_NICE: the client gets nothing" \
-	    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" ""
+	gets_nothing "nice = -5 without CAP_SYS_NICE"
 	check "nice = -5 without CAP_SYS_NICE: the child ends with a failure" \
 	    wait_log "$LOG" 'child [0-9]+ exited with status [1-9]'
 	stop "$PID"
