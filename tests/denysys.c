@@ -4,11 +4,13 @@
  *   denysys CALL PROGRAM [ARGS...]
  *
  * CALL is close_range (fails with ENOSYS, as on kernels before 5.9) or
- * setresuid, setresgid, setgroups (fail with EPERM, as under a container
- * or a security module that forbids them).  A seccomp filter makes it so
+ * setresuid, setresgid, setgroups, unshare, landlock_restrict_self,
+ * prctl (fail with EPERM, as under a container or a security module that
+ * forbids them).  A seccomp filter makes it so
  * for PROGRAM and everything it starts.  The tests run replyd under it
  * to see that a child still closes what it must without close_range,
- * and that a child whose privilege drop fails never serves.  Before the
+ * and that a child whose privilege drop or confinement fails never
+ * serves.  Before the
  * exec the helper checks that the filter bites, so a test that passes
  * under it did run without the call.
  * Exit 64 on a bad CALL, 71 if the filter cannot be installed, 127 if
@@ -27,6 +29,9 @@
 
 #ifndef __NR_close_range
 #define __NR_close_range 436	/* the same number on every architecture */
+#endif
+#ifndef __NR_landlock_restrict_self
+#define __NR_landlock_restrict_self 446	/* the same everywhere too */
 #endif
 
 /* x32 shares x86-64's audit arch; its __NR_ values carry the x32 bit. */
@@ -67,6 +72,9 @@ static const struct call calls[] = {
 	{ "setresuid", __NR_setresuid, NR32(setresuid), EPERM },
 	{ "setresgid", __NR_setresgid, NR32(setresgid), EPERM },
 	{ "setgroups", __NR_setgroups, NR32(setgroups), EPERM },
+	{ "unshare", __NR_unshare, -1, EPERM },
+	{ "landlock_restrict_self", __NR_landlock_restrict_self, -1, EPERM },
+	{ "prctl", __NR_prctl, -1, EPERM },
 };
 
 static int
@@ -124,7 +132,8 @@ main(int argc, char **argv)
 			c = &calls[i];
 	if (c == NULL) {
 		fprintf(stderr, "usage: denysys close_range|setresuid|"
-		    "setresgid|setgroups PROGRAM [ARGS...]\n");
+		    "setresgid|setgroups|unshare|landlock_restrict_self|prctl "
+		    "PROGRAM [ARGS...]\n");
 		return 64;
 	}
 	if (install(c) < 0) {

@@ -205,6 +205,35 @@ if [ "$(id -u)" = 0 ]; then
 		    "$("$TCLIENT" -d x 127.0.0.1 "$PORT")" "0 0 0"
 		stop "$PID"
 	done
+	# A confinement this host cannot give, or an id call or
+	# no_new_privs that fails after it: the check (each child's set-up,
+	# tried once) refuses the file and says which step failed, where a
+	# start would serve unconfined.  The forked reply handler sets
+	# no_new_privs and then its sandbox; the exec handler with
+	# exec.no_new_privs = false its sandbox before the user.
+	# refused CALL WHAT LINES WHY: under denysys CALL, replyd -t refuses
+	# a file of LINES for nobody (78) and says WHY.
+	refused() {
+		printf '%s\n' 'user = "nobody"; port = 0;' \
+		    'listen = "127.0.0.1";' "$3" > "$cf"
+		"$DENYSYS" "$1" "$REPLYD" -t -c "$cf" > "$WORK/t.out" 2>&1
+		same "$1 fails, $2: the check fails" "$?" 78
+		same "$1 fails, $2: ... and says why" "$(cat "$WORK/t.out")" \
+		    "replyd: 0/tcp: $4: Operation not permitted${5:-}"
+	}
+	unconfined="; refusing to serve unconfined"
+	ro='sandbox = { filesystem = "read-only"; };'
+	landlock='sandbox (filesystem = "read-only") cannot be had here: cannot enter its Landlock ruleset'
+	refused unshare "network = false" 'sandbox = { network = false; };' \
+	    "sandbox (network = false) cannot be had here: cannot make new namespaces (unshare)" \
+	    "$unconfined"
+	refused landlock_restrict_self "filesystem = read-only" "$ro" \
+	    "$landlock" "$unconfined"
+	refused landlock_restrict_self "filesystem = read-only, exec.no_new_privs = false" \
+	    "$ro handler = \"exec\"; exec = { program = \"/bin/true\"; no_new_privs = false; };" \
+	    "$landlock" "$unconfined"
+	refused prctl "network = false" 'sandbox = { network = false; };' \
+	    "cannot drop privileges to nobody"
 else
 	row "$(id -un)" "" - - "$(id -u) $(id -g) $(id -G)"
 fi
