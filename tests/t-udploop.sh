@@ -85,6 +85,11 @@ more=$(($(wc -l < "$LOG") - lines))
 check "a flood of dropped datagrams: a few lines ($more more), not one each" \
     test "$more" -le 8
 check "the master is still there" kill -0 "$PID"
+if [ -n "$root" ]; then
+	forge "$pa" "$pb"
+	check "from the first service's port: dropped" \
+	    wait_log "$LOG" "b: dropped a datagram from 127\.0\.0\.1:$pa: a port replyd serves"
+fi
 # A reload forgets the ports of the services it drops: a client on b's
 # old port is a client like any once b is gone.
 conf loop <<'C' > /dev/null
@@ -95,6 +100,39 @@ kill -HUP "$PID"
 check "reloaded without b" wait_log "$LOG" 'reloaded .*: 1 service'
 same "from the port of a service the reload dropped: answered" \
     "$(bound "$pb" "$pa")" "thank you !"
+stop "$PID"
+
+# A service of the file that cannot bind (an address not on this host)
+# still has its port guarded, and the edges of the range too: replyd
+# retries it, and meanwhile whatever holds that port may answer.  Its
+# port over TCP is a client's like any.  Each drop is seen on its own
+# service, as drops are logged once a second per service and reason.
+cf=$(conf edge <<C
+protocol = "udp";
+services = (
+	{ name = "one"; port = 1; listen = "192.0.2.1"; },
+	{ name = "top"; port = 65535; listen = "192.0.2.1"; },
+	{ name = "tt"; port = $pt; protocol = "tcp"; listen = "192.0.2.1"; },
+	{ name = "a"; port = 0; listen = "127.0.0.1"; },
+	{ name = "z"; port = 0; listen = "127.0.0.1"; }
+);
+C
+)
+start edge "$cf"
+pa=$(uport "$LOG" a)
+pz=$(uport "$LOG" z)
+if [ -n "$root" ]; then
+	forge 1 "$pa"
+	check "from port 1, of a service that cannot bind: dropped" \
+	    wait_log "$LOG" "a: dropped a datagram from 127\.0\.0\.1:1: a port replyd serves"
+else
+	echo "# not root: from port 1: it cannot be bound, and forging needs a raw socket"
+fi
+bound 65535 "$pz" 0 > /dev/null
+check "from port 65535, of a service that cannot bind: dropped" \
+    wait_log "$LOG" "z: dropped a datagram from 127\.0\.0\.1:65535: a port replyd serves"
+same "from the port of a TCP service that cannot bind: answered" \
+    "$(bound "$pt" "$pa")" "thank you !"
 stop "$PID"
 
 # Two masters on one host, each serving a port the other cannot know:
