@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2016 # shconf's scripts are for the handler's shell
 # UDP services: exchanges over IPv4 and IPv6, empty and maximal
 # datagrams, the amplification limit, exec handlers with UCSPI UDP
 # variables.
@@ -8,6 +9,19 @@ LOGLINE='log = "requests";'
 
 # A UDP listener's port from the log, by address.
 uport() { grep "listening on $2" "$1" | sed -E 's/.*:([0-9]+) \(udp\)$/\1/'; }
+
+# shconf NAME SCRIPT [LINES]: a UDP service on 127.0.0.1 (and LINES)
+# whose handler is sh -c SCRIPT.
+shconf() {
+	conf "$1" <<C
+port = 0;
+protocol = "udp";
+listen = "127.0.0.1";
+${3:-}
+handler = "exec";
+exec = { program = "/bin/sh"; args = [ "-c", "$2" ]; };
+C
+}
 
 cf=$(conf udp <<'C'
 port = 0;
@@ -50,15 +64,8 @@ check "udp echo: the master logs what it sent" \
 stop "$PID"
 
 # A write larger than one datagram can carry is logged, not lost unseen.
-cf=$(conf huge <<'C'
-port = 0;
-protocol = "udp";
-listen = "127.0.0.1";
-max_amplification = 0;
-handler = "exec";
-exec = { program = "/bin/sh"; args = [ "-c", "read n; dd if=/dev/zero bs=$n count=1 2>/dev/null" ]; };
-C
-)
+cf=$(shconf huge 'read n; dd if=/dev/zero bs=$n count=1 2>/dev/null' \
+    'max_amplification = 0;')
 start huge "$cf"
 same "udp: a 70000-byte write is not sent" \
     "$("$TCLIENT" -u -w 1 -d '70000\n' 127.0.0.1 "$PORT" | wc -c)" 0
@@ -68,6 +75,10 @@ same "udp: a 65508-byte write (over IPv4's 65507) is not sent" \
     "$("$TCLIENT" -u -w 1 -d '65508\n' 127.0.0.1 "$PORT" | wc -c)" 0
 check "udp: ... and that is logged with the reason" wait_log "$LOG" \
     'reply not sent: 65508 bytes: Message too long'
+same "udp: a 65535-byte write (fits the relay, not a datagram) is not sent" \
+    "$("$TCLIENT" -u -w 1 -d '65535\n' 127.0.0.1 "$PORT" | wc -c)" 0
+check "udp: ... and that is logged with the reason" wait_log "$LOG" \
+    'reply not sent: 65535 bytes: Message too long'
 check "udp: ... and neither is logged as sent" \
     sh -c "! grep -q ': sent [0-9]* bytes' '$LOG'"
 stop "$PID"
@@ -94,14 +105,8 @@ stop "$PID"
 
 # Every write is a datagram: 300 one-byte writes must not answer one
 # 100-byte request (300 times in datagrams, 91 times on the wire).
-cf=$(conf dgrams <<'C'
-port = 0;
-protocol = "udp";
-listen = "127.0.0.1";
-handler = "exec";
-exec = { program = "/bin/sh"; args = [ "-c", "cat > /dev/null; i=0; while [ $i -lt 300 ]; do printf x; i=$((i + 1)); done" ]; };
-C
-)
+cf=$(shconf dgrams \
+    'cat > /dev/null; i=0; while [ $i -lt 300 ]; do printf x; i=$((i + 1)); done')
 start dgrams "$cf"
 "$TCLIENT" -u -w 1 -z 100 127.0.0.1 "$PORT" > /dev/null
 check "udp: 300 one-byte writes for 100 bytes: cut at datagram 4" \
@@ -111,15 +116,7 @@ stop "$PID"
 
 # Past the cut nothing more is read: a handler writing without end gets
 # an error (ECONNRESET) at its next write, and the master stays idle.
-cf=$(conf endless <<'C'
-port = 0;
-protocol = "udp";
-listen = "127.0.0.1";
-session_timeout = 4;
-handler = "exec";
-exec = { program = "/bin/sh"; args = [ "-c", "cat > /dev/null; exec yes" ]; };
-C
-)
+cf=$(shconf endless 'cat > /dev/null; exec yes' 'session_timeout = 4;')
 start endless "$cf"
 t0=$(cpu_ms "$PID")
 "$TCLIENT" -u -w 1 -d 'x\n' 127.0.0.1 "$PORT" > /dev/null
@@ -130,6 +127,34 @@ check "udp: a handler writing past the cut: the master used $used ms of CPU in 2
 check "udp: ... and the handler ends at its next write, within a second" \
     sh -c "! grep -q 'past session_timeout' '$LOG' &&
 	grep -qE 'child [0-9]+ (exited|killed) .* after [0-9]{1,3} ms' '$LOG'"
+stop "$PID"
+
+# The same for a handler that writes once more after a pause: the write
+# that went over the limit ended the relay, so this one fails at once.
+cf=$(shconf pastcut \
+    'cat > /dev/null; printf a; printf b; printf c; printf d; sleep 0.3; printf e && echo wrote past >&2')
+start pastcut "$cf"
+same "udp: 3 datagrams for one, then the cut" \
+    "$("$TCLIENT" -u -w 1 -d 'x\n' 127.0.0.1 "$PORT")" abc
+wait_log "$LOG" 'child [0-9]+ (exited|killed)'
+check "udp: ... and the write after the cut fails" \
+    sh -c "! grep -q 'wrote past' '$LOG'"
+stop "$PID"
+
+# A handler that closes its stdout has answered: the relay ends then,
+# its bytes are logged as sent, and the master stays idle while the
+# handler lingers.
+cf=$(shconf linger 'read x; echo $x; exec > /dev/null; sleep 2')
+start linger "$cf"
+t0=$(cpu_ms "$PID")
+same "udp: a handler that closes its stdout: answered" \
+    "$("$TCLIENT" -u -d 'hi\n' 127.0.0.1 "$PORT")" hi
+check "udp: ... its reply logged as sent while it lingers" \
+    sh -c "grep -q ': sent 3 bytes$' '$LOG' && ! grep -q 'exited with' '$LOG'"
+sleep 1
+used=$(($(cpu_ms "$PID") - t0))
+check "udp: ... and the master used $used ms of CPU meanwhile (at most 300)" \
+    test "$used" -le 300
 stop "$PID"
 
 # Only what reached the client is logged as sent, once, by the relay:
