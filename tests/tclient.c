@@ -20,9 +20,10 @@
  *	datagrams that come back (until 300 ms pass without one); exit 0
  *	if any came, 2 if none came within SECS.  -t and -l as for TCP.
  *   tclient -u -F -s SRC -p SPORT [-n COUNT] [-d DATA] HOST PORT
- *	UDP with a forged source, IPv4 loopback only (needs root for the
- *	raw socket): COUNT datagrams (1 by default) of DATA from SRC:SPORT
- *	to HOST:PORT; nothing is read back.  Exit 0 once sent.
+ *	UDP with a forged source, loopback only (needs root for the raw
+ *	socket): COUNT datagrams (1 by default) of DATA from SRC:SPORT
+ *	to HOST:PORT, both IPv4 or both IPv6; nothing is read back.  Exit 0
+ *	once sent.
  *   With -p SPORT otherwise, the socket is bound to that source port
  *	(SO_REUSEADDR, which lets a UDP socket share a port).
  *   tclient [-d DATA] [-H] [-w SECS] unix:PATH
@@ -362,6 +363,48 @@ since(const struct timespec *a)
  * UDP headers) on a raw socket.  The kernel fills in the IPv4 checksum
  * and length; a UDP checksum of 0 means none.
  */
+/*
+ * IPv6 has no header to write by hand: a raw UDP socket bound to the
+ * source address sends the UDP header and data, and the kernel sums
+ * them (IPV6_CHECKSUM at the UDP checksum's offset).
+ */
+static int
+forge6(const struct opts *o, struct sockaddr_in6 *d,
+    const struct sockaddr_in6 *s, size_t n)
+{
+	unsigned char pkt[8 + 1400];
+	struct sockaddr_in6 a = *s;
+	int fd, i, off = 6;
+	uint16_t v;
+
+	if ((fd = socket(AF_INET6, SOCK_RAW, IPPROTO_UDP)) < 0) {
+		perror("tclient: raw socket");
+		return 1;
+	}
+	a.sin6_port = 0;
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_CHECKSUM, &off,
+	    sizeof(off)) < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		perror("tclient: raw socket");
+		return 1;
+	}
+	memset(pkt, 0, 8);
+	memcpy(pkt, &s->sin6_port, 2);
+	memcpy(pkt + 2, &d->sin6_port, 2);
+	v = htons(8 + n);
+	memcpy(pkt + 4, &v, 2);
+	if (n > 0)
+		memcpy(pkt + 8, o->data, n);
+	d->sin6_port = 0;	/* a raw socket's "port" is its protocol */
+	for (i = 0; i < (o->count > 0 ? o->count : 1); i++)
+		if (sendto(fd, pkt, 8 + n, 0, (struct sockaddr *)d,
+		    sizeof(*d)) < 0) {
+			perror("tclient: sendto");
+			return 1;
+		}
+	close(fd);
+	return 0;
+}
+
 static int
 forge(const struct opts *o)
 {
@@ -377,10 +420,14 @@ forge(const struct opts *o)
 	if (o->src == NULL || o->sport == NULL ||
 	    make_addr(o->host, o->port, &dst, &len) < 0 ||
 	    make_addr(o->src, o->sport, &src, &len) < 0 ||
-	    dst.ss_family != AF_INET || src.ss_family != AF_INET) {
-		fprintf(stderr, "tclient: -F needs IPv4 loopback -s, -p\n");
+	    dst.ss_family != src.ss_family) {
+		fprintf(stderr, "tclient: -F needs loopback -s, -p of the "
+		    "destination's family\n");
 		return 64;
 	}
+	if (dst.ss_family == AF_INET6)
+		return forge6(o, (struct sockaddr_in6 *)&dst,
+		    (const struct sockaddr_in6 *)&src, n);
 	if ((fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW)) < 0) {
 		perror("tclient: raw socket");
 		return 1;
