@@ -89,6 +89,15 @@ if [ -n "$root" ]; then
 	forge "$pa" "$pb"
 	check "from the first service's port: dropped" \
 	    wait_log "$LOG" "b: dropped a datagram from 127\.0\.0\.1:$pa: a port replyd serves"
+	forge 0 "$pa"
+	check "from port 0: dropped" \
+	    wait_log "$LOG" "a: dropped a datagram from 127\.0\.0\.1:0: source port 0"
+	forge 7 "$pb"
+	check "from echo's port, the first of the list: dropped" \
+	    wait_log "$LOG" "b: dropped a datagram from 127\.0\.0\.1:7: the port of a service that answers datagrams"
+	"$TCLIENT" -u -F -s ::1 -p "$pb" -d 'hello\n' ::1 "$pb"
+	check "from its own address and port, over IPv6: dropped" \
+	    wait_log "$LOG" "b: dropped a datagram from \[::1\]:$pb: our own address"
 fi
 # A reload forgets the ports of the services it drops: a client on b's
 # old port is a client like any once b is gone.
@@ -114,13 +123,19 @@ services = (
 	{ name = "top"; port = 65535; listen = "192.0.2.1"; },
 	{ name = "tt"; port = $pt; protocol = "tcp"; listen = "192.0.2.1"; },
 	{ name = "a"; port = 0; listen = "127.0.0.1"; },
-	{ name = "z"; port = 0; listen = "127.0.0.1"; }
+	{ name = "z"; port = 0; listen = "0.0.0.0"; }
 );
 C
 )
 start edge "$cf"
 pa=$(uport "$LOG" a)
 pz=$(uport "$LOG" z)
+# An IPv4 wildcard socket says only "0.0.0.0" of itself, as "::" did.
+if [ -n "$root" ]; then
+	forge "$pz" "$pz"
+	check "from its own address and port, on 0.0.0.0: dropped" \
+	    wait_log "$LOG" "z: dropped a datagram from 127\.0\.0\.1:$pz: our own address"
+fi
 if [ -n "$root" ]; then
 	forge 1 "$pa"
 	check "from port 1, of a service that cannot bind: dropped" \
@@ -134,6 +149,44 @@ check "from port 65535, of a service that cannot bind: dropped" \
 same "from the port of a TCP service that cannot bind: answered" \
     "$(bound "$pt" "$pa")" "thank you !"
 stop "$PID"
+
+# Socket activation: the datagram that starts replyd came before it
+# could ask where datagrams arrive, and a datagram from its own address
+# and port is known all the same.  Under replyd -i the socket is fd 0,
+# all addresses: the next one too.
+# activated NAME LISTEN [--inetd -i]: replyd -c $cf started by
+# systemd-socket-activate on LISTEN; sets PID and LOG.
+activated() {
+	LOG=$WORK/$1.log
+	systemd-socket-activate --datagram -l "$2" ${3:+"$3"} "$REPLYD" -f \
+	    -c "$cf" ${4:+"$4"} 2> "$LOG" &
+	PID=$!
+	PIDS="$PIDS $PID"
+	wait_log "$LOG" 'Listening on'
+}
+cf=$(conf act <<C
+port = $pa;
+protocol = "udp";
+listen = "127.0.0.1";
+C
+)
+if [ -z "$root" ] || ! command -v systemd-socket-activate > /dev/null; then
+	echo "# not root or no systemd-socket-activate: no forged datagram to an activated replyd"
+else
+	activated act "127.0.0.1:$pa"
+	forge "$pa" "$pa"
+	check "activated, from its own address and port, first: dropped" \
+	    wait_log "$LOG" "dropped a datagram from 127\.0\.0\.1:$pa: our own address"
+	stop "$PID"
+	sed -i '/^listen/d' "$cf"
+	activated inetd "$pa" --inetd -i
+	same "replyd -i: a client is answered" \
+	    "$("$TCLIENT" -u -d 'hello\n' 127.0.0.1 "$pa")" "thank you !"
+	forge "$pa" "$pa"
+	check "replyd -i on all addresses, from its own address and port: dropped" \
+	    wait_log "$LOG" "dropped a datagram from 127\.0\.0\.1:$pa: our own address"
+	stop "$PID"
+fi
 
 # Two masters on one host, each serving a port the other cannot know:
 # one datagram forged from B's port to A starts A answering B answering
