@@ -44,6 +44,8 @@ struct listener {
 };
 
 void	listen_opts_of(struct listen_opts *o, const struct service *svc);
+/* -t: a warning for each interface that does not exist now. */
+void	listen_opts_check(const struct conf *c);
 int	listen_open(struct listener *l, const char *spec, int port,
 	    enum conf_proto proto, const struct listen_opts *o);
 int	listen_same(const struct listener *l, const char *spec, int port,
