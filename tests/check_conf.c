@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "conf/internal.h"
 #include "conf/keys.h"
 #include "check_run.h"
 
@@ -22,11 +23,10 @@ static struct errlist errs;
 static const char *const names[] = { "reply", "echo", "exec", "module",
     NULL };
 
-static struct conf *
-load_text(const char *text, int port, int as_root)
+/* text in a new file at path (the one before is removed). */
+static void
+write_text(const char *text)
 {
-	struct conf_opts o = { .port = port, .as_root = as_root,
-	    .handlers = names };
 	int fd;
 
 	if (path[0] != '\0')
@@ -36,6 +36,15 @@ load_text(const char *text, int port, int as_root)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
 	close(fd);
+}
+
+static struct conf *
+load_text(const char *text, int port, int as_root)
+{
+	struct conf_opts o = { .port = port, .as_root = as_root,
+	    .handlers = names };
+
+	write_text(text);
 	errlist_free(&errs);
 	return conf_load(path, &o, &errs);
 }
@@ -82,6 +91,9 @@ START_TEST(defaults)
 	ck_assert_str_eq(s->handler_name, "reply");
 	ck_assert_ptr_null(s->handler);	/* the handler table's to set */
 	ck_assert_str_eq(s->reply, "thank you !\n");
+	ck_assert_uint_eq(s->reply_len, 12);
+	ck_assert_ptr_null(s->busy_reply);
+	ck_assert_uint_eq(s->busy_reply_len, 0);
 	ck_assert_uint_eq(s->max_request, 1024);
 	ck_assert_int_eq(s->timeout, 10);
 	ck_assert_int_eq(s->max_children, 64);
@@ -1043,6 +1055,7 @@ START_TEST(wrapped_twins_are_only_alike_integers)
 		"timeout = 80L; port = 80; max_request = 4294967376;\n",
 		"port = 80; timeout = 80; max_request = 4294967376;\n",
 		"reply = \"80\"; timeout = 80; max_request = 4294967376;\n",
+		"listen = [ \"::1\" ]; timeout = 80; max_request = 4294967376;\n",
 		"services = ( { name = \"a\"; max_request = 4294967376; },"
 		    " { name = \"b\"; port = 80; } );\n",
 	};
@@ -1160,6 +1173,66 @@ START_TEST(enum_values)
 END_TEST
 
 /*
+ * The first setting of text applied to a service with the defaults, as
+ * conf_load applies each: 0, or -1 when it reported an error (and then
+ * only), whatever the key's type.
+ */
+static int
+applied(const char *text)
+{
+	struct conf_opts o = { .port = -1, .handlers = names };
+	struct conf_text t;
+	struct conf_ctx x = { .opts = &o, .text = &t };
+	struct service svc;
+	const config_setting_t *s;
+	config_t cf;
+	int rc;
+
+	write_text(text);
+	x.path = path;
+	ck_assert_int_eq(conf_text_read(&t, path), 0);
+	config_init(&cf);
+	ck_assert_int_eq(config_read_string(&cf, t.buf), CONFIG_TRUE);
+	s = config_setting_get_elem(config_root_setting(&cf), 0);
+	memset(&svc, 0, sizeof(svc));
+	conf_key_defaults(&svc);
+	rc = conf_key_apply(&x, conf_key_find(config_setting_name(s)), &svc,
+	    s);
+	ck_assert_msg(rc == (x.nerr > 0 ? -1 : 0), "%s: %d, %d error(s)", text,
+	    rc, x.nerr);
+	config_destroy(&cf);
+	conf_text_free(&t);
+	return rc;
+}
+
+START_TEST(applying_a_key_says_whether_it_failed)
+{
+	static const char *const good[] = {
+		"port = 1;", "rate = 2.5;", "rate = 0;", "rate = 2;",
+		"reuse_port = true;", "reply = \"x\";", "interface = \"lo\";",
+		"log = \"errors\";", "log_facility = \"local1\";",
+		"handler = \"echo\";", "allow = [ \"::1\" ];",
+		"listen = \"::1\";", "disable = false;",
+	};
+	static const char *const bad[] = {
+		"port = 70000;", "port = 4294967376;", "port = \"1\";",
+		"rate = 5e6;", "rate = 5000000;", "rate = true;",
+		"reuse_port = 1;", "reply = 1;", "interface = \"\";",
+		"interface = 1;", "log = \"x\";", "log = 1;",
+		"log_facility = \"kern\";", "handler = \"x\";", "handler = 1;",
+		"allow = [ \"x\" ];", "allow = 1;", "allow = ( 1 );",
+		"listen = 1;", "disable = 1;",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_msg(applied(good[i]) == 0, "%s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(applied(bad[i]) == -1, "%s", bad[i]);
+}
+END_TEST
+
+/*
  * Heap blocks in use, counted exactly: glibc's own figures (mallinfo2)
  * also count the blocks its caches keep after free().  Every call of the
  * program and its libraries comes here (glibc lets malloc be replaced).
@@ -1264,6 +1337,7 @@ main(void)
 	tcase_add_test(tc, string_lists);
 	tcase_add_test(tc, enum_values);
 	tcase_add_test(tc, loads_give_back_their_memory);
+	tcase_add_test(tc, applying_a_key_says_whether_it_failed);
 	tcase_add_test(tc, unix_sockets);
 	tcase_add_test(tc, port_override);
 	tcase_add_test(tc, all_errors_reported_with_lines);
