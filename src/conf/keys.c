@@ -488,6 +488,19 @@ conf_strv_free(char **v)
 	free(v);
 }
 
+/* v[*k] = a copy of str, the next in v: 0, or -1 (said). */
+static int
+append(struct conf_ctx *x, const config_setting_t *s, char **v, int *k,
+    const char *str)
+{
+	if ((v[*k] = strdup(str)) == NULL) {
+		conf_errf(x, s, "out of memory");
+		return -1;
+	}
+	(*k)++;
+	return 0;
+}
+
 /*
  * A string or a list/array of strings into a NULL-terminated vector
  * after `first` (which, if not NULL, becomes element 0).
@@ -511,10 +524,12 @@ conf_get_strv(struct conf_ctx *x, const config_setting_t *s, const char *key,
 		    key, n, max);
 		return -1;
 	}
-	if ((v = calloc(n + 2, sizeof(char *))) == NULL)
+	if ((v = calloc(n + 2, sizeof(char *))) == NULL) {
+		conf_errf(x, s, "out of memory");
 		return -1;
-	if (first != NULL)
-		v[k++] = strdup(first);
+	}
+	if (first != NULL && append(x, s, v, &k, first) < 0)
+		bad = 1;
 	for (i = 0; i < n; i++) {
 		const config_setting_t *e = t == CONFIG_TYPE_STRING ? s :
 		    config_setting_get_elem(s, i);
@@ -525,7 +540,8 @@ conf_get_strv(struct conf_ctx *x, const config_setting_t *s, const char *key,
 			bad = 1;
 			continue;
 		}
-		v[k++] = strdup(config_setting_get_string(e));
+		if (append(x, e, v, &k, config_setting_get_string(e)) < 0)
+			bad = 1;
 	}
 	if (bad) {
 		conf_strv_free(v);
@@ -550,6 +566,7 @@ get_acl(struct conf_ctx *x, const config_setting_t *s, const char *key,
 	for (n = 0; strs[n] != NULL; n++)
 		;
 	if ((v = calloc(n + 1, sizeof(*v))) == NULL) {
+		conf_errf(x, s, "out of memory");
 		conf_strv_free(strs);
 		return -1;
 	}
