@@ -19,6 +19,8 @@
 
 static char path[64];
 static struct errlist errs;
+/* When >= 0: the allocations to go before one fails (malloc, calloc). */
+static long fail_in = -1;
 /* What `handler` may say: the caller's list, not the handler table. */
 static const char *const names[] = { "reply", "echo", "exec", "module",
     NULL };
@@ -94,6 +96,9 @@ START_TEST(defaults)
 	ck_assert_uint_eq(s->reply_len, 12);
 	ck_assert_ptr_null(s->busy_reply);
 	ck_assert_uint_eq(s->busy_reply_len, 0);
+	ck_assert_int_eq(s->proto, PROTO_TCP);
+	ck_assert_int_eq(s->log, CONF_LOG_CONNECTIONS);
+	ck_assert_int_eq(s->log_facility, LOG_DAEMON);
 	ck_assert_uint_eq(s->max_request, 1024);
 	ck_assert_int_eq(s->timeout, 10);
 	ck_assert_int_eq(s->max_children, 64);
@@ -1178,7 +1183,7 @@ END_TEST
  * only), whatever the key's type.
  */
 static int
-applied(const char *text)
+applied_failing(const char *text, long fail, int *failed)
 {
 	struct conf_opts o = { .port = -1, .handlers = names };
 	struct conf_text t;
@@ -1196,14 +1201,54 @@ applied(const char *text)
 	s = config_setting_get_elem(config_root_setting(&cf), 0);
 	memset(&svc, 0, sizeof(svc));
 	conf_key_defaults(&svc);
+	fail_in = fail;
 	rc = conf_key_apply(&x, conf_key_find(config_setting_name(s)), &svc,
 	    s);
+	*failed = fail >= 0 && fail_in < 0;
+	fail_in = -1;
 	ck_assert_msg(rc == (x.nerr > 0 ? -1 : 0), "%s: %d, %d error(s)", text,
 	    rc, x.nerr);
 	config_destroy(&cf);
 	conf_text_free(&t);
 	return rc;
 }
+
+static int
+applied(const char *text)
+{
+	int failed;
+
+	return applied_failing(text, -1, &failed);
+}
+
+/*
+ * Memory running out while a value is copied: an error said, never a
+ * list read in part (a short allow lets fewer in, a short deny more).
+ */
+START_TEST(memory_running_out_is_an_error)
+{
+	static const char *const texts[] = {
+		"reply = \"x\";", "log = \"errors\";", "handler = \"echo\";",
+		"listen = [ \"::1\", \"127.0.0.1\" ];",
+		"deny = [ \"::1\", \"10.0.0.0/8\" ];",
+		"exec = { program = \"/bin/sh\"; args = [ \"-c\" ]; };",
+	};
+	size_t i;
+	long n;
+	int failed, rc;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		for (n = 0; n < 100; n++) {
+			rc = applied_failing(texts[i], n, &failed);
+			if (!failed) {
+				ck_assert_int_eq(rc, 0);
+				break;
+			}
+			ck_assert_msg(rc == -1, "%s: allocation %ld failed, "
+			    "but it is taken", texts[i], n);
+		}
+}
+END_TEST
 
 START_TEST(applying_a_key_says_whether_it_failed)
 {
@@ -1213,6 +1258,7 @@ START_TEST(applying_a_key_says_whether_it_failed)
 		"log = \"errors\";", "log_facility = \"local1\";",
 		"handler = \"echo\";", "allow = [ \"::1\" ];",
 		"listen = \"::1\";", "disable = false;",
+		"services = ( { name = \"a\"; } );",
 	};
 	static const char *const bad[] = {
 		"port = 70000;", "port = 4294967376;", "port = \"1\";",
@@ -1232,6 +1278,23 @@ START_TEST(applying_a_key_says_whether_it_failed)
 }
 END_TEST
 
+/* An error of no one setting (the whole file's) names the file alone. */
+START_TEST(errors_of_no_setting_name_the_file)
+{
+	struct conf_text t;
+	struct conf_ctx x = { .errs = &errs, .text = &t };
+
+	write_text("port = 1;\n");
+	x.path = path;
+	ck_assert_int_eq(conf_text_read(&t, path), 0);
+	errlist_free(&errs);
+	conf_errf(&x, NULL, "no services %s", "here");
+	ck_assert_int_eq(x.nerr, 1);
+	ck_assert_str_eq(err(0), ": no services here");
+	conf_text_free(&t);
+}
+END_TEST
+
 /*
  * Heap blocks in use, counted exactly: glibc's own figures (mallinfo2)
  * also count the blocks its caches keep after free().  Every call of the
@@ -1245,7 +1308,11 @@ static long blocks;
 void *
 malloc(size_t n)
 {
-	void *p = __libc_malloc(n);
+	void *p;
+
+	if (fail_in >= 0 && fail_in-- == 0)
+		return NULL;
+	p = __libc_malloc(n);
 
 	blocks += p != NULL;
 	return p;
@@ -1254,7 +1321,11 @@ malloc(size_t n)
 void *
 calloc(size_t n, size_t size)
 {
-	void *p = __libc_calloc(n, size);
+	void *p;
+
+	if (fail_in >= 0 && fail_in-- == 0)
+		return NULL;
+	p = __libc_calloc(n, size);
 
 	blocks += p != NULL;
 	return p;
@@ -1284,7 +1355,10 @@ static const char *const churn[] = {
 	every_key_text,
 	"reply = \"a\";\nlisten = \"127.0.0.1\";\nallow = [ \"10.0.0.0/8\" ];\n"
 	"services = ( { name = \"a\"; reply = \"b\"; handler = \"echo\";\n"
-	"  listen = \"::1\"; allow = [ \"::1\" ]; log = \"errors\"; } );\n",
+	"  listen = \"::1\"; allow = [ \"::1\" ]; log = \"errors\"; },\n"
+	"{ name = \"b\"; port = 2; handler = \"exec\";\n"
+	"  exec = { program = \"/bin/sh\"; args = [ \"-c\", \"y\" ]; }; } );\n"
+	"exec = { program = \"/bin/sh\"; args = [ \"-c\", \"x\" ]; };\n",
 	"protocol = \"sctp\";\nhandler = \"qotd\";\ninterface = \"\";\n"
 	"allow = [ \"nope\" ];\nlisten = ( \"127.0.0.1\", 5 );\nreply = 1;\n"
 	"services = ( { name = \"a\"; interface = \"a-name-too-long-0\"; } );\n",
@@ -1338,6 +1412,8 @@ main(void)
 	tcase_add_test(tc, enum_values);
 	tcase_add_test(tc, loads_give_back_their_memory);
 	tcase_add_test(tc, applying_a_key_says_whether_it_failed);
+	tcase_add_test(tc, errors_of_no_setting_name_the_file);
+	tcase_add_test(tc, memory_running_out_is_an_error);
 	tcase_add_test(tc, unix_sockets);
 	tcase_add_test(tc, port_override);
 	tcase_add_test(tc, all_errors_reported_with_lines);
