@@ -184,7 +184,10 @@ conf_key_find(const char *name)
 	return NULL;
 }
 
-/* Optimal string alignment distance of a and b, capped at 9. */
+/*
+ * Optimal string alignment distance of a and b; 9 for a name longer than
+ * any key could be a typo of (the keys have at most 22 letters).
+ */
 static int
 distance(const char *a, const char *b)
 {
@@ -208,7 +211,7 @@ distance(const char *a, const char *b)
 				c = d[i - 2][j - 2] + 1;
 			d[i][j] = c;
 		}
-	return d[la][lb] > 9 ? 9 : d[la][lb];
+	return d[la][lb];
 }
 
 const struct conf_key *
@@ -528,8 +531,7 @@ conf_get_strv(struct conf_ctx *x, const config_setting_t *s, const char *key,
 		conf_errf(x, s, "out of memory");
 		return -1;
 	}
-	if (first != NULL && append(x, s, v, &k, first) < 0)
-		bad = 1;
+	bad |= first != NULL && append(x, s, v, &k, first) < 0;
 	for (i = 0; i < n; i++) {
 		const config_setting_t *e = t == CONFIG_TYPE_STRING ? s :
 		    config_setting_get_elem(s, i);
@@ -540,8 +542,7 @@ conf_get_strv(struct conf_ctx *x, const config_setting_t *s, const char *key,
 			bad = 1;
 			continue;
 		}
-		if (append(x, e, v, &k, config_setting_get_string(e)) < 0)
-			bad = 1;
+		bad |= append(x, e, v, &k, config_setting_get_string(e)) < 0;
 	}
 	if (bad) {
 		conf_strv_free(v);
