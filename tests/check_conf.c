@@ -21,6 +21,8 @@ static char path[64];
 static struct errlist errs;
 /* When >= 0: the allocations to go before one fails (malloc, calloc). */
 static long fail_in = -1;
+/* Heap blocks in use (see malloc below). */
+static long blocks;
 /* What `handler` may say: the caller's list, not the handler table. */
 static const char *const names[] = { "reply", "echo", "exec", "module",
     NULL };
@@ -1191,6 +1193,7 @@ applied_failing(const char *text, long fail, int *failed)
 	struct service svc;
 	const config_setting_t *s;
 	config_t cf;
+	long held;
 	int rc;
 
 	write_text(text);
@@ -1201,6 +1204,7 @@ applied_failing(const char *text, long fail, int *failed)
 	s = config_setting_get_elem(config_root_setting(&cf), 0);
 	memset(&svc, 0, sizeof(svc));
 	conf_key_defaults(&svc);
+	held = blocks;
 	fail_in = fail;
 	rc = conf_key_apply(&x, conf_key_find(config_setting_name(s)), &svc,
 	    s);
@@ -1208,6 +1212,13 @@ applied_failing(const char *text, long fail, int *failed)
 	fail_in = -1;
 	ck_assert_msg(rc == (x.nerr > 0 ? -1 : 0), "%s: %d, %d error(s)", text,
 	    rc, x.nerr);
+	/*
+	 * A value of the table's types, refused, keeps no memory (a group
+	 * such as exec may keep its members read, freed with the service).
+	 */
+	ck_assert_msg(rc == 0 || blocks == held || conf_key_find(
+	    config_setting_name(s))->type == CT_SPECIAL, "%s: %ld blocks kept",
+	    text, blocks - held);
 	config_destroy(&cf);
 	conf_text_free(&t);
 	return rc;
@@ -1303,7 +1314,6 @@ END_TEST
 extern void *__libc_malloc(size_t), *__libc_calloc(size_t, size_t),
     *__libc_realloc(void *, size_t);
 extern void __libc_free(void *);
-static long blocks;
 
 void *
 malloc(size_t n)
