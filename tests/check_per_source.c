@@ -108,13 +108,14 @@ START_TEST(children_see_each_other)
 END_TEST
 
 /*
- * Services are told apart by their whole name, however long: two
- * names that differ only in the first of 70 characters count apart.
+ * Services are told apart by their whole name: two names of the
+ * longest length a configuration allows (64) that differ only in their
+ * first character count apart.
  */
 START_TEST(long_names_count_apart)
 {
 	struct srckey a = key(6);
-	char one[71], two[71];
+	char one[65], two[65];
 
 	memset(one, 'x', sizeof(one) - 1);
 	one[sizeof(one) - 1] = '\0';
