@@ -92,7 +92,7 @@ check_conf(const char *path, int port, int print)
 	errlist_free(&errs);
 	master_sigmask(&block);
 	if (c == NULL || module_conf_check(c, &block) < 0 ||
-	    master_sandbox_check(c) < 0) {
+	    master_check(c) < 0) {
 		conf_free(c);
 		return EX_CONFIG;
 	}

@@ -227,6 +227,12 @@ services = (
 );
 C
 )
+"$REPLYD" -t -c "$cf" > "$WORK/keys.t" 2>&1
+same "-t: an unknown interface is a warning, and the file checks" "$?" 0
+check "... naming the service and the interface" grep -qx \
+    "replyd: $cf: service \"nodev\": warning: interface \"nosuch0\" does not exist now; its listeners will wait for it" "$WORK/keys.t"
+check "... and only that one (lo exists)" \
+    sh -c "[ \$(grep -c warning '$WORK/keys.t') -eq 1 ]"
 start keys "$cf"
 wait_log "$LOG" 'plain: listening on' > /dev/null
 same "keepalive, nodelay, rlimit_core = 2: on the connection and the handler" \

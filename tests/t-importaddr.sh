@@ -27,6 +27,8 @@ passes() {
 	xinetd_tcp braces 7001 'user = nobody' \
 	    'only_from = 10.{1,2} 172.16.5.{7,9} 192.168.0.0 0.0.0.0'
 	xinetd_tcp badbrace 7002 'user = nobody' 'only_from = 10.{1,x} 10.{}'
+	xinetd_tcp typos 7007 'user = nobody' \
+	    'only_from = ::1/129 10.0.0.0/33 256.1.1.1 host.example.org'
 	xinetd_tcp ids 7003 'user = 0' 'group = 0'
 	xinetd_tcp nogroup 7004 'user = nobody' 'group = 4242424'
 	xinetd_tcp lo1 7005 'user = nobody' 'bind = 127.0.0.1'
@@ -45,11 +47,17 @@ check "... the service is enabled" enabled braces x.conf
 check "10.{1,x}: not an address, the service is disabled" \
     disabled badbrace x.conf
 check "... naming the entry" \
-    why badbrace x.conf 'only_from 10.{1,x} is a host name'
+    why badbrace x.conf 'only_from 10.{1,x} is not a valid address'
 check "... and 10.{}, an empty list, too" \
-    why badbrace x.conf 'only_from 10.{} is a host name'
+    why badbrace x.conf 'only_from 10.{} is not a valid address'
 same "... and no part of 10.{1,x} is left in allow" \
     "$(allow_of badbrace x.conf)" ""
+for bad in ::1/129 10.0.0.0/33 256.1.1.1; do
+	check "only_from $bad: a mistyped address, not a name" \
+	    why typos x.conf "only_from $bad is not a valid address"
+done
+check "... and a name is still called a name" \
+    why typos x.conf 'only_from host.example.org is a host name'
 
 awk '/name = "ids";/ { on = 1 } on { print } on && /^\t}/ { exit }' x.conf \
     > ids.block

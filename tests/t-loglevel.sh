@@ -110,22 +110,29 @@ listen = "127.0.0.1";
 services = (
 	{ name = "slow"; port = 0; max_children = 1; handler = "exec";
 	  exec = { program = "/bin/sleep"; args = [ "1" ]; }; },
+	{ name = "paced"; port = 0; rate = 1; handler = "daytime"; },
 	{ name = "stats"; port = 0; handler = "status"; }
 );
 C
 )
 start waits "$wcf"
 P_slow=$(port_of "$LOG" slow)
+P_paced=$(port_of "$LOG" paced)
 P_stats=$(port_of "$LOG" stats)
+# rate = 1 holds one token: of three clients at once, two wait for it.
 kids=
 for _ in 1 2 3; do
 	"$TCLIENT" -w 10 127.0.0.1 "$P_slow" > /dev/null &
+	kids="$kids $!"
+	"$TCLIENT" -w 10 127.0.0.1 "$P_paced" > /dev/null &
 	kids="$kids $!"
 done
 # shellcheck disable=SC2086 # one pid a word
 wait $kids
 check "waiting clients: logged, by reason" \
     wait_log "$LOG" 'slow: [0-9]+ clients? waited for max_children'
+check "waiting clients: the rate's logged too" \
+    wait_log "$LOG" 'paced: [0-9]+ clients? waited for rate'
 printf 'port = 0;\nbogus = 1;\n' > "$WORK/waits.conf.new"
 cp "$WORK/waits.conf" "$WORK/waits.conf.good"
 cp "$WORK/waits.conf.new" "$WORK/waits.conf"
@@ -136,6 +143,10 @@ check "replyd_waited_total counts them (max_children)" \
     grep -qE '^replyd_waited_total\{service="slow",reason="max_children"\} 2$' "$WORK/metrics"
 check "replyd_waited_total has the rate row too" \
     grep -qE '^replyd_waited_total\{service="slow",reason="rate"\} 0$' "$WORK/metrics"
+check "replyd_waited_total counts them (rate)" \
+    grep -qE '^replyd_waited_total\{service="paced",reason="rate"\} 2$' "$WORK/metrics"
+check "replyd_waited_total: a paced service never waited for children" \
+    grep -qE '^replyd_waited_total\{service="paced",reason="max_children"\} 0$' "$WORK/metrics"
 check "replyd_reloads_failed_total counts the failed reload" \
     grep -qx 'replyd_reloads_failed_total 1' "$WORK/metrics"
 check "replyd_build_info says the version" \

@@ -681,6 +681,15 @@ named_before(const char *s, const char *end, const char *name)
 	return 0;
 }
 
+/* Whether a setting may begin at p of a line: first, or after a
+ * separator or the end of a comment. */
+static int
+setting_may_start(const char *line, const char *p)
+{
+	return p == line || strchr(";{(,", p[-1]) != NULL ||
+	    (p - line >= 2 && p[-2] == '*' && p[-1] == '/');
+}
+
 /*
  * Which setting of line n repeats an earlier one: the last on the line
  * whose name was set before (libconfig says only the line).
@@ -696,7 +705,7 @@ duplicate_hint(const struct conf_text *t, unsigned n, char *out,
 		return;
 	eol = strchrnul(start, '\n');
 	for (p = start; p < eol; p++)
-		if ((p == start || strchr(";{(,", p[-1]) != NULL) &&
+		if (setting_may_start(start, p) &&
 		    setting_of(p, name, sizeof(name), value,
 		    sizeof(value)) == 0 && named_before(t->buf, p, name))
 			snprintf(found, sizeof(found), "%s", name);

@@ -137,6 +137,7 @@ void	 finish_free(struct svclist *);
 
 /* addr.c */
 int	 addr_numeric(const char *);
+const char *addr_why(const char *);
 int	 addr_access(struct svc *, const char *, struct strv *);
 int	 addr_inside(const char *, const char *);
 void	 addr_v6only(struct svc *, const char *);

@@ -191,9 +191,8 @@ map_hosts(struct svc *s, const struct entry *e)
 		if (addr_numeric(h) != 0)
 			strv_add(&s->listen, h);
 		else
-			svc_disable(s, "\"%s\" is a host name: replyd-import "
-			    "does not resolve names; write its address in "
-			    "listen", h);
+			svc_disable(s, "\"%s\" %s; write its address in "
+			    "listen", h, addr_why(h));
 	}
 	strv_clear(&hosts);
 }

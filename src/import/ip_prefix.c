@@ -26,6 +26,19 @@ addr_numeric(const char *a)
 	return 0;
 }
 
+/*
+ * Why an address replyd cannot take was left out: a name (never
+ * resolved), or a mistyped address, which no name can be: names hold
+ * none of "{}/:," and are not all digits and dots.
+ */
+const char *
+addr_why(const char *a)
+{
+	if (strpbrk(a, "{}/:,") != NULL || a[strspn(a, "0123456789.")] == '\0')
+		return "is not a valid address";
+	return "is a host name: replyd-import does not resolve names";
+}
+
 /* "ADDR/BITS" with a numeric address and a prefix length it allows. */
 static int
 prefix(const char *a)

@@ -298,8 +298,8 @@ map_socket(struct svc *s, const struct xentry *e, const struct xentry *d,
 	if (bind != NULL && addr_numeric(bind) != 0)
 		strv_add(&s->listen, bind);
 	else if (bind != NULL)
-		svc_disable(s, "bind %s is a host name: replyd-import does not "
-		    "resolve names; write its address in listen", bind);
+		svc_disable(s, "bind %s %s; write its address in listen",
+		    bind, addr_why(bind));
 	if (bind == NULL && (b & F_IPV4))
 		strv_add(&s->listen, "0.0.0.0");
 	if ((a = one(e, d, "v6only")) != NULL && yesno(a) == 1 &&
@@ -440,14 +440,13 @@ map_access(struct svc *s, const struct xentry *e, const struct xentry *d)
 	list(e, d, "no_access", &no);
 	for (i = 0; i < from.n; i++)
 		if (addr_access(s, from.v[i], &s->allow) < 0)
-			svc_restrict(s, "only_from %s is a host name: "
-			    "replyd-import does not resolve names; write its "
-			    "addresses in allow", from.v[i]);
+			svc_restrict(s, "only_from %s %s; write its "
+			    "addresses in allow", from.v[i],
+			    addr_why(from.v[i]));
 	for (i = 0; i < no.n; i++)
 		if (addr_access(s, no.v[i], &s->deny) < 0)
-			svc_restrict(s, "no_access %s is a host name: "
-			    "replyd-import does not resolve names; write its "
-			    "addresses in deny", no.v[i]);
+			svc_restrict(s, "no_access %s %s; write its "
+			    "addresses in deny", no.v[i], addr_why(no.v[i]));
 	if (has_from && s->allow.n == 0 && from.n == 0)
 		svc_disable(s, "only_from lets no client in");
 	for (i = 0; i < s->allow.n * (s->deny.n - d0); i++) {

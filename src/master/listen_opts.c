@@ -8,12 +8,14 @@
  */
 #include "config.h"
 
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "lib/log.h"
 #include "master/listeners.h"
 
 void
@@ -28,6 +30,29 @@ listen_opts_of(struct listen_opts *o, const struct service *svc)
 	o->keepalive = svc->keepalive;
 	o->nodelay = svc->nodelay;
 	o->backlog = svc->backlog;
+}
+
+/*
+ * -t: an interface that does not exist now is said, not refused: at
+ * start its listeners are retried until it appears (a tunnel, a bridge
+ * made later), so the file is valid, but a misspelt name would be
+ * retried for ever.
+ */
+void
+listen_opts_check(const struct conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsvc; i++) {
+		const struct service *svc = &c->svc[i];
+
+		if (!svc->disable && svc->interface != NULL &&
+		    if_nametoindex(svc->interface) == 0)
+			log_msg(LOG_WARNING, "%s: service \"%s\": warning: "
+			    "interface \"%s\" does not exist now; its "
+			    "listeners will wait for it", c->path, svc->name,
+			    svc->interface);
+	}
 }
 
 static int

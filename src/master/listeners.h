@@ -44,6 +44,8 @@ struct listener {
 };
 
 void	listen_opts_of(struct listen_opts *o, const struct service *svc);
+/* -t: a warning for each interface that does not exist now. */
+void	listen_opts_check(const struct conf *c);
 int	listen_open(struct listener *l, const char *spec, int port,
 	    enum conf_proto proto, const struct listen_opts *o);
 int	listen_same(const struct listener *l, const char *spec, int port,
@@ -63,10 +65,17 @@ const char *listen_proto(enum conf_proto proto);
 /* "tcp", "udp" or "unix stream", for "listening on" lines. */
 const char *listen_kind(const struct listener *l);
 
+/* listen_inherit.c: sockets from socket activation or an upgrade. */
 int	listen_inherit(void);
 void	listen_inherit_done(void);
 int	listen_adopt(int fd, const char *service,
 	    const struct unixsock_file *file);
+/*
+ * An inherited socket for svc's listener spec, moved into l: 0 if
+ * activated, 1 if the image before an upgrade had it; -1 if none fits.
+ */
+int	listen_take_inherited(struct listener *l, const char *spec,
+	    const struct service *svc);
 
 /* Every listener of a run, reusing old's where they fit. */
 int	listen_run_open(struct run_state *r, struct run_state *old);

@@ -151,14 +151,16 @@ master_conf_free(struct conf *c)
 /*
  * -t: the sandbox of each service as start would make it (filters
  * built, the rest tried in a child), so that a check passes only where
- * a start would.
+ * a start would; and a warning for an interface not there now, which a
+ * start would wait for.
  */
 int
-master_sandbox_check(const struct conf *c)
+master_check(const struct conf *c)
 {
 	int rc = sandbox_prepare_all(c) < 0 || child_probe_all(c) < 0 ? -1 : 0;
 
 	sandbox_release_all(c);
+	listen_opts_check(c);
 	return rc;
 }
 

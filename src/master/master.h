@@ -39,8 +39,11 @@ struct master_opts {
  */
 struct conf *master_load(const char *path, int port);
 void	master_conf_free(struct conf *c);
-/* -t: 0 when every service's sandbox can be had here, or -1 logged. */
-int	master_sandbox_check(const struct conf *c);
+/*
+ * -t: 0 when every service's sandbox can be had here, or -1 logged;
+ * interfaces that do not exist now are warned of.
+ */
+int	master_check(const struct conf *c);
 /* The master's signals: block them before any module code runs. */
 void	master_sigmask(sigset_t *block);
 /* Takes ownership of c; returns the process exit status. */
