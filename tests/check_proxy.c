@@ -76,12 +76,16 @@ START_TEST(v1_tcp6_and_unknown)
 {
 	const char h6[] = "PROXY TCP6 2001:db8::1 2001:db8::2 1 2\r\n";
 	const char hu[] = "PROXY UNKNOWN ffff:f...f:ffff 1 2\r\n";
+	/* What follows UNKNOWN is ignored, however many fields it has. */
+	const char hn[] = "PROXY UNKNOWN a b c d e f g h\r\n";
 
 	ck_assert_int_eq(parse(h6, sizeof(h6) - 1), (int)sizeof(h6) - 1);
 	ck_assert_str_eq(src(), "[2001:db8::1]:1");
 	ck_assert_int_eq(parse(hu, sizeof(hu) - 1), (int)sizeof(hu) - 1);
 	ck_assert_int_eq(pi.unknown, 1);
 	ck_assert_int_eq(pi.local, 0);
+	ck_assert_int_eq(parse(hn, sizeof(hn) - 1), (int)sizeof(hn) - 1);
+	ck_assert_int_eq(pi.unknown, 1);
 }
 END_TEST
 
@@ -604,6 +608,7 @@ START_TEST(v1_v2_destination)
 {
 	const char h4[] = "PROXY TCP4 192.0.2.1 198.51.100.2 56324 7788\r\n";
 	const char h6[] = "PROXY TCP6 2001:db8::1 2001:db8::2 1 2\r\n";
+	static const unsigned char zero[8];
 	const struct sockaddr_in6 *in6;
 	unsigned char b[64];
 	size_t n;
@@ -621,6 +626,11 @@ START_TEST(v1_v2_destination)
 	ck_assert_int_eq(parse(b, n), (int)n);
 	ck_assert_str_eq(src(), "203.0.113.9:8080");
 	ck_assert_str_eq(dst(), "198.51.100.7:7788");
+	/* The address and port alone: sin_zero stays zero. */
+	ck_assert(memcmp(((const struct sockaddr_in *)&pi.src)->sin_zero,
+	    zero, sizeof(zero)) == 0);
+	ck_assert(memcmp(((const struct sockaddr_in *)&pi.dst)->sin_zero,
+	    zero, sizeof(zero)) == 0);
 
 	n = v2_header(b, 1, 0x21, 36);
 	inet_pton(AF_INET6, "2001:db8::7", b + 16);
