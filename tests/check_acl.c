@@ -286,6 +286,63 @@ START_TEST(source_hash_spreads)
 }
 END_TEST
 
+/*
+ * A source is its address and nothing more: not the padding of a
+ * sockaddr_in, nor the bytes stored next to the key; a prefix longer
+ * than an IPv6 address is the whole address, and nothing past the key
+ * is written.
+ */
+START_TEST(a_source_is_its_address_alone)
+{
+	struct {
+		struct srckey	k;
+		unsigned char	after;
+	} x, y;
+	struct sockaddr_in in = { .sin_family = AF_INET };
+	struct srckey clean;
+
+	in.sin_addr.s_addr = htonl(0xc0000207);		/* 192.0.2.7 */
+	srckey_make(&clean, (struct sockaddr *)&in, 64);
+	memset(in.sin_zero, 0xa5, sizeof(in.sin_zero));
+	srckey_make(&x.k, (struct sockaddr *)&in, 64);
+	ck_assert(srckey_eq(&clean, &x.k));
+
+	srckey_make(&clean, ones_but(128), 128);
+	x.after = 0x5a;
+	srckey_make(&x.k, ones_but(128), 136);
+	ck_assert(srckey_eq(&clean, &x.k));
+	ck_assert_int_eq(x.after, 0x5a);
+
+	/* Equal keys share a rate bucket wherever they are stored. */
+	y.k = x.k;
+	y.after = 0xa5;
+	ck_assert_uint_eq(srckey_hash(&x.k), srckey_hash(&y.k));
+}
+END_TEST
+
+/*
+ * An IPv4 source and an IPv6 prefix of the same bytes are two sources:
+ * they spread over the rate table's buckets independently.
+ */
+START_TEST(families_spread_apart)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET };
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
+	struct srckey k4, k6;
+	unsigned i, same = 0;
+
+	for (i = 0; i < 256; i++) {
+		in.sin_addr.s_addr = htonl(0xc0000200 | i);	/* 192.0.2.i */
+		memcpy(&in6.sin6_addr, &in.sin_addr, 4);	/* c000:2i:: */
+		srckey_make(&k4, (struct sockaddr *)&in, 32);
+		srckey_make(&k6, (struct sockaddr *)&in6, 32);
+		ck_assert(!srckey_eq(&k4, &k6));
+		same += srckey_hash(&k4) % 1024 == srckey_hash(&k6) % 1024;
+	}
+	ck_assert_uint_le(same, 8);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -304,6 +361,8 @@ main(void)
 	tcase_add_test(tc, sources);
 	tcase_add_test(tc, source_prefixes_end_on_any_bit);
 	tcase_add_test(tc, source_hash_spreads);
+	tcase_add_test(tc, a_source_is_its_address_alone);
+	tcase_add_test(tc, families_spread_apart);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

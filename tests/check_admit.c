@@ -108,6 +108,20 @@ START_TEST(status_serves_local_clients)
 }
 END_TEST
 
+/* A client of a family it cannot place is not known to be local. */
+START_TEST(unknown_family_is_not_local)
+{
+	struct sockaddr_storage other;
+
+	memset(&other, 0, sizeof(other));
+	other.ss_family = AF_UNSPEC;
+	svc.handler = handler_find("status");
+	svc.local_only = 1;
+	ck_assert_int_eq(admit_client(&svc, (struct sockaddr *)&other, 0),
+	    ADMIT_DENIED);
+}
+END_TEST
+
 START_TEST(per_source_from_the_count)
 {
 	struct srckey src = source("192.0.2.7");
@@ -364,6 +378,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, deny_wins_allow_must_match);
 	tcase_add_test(tc, status_serves_local_clients);
+	tcase_add_test(tc, unknown_family_is_not_local);
 	tcase_add_test(tc, per_source_from_the_count);
 	tcase_add_test(tc, per_source_rate_in_the_master);
 	tcase_add_test(tc, refused_are_closed_and_counted);

@@ -13,20 +13,24 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "conf/internal.h"
 #include "conf/keys.h"
 #include "check_run.h"
 
 static char path[64];
 static struct errlist errs;
+/* When >= 0: the allocations to go before one fails (malloc, calloc). */
+static long fail_in = -1;
+/* Heap blocks in use (see malloc below). */
+static long blocks;
 /* What `handler` may say: the caller's list, not the handler table. */
 static const char *const names[] = { "reply", "echo", "exec", "module",
     NULL };
 
-static struct conf *
-load_text(const char *text, int port, int as_root)
+/* text in a new file at path (the one before is removed). */
+static void
+write_text(const char *text)
 {
-	struct conf_opts o = { .port = port, .as_root = as_root,
-	    .handlers = names };
 	int fd;
 
 	if (path[0] != '\0')
@@ -36,6 +40,15 @@ load_text(const char *text, int port, int as_root)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
 	close(fd);
+}
+
+static struct conf *
+load_text(const char *text, int port, int as_root)
+{
+	struct conf_opts o = { .port = port, .as_root = as_root,
+	    .handlers = names };
+
+	write_text(text);
 	errlist_free(&errs);
 	return conf_load(path, &o, &errs);
 }
@@ -82,6 +95,12 @@ START_TEST(defaults)
 	ck_assert_str_eq(s->handler_name, "reply");
 	ck_assert_ptr_null(s->handler);	/* the handler table's to set */
 	ck_assert_str_eq(s->reply, "thank you !\n");
+	ck_assert_uint_eq(s->reply_len, 12);
+	ck_assert_ptr_null(s->busy_reply);
+	ck_assert_uint_eq(s->busy_reply_len, 0);
+	ck_assert_int_eq(s->proto, PROTO_TCP);
+	ck_assert_int_eq(s->log, CONF_LOG_CONNECTIONS);
+	ck_assert_int_eq(s->log_facility, LOG_DAEMON);
 	ck_assert_uint_eq(s->max_request, 1024);
 	ck_assert_int_eq(s->timeout, 10);
 	ck_assert_int_eq(s->max_children, 64);
@@ -808,6 +827,19 @@ START_TEST(typos_are_named)
 		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", NULL },
 		{ "timeoutxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", NULL },
 		{ "", NULL },
+		/* Two letters, not one, in a name of four or fewer. */
+		{ "lo", NULL }, { "lgo", "log" }, { "oprt", "port" },
+		{ "opry", NULL }, { "tmot", NULL },
+		/* Two in a longer one, three never. */
+		{ "rxplx", "reply" }, { "timeoutxx", "timeout" },
+		{ "timut", "timeout" }, { "timeoutxxx", NULL },
+		{ "portxyz", NULL }, { "xyzport", NULL },
+		{ "mxchldrn", NULL }, { "source_rate", NULL },
+		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", NULL },
+		/* The nearest; of equally near ones, the first in the table. */
+		{ "rlimit_cp", "rlimit_cpu" }, { "rlimit_ces", "rlimit_as" },
+		/* Cut short: four letters at least. */
+		{ "rlim", "rlimit_as" }, { "per", NULL },
 	};
 	const struct conf_key *k;
 	size_t i;
@@ -825,6 +857,11 @@ START_TEST(typos_are_named)
 	ck_assert_ptr_null(conf_key_nearest("servces", CK_SVC));
 	ck_assert_ptr_eq(conf_key_nearest("servces", CK_TOP),
 	    conf_key_find("services"));
+	ck_assert_ptr_null(conf_key_nearest("servi", CK_SVC));
+	ck_assert_ptr_null(conf_key_nearest("zzzzzz", CK_SVC));
+	ck_assert_ptr_eq(conf_key_nearest("nmae", CK_SVC),
+	    conf_key_find("name"));
+	ck_assert_ptr_null(conf_key_nearest("nmae", CK_TOP));
 }
 END_TEST
 
@@ -837,6 +874,7 @@ START_TEST(numbers_print_shortest)
 		{ -1e15, "-1000000000000000" }, { 1e16, "1e+16" },
 		{ 1.234567890123456, "1.234567890123456" },
 		{ 0.30000000000000004, "0.30000000000000004" },
+		{ 5.442292252959518, "5.442292252959518" },
 	};
 	char buf[64];
 	size_t i;
@@ -904,6 +942,454 @@ START_TEST(lists_have_a_size_and_strings_only)
 }
 END_TEST
 
+/*
+ * Each place's list of allowed keys, as unknown-key messages give it:
+ * its keys in the table's order, ", " between them, asked twice alike.
+ */
+START_TEST(allowed_keys_are_listed)
+{
+	static const unsigned places[] = { CK_TOP, CK_SVC };
+	const char *list, *at;
+	size_t i, p, n;
+
+	for (p = 0; p < 2; p++) {
+		list = at = conf_key_names(places[p]);
+		for (i = 0; i < conf_nkeys; i++) {
+			if (!(conf_keys[i].where & places[p]))
+				continue;
+			if (at != list) {
+				ck_assert_msg(strncmp(at, ", ", 2) == 0, "%s", at);
+				at += 2;
+			}
+			n = strlen(conf_keys[i].name);
+			ck_assert_msg(strncmp(at, conf_keys[i].name, n) == 0,
+			    "%s not at \"%s\"", conf_keys[i].name, at);
+			at += n;
+		}
+		ck_assert_str_eq(at, "");
+		ck_assert_str_eq(conf_key_names(places[p]), list);
+	}
+	ck_assert_ptr_nonnull(strstr(conf_key_names(CK_SVC), "name, "));
+	ck_assert_ptr_null(strstr(conf_key_names(CK_TOP), "name, "));
+}
+END_TEST
+
+/*
+ * A value in a message is quoted within the buffer it is given: nothing
+ * past it is written, a value without room is cut and marked.
+ */
+START_TEST(values_are_quoted_within_their_buffer)
+{
+	char b[16], name[201], text[256], want[256];
+
+	memset(b, 'Z', sizeof(b));
+	ck_assert_str_eq(conf_quote(b, 2, "abc"), "");
+	ck_assert_int_eq(b[0], 'Z');
+	ck_assert_int_eq(b[2], 'Z');
+	ck_assert_str_eq(conf_quote(b, 3, "abc"), "\"\"");
+	ck_assert_int_eq(b[3], 'Z');
+	ck_assert_str_eq(conf_quote(b, sizeof(b), "a\"b"), "\"a\\\"b\"");
+	/* A long name in its message: cut to fit CONF_QUOTE_MAX bytes. */
+	memset(name, 'u', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	snprintf(text, sizeof(text), "user = \"%s\";\n", name);
+	ck_assert_ptr_null(load_text(text, -1, 0));
+	snprintf(want, sizeof(want), ":1: user \"%.150s...\" does not exist",
+	    name);
+	ck_assert_str_eq(err(0), want);
+}
+END_TEST
+
+/* What a value of the wrong type was, as "(got ...)" says it. */
+START_TEST(wrong_values_are_named)
+{
+	static const char *const cases[][2] = {
+		{ "1.5", "a decimal number" }, { "[ 1 ]", "an array" },
+		{ "( 1 )", "a list" }, { "{ a = 1; }", "a group" },
+		{ "true", "a boolean" }, { "5L", "5" }, { "-7", "-7" },
+		{ "4294967376", "4294967376" },
+	};
+	char text[64], want[96];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "reply = %s;\n", cases[i][0]);
+		ck_assert_ptr_null(load_text(text, -1, 0));
+		snprintf(want, sizeof(want), ":1: reply must be a string "
+		    "(got %s)", cases[i][1]);
+		ck_assert_str_eq(err(0), want);
+	}
+	ck_assert_ptr_null(load_text("reuse_port = \"yes\";\n", -1, 0));
+	ck_assert_str_eq(err(0), ":1: reuse_port must be true or false "
+	    "(got \"yes\")");
+	ck_assert_ptr_null(load_text("rate = 2e6;\nper_source_rate = -1;\n",
+	    -1, 0));
+	ck_assert_str_eq(err(0), ":1: rate must be 0 (no limit) or a number "
+	    "from 0.001 to 1000000 (got 2000000)");
+	ck_assert_str_eq(err(1), ":2: per_source_rate must be 0 (no limit) "
+	    "or a number from 0.001 to 1000000 (got -1)");
+}
+END_TEST
+
+/* Integers written with L (libconfig's 64-bit ones) are integers too. */
+START_TEST(long_integers)
+{
+	struct conf *c = load_text("port = 80L;\nmax_request = 4096L;\n"
+	    "rate = 2L;\nservices = ( { name = \"a\"; timeout = 5L; } );\n",
+	    -1, 0);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->svc[0].port, 80);
+	ck_assert_uint_eq(c->svc[0].max_request, 4096);
+	ck_assert_double_eq(c->svc[0].rate, 2);
+	ck_assert_int_eq(c->svc[0].timeout, 5);
+	conf_free(c);
+	ck_assert_ptr_null(load_text("port = 65536L;\n", -1, 0));
+	ck_assert_str_eq(err(0),
+	    ":1: port must be an integer from 0 to 65535 (got 65536)");
+}
+END_TEST
+
+/*
+ * A plain integer's twins are the integers of the same kind, line and
+ * value only: none of these is taken for the wrapped one.
+ */
+START_TEST(wrapped_twins_are_only_alike_integers)
+{
+	static const char *const texts[] = {
+		"port = 80;\ntimeout = 80; max_request = 4294967376;\n",
+		"port = 81; timeout = 80; max_request = 4294967376;\n",
+		"timeout = 80L; port = 80; max_request = 4294967376;\n",
+		"port = 80; timeout = 80; max_request = 4294967376;\n",
+		"reply = \"80\"; timeout = 80; max_request = 4294967376;\n",
+		"listen = [ \"::1\" ]; timeout = 80; max_request = 4294967376;\n",
+		"services = ( { name = \"a\"; max_request = 4294967376; },"
+		    " { name = \"b\"; port = 80; } );\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		ck_assert_ptr_null(load_text(texts[i], -1, 0));
+		ck_assert_msg(errs.n == 1 && strstr(err(0), "max_request must "
+		    "be an integer from 1 to 1048576 (got 4294967376)"),
+		    "%s: %zu errors, %s", texts[i], errs.n, err(0));
+	}
+}
+END_TEST
+
+/* interface: 1 to IFNAMSIZ - 1 bytes, both ends taken. */
+START_TEST(interface_length)
+{
+	struct conf *c = load_text("interface = \"a\";\nservices = (\n"
+	    " { name = \"a\"; },\n"
+	    " { name = \"b\"; port = 1; interface = \"fifteen-bytes-0\"; } );\n",
+	    -1, 0);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c->svc[0].interface, "a");
+	ck_assert_str_eq(c->svc[1].interface, "fifteen-bytes-0");
+	conf_free(c);
+	ck_assert_ptr_null(load_text("interface = \"sixteen-bytes-01\";\n",
+	    -1, 0));
+	ck_assert_str_eq(err(0), ":1: interface must be 1 to 15 bytes long "
+	    "(got \"sixteen-bytes-01\")");
+}
+END_TEST
+
+/* A list of strings: one string is a list of one; each error once. */
+START_TEST(string_lists)
+{
+	struct conf *c = load_text("listen = \"127.0.0.1\";\n"
+	    "services = ( { name = \"a\"; listen = ( \"::1\", \"127.0.0.2\" );"
+	    " allow = [ \"::1\" ]; } );\nallow = [ \"10.0.0.0/8\" ];\n",
+	    -1, 0);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c->svc[0].listen[0], "::1");
+	ck_assert_str_eq(c->svc[0].listen[1], "127.0.0.2");
+	ck_assert_ptr_null(c->svc[0].listen[2]);
+	ck_assert_uint_eq(c->svc[0].allow.n, 1);
+	ck_assert_int_eq(c->svc[0].allow.v[0].family, AF_INET6);
+	conf_free(c);
+	c = load_text("listen = \"127.0.0.1\";\n", -1, 0);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c->svc[0].listen[0], "127.0.0.1");
+	ck_assert_ptr_null(c->svc[0].listen[1]);
+	conf_free(c);
+	ck_assert_ptr_null(load_text("listen = ( 5 );\n", -1, 0));
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_str_eq(err(0), ":1: listen must hold only strings (got 5)");
+	ck_assert_ptr_null(load_text("allow = [ \"nope\", \"10.0.0.1\" ];\n",
+	    -1, 0));
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_ptr_nonnull(strstr(err(0), "(got \"nope\")"));
+	ck_assert_ptr_null(load_text("deny = [ \"::1\", \"nope\" ];\n",
+	    -1, 0));
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_ptr_nonnull(strstr(err(0), "(got \"nope\")"));
+}
+END_TEST
+
+/* Every value of each enum key is taken, anything else listed. */
+START_TEST(enum_values)
+{
+	static const struct { const char *v; int code; } fac[] = {
+		{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
+		{ "auth", LOG_AUTH }, { "authpriv", LOG_AUTHPRIV },
+		{ "cron", LOG_CRON }, { "ftp", LOG_FTP }, { "lpr", LOG_LPR },
+		{ "mail", LOG_MAIL }, { "news", LOG_NEWS },
+		{ "syslog", LOG_SYSLOG }, { "uucp", LOG_UUCP },
+		{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+		{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+		{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+		{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+	};
+	static const char *const levels[] = { "errors", "connections",
+	    "requests" };
+	char text[64];
+	struct conf *c;
+	size_t i;
+
+	for (i = 0; i < sizeof(fac) / sizeof(fac[0]); i++) {
+		snprintf(text, sizeof(text), "log_facility = \"%s\";\n",
+		    fac[i].v);
+		c = load_text(text, -1, 0);
+		ck_assert_ptr_nonnull(c);
+		ck_assert_int_eq(c->svc[0].log_facility, fac[i].code);
+		conf_free(c);
+	}
+	for (i = 0; i < 3; i++) {
+		snprintf(text, sizeof(text), "log = \"%s\";\n", levels[i]);
+		c = load_text(text, -1, 0);
+		ck_assert_ptr_nonnull(c);
+		ck_assert_int_eq(c->svc[0].log, (int)i);
+		conf_free(c);
+	}
+	ck_assert_int_eq(CONF_LOG_ERRORS, 0);
+	ck_assert_int_eq(CONF_LOG_REQUESTS, 2);
+	ck_assert_ptr_null(load_text("log = \"all\";\nlog_facility = \"kern\";"
+	    "\n", -1, 0));
+	ck_assert_str_eq(err(0), ":1: log must be \"errors\", \"connections\" "
+	    "or \"requests\" (got \"all\")");
+	ck_assert_str_eq(err(1), ":2: log_facility must be \"daemon\", "
+	    "\"user\", \"auth\", \"authpriv\", \"cron\", \"ftp\", \"lpr\", "
+	    "\"mail\", \"news\", \"syslog\", \"uucp\", \"local0\", \"local1\", "
+	    "\"local2\", \"local3\", \"local4\", \"local5\", \"local6\" or "
+	    "\"local7\" (got \"kern\")");
+}
+END_TEST
+
+/*
+ * The first setting of text applied to a service with the defaults, as
+ * conf_load applies each: 0, or -1 when it reported an error (and then
+ * only), whatever the key's type.
+ */
+static int
+applied_failing(const char *text, long fail, int *failed)
+{
+	struct conf_opts o = { .port = -1, .handlers = names };
+	struct conf_text t;
+	struct conf_ctx x = { .opts = &o, .text = &t };
+	struct service svc;
+	const config_setting_t *s;
+	config_t cf;
+	long held;
+	int rc;
+
+	write_text(text);
+	x.path = path;
+	ck_assert_int_eq(conf_text_read(&t, path), 0);
+	config_init(&cf);
+	ck_assert_int_eq(config_read_string(&cf, t.buf), CONFIG_TRUE);
+	s = config_setting_get_elem(config_root_setting(&cf), 0);
+	memset(&svc, 0, sizeof(svc));
+	conf_key_defaults(&svc);
+	held = blocks;
+	fail_in = fail;
+	rc = conf_key_apply(&x, conf_key_find(config_setting_name(s)), &svc,
+	    s);
+	*failed = fail >= 0 && fail_in < 0;
+	fail_in = -1;
+	ck_assert_msg(rc == (x.nerr > 0 ? -1 : 0), "%s: %d, %d error(s)", text,
+	    rc, x.nerr);
+	/*
+	 * A value of the table's types, refused, keeps no memory (a group
+	 * such as exec may keep its members read, freed with the service).
+	 */
+	ck_assert_msg(rc == 0 || blocks == held || conf_key_find(
+	    config_setting_name(s))->type == CT_SPECIAL, "%s: %ld blocks kept",
+	    text, blocks - held);
+	config_destroy(&cf);
+	conf_text_free(&t);
+	return rc;
+}
+
+static int
+applied(const char *text)
+{
+	int failed;
+
+	return applied_failing(text, -1, &failed);
+}
+
+/*
+ * Memory running out while a value is copied: an error said, never a
+ * list read in part (a short allow lets fewer in, a short deny more).
+ */
+START_TEST(memory_running_out_is_an_error)
+{
+	static const char *const texts[] = {
+		"reply = \"x\";", "log = \"errors\";", "handler = \"echo\";",
+		"listen = [ \"::1\", \"127.0.0.1\" ];",
+		"deny = [ \"::1\", \"10.0.0.0/8\" ];",
+		"exec = { program = \"/bin/sh\"; args = [ \"-c\" ]; };",
+	};
+	size_t i;
+	long n;
+	int failed, rc;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		for (n = 0; n < 100; n++) {
+			rc = applied_failing(texts[i], n, &failed);
+			if (!failed) {
+				ck_assert_int_eq(rc, 0);
+				break;
+			}
+			ck_assert_msg(rc == -1, "%s: allocation %ld failed, "
+			    "but it is taken", texts[i], n);
+		}
+}
+END_TEST
+
+START_TEST(applying_a_key_says_whether_it_failed)
+{
+	static const char *const good[] = {
+		"port = 1;", "rate = 2.5;", "rate = 0;", "rate = 2;",
+		"reuse_port = true;", "reply = \"x\";", "interface = \"lo\";",
+		"log = \"errors\";", "log_facility = \"local1\";",
+		"handler = \"echo\";", "allow = [ \"::1\" ];",
+		"listen = \"::1\";", "disable = false;",
+		"services = ( { name = \"a\"; } );",
+	};
+	static const char *const bad[] = {
+		"port = 70000;", "port = 4294967376;", "port = \"1\";",
+		"rate = 5e6;", "rate = 5000000;", "rate = true;",
+		"reuse_port = 1;", "reply = 1;", "interface = \"\";",
+		"interface = 1;", "log = \"x\";", "log = 1;",
+		"log_facility = \"kern\";", "handler = \"x\";", "handler = 1;",
+		"allow = [ \"x\" ];", "allow = 1;", "allow = ( 1 );",
+		"listen = 1;", "disable = 1;",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_msg(applied(good[i]) == 0, "%s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(applied(bad[i]) == -1, "%s", bad[i]);
+}
+END_TEST
+
+/* An error of no one setting (the whole file's) names the file alone. */
+START_TEST(errors_of_no_setting_name_the_file)
+{
+	struct conf_text t;
+	struct conf_ctx x = { .errs = &errs, .text = &t };
+
+	write_text("port = 1;\n");
+	x.path = path;
+	ck_assert_int_eq(conf_text_read(&t, path), 0);
+	errlist_free(&errs);
+	conf_errf(&x, NULL, "no services %s", "here");
+	ck_assert_int_eq(x.nerr, 1);
+	ck_assert_str_eq(err(0), ": no services here");
+	conf_text_free(&t);
+}
+END_TEST
+
+/*
+ * Heap blocks in use, counted exactly: glibc's own figures (mallinfo2)
+ * also count the blocks its caches keep after free().  Every call of the
+ * program and its libraries comes here (glibc lets malloc be replaced).
+ */
+extern void *__libc_malloc(size_t), *__libc_calloc(size_t, size_t),
+    *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+
+void *
+malloc(size_t n)
+{
+	void *p;
+
+	if (fail_in >= 0 && fail_in-- == 0)
+		return NULL;
+	p = __libc_malloc(n);
+
+	blocks += p != NULL;
+	return p;
+}
+
+void *
+calloc(size_t n, size_t size)
+{
+	void *p;
+
+	if (fail_in >= 0 && fail_in-- == 0)
+		return NULL;
+	p = __libc_calloc(n, size);
+
+	blocks += p != NULL;
+	return p;
+}
+
+void *
+realloc(void *old, size_t n)
+{
+	void *p = __libc_realloc(old, n);
+
+	blocks += (old == NULL && p != NULL) - (old != NULL && n == 0);
+	return p;
+}
+
+void
+free(void *p)
+{
+	blocks -= p != NULL;
+	__libc_free(p);
+}
+
+/*
+ * Files that replace a value on the way (a service's own over the
+ * default) or are refused half-read: every path that frees.
+ */
+static const char *const churn[] = {
+	every_key_text,
+	"reply = \"a\";\nlisten = \"127.0.0.1\";\nallow = [ \"10.0.0.0/8\" ];\n"
+	"services = ( { name = \"a\"; reply = \"b\"; handler = \"echo\";\n"
+	"  listen = \"::1\"; allow = [ \"::1\" ]; log = \"errors\"; },\n"
+	"{ name = \"b\"; port = 2; handler = \"exec\";\n"
+	"  exec = { program = \"/bin/sh\"; args = [ \"-c\", \"y\" ]; }; } );\n"
+	"exec = { program = \"/bin/sh\"; args = [ \"-c\", \"x\" ]; };\n",
+	"protocol = \"sctp\";\nhandler = \"qotd\";\ninterface = \"\";\n"
+	"allow = [ \"nope\" ];\nlisten = ( \"127.0.0.1\", 5 );\nreply = 1;\n"
+	"services = ( { name = \"a\"; interface = \"a-name-too-long-0\"; } );\n",
+};
+
+/* A reload (SIGHUP) loads and frees: any number of them leaks nothing. */
+START_TEST(loads_give_back_their_memory)
+{
+	size_t i, round;
+	long before = 0;
+
+	for (round = 0; round < 3; round++) {
+		if (round == 1)
+			before = blocks;
+		for (i = 0; i < sizeof(churn) / sizeof(churn[0]); i++)
+			conf_free(load_text(churn[i], -1, i == 0));
+	}
+	ck_assert_int_eq(blocks, before);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -926,6 +1412,18 @@ main(void)
 	tcase_add_test(tc, numbers_print_shortest);
 	tcase_add_test(tc, errors_of_the_file_and_of_each_key);
 	tcase_add_test(tc, lists_have_a_size_and_strings_only);
+	tcase_add_test(tc, allowed_keys_are_listed);
+	tcase_add_test(tc, values_are_quoted_within_their_buffer);
+	tcase_add_test(tc, wrong_values_are_named);
+	tcase_add_test(tc, long_integers);
+	tcase_add_test(tc, wrapped_twins_are_only_alike_integers);
+	tcase_add_test(tc, interface_length);
+	tcase_add_test(tc, string_lists);
+	tcase_add_test(tc, enum_values);
+	tcase_add_test(tc, loads_give_back_their_memory);
+	tcase_add_test(tc, applying_a_key_says_whether_it_failed);
+	tcase_add_test(tc, errors_of_no_setting_name_the_file);
+	tcase_add_test(tc, memory_running_out_is_an_error);
 	tcase_add_test(tc, unix_sockets);
 	tcase_add_test(tc, port_override);
 	tcase_add_test(tc, all_errors_reported_with_lines);

@@ -107,6 +107,29 @@ START_TEST(children_see_each_other)
 }
 END_TEST
 
+/*
+ * Services are told apart by their whole name: two names of the
+ * longest length a configuration allows (64) that differ only in their
+ * first character count apart.
+ */
+START_TEST(long_names_count_apart)
+{
+	struct srckey a = key(6);
+	char one[65], two[65];
+
+	memset(one, 'x', sizeof(one) - 1);
+	one[sizeof(one) - 1] = '\0';
+	memcpy(two, one, sizeof(two));
+	one[0] = 'a';
+	two[0] = 'b';
+	ck_assert_int_eq(per_source_init(), 0);
+	ck_assert_int_eq(per_source_enter(one, &a, 1), 1);
+	ck_assert_int_eq(per_source_enter(two, &a, 1), 1);
+	ck_assert_int_eq(per_source_enter(one, &a, 1), -1);
+	ck_assert_int_eq(per_source_enter(two, &a, 1), -1);
+}
+END_TEST
+
 START_TEST(full_table_serves_uncounted)
 {
 	struct srckey k;
@@ -283,6 +306,7 @@ main(void)
 	tcase_add_test(tc, no_table_no_count);
 	tcase_add_test(tc, limit_per_service_and_source);
 	tcase_add_test(tc, children_see_each_other);
+	tcase_add_test(tc, long_names_count_apart);
 	tcase_add_test(tc, full_table_serves_uncounted);
 	tcase_add_test(tc, table_descriptor);
 	tcase_add_test(tc, table_on_descriptor_zero);

@@ -201,6 +201,22 @@ START_TEST(new_source_in_a_taken_slot_starts_full)
 }
 END_TEST
 
+/*
+ * A bucket never holds more than max(rate, 1), also when the rate was
+ * lowered (a reload) and the next take comes at the same instant.
+ */
+START_TEST(lowered_rate_caps_at_once)
+{
+	struct bucket b = { 0 };
+	struct timespec t = at(20);
+
+	ck_assert(bucket_take(&b, 5, &t));	/* 4 of 5 left */
+	ck_assert(bucket_take(&b, 1, &t));
+	ck_assert(!bucket_take(&b, 1, &t));
+	ck_assert_int_gt(bucket_wait_ms(&b, 1, &t), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -217,6 +233,7 @@ main(void)
 	tcase_add_test(tc, burst_of_a_fractional_rate);
 	tcase_add_test(tc, wait_of_a_day_is_the_bound);
 	tcase_add_test(tc, new_source_in_a_taken_slot_starts_full);
+	tcase_add_test(tc, lowered_rate_caps_at_once);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

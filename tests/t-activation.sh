@@ -108,6 +108,31 @@ mistake "LISTEN_FDS not a number" \
     "replyd: socket activation: LISTEN_FDS=\"three\" is not a number of descriptors from 0 to 64" \
     sh -c 'LISTEN_PID=$$ LISTEN_FDS=three exec "$0" -f -c "$1"' \
     "$REPLYD" "$cf"
+for n in 65 -1 3x; do
+	# shellcheck disable=SC2016 # $$, "$0" and "$1" belong to the inner sh
+	mistake "LISTEN_FDS=$n" \
+	    "replyd: socket activation: LISTEN_FDS=\"$n\" is not a number of descriptors from 0 to 64" \
+	    sh -c 'LISTEN_PID=$$ LISTEN_FDS='"$n"' exec "$0" -f -c "$1"' \
+	    "$REPLYD" "$cf"
+done
+# activated FAMILY TYPE: replyd started with LISTEN_FDS=1 and a socket
+# of that family and type on fd 3.
+cat > "$WORK/activate.py" <<'PY'
+import os, socket, sys
+s = socket.socket(getattr(socket, sys.argv[1]), getattr(socket, sys.argv[2]))
+if s.fileno() != 3:
+    os.dup2(s.fileno(), 3)
+os.set_inheritable(3, True)
+os.environ["LISTEN_PID"] = str(os.getpid())
+os.environ["LISTEN_FDS"] = "1"
+os.execv(sys.argv[3], sys.argv[3:])
+PY
+mistake "LISTEN_FDS naming a netlink socket" \
+    "replyd: socket activation: fd 3 of LISTEN_FDS=1 is not an IP or Unix domain socket" \
+    python3 "$WORK/activate.py" AF_NETLINK SOCK_RAW "$REPLYD" -f -c "$cf"
+mistake "LISTEN_FDS naming a SOCK_SEQPACKET socket" \
+    "replyd: socket activation: fd 3 of LISTEN_FDS=1 is neither a stream nor a datagram socket" \
+    python3 "$WORK/activate.py" AF_UNIX SOCK_SEQPACKET "$REPLYD" -f -c "$cf"
 
 # LISTEN_PID of another process: the variables are not for us.
 LISTEN_PID=1 LISTEN_FDS=1 "$REPLYD" -f -c "$cf" > /dev/null \

@@ -8,6 +8,29 @@ HAPROXY=${HAPROXY:-$(command -v haproxy || true)}
 [ -x /usr/sbin/haproxy ] && [ -z "$HAPROXY" ] && HAPROXY=/usr/sbin/haproxy
 [ -n "$HAPROXY" ] || skip_all "needs haproxy"
 
+# pieces PORT PIECE DELAY DATA: from 127.0.0.1, send DATA (\r, \n and
+# \xNN escapes) PIECE bytes at a time, DELAY seconds apart, then
+# half-close; print what comes back until the server closes.
+pieces() {
+	python3 - "$@" <<'P'
+import codecs, socket, sys, time
+port, piece, delay = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+data = codecs.decode(sys.argv[4], "unicode_escape").encode("latin-1")
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+for i in range(0, len(data), piece):
+    s.sendall(data[i:i + piece])
+    time.sleep(delay)
+s.shutdown(socket.SHUT_WR)
+out = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    out += d
+sys.stdout.write(out.decode("latin-1"))
+P
+}
+
 cat > "$WORK/peer.sh" <<'S'
 #!/bin/sh
 read -r line
@@ -98,6 +121,25 @@ check "trusted source, malformed header: logged" \
     wait_log "$loga" 'refused 127\.0\.0\.1:[0-9]+: malformed or oversized PROXY header'
 same "trusted source, oversized header: closed" \
     "$("$TCLIENT" -z 300 -d 'PROXY TCP4 ' 127.0.0.1 "$pa")" ""
+
+# A balancer's header that comes in pieces is read whole, however it is
+# cut; one that stops mid-header is refused.
+same "trusted source, a v1 header byte by byte: the client it names" \
+    "$(pieces "$pa" 1 0.02 "PROXY TCP4 127.0.0.9 127.0.0.1 4444 $pa\\r\\nslow\\n")" \
+    "got=slow remote=127.0.0.9 local=127.0.0.1"
+check "... logged as that client, via the balancer" \
+    wait_log "$loga" 'connect from 127\.0\.0\.9:4444 via 127\.0\.0\.1:[0-9]+$'
+v2='\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x0c\x7f\x00\x00\x0a\x7f\x00\x00\x01\x11\x5d\x00\x07'
+same "trusted source, a v2 header five bytes at a time: the client it names" \
+    "$(pieces "$pa" 5 0.05 "${v2}v2slow\\n")" \
+    "got=v2slow remote=127.0.0.10 local=127.0.0.1"
+check "... logged as that client, via the balancer" \
+    wait_log "$loga" 'connect from 127\.0\.0\.10:4445 via 127\.0\.0\.1:[0-9]+$'
+n=$(grep -c 'malformed or oversized PROXY header' "$loga")
+same "trusted source, part of a header and then a half-close: closed" \
+    "$(pieces "$pa" 4 0.02 'PROXY TCP4 127.0.0.9 127')" ""
+check "... logged as malformed" wait_count "$loga" \
+    'refused 127\.0\.0\.1:[0-9]+: malformed or oversized PROXY header' $((n + 1))
 
 # Waiting for headers never holds up the master: silent connections from
 # the balancer do not delay a client behind them.

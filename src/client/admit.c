@@ -65,7 +65,8 @@ note_slot(const char *svc, const char *why)
 		    (notes[at].why == why && strcmp(notes[at].svc, svc) == 0))
 			break;
 	}
-	at = (h + (i < NOTE_SLOTS ? i : 0)) % NOTE_SLOTS;
+	/* Not found in a full table: i is NOTE_SLOTS, so this is slot h. */
+	at = (h + i) % NOTE_SLOTS;
 	if (notes[at].why != why || strcmp(notes[at].svc, svc) != 0) {
 		snprintf(notes[at].svc, sizeof(notes[at].svc), "%s", svc);
 		notes[at].why = why;

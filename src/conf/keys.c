@@ -184,7 +184,10 @@ conf_key_find(const char *name)
 	return NULL;
 }
 
-/* Optimal string alignment distance of a and b, capped at 9. */
+/*
+ * Optimal string alignment distance of a and b; 9 for a name longer than
+ * any key could be a typo of (the keys have at most 22 letters).
+ */
 static int
 distance(const char *a, const char *b)
 {
@@ -208,7 +211,7 @@ distance(const char *a, const char *b)
 				c = d[i - 2][j - 2] + 1;
 			d[i][j] = c;
 		}
-	return d[la][lb] > 9 ? 9 : d[la][lb];
+	return d[la][lb];
 }
 
 const struct conf_key *
@@ -488,6 +491,19 @@ conf_strv_free(char **v)
 	free(v);
 }
 
+/* v[*k] = a copy of str, the next in v: 0, or -1 (said). */
+static int
+append(struct conf_ctx *x, const config_setting_t *s, char **v, int *k,
+    const char *str)
+{
+	if ((v[*k] = strdup(str)) == NULL) {
+		conf_errf(x, s, "out of memory");
+		return -1;
+	}
+	(*k)++;
+	return 0;
+}
+
 /*
  * A string or a list/array of strings into a NULL-terminated vector
  * after `first` (which, if not NULL, becomes element 0).
@@ -511,10 +527,11 @@ conf_get_strv(struct conf_ctx *x, const config_setting_t *s, const char *key,
 		    key, n, max);
 		return -1;
 	}
-	if ((v = calloc(n + 2, sizeof(char *))) == NULL)
+	if ((v = calloc(n + 2, sizeof(char *))) == NULL) {
+		conf_errf(x, s, "out of memory");
 		return -1;
-	if (first != NULL)
-		v[k++] = strdup(first);
+	}
+	bad |= first != NULL && append(x, s, v, &k, first) < 0;
 	for (i = 0; i < n; i++) {
 		const config_setting_t *e = t == CONFIG_TYPE_STRING ? s :
 		    config_setting_get_elem(s, i);
@@ -525,7 +542,7 @@ conf_get_strv(struct conf_ctx *x, const config_setting_t *s, const char *key,
 			bad = 1;
 			continue;
 		}
-		v[k++] = strdup(config_setting_get_string(e));
+		bad |= append(x, e, v, &k, config_setting_get_string(e)) < 0;
 	}
 	if (bad) {
 		conf_strv_free(v);
@@ -550,6 +567,7 @@ get_acl(struct conf_ctx *x, const config_setting_t *s, const char *key,
 	for (n = 0; strs[n] != NULL; n++)
 		;
 	if ((v = calloc(n + 1, sizeof(*v))) == NULL) {
+		conf_errf(x, s, "out of memory");
 		conf_strv_free(strs);
 		return -1;
 	}

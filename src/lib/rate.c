@@ -32,10 +32,11 @@ refill(struct bucket *b, double rate, const struct timespec *now)
 	    (now->tv_nsec - b->last.tv_nsec) / 1e9;
 	if (dt > 0) {
 		b->tokens += dt * rate;
-		if (b->tokens > capacity(rate))
-			b->tokens = capacity(rate);
 		b->last = *now;
 	}
+	/* Outside the if: a rate lowered by a reload caps it at once. */
+	if (b->tokens > capacity(rate))
+		b->tokens = capacity(rate);
 }
 
 /* Take one token if there is one: 1, else 0. */

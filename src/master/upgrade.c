@@ -316,16 +316,6 @@ try_new(const struct upgrade_from *u, enum run_as as, int fd, int chan)
 	return -1;
 }
 
-/* A stop read while the new image was tried wins over the upgrade. */
-static int
-stop_pending(void)
-{
-	sigset_t p;
-
-	return sigpending(&p) == 0 && (sigismember(&p, SIGTERM) ||
-	    sigismember(&p, SIGINT));
-}
-
 /*
  * The listeners the trial bound itself, sent back on chan with their
  * service and socket file: named in the state, so that the new image
@@ -394,7 +384,8 @@ try_both(const struct upgrade_from *u, int *fd, struct fdlist *handed,
 		close(chan[0]);
 		close(chan[1]);
 	}
-	if (rc == 0 && stop_pending()) {
+	/* A stop read while the new image was tried wins over the upgrade. */
+	if (rc == 0 && upgrade_stop_pending()) {
 		log_msg(LOG_NOTICE, "upgrade abandoned: told to stop");
 		rc = -1;
 	}

@@ -60,7 +60,20 @@ drain(struct upgrade_try *t, int fd, int ms)
 	return 1;
 }
 
-/* Wait for pid, reading its stderr, until it ends or the time is up. */
+int
+upgrade_stop_pending(void)
+{
+	sigset_t p;
+
+	return sigpending(&p) == 0 && (sigismember(&p, SIGTERM) ||
+	    sigismember(&p, SIGINT));
+}
+
+/*
+ * Wait for pid, reading its stderr, until it ends or the time is up;
+ * a stop signal ends the wait at once, so that a new binary that hangs
+ * does not hold a stop for UPGRADE_TRY_MS.
+ */
 static void
 collect(struct upgrade_try *t, pid_t pid, int fd)
 {
@@ -70,6 +83,10 @@ collect(struct upgrade_try *t, pid_t pid, int fd)
 	deadline_now(&now);
 	deadline_after(&end, &now, UPGRADE_TRY_MS);
 	while (deadline_left(&end, &now) > 0) {
+		if (upgrade_stop_pending()) {
+			t->stopped = 1;
+			break;
+		}
 		if (open)
 			open = drain(t, fd, 10);
 		else
@@ -85,7 +102,7 @@ collect(struct upgrade_try *t, pid_t pid, int fd)
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
-	t->timedout = 1;
+	t->timedout = !t->stopped;
 }
 
 /*
@@ -124,7 +141,7 @@ upgrade_try(struct upgrade_try *t, const char *path, char *const argv[],
 		collect(t, pid, p[0]);
 	close(p[0]);
 	t->error = e;
-	return e == 0 && !t->timedout && WIFEXITED(t->status) &&
+	return e == 0 && !t->timedout && !t->stopped && WIFEXITED(t->status) &&
 	    WEXITSTATUS(t->status) == 0 ? 0 : -1;
 }
 
@@ -134,6 +151,8 @@ upgrade_try_end(const struct upgrade_try *t, char *buf, size_t n)
 {
 	if (t->error != 0)
 		snprintf(buf, n, "%s", strerror(t->error));
+	else if (t->stopped)
+		snprintf(buf, n, "told to stop meanwhile");
 	else if (t->timedout)
 		snprintf(buf, n, "no answer within %d s", UPGRADE_TRY_MS / 1000);
 	else if (WIFEXITED(t->status) && WEXITSTATUS(t->status) == 127)
@@ -156,7 +175,7 @@ upgrade_try_log(const struct upgrade_try *t, const char *what)
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			nl = end;
 		if (nl > p)
-			log_data(LOG_ERR, p, (size_t)(nl - p), "%s said: ", what);
+			log_data(LOG_ERR, p, (size_t)(nl - p), "%s said", what);
 		p = nl + 1;
 	}
 }
