@@ -5,6 +5,8 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include <dlfcn.h>
+#include <stddef.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1309,11 +1311,52 @@ END_TEST
 /*
  * Heap blocks in use, counted exactly: glibc's own figures (mallinfo2)
  * also count the blocks its caches keep after free().  Every call of the
- * program and its libraries comes here (glibc lets malloc be replaced).
+ * program and its libraries comes here (glibc lets malloc be replaced),
+ * and goes on to the next allocator in line: glibc's, or a sanitizer's,
+ * which must see every block it is given back.  dlsym() may itself ask
+ * for memory before it has found them: that comes from a static buffer.
  */
-extern void *__libc_malloc(size_t), *__libc_calloc(size_t, size_t),
-    *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
+static void *(*next_malloc)(size_t), *(*next_calloc)(size_t, size_t),
+    *(*next_realloc)(void *, size_t);
+static void (*next_free)(void *);
+static _Alignas(max_align_t) char early[4096];
+static size_t early_used;
+static int finding;
+
+/* 0 once the next allocator is known; -1 while dlsym() looks for it. */
+static int
+find_next(void)
+{
+	if (next_free != NULL)
+		return 0;
+	if (finding)
+		return -1;
+	finding = 1;
+	next_malloc = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
+	next_calloc = (void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "calloc");
+	next_realloc = (void *(*)(void *, size_t))dlsym(RTLD_NEXT, "realloc");
+	next_free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
+	finding = 0;
+	return next_free != NULL ? 0 : -1;
+}
+
+/* For dlsym() while it looks: zeroed, 16-aligned, never given back. */
+static void *
+early_alloc(size_t n, size_t size)
+{
+	size_t at = (early_used + 15) & ~(size_t)15;
+
+	if (size != 0 && n > (sizeof(early) - at) / size)
+		return NULL;
+	early_used = at + n * size;
+	return early + at;
+}
+
+static int
+is_early(const void *p)
+{
+	return (const char *)p >= early && (const char *)p < early + sizeof(early);
+}
 
 void *
 malloc(size_t n)
@@ -1322,9 +1365,10 @@ malloc(size_t n)
 
 	if (fail_in >= 0 && fail_in-- == 0)
 		return NULL;
-	p = __libc_malloc(n);
-
-	blocks += p != NULL;
+	if (find_next() < 0)
+		return early_alloc(n, 1);
+	if ((p = next_malloc(n)) != NULL)
+		blocks++;
 	return p;
 }
 
@@ -1335,17 +1379,28 @@ calloc(size_t n, size_t size)
 
 	if (fail_in >= 0 && fail_in-- == 0)
 		return NULL;
-	p = __libc_calloc(n, size);
-
-	blocks += p != NULL;
+	if (find_next() < 0)
+		return early_alloc(n, size);
+	if ((p = next_calloc(n, size)) != NULL)
+		blocks++;
 	return p;
 }
 
 void *
 realloc(void *old, size_t n)
 {
-	void *p = __libc_realloc(old, n);
+	void *p;
 
+	if (is_early(old)) {	/* its size is not kept: copy what can be */
+		if ((p = malloc(n)) != NULL)
+			memcpy(p, old, n < (size_t)(early + sizeof(early) -
+			    (char *)old) ? n : (size_t)(early +
+			    sizeof(early) - (char *)old));
+		return p;
+	}
+	if (find_next() < 0)
+		return NULL;
+	p = next_realloc(old, n);
 	blocks += (old == NULL && p != NULL) - (old != NULL && n == 0);
 	return p;
 }
@@ -1353,8 +1408,10 @@ realloc(void *old, size_t n)
 void
 free(void *p)
 {
-	blocks -= p != NULL;
-	__libc_free(p);
+	if (p == NULL || is_early(p) || find_next() < 0)
+		return;
+	blocks--;
+	next_free(p);
 }
 
 /*
