@@ -1207,6 +1207,19 @@ START_TEST(enum_values)
 }
 END_TEST
 
+/* Free what svc holds, as a configuration frees its services. */
+static void
+service_release(const struct service *svc)
+{
+	struct conf *c = calloc(1, sizeof(*c));
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(c->svc = malloc(sizeof(*svc)));
+	*c->svc = *svc;
+	c->nsvc = 1;
+	conf_free(c);
+}
+
 /*
  * The first setting of text applied to a service with the defaults, as
  * conf_load applies each: 0, or -1 when it reported an error (and then
@@ -1249,6 +1262,7 @@ applied_failing(const char *text, long fail, int *failed)
 	    text, in_use() - held);
 	config_destroy(&cf);
 	conf_text_free(&t);
+	service_release(&svc);
 	return rc;
 }
 
