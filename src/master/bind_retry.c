@@ -197,7 +197,7 @@ bind_retry(struct run_state *r, const struct timespec *now)
 	int bound = 0;
 
 	for (i = 0; i < r->n; i++)
-		for (j = 0; j < r->svc[i].nls; j++) {
+		for (j = 0; r->svc[i].ndown > 0 && j < r->svc[i].nls; j++) {
 			l = &r->svc[i].ls[j];
 			if (l->fd >= 0 || l->err == 0)
 				continue;
@@ -226,16 +226,6 @@ bind_count(struct run_state *r)
 		for (j = 0; j < r->svc[i].nls; j++)
 			r->svc[i].ndown += r->svc[i].ls[j].err != 0;
 	}
-}
-
-size_t
-bind_down_services(const struct run_state *r)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < r->n; i++)
-		n += r->svc[i].ndown > 0;
-	return n;
 }
 
 void

@@ -37,12 +37,14 @@ int	bind_start(const struct run_state *r, int none_ok);
  */
 void	bind_upgrading(void);
 int	bind_was_down(const char *service, const char *spec);
-/* Try the down listeners whose time has come; ms until the next, or -1. */
+/*
+ * Try the down listeners whose time has come; ms until the next, or -1.
+ * Runs at every wake-up of the master: services with no listener down
+ * (ndown, kept by bind_count) cost one test each.
+ */
 long	bind_retry(struct run_state *r, const struct timespec *now);
 /* Each service's ndown from its listeners. */
 void	bind_count(struct run_state *r);
-/* How many services have a listener down. */
-size_t	bind_down_services(const struct run_state *r);
 /* SIGUSR1: a line per down listener of sr. */
 void	bind_dump(const struct svc_state *sr, const struct timespec *now);
 

@@ -389,8 +389,7 @@ static long
 status_update(struct master *s)
 {
 	/* services, active, accepted, served, refused, down */
-	unsigned long v[STATUS_VALUES] = { s->run.n, 0, 0, 0, 0,
-	    bind_down_services(&s->run) };
+	unsigned long v[STATUS_VALUES] = { s->run.n, 0, 0, 0, 0, 0 };
 	char down[32] = "";
 	long ms;
 	size_t i;
@@ -404,6 +403,7 @@ status_update(struct master *s)
 		v[2] += r->stats.accepted;
 		v[3] += r->stats.served;
 		v[4] += r->stats.denied + r->stats.busy + r->stats.limited;
+		v[5] += r->ndown > 0;
 	}
 	if (memcmp(v, s->status, sizeof(v)) == 0)
 		return -1;
