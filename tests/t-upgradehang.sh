@@ -22,6 +22,8 @@ hang() {
 	chmod 755 "$WORK/bin/replyd.new"
 	mv "$WORK/bin/replyd.new" "$WORK/bin/replyd"
 }
+# gone PID: PID was known and has ended.
+gone() { [ -n "$1" ] && ! kill -0 "$1" 2>/dev/null; }
 # tried PID: the new binary runs as PID's child, hanging.
 tried() { poll 3 pgrep -P "$1" sleep > /dev/null; }
 
@@ -39,7 +41,7 @@ check "after 10 s: refused, and why" \
 check "... at 10 s, not before" [ $(($(date +%s) - t0)) -ge 9 ]
 check "... with what it said" \
     wait_log "$LOG" 'upgrade refused: the new image said: "about to hang"$'
-check "... and the hanging binary is gone" sh -c "! kill -0 $sleeper 2>/dev/null"
+check "... and the hanging binary is gone" gone "$sleeper"
 wait "$client"
 same "a client that came meanwhile waited and was served" \
     "$(cat "$WORK/during.out")" v1
@@ -58,5 +60,5 @@ same "SIGTERM meanwhile: replyd stops, exit 0" "$STATUS" 0
 check "... within 3 s, not after the 10 s" [ $(($(date +%s) - t0)) -le 3 ]
 check "... saying the upgrade was refused for it" \
     grep -q 'upgrade refused: .* failed (told to stop meanwhile)' "$LOG"
-check "... and the hanging binary is gone" sh -c "! kill -0 $sleeper 2>/dev/null"
+check "... and the hanging binary is gone" gone "$sleeper"
 finish

@@ -681,8 +681,10 @@ named_before(const char *s, const char *end, const char *name)
 	return 0;
 }
 
-/* Whether a setting may begin at p of a line: first, or after a
- * separator or the end of a comment. */
+/*
+ * Whether a setting may begin at p of a line: first, or after a
+ * separator or the end of a comment.
+ */
 static int
 setting_may_start(const char *line, const char *p)
 {
