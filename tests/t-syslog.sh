@@ -17,21 +17,26 @@ $NS true 2>/dev/null || { echo "Bail out! cannot make a mount namespace"; exit 1
 # as a daemon in a namespace where /dev/log is the stand-in's; sets DPID,
 # SPID, DPORT.
 daemon() {
-	local name=$1 d=$WORK/$1
+	local name=$1 d=$WORK/$1 try
 	mkdir -p "$d/dev"
 	: > "$d/dev/null"
-	DPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	printf '%s\nport = %s;\nlisten = "127.0.0.1";\nreply = "ok\\n";\n%s\n' \
-	    "$U" "$DPORT" "${3:-}" > "$d/c.conf"
 	# shellcheck disable=SC2086 # an empty second argument passes no argument
 	python3 "$HERE/syslogd.py" "$d/dev/log" "$d/syslog" ${2:-} &
 	SPID=$!
 	PIDS="$PIDS $SPID"
 	wait_log "$d/syslog.ready" '' 5 || [ -e "$d/syslog.ready" ]
-	# shellcheck disable=SC2016 # "$1" and "$2" belong to the inner sh
-	$NS sh -c 'mount --bind /dev/null "$1/dev/null" &&
-	    mount --bind "$1/dev" /dev && exec "$2" -c "$1/c.conf" -P "$1/pid"' \
-	    sh "$d" "$REPLYD"
+	# The port is chosen free, then bound by replyd: a test running
+	# beside this one may take it between the two; then another.
+	for try in 1 2 3 4 5; do
+		DPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+		printf '%s\nport = %s;\nlisten = "127.0.0.1";\nreply = "ok\\n";\n%s\n' \
+		    "$U" "$DPORT" "${3:-}" > "$d/c.conf"
+		# shellcheck disable=SC2016 # "$1" and "$2" belong to the inner sh
+		$NS sh -c 'mount --bind /dev/null "$1/dev/null" &&
+		    mount --bind "$1/dev" /dev && exec "$2" -c "$1/c.conf" -P "$1/pid"' \
+		    sh "$d" "$REPLYD" && break
+		echo "# try $try: port $DPORT was taken meanwhile"
+	done
 	DPID=$(cat "$d/pid" 2>/dev/null)
 	PIDS="$PIDS $DPID"
 }
